@@ -1,0 +1,23 @@
+# The two everyday commands: `make demo` (the main job, on SQLite) and `make test`.
+# Both create .venv and install the project with its test tools on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/plancycle --lang en demo
+
+test: install
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) plancycle-demo.db* .pytest_cache

@@ -1,0 +1,324 @@
+"""The immutable in-memory form of the process definitions.
+
+Everything here is a frozen, slotted dataclass holding tuples and read-only
+mappings, so a loaded :class:`Catalog` can be shared by every request, worker
+and machine without copying. The YAML files are turned into these objects by
+:mod:`plancycle.definitions.loader`, which also checks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "DATA_TYPES",
+    "DEADLINE_KINDS",
+    "LEVELS",
+    "SCOPES",
+    "SOURCES",
+    "TARGETS",
+    "Budget",
+    "Catalog",
+    "DataField",
+    "Deadline",
+    "Definition",
+    "EvidenceSlot",
+    "GuardRef",
+    "Kpi",
+    "Participants",
+    "Role",
+    "State",
+    "Text",
+    "Transition",
+    "Window",
+]
+
+# Where a step comes from (domain.md): the letter, public sources, or a reconstruction.
+SOURCES = ("seed", "inferred", "public")
+# Administrative levels, smallest first.
+LEVELS = ("village", "tambon", "district", "province", "nation")
+# The area level that gets one instance per area.
+SCOPES = ("province", "district", "tambon", "village")
+# Which areas of the scope level get an instance.
+TARGETS = ("all", "activity2", "strong_tambon")
+DEADLINE_KINDS = ("fy_date", "quarter_end", "quarter_start", "month_end", "after")
+DATA_TYPES = ("int", "str", "date", "list", "bool")
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A user-facing label in Thai and English."""
+
+    th: str
+    en: str
+
+    def pick(self, lang: str = "en") -> str:
+        return self.th if lang == "th" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """One deadline spec, relative to the fiscal year or to another step.
+
+    - ``fy_date``: ``month``/``day`` inside the FY (Oct-Dec fall in the previous CE year);
+    - ``quarter_end`` / ``quarter_start``: ``quarter`` 1-4 of the FY;
+    - ``month_end``: the last day of ``month`` in the FY;
+    - ``after``: ``days`` calendar days after the instance left state ``after``.
+
+    A deadline names a day; it runs until the end of that day, Asia/Bangkok.
+    """
+
+    kind: str
+    month: int | None = None
+    day: int | None = None
+    quarter: int | None = None
+    after: str | None = None
+    days: int | None = None
+
+    def describe(self) -> str:
+        """A short English rendering, e.g. ``fy_date 03-31`` or ``7 days after workshop``."""
+        if self.kind == "fy_date":
+            return f"fy_date {self.month:02d}-{self.day:02d}"
+        if self.kind == "month_end":
+            return f"end of month {self.month}"
+        if self.kind == "quarter_end":
+            return f"end of Q{self.quarter}"
+        if self.kind == "quarter_start":
+            return f"start of Q{self.quarter}"
+        return f"{self.days} days after {self.after}"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSlot:
+    """A file a step takes (e.g. the scanned order 3.1 as PDF)."""
+
+    id: str
+    label: Text
+    media_types: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DataField:
+    """A value a step takes (``--data name=value``)."""
+
+    name: str
+    type: str
+    required: bool = False
+    label: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GuardRef:
+    """A named guard of :mod:`plancycle.workflow.guards` with its parameters."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A step that moves an instance from one of ``sources`` to ``dest``."""
+
+    trigger: str
+    label: Text
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    guards: tuple[GuardRef, ...] = ()
+    evidence: tuple[EvidenceSlot, ...] = ()
+    data: tuple[DataField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A state: the step that is pending (or, when final, the end)."""
+
+    id: str
+    label: Text
+    source: str
+    initial: bool = False
+    final: bool = False
+    due: tuple[Deadline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Baht. ``total`` is the correct figure; ``seed_*`` keep what the letter wrote."""
+
+    per_unit: int | None
+    units: int | None
+    total: int
+    seed_digits: int | None = None
+    seed_words: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    label: Text
+    target_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class Participants:
+    """Head counts: at least ``per_unit_min`` per ``unit`` area (default: the scope)."""
+
+    per_unit_min: int | None = None
+    total: int | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When the work may start and should end (either may be absent)."""
+
+    opens: Deadline | None = None
+    closes: Deadline | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    code: str
+    label: Text
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One version of one process."""
+
+    id: str
+    version: int
+    title: Text
+    source: str
+    scope: str
+    targets: str
+    lead_role: str
+    supervisor_role: str
+    kpi: Kpi | None
+    budget: Budget | None
+    participants: Participants | None
+    window: Window | None
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    path: Path | None = None
+    _states: Mapping[str, State] = field(init=False, repr=False, compare=False)
+    _from: Mapping[str, tuple[Transition, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_states", MappingProxyType({s.id: s for s in self.states}))
+        outgoing: dict[str, list[Transition]] = {s.id: [] for s in self.states}
+        for t in self.transitions:
+            for src in t.sources:
+                outgoing.setdefault(src, []).append(t)
+        object.__setattr__(
+            self, "_from", MappingProxyType({k: tuple(v) for k, v in outgoing.items()})
+        )
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    @property
+    def initial_state(self) -> State:
+        for s in self.states:
+            if s.initial:
+                return s
+        raise LookupError(f"definition {self.id!r} v{self.version} has no initial state")
+
+    @property
+    def final_states(self) -> tuple[State, ...]:
+        return tuple(s for s in self.states if s.final)
+
+    @property
+    def steps(self) -> tuple[State, ...]:
+        """The non-final states, in declared order."""
+        return tuple(s for s in self.states if not s.final)
+
+    @property
+    def allocation(self) -> int | None:
+        """The budget per unit (baht) that ``within_allocation`` checks against."""
+        return self.budget.per_unit if self.budget else None
+
+    def state(self, state_id: str) -> State:
+        try:
+            return self._states[state_id]
+        except KeyError:
+            known = ", ".join(self._states)
+            raise KeyError(
+                f"{self.id} v{self.version} has no state {state_id!r} (states: {known})"
+            ) from None
+
+    def has_state(self, state_id: str) -> bool:
+        return state_id in self._states
+
+    def transitions_from(self, state_id: str) -> tuple[Transition, ...]:
+        """The transitions that may leave ``state_id``, in declared order."""
+        return self._from.get(state_id, ())
+
+    def transition(self, trigger: str, source_state: str) -> Transition | None:
+        """The transition ``trigger`` fires from ``source_state``, or None."""
+        for t in self.transitions_from(source_state):
+            if t.trigger == trigger:
+                return t
+        return None
+
+    def step_number(self, state_id: str) -> int | None:
+        """1-based position of a non-final state among the non-final states; None for final."""
+        state = self.state(state_id)
+        if state.final:
+            return None
+        return [s.id for s in self.steps].index(state.id) + 1
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Catalog:
+    """All roles and every version of every definition (compared and hashed by identity)."""
+
+    roles: Mapping[str, Role]
+    definitions: tuple[Definition, ...]
+    _index: Mapping[tuple[str, int], Definition] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.roles, MappingProxyType):
+            object.__setattr__(self, "roles", MappingProxyType(dict(self.roles)))
+        ordered = tuple(sorted(self.definitions, key=lambda d: (d.id, d.version)))
+        object.__setattr__(self, "definitions", ordered)
+        object.__setattr__(self, "_index", MappingProxyType({d.key: d for d in ordered}))
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(sorted({d.id for d in self.definitions}))
+
+    def versions(self, definition_id: str) -> tuple[int, ...]:
+        """The versions of ``definition_id``, oldest first (empty when unknown)."""
+        return tuple(d.version for d in self.definitions if d.id == definition_id)
+
+    def get(self, definition_id: str, version: int | None = None) -> Definition:
+        """One version of a definition; the newest when ``version`` is None."""
+        if version is None:
+            versions = self.versions(definition_id)
+            if not versions:
+                raise KeyError(
+                    f"no process definition {definition_id!r} (known: {', '.join(self.ids())})"
+                )
+            version = versions[-1]
+        try:
+            return self._index[(definition_id, version)]
+        except KeyError:
+            have = ", ".join(str(v) for v in self.versions(definition_id)) or "none"
+            raise KeyError(
+                f"no version {version} of process definition {definition_id!r} (versions: {have})"
+            ) from None
+
+    def latest(self) -> tuple[Definition, ...]:
+        """The newest version of each definition, sorted by id."""
+        return tuple(self.get(i) for i in self.ids())

@@ -1,0 +1,95 @@
+"""The `plancycle` command: global options, error reporting, and the command groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy.exc
+import typer
+from typer.core import TyperGroup
+
+from plancycle import __version__
+from plancycle.cli import actors, areas, cycle, definitions, demo, instances, steps
+from plancycle.cli.context import AppContext, default_lang
+from plancycle.cli.render import console, report_error
+from plancycle.errors import PlancycleError
+from plancycle.logs import configure_logging
+
+__all__ = ["app", "main"]
+
+
+class StoreUnavailable(PlancycleError):
+    exit_code = 6
+
+
+class ReportingGroup(TyperGroup):
+    """Turns every PlancycleError into a two-language message and its exit code."""
+
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except PlancycleError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except sqlalchemy.exc.OperationalError as exc:
+            report_error(StoreUnavailable(
+                f"the store cannot be used: {exc.orig}; check PLANCYCLE_DB / --db",
+                f"ใช้ฐานข้อมูลไม่ได้: {exc.orig}; ตรวจสอบ PLANCYCLE_DB หรือ --db",
+            ))
+            raise typer.Exit(StoreUnavailable.exit_code) from None
+
+
+app = typer.Typer(
+    cls=ReportingGroup,
+    no_args_is_help=True,
+    help="plancycle: the yearly area development planning cycle (village, tambon and district "
+    "plans; CDD activities) as state machines with deadlines and an audit trail.",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"plancycle {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL (default: PLANCYCLE_DB or sqlite:///plancycle.db).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="th or en (default: PLANCYCLE_LANG or th).")] = "",
+    thai_digits: Annotated[bool, typer.Option("--thai-digits", help="Show numbers and dates in Thai digits.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    chosen = (lang or default_lang()).lower()
+    if chosen not in ("th", "en"):
+        raise typer.BadParameter(f"--lang takes th or en, not {lang!r}")
+    configure_logging()
+    ctx.obj = AppContext(db_url=db, lang=chosen, thai_digits=thai_digits)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the store's tables (Alembic migrations)."""
+    from plancycle.store.db import current_revision, migrate
+
+    app_ctx: AppContext = ctx.obj
+    migrate(app_ctx.raw_db)
+    console.print(app_ctx.text(
+        f"พร้อมใช้งาน: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
+        f"store ready: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
+    ))
+
+
+app.add_typer(areas.app, name="areas", help="Provinces, districts, tambons, villages and target lists.")
+app.add_typer(cycle.app, name="cycle", help="Start a fiscal year's instances.")
+app.add_typer(instances.app, name="instances", help="List instances.")
+app.add_typer(actors.app, name="actors", help="People and offices who advance steps.")
+app.add_typer(definitions.app, name="definitions", help="The process definitions.")
+steps.register(app)
+demo.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,127 @@
+"""`plancycle areas`: load DOPA areas, villages and the activities' target lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from plancycle.cli.context import AppContext
+from plancycle.cli.options import area_code
+from plancycle.cli.render import Renderer, console, progress_bar
+from plancycle.store import areas as store_areas
+
+app = typer.Typer(no_args_is_help=True)
+strong = typer.Typer(no_args_is_help=True, help="Activity 3 strong tambons (one per district).")
+targets = typer.Typer(no_args_is_help=True, help="Activity 2 target tambons.")
+app.add_typer(strong, name="strong")
+app.add_typer(targets, name="targets")
+
+Province = Annotated[str | None, typer.Option("--province", help="Province code, e.g. 24.")]
+Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+
+
+def _counts(app_ctx: AppContext, counts) -> None:
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    parts = [f"{name} {r.num(value)}" for name, value in vars(counts).items() if value]
+    console.print(r.pick("นำเข้า: ", "imported: ") + (", ".join(parts) or "0"), highlight=False)
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, province: Province = None, quiet: Quiet = False) -> None:
+    """Provinces, districts and tambons from GeoThai (Bangkok is outside this cycle)."""
+    app_ctx: AppContext = ctx.obj
+    prov = area_code(province, level="province")
+    with progress_bar(app_ctx.text("นำเข้าพื้นที่", "importing areas"), quiet) as bar, \
+            Session(app_ctx.db) as session, session.begin():
+        counts = store_areas.import_geothai(session, [prov] if prov else None, progress=bar)
+    _counts(app_ctx, counts)
+
+
+@app.command("import-villages")
+def import_villages(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="CSV with code,name_th[,name_en].")]) -> None:
+    """Villages from a CSV file; any bad row stops the import and nothing is written."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        counts = store_areas.import_villages_csv(session, file)
+    _counts(app_ctx, counts)
+
+
+@app.command("sample-villages")
+def sample_villages(ctx: typer.Context, province: Province = "24") -> None:
+    """Generate sample villages (หมู่ที่ 1..N) for a province's tambons; marked as sample data."""
+    app_ctx: AppContext = ctx.obj
+    prov = area_code(province, level="province") or "24"
+    with Session(app_ctx.db) as session, session.begin():
+        counts = store_areas.generate_sample_villages(session, prov)
+    _counts(app_ctx, counts)
+
+
+@app.command("export-villages")
+def export_villages(ctx: typer.Context, file: Path, province: Province = None) -> None:
+    """Write villages as CSV in the import format."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session:
+        store_areas.write_villages_csv(session, file, area_code(province, level="province"))
+    console.print(str(file))
+
+
+@app.command("counts")
+def counts_cmd(ctx: typer.Context, province: Province = None) -> None:
+    """How many areas of each level are in the store."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session:
+        counts = store_areas.area_counts(session, area_code(province, level="province"))
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    console.print(", ".join(f"{k} {r.num(v)}" for k, v in counts.items()), highlight=False)
+
+
+@targets.command("import")
+def targets_import(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Tambon codes, one per line or a CSV with a code column.")]) -> None:
+    """Replace the Activity 2 target list (default without a list: every tambon)."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        count = store_areas.set_target_list(session, "activity2", store_areas.read_codes_file(file))
+    console.print(app_ctx.text(f"ตำบลเป้าหมายกิจกรรมที่ 2: {count:,}", f"Activity 2 targets: {count:,}"))
+
+
+@strong.command("set")
+def strong_set(ctx: typer.Context, tambon: Annotated[str, typer.Argument(help="Tambon code, e.g. 240101.")]) -> None:
+    """Make a tambon its district's strong tambon (replacing the previous one)."""
+    app_ctx: AppContext = ctx.obj
+    code = area_code(tambon, level="tambon")
+    with Session(app_ctx.db) as session, session.begin():
+        previous = store_areas.designate_strong_tambon(session, code)
+    tail = app_ctx.text(f" (แทน {previous})", f" (replacing {previous})") if previous else ""
+    console.print(app_ctx.text(f"ตำบลเข้มแข็ง: {code}", f"strong tambon: {code}") + tail)
+
+
+@strong.command("import")
+def strong_import(ctx: typer.Context, file: Path) -> None:
+    """Designate strong tambons from a file of tambon codes."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        codes = store_areas.read_codes_file(file)
+        for code in codes:
+            store_areas.designate_strong_tambon(session, code)
+    console.print(app_ctx.text(f"กำหนดตำบลเข้มแข็ง {len(codes):,} ตำบล", f"{len(codes):,} strong tambons designated"))
+
+
+@strong.command("default")
+def strong_default(ctx: typer.Context, province: Province = None) -> None:
+    """Placeholder: each district without one gets its first tambon by code; correct it later."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        count = store_areas.default_strong_tambons(session, area_code(province, level="province"))
+    console.print(app_ctx.text(f"กำหนดชั่วคราว {count:,} อำเภอ", f"{count:,} districts given a placeholder strong tambon"))
+
+
+@strong.command("list")
+def strong_list(ctx: typer.Context, province: Province = None) -> None:
+    """The strong tambons."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session:
+        codes = store_areas.strong_tambons(session, area_code(province, level="province"))
+    console.print("\n".join(codes) or "-")

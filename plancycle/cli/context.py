@@ -1,0 +1,66 @@
+"""What every command needs, built once per run: the store, the catalog, the clock, the language."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from plancycle.definitions.loader import load_catalog
+from plancycle.definitions.model import Catalog
+from plancycle.errors import PlancycleError
+from plancycle.store.db import database_url, is_migrated, make_engine
+from plancycle.workflow.clock import Clock, SystemClock
+from plancycle.workflow.engine import Engine
+
+__all__ = ["AppContext", "NotInitialised"]
+
+
+class NotInitialised(PlancycleError):
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"the store at {url} has no plancycle tables yet; run `plancycle init` first",
+            f"ฐานข้อมูล {url} ยังไม่ได้เตรียม; สั่ง `plancycle init` ก่อน",
+        )
+
+
+@dataclass
+class AppContext:
+    db_url: str | None = None
+    lang: str = "th"
+    thai_digits: bool = False
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def url(self) -> str:
+        return self.db_url or database_url()
+
+    @cached_property
+    def raw_db(self) -> sa.Engine:
+        """The database engine, migrated or not (for `init`)."""
+        return make_engine(self.url)
+
+    @cached_property
+    def db(self) -> sa.Engine:
+        """The database engine of a store that `plancycle init` has prepared."""
+        if not is_migrated(self.raw_db):
+            raise NotInitialised(self.url)
+        return self.raw_db
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return load_catalog()
+
+    @cached_property
+    def engine(self) -> Engine:
+        return Engine(self.catalog, self.db, self.clock)
+
+    def text(self, th: str, en: str) -> str:
+        return th if self.lang == "th" else en
+
+
+def default_lang() -> str:
+    lang = os.environ.get("PLANCYCLE_LANG", "th").lower()
+    return lang if lang in ("th", "en") else "th"

@@ -1,0 +1,154 @@
+"""`plancycle demo`: Chachoengsao's FY2568 on a fresh SQLite file, walked on a virtual clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from plancycle.cli.context import AppContext
+from plancycle.cli.render import Renderer, console
+from plancycle.cli.steps import print_status
+from plancycle.definitions.model import Catalog
+from plancycle.store import areas as store_areas
+from plancycle.store.actors import add_actor
+from plancycle.store.db import make_engine, migrate
+from plancycle.thai.fiscal import BANGKOK
+from plancycle.workflow.clock import ManualClock
+from plancycle.workflow.cycle import instance_key, start_cycle
+from plancycle.workflow.engine import Engine
+from plancycle.workflow.errors import GuardFailed
+from plancycle.workflow.reports import (
+    AreaFilter,
+    InstanceFilter,
+    get_instance,
+    list_instances,
+    status,
+)
+from plancycle.workflow.walk import MINIMAL_PDF, sample_step_data, walk
+
+__all__ = ["register", "run_demo"]
+
+PROVINCE, DISTRICT = "24", "2401"
+WALKED_TAMBONS = ("240101", "240102", "240103")
+FY = 2568
+
+
+def bkk(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=BANGKOK)
+
+
+# Where the demo's actor of each role level works.
+AREA_BY_LEVEL = {"village": DISTRICT, "tambon": DISTRICT, "district": DISTRICT,
+                 "province": PROVINCE, "nation": None}
+
+
+def _add_actors(session: Session, catalog: Catalog, now: datetime) -> dict[str, str]:
+    """One actor per role, working in district 2401 / province 24 / the nation by its level."""
+    actors: dict[str, str] = {}
+    for role in catalog.roles.values():
+        area = AREA_BY_LEVEL[role.level]
+        actors[role.code] = f"{role.code}-{area or 'th'}".replace("_", "-")
+        add_actor(session, actors[role.code], role.code, area, role.label.en,
+                  set(catalog.roles), now)
+    return actors
+
+
+def run_demo(db_path: Path, catalog: Catalog, r: Renderer) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    db = make_engine(f"sqlite:///{db_path}")
+    migrate(db)
+    clock = ManualClock(bkk(2024, 11, 27, 9))
+    evidence = db_path.with_name(db_path.stem + "-evidence")
+    engine = Engine(catalog, db, clock, evidence_folder=evidence)
+    pdf = evidence / "scan.pdf"
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    pdf.write_bytes(MINIMAL_PDF)
+
+    with Session(db) as session, session.begin():
+        store_areas.import_geothai(session, [PROVINCE])
+        store_areas.generate_sample_villages(session, PROVINCE)
+        store_areas.default_strong_tambons(session, PROVINCE)
+        actors = _add_actors(session, catalog, clock.now())
+    result = start_cycle(db, catalog, FY, PROVINCE, clock)
+    console.print(r.pick(
+        f"1) ฉะเชิงเทรา (24): นำเข้าพื้นที่ หมู่บ้านตัวอย่าง และเริ่มปีงบประมาณ {FY}: "
+        f"{r.num(result.total_created)} รายการ",
+        f"1) Chachoengsao (24): areas, sample villages, FY{FY} started: "
+        f"{r.num(result.total_created)} instances"))
+
+    clock.set(bkk(2024, 12, 20, 10))
+    walk(engine, instance_key(FY, "orders", DISTRICT), actors, pdf)
+    console.print(r.pick("2) อำเภอ 2401 ส่งคำสั่งและประกาศ 3.1-3.5 (PDF) ก่อน 25 ธ.ค. 67",
+                         "2) District 2401 sends orders 3.1-3.5 (PDFs) before 25 Dec 2567"))
+
+    clock.set(bkk(2025, 1, 20, 10))
+    villages = _village_keys(db, WALKED_TAMBONS)
+    for key in villages:
+        walk(engine, key, actors, pdf)
+    console.print(r.pick(f"3) แผนพัฒนาหมู่บ้าน {r.num(len(villages))} หมู่บ้านของ 3 ตำบลเสร็จ",
+                         f"3) {r.num(len(villages))} village plans of 3 tambons done"))
+
+    clock.set(bkk(2025, 2, 17, 10))
+    _show_refusal(engine, r, actors, pdf)
+    for tambon in WALKED_TAMBONS:
+        walk(engine, instance_key(FY, "tambon_plan", tambon), actors, pdf)
+        walk(engine, instance_key(FY, "activity2", tambon), actors, pdf)
+    console.print(r.pick("5) แผนพัฒนาตำบลและกิจกรรมที่ 2 ของ 240101-240103 เสร็จ",
+                         "5) tambon plans and Activity 2 of 240101-240103 done"))
+
+    clock.set(bkk(2025, 4, 1, 9))
+    console.print(r.pick("6) สถานะ ณ 1 เม.ย. 68 (เลยกำหนดรายงานกิจกรรมที่ 2 แล้ว):",
+                         "6) status on 1 Apr 2568 (the Activity 2 report deadline has passed):"))
+    rows = status(db, catalog, FY, AreaFilter(province=PROVINCE), clock.now())
+    ctx = AppContext(lang=r.lang, thai_digits=r.thai_digits, clock=clock)
+    print_status(ctx, FY, rows)
+    console.print(r.pick(f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: plancycle --db sqlite:///{db_path} history "
+                         f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
+                         f"store: {db_path}  (try: plancycle --db sqlite:///{db_path} history "
+                         f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})"), highlight=False)
+
+
+def _village_keys(db, tambons: tuple[str, ...]) -> list[str]:
+    keys: list[str] = []
+    for tambon in tambons:
+        flt = InstanceFilter(FY, "village_plan", area=AreaFilter(tambon=tambon), limit=1000)
+        keys += [i.key for i in list_instances(db, flt)[0]]
+    return keys
+
+
+def _show_refusal(engine: Engine, r: Renderer, actors: dict[str, str], pdf: Path) -> None:
+    """Walk Activity 2 of one tambon up to its workshop and try it with 12 people."""
+    key = instance_key(FY, "activity2", WALKED_TAMBONS[0])
+    while True:
+        inst = get_instance(engine.db, key)
+        definition = engine.catalog.get(inst.definition_id, inst.definition_version)
+        steps = definition.transitions_from(inst.state)
+        if not steps:
+            return
+        step = steps[0]
+        if any(g.name == "min_participants" for g in step.guards):
+            break
+        walk(engine, key, actors, pdf, max_steps=1)
+    data = {**sample_step_data(step, definition, 0), "participants": 12}
+    try:
+        engine.advance(key, step.trigger, actors[step.roles[0]],
+                       [(s.id, pdf) for s in step.evidence], None, data)
+    except GuardFailed as refused:
+        console.print(r.pick(f"4) ระบบปฏิเสธ: {refused.th}", f"4) refused: {refused.en}"),
+                      highlight=False, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Option("--file", help="SQLite file to (re)create.")] = Path("plancycle-demo.db"),
+    ) -> None:
+        """Chachoengsao, FY2568: fresh SQLite store, sample villages, a scripted walk, a progress table."""
+        app_ctx: AppContext = ctx.obj
+        run_demo(file, app_ctx.catalog, Renderer(app_ctx.lang, app_ctx.thai_digits))

@@ -1,0 +1,130 @@
+"""Opening the database and bringing its schema up to date.
+
+The URL comes from ``PLANCYCLE_DB`` (default: ``sqlite:///plancycle.db`` in the current
+folder). SQLite connections get WAL, ``synchronous=NORMAL``, foreign keys and a
+5-second busy timeout; PostgreSQL goes through psycopg 3 whatever the URL spelled.
+The schema is managed by Alembic only (``migrate``), never by ``create_all``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib.resources import files
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from plancycle.store.errors import StoreError
+
+__all__ = [
+    "DEFAULT_URL",
+    "ENV_VAR",
+    "alembic_config",
+    "current_revision",
+    "database_url",
+    "head_revision",
+    "is_migrated",
+    "make_engine",
+    "migrate",
+]
+
+DEFAULT_URL = "sqlite:///plancycle.db"
+ENV_VAR = "PLANCYCLE_DB"
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+_POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """The database URL: ``PLANCYCLE_DB`` from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    return env.get(ENV_VAR) or DEFAULT_URL
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: ``database_url()``); SQLite or PostgreSQL only."""
+    parsed = _parse(url or database_url())
+    if parsed.drivername.startswith("sqlite"):
+        return _sqlite_engine(parsed)
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def _parse(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise _unsupported(url, "it is not a database URL") from exc
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        return parsed
+    if parsed.drivername in _POSTGRES_DRIVERS:
+        return parsed.set(drivername="postgresql+psycopg")
+    raise _unsupported(parsed.render_as_string(hide_password=True), "unsupported scheme")
+
+
+def _unsupported(shown: str, why: str) -> StoreError:
+    return StoreError(
+        f"Cannot open database {shown!r}: {why}. Use sqlite:///FILE or "
+        f"postgresql://USER@HOST:PORT/DB (set {ENV_VAR})",
+        f"เปิดฐานข้อมูล {shown!r} ไม่ได้: รองรับเฉพาะ sqlite:///ไฟล์ หรือ "
+        f"postgresql://ผู้ใช้@โฮสต์:พอร์ต/ฐานข้อมูล (ตั้งค่าใน {ENV_VAR})",
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = sa.create_engine(url)
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    return engine
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    """An Alembic configuration built in code, for ``plancycle.store.migrations``."""
+    config = Config()
+    location = str(files("plancycle.store.migrations"))
+    config.set_main_option("script_location", location.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic ``upgrade head``); a no-op when
+    it is there already."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def head_revision() -> str | None:
+    """The newest revision the code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; None for a database never migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_migrated(engine: Engine) -> bool:
+    """Whether the database is at the newest revision."""
+    return current_revision(engine) == head_revision()

@@ -1,0 +1,102 @@
+"""Evidence files: typed by their content, hashed, kept content-addressed in a folder.
+
+A file's name says nothing about what it is: a PDF is a PDF because it starts with
+``%PDF-``. The folder holds each file once, under ``ab/abcdef…`` (its SHA-256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from plancycle.errors import PlancycleError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "EvidenceError",
+    "EvidenceFile",
+    "evidence_dir",
+    "prepare_evidence",
+    "sniff_media_type",
+    "store_evidence",
+]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"PK\x03\x04", "application/zip"),
+)
+
+
+class EvidenceError(PlancycleError, ValueError):
+    """An evidence file that cannot be taken."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """A file checked and hashed, ready to be attached to a step."""
+
+    slot: str
+    path: Path
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+def evidence_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where evidence files live: ``PLANCYCLE_EVIDENCE_DIR`` or ``./evidence``."""
+    env = os.environ if env is None else env
+    return Path(env.get("PLANCYCLE_EVIDENCE_DIR", "evidence"))
+
+
+def sniff_media_type(head: bytes) -> str:
+    """The media type told by a file's first bytes; plain text when it decodes as UTF-8."""
+    for magic, media in _MAGIC:
+        if head.startswith(magic):
+            return media
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def prepare_evidence(slot: str, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> EvidenceFile:
+    """Read, size-check, type and hash one file; nothing is stored yet."""
+    if not path.is_file():
+        raise EvidenceError(
+            f"evidence file {str(path)!r} does not exist or is not a file",
+            f"ไม่พบไฟล์หลักฐาน {str(path)!r}",
+        )
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise EvidenceError(
+            f"evidence file {path.name!r} is {size:,} bytes; the limit is {max_bytes:,}",
+            f"ไฟล์หลักฐาน {path.name!r} มีขนาด {size:,} ไบต์ เกินกำหนด {max_bytes:,} ไบต์",
+        )
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        head = fh.read(16)
+        digest.update(head)
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return EvidenceFile(slot, path, path.name, sniff_media_type(head), size, digest.hexdigest())
+
+
+def store_evidence(item: EvidenceFile, folder: Path) -> Path:
+    """Copy the file into the content-addressed folder (once); returns where it lies."""
+    target = folder / item.sha256[:2] / item.sha256
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        shutil.copyfile(item.path, partial)
+        partial.replace(target)
+    return target

@@ -1,0 +1,87 @@
+"""Thai calendar and numbers: BE years, fiscal years, Thai dates, digits and number words."""
+
+from __future__ import annotations
+
+from plancycle.thai.dates import (
+    DATE_FORMS,
+    INSTANT_FORMS,
+    ThaiDateError,
+    format_date,
+    format_datetime,
+    parse_date,
+    parse_instant,
+)
+from plancycle.thai.digits import from_thai_digits, to_thai_digits
+from plancycle.thai.errors import ThaiError
+from plancycle.thai.fiscal import (
+    BANGKOK,
+    UTC,
+    FiscalDateError,
+    FiscalYearError,
+    NaiveDatetimeError,
+    bangkok_date,
+    be_to_ce,
+    ce_to_be,
+    end_of_day,
+    fiscal_year_of,
+    fy_date,
+    fy_range,
+    is_past,
+    month_end,
+    quarter_of,
+    quarter_range,
+    start_of_day,
+    to_bangkok,
+    to_utc,
+)
+from plancycle.thai.months import (
+    EN_MONTHS,
+    EN_MONTHS_ABBR,
+    TH_MONTHS,
+    TH_MONTHS_ABBR,
+    month_name,
+    month_number,
+)
+from plancycle.thai.numwords import ThaiNumberError, int_to_words, parse_amount, words_to_int
+
+__all__ = [
+    "BANGKOK",
+    "DATE_FORMS",
+    "EN_MONTHS",
+    "EN_MONTHS_ABBR",
+    "INSTANT_FORMS",
+    "TH_MONTHS",
+    "TH_MONTHS_ABBR",
+    "UTC",
+    "FiscalDateError",
+    "FiscalYearError",
+    "NaiveDatetimeError",
+    "ThaiDateError",
+    "ThaiError",
+    "ThaiNumberError",
+    "bangkok_date",
+    "be_to_ce",
+    "ce_to_be",
+    "end_of_day",
+    "fiscal_year_of",
+    "format_date",
+    "format_datetime",
+    "from_thai_digits",
+    "fy_date",
+    "fy_range",
+    "int_to_words",
+    "is_past",
+    "month_end",
+    "month_name",
+    "month_number",
+    "parse_amount",
+    "parse_date",
+    "parse_instant",
+    "quarter_of",
+    "quarter_range",
+    "start_of_day",
+    "to_bangkok",
+    "to_thai_digits",
+    "to_utc",
+    "words_to_int",
+]

@@ -1,0 +1,173 @@
+"""Starting a fiscal year: one instance per process and target area, created once.
+
+``start_cycle`` pins each process's newest definition version the first time a
+fiscal year is started; later calls (another province, or the same again) reuse
+the pinned versions and add only the instances that do not exist yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from plancycle.definitions.model import Catalog, Definition
+from plancycle.errors import PlancycleError
+from plancycle.store.areas import activity2_targets, strong_tambons
+from plancycle.store.models import Area, Cycle, Instance
+from plancycle.thai.fiscal import FiscalYearError, fy_range
+from plancycle.workflow.clock import Clock, SystemClock
+from plancycle.workflow.deadlines import state_due_at
+
+__all__ = ["CycleError", "StartResult", "instance_key", "start_cycle"]
+
+Progress = Callable[[int, int], None]
+_BATCH = 5_000
+
+
+class CycleError(PlancycleError):
+    """A cycle that cannot be started as asked."""
+
+
+@dataclass
+class StartResult:
+    fiscal_year: int
+    pinned: dict[str, int]
+    created: dict[str, int] = field(default_factory=dict)
+    existing: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total_created(self) -> int:
+        return sum(self.created.values())
+
+
+def instance_key(fiscal_year: int, process: str, area_code: str) -> str:
+    """The readable key of an instance: ``2568/activity2/240101``."""
+    return f"{fiscal_year}/{process}/{area_code}"
+
+
+def _check_year(fiscal_year: int) -> None:
+    try:
+        fy_range(fiscal_year)
+    except (FiscalYearError, ValueError) as exc:
+        raise CycleError(
+            f"{fiscal_year} is not a fiscal year plancycle can run: {exc}; give a BE year such "
+            f"as 2568",
+            f"{fiscal_year} ไม่ใช่ปีงบประมาณที่ใช้ได้; ระบุปี พ.ศ. เช่น 2568",
+        ) from exc
+
+
+def _pin(session: Session, catalog: Catalog, fiscal_year: int, now) -> Cycle:
+    cycle = session.exec(select(Cycle).where(Cycle.fiscal_year == fiscal_year)).first()
+    if cycle is None:
+        pinned = {d.id: d.version for d in catalog.latest()}
+        cycle = Cycle(fiscal_year=fiscal_year, started_at=now, definitions=pinned)
+        session.add(cycle)
+        session.flush()
+    return cycle
+
+
+def target_areas(session: Session, definition: Definition, province: str | None) -> list[str]:
+    """The area codes that get an instance of this process."""
+    if definition.targets == "activity2":
+        return activity2_targets(session, province)
+    if definition.targets == "strong_tambon":
+        return strong_tambons(session, province)
+    query = select(Area.code).where(Area.level == definition.scope)
+    if province:
+        query = query.where(Area.province_code == province)
+    return list(session.exec(query.order_by(Area.code)).all())
+
+
+def _district_of(code: str) -> str | None:
+    return code[:4] if len(code) >= 4 else None
+
+
+def start_cycle(
+    db: sa.Engine,
+    catalog: Catalog,
+    fiscal_year: int,
+    province: str | None = None,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+) -> StartResult:
+    """Create every missing instance of the fiscal year (for one province or the nation)."""
+    _check_year(fiscal_year)
+    now = (clock or SystemClock()).now()
+    with Session(db) as session, session.begin():
+        if province and session.get(Area, province) is None:
+            raise CycleError(
+                f"province {province} is not in the store; run `plancycle areas import --province "
+                f"{province}` first",
+                f"ไม่มีจังหวัด {province} ในระบบ; สั่ง `plancycle areas import --province {province}` ก่อน",
+            )
+        cycle = _pin(session, catalog, fiscal_year, now)
+        result = StartResult(fiscal_year, dict(cycle.definitions))
+        plan = [(catalog.get(pid, ver), target_areas(session, catalog.get(pid, ver), province))
+                for pid, ver in sorted(cycle.definitions.items())]
+        total = sum(len(codes) for _, codes in plan)
+        done = 0
+        for definition, codes in plan:
+            if not codes:
+                result.warnings.append(_no_targets(definition, province))
+            created = _create(session, cycle, definition, codes, now, result)
+            result.created[definition.id] = created
+            done += len(codes)
+            if progress:
+                progress(done, total)
+    return result
+
+
+def _no_targets(definition: Definition, province: str | None) -> str:
+    where = f"province {province}" if province else "the store"
+    hint = {
+        "strong_tambon": "designate strong tambons with `plancycle areas strong`",
+        "activity2": "import areas first",
+    }.get(definition.targets, f"import {definition.scope} areas first")
+    return f"{definition.id}: no target areas in {where}; {hint}"
+
+
+def _create(
+    session: Session,
+    cycle: Cycle,
+    definition: Definition,
+    codes: list[str],
+    now,
+    result: StartResult,
+) -> int:
+    prefix = instance_key(cycle.fiscal_year, definition.id, "")
+    existing = set(session.exec(
+        select(Instance.area_code).where(
+            Instance.fiscal_year == cycle.fiscal_year, Instance.definition_id == definition.id
+        )
+    ).all())
+    result.existing[definition.id] = len(existing)
+    initial = definition.initial_state.id
+    due = state_due_at(definition, initial, cycle.fiscal_year, {})
+    rows = [
+        {
+            "key": prefix + code,
+            "cycle_id": cycle.id,
+            "fiscal_year": cycle.fiscal_year,
+            "definition_id": definition.id,
+            "definition_version": definition.version,
+            "area_code": code,
+            "province_code": code[:2],
+            "district_code": _district_of(code),
+            "state": initial,
+            "version": 1,
+            "due_at": due,
+            "state_entered_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "completed_at": None,
+        }
+        for code in codes
+        if code not in existing
+    ]
+    for start in range(0, len(rows), _BATCH):
+        session.execute(sa.insert(Instance), rows[start : start + _BATCH])
+    return len(rows)
