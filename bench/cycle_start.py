@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlmodel import Session
-
 from plancycle.definitions.loader import load_catalog
 from plancycle.store import areas
 from plancycle.store.db import make_engine, migrate
 from plancycle.workflow.cycle import start_cycle
+from sqlmodel import Session
 
 
 def peak_rss_mb() -> float:
@@ -56,8 +55,25 @@ def floor(path: Path, rows: int) -> float:
     batch = []
     for i in range(rows):
         code = f"{i:08d}"
-        batch.append((f"2568/p/{code}", 1, 2568, "p", 1, code, code[:2], code[:4], "s", 1,
-                      "2025-03-31 16:59:59", "t", "t", "t", None))
+        batch.append(
+            (
+                f"2568/p/{code}",
+                1,
+                2568,
+                "p",
+                1,
+                code,
+                code[:2],
+                code[:4],
+                "s",
+                1,
+                "2025-03-31 16:59:59",
+                "t",
+                "t",
+                "t",
+                None,
+            )
+        )
         if len(batch) == 5_000:
             con.executemany("INSERT INTO inst VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
             batch.clear()
@@ -87,10 +103,14 @@ def main(argv: list[str] | None = None) -> int:
         rerun = time.perf_counter() - t0
         base = floor(Path(tmp) / "floor.db", result.total_created)
     n = result.total_created
-    print(f"# cycle start, nation, SQLite — Python {platform.python_version()}, {platform.machine()}")
+    print(
+        f"# cycle start, nation, SQLite — Python {platform.python_version()}, {platform.machine()}"
+    )
     print(f"store set-up (areas + {args.villages:,} villages): {setup:.1f} s")
     print("| measure | value |\n|---|---|")
-    print(f"| instances created | {n:,} ({', '.join(f'{k} {v:,}' for k, v in sorted(result.created.items()))}) |")
+    print(
+        f"| instances created | {n:,} ({', '.join(f'{k} {v:,}' for k, v in sorted(result.created.items()))}) |"
+    )
     print(f"| cycle start | {elapsed:.2f} s ({n / elapsed:,.0f} instances/s) |")
     print(f"| second run (creates {again.total_created}) | {rerun:.2f} s |")
     print(f"| floor: bare sqlite3, same rows | {base:.2f} s ({n / base:,.0f} rows/s) |")

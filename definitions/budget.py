@@ -40,8 +40,8 @@ def budget_findings(defn: Definition, lang: str = "en") -> list[str]:
         except ImportError:
             out.append(
                 "ยังตรวจจำนวนเงินที่เขียนเป็นตัวอักษรไม่ได้ (ไม่มี plancycle.thai.numwords)"
-                if th else
-                "the seed's words are not checked: plancycle.thai.numwords is not available"
+                if th
+                else "the seed's words are not checked: plancycle.thai.numwords is not available"
             )
         else:
             try:
@@ -49,16 +49,16 @@ def budget_findings(defn: Definition, lang: str = "en") -> list[str]:
             except ValueError as exc:
                 out.append(
                     f"อ่านจำนวนเงินที่เขียนเป็นตัวอักษร '{budget.seed_words}' ไม่ได้ ({exc})"
-                    if th else
-                    f"cannot read the seed's words '{budget.seed_words}' as a number ({exc})"
+                    if th
+                    else f"cannot read the seed's words '{budget.seed_words}' as a number ({exc})"
                 )
 
     if product is not None and product != total:
         out.append(
             f"{_baht(budget.units)} × {_baht(budget.per_unit)} = {_baht(product)} "
             f"ไม่เท่ากับงบรวม {_baht(total)} บาท"
-            if th else
-            f"{_baht(budget.units)} x {_baht(budget.per_unit)} = {_baht(product)}, "
+            if th
+            else f"{_baht(budget.units)} x {_baht(budget.per_unit)} = {_baht(product)}, "
             f"not the total {_baht(total)} baht"
         )
     if budget.seed_digits is not None and budget.seed_digits != total:
@@ -91,8 +91,8 @@ def budget_findings(defn: Definition, lang: str = "en") -> list[str]:
         out.append(
             f"ตัวอักษรในหนังสือ '{budget.seed_words}' = {_baht(words_value)} บาท "
             f"ไม่ตรงกับงบที่ถูกต้อง {_baht(total)} บาท"
-            if th else
-            f"the seed's words '{budget.seed_words}' = {_baht(words_value)} baht "
+            if th
+            else f"the seed's words '{budget.seed_words}' = {_baht(words_value)} baht "
             f"disagree with the total {_baht(total)} baht"
         )
     return out

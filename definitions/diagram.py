@@ -8,10 +8,9 @@ separator and our state ids contain underscores.
 
 from __future__ import annotations
 
+from plancycle.definitions.model import Definition, Text
 from transitions import State as _MachineState
 from transitions.extensions.diagrams import GraphMachine
-
-from plancycle.definitions.model import Definition, Text
 
 __all__ = ["to_mermaid"]
 
@@ -78,7 +77,7 @@ def to_mermaid(defn: Definition, lang: str = "en", current: str | None = None) -
     # transitions writes a front-matter block "---\ntitle\n---" first; keep the diagram only
     # (the title goes into a mermaid comment) so the text starts with "stateDiagram-v2".
     start = next(i for i, line in enumerate(lines) if line.strip() == "stateDiagram-v2")
-    body = [line.replace("  Class ", "  class ", 1) for line in lines[start + 1:]]
+    body = [line.replace("  Class ", "  class ", 1) for line in lines[start + 1 :]]
     out = ["stateDiagram-v2", f"  %% {defn.id} v{defn.version}: {_pick(defn.title, lang)}"]
     out.extend(line for line in body if line.strip())
     out.extend(f"  {s.id} --> [*]" for s in defn.final_states)

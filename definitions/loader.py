@@ -17,8 +17,6 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from plancycle.definitions.budget import budget_findings  # re-exported: also importable here
 from plancycle.definitions.errors import DefinitionError, Problem
 from plancycle.definitions.model import (
@@ -42,9 +40,17 @@ from plancycle.definitions.model import (
     Transition,
     Window,
 )
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["DATA_DIR", "ROLES_FILE", "budget_findings", "default_paths", "load_catalog",
-           "load_definition_file", "load_roles_file"]
+__all__ = [
+    "DATA_DIR",
+    "ROLES_FILE",
+    "budget_findings",
+    "default_paths",
+    "load_catalog",
+    "load_definition_file",
+    "load_roles_file",
+]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROLES_FILE = "roles.yaml"
@@ -55,8 +61,18 @@ _FY_DATE = re.compile(r"(\d{1,2})-(\d{1,2})")
 # Names that would clash with attributes ``transitions`` puts on a model.
 _RESERVED_TRIGGERS = frozenset({"trigger", "state", "get_graph", "machine"})
 
-_TOP_REQUIRED = ("id", "version", "title", "source", "scope", "targets", "lead_role",
-                 "supervisor_role", "states", "transitions")
+_TOP_REQUIRED = (
+    "id",
+    "version",
+    "title",
+    "source",
+    "scope",
+    "targets",
+    "lead_role",
+    "supervisor_role",
+    "states",
+    "transitions",
+)
 _TOP_OPTIONAL = ("kpi", "budget", "participants", "window")
 _STATE_KEYS = (("id", "label", "source"), ("initial", "final", "due"))
 _TRANSITION_KEYS = (("trigger", "label", "source", "dest", "roles"), ("guards", "evidence", "data"))
@@ -153,14 +169,17 @@ class _Checker:
                 self.add(key_node, f"{where}: keys must be plain names")
                 continue
             if key in out:
-                self.add(key_node, f"{where}: key '{key}' is given twice (first at line "
-                                   f"{_line(out[key])})")
+                self.add(
+                    key_node,
+                    f"{where}: key '{key}' is given twice (first at line {_line(out[key])})",
+                )
                 continue
             if key not in allowed:
                 unknown.append(key)
                 hint = difflib.get_close_matches(key, allowed, n=1)
-                tip = (f" (did you mean '{hint[0]}'?)" if hint
-                       else f" (allowed: {', '.join(allowed)})")
+                tip = (
+                    f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(allowed)})"
+                )
                 self.add(key_node, f"{where}: unknown key '{key}'{tip}")
                 continue
             out[key] = value_node
@@ -197,8 +216,11 @@ class _Checker:
         if value is None:
             return None
         if not _ID.fullmatch(value):
-            self.add(node, f"{where} '{value}' is not a valid id: use lower-case letters, digits "
-                           f"and '_', starting with a letter ([a-z][a-z0-9_]*)")
+            self.add(
+                node,
+                f"{where} '{value}' is not a valid id: use lower-case letters, digits "
+                f"and '_', starting with a letter ([a-z][a-z0-9_]*)",
+            )
             return None
         return value
 
@@ -305,8 +327,11 @@ def _deadline(chk: _Checker, node: Node, where: str, *, allow_after: bool) -> De
     if kind == "fy_date":
         raw = chk.scalar(value_node, f"{where}: fy_date")
         if isinstance(raw, date):
-            chk.add(value_node, f"{where}: fy_date must be a month and day 'MM-DD' relative to the "
-                                f"fiscal year, not an absolute date ({raw.isoformat()})")
+            chk.add(
+                value_node,
+                f"{where}: fy_date must be a month and day 'MM-DD' relative to the "
+                f"fiscal year, not an absolute date ({raw.isoformat()})",
+            )
             return None
         if not isinstance(raw, str) or not (match := _FY_DATE.fullmatch(raw.strip())):
             if isinstance(value_node, ScalarNode):
@@ -314,18 +339,25 @@ def _deadline(chk: _Checker, node: Node, where: str, *, allow_after: bool) -> De
             return None
         month, day = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
-            chk.add(value_node, f"{where}: fy_date '{raw}' is outside the fiscal year: month "
-                                f"must be 01-12")
+            chk.add(
+                value_node,
+                f"{where}: fy_date '{raw}' is outside the fiscal year: month must be 01-12",
+            )
             return None
         if (month, day) == (2, 29):
-            chk.add(value_node, f"{where}: fy_date '{raw}' is outside the fiscal year: 29 February "
-                                f"does not exist in every year")
+            chk.add(
+                value_node,
+                f"{where}: fy_date '{raw}' is outside the fiscal year: 29 February "
+                f"does not exist in every year",
+            )
             return None
         try:
             date(_NON_LEAP_YEAR, month, day)
         except ValueError:
-            chk.add(value_node, f"{where}: fy_date '{raw}' is outside the fiscal year: there is "
-                                f"no such day")
+            chk.add(
+                value_node,
+                f"{where}: fy_date '{raw}' is outside the fiscal year: there is no such day",
+            )
             return None
         return Deadline(kind="fy_date", month=month, day=day)
     if kind == "month_end":
@@ -333,8 +365,10 @@ def _deadline(chk: _Checker, node: Node, where: str, *, allow_after: bool) -> De
         if month is None:
             return None
         if not 1 <= month <= 12:
-            chk.add(value_node, f"{where}: month_end {month} is outside the fiscal year: month "
-                                f"must be 1-12")
+            chk.add(
+                value_node,
+                f"{where}: month_end {month} is outside the fiscal year: month must be 1-12",
+            )
             return None
         return Deadline(kind="month_end", month=month)
     if kind in ("quarter_end", "quarter_start"):
@@ -342,8 +376,10 @@ def _deadline(chk: _Checker, node: Node, where: str, *, allow_after: bool) -> De
         if quarter is None:
             return None
         if not 1 <= quarter <= 4:
-            chk.add(value_node, f"{where}: {kind} {quarter} is outside the fiscal year: quarter "
-                                f"must be 1-4")
+            chk.add(
+                value_node,
+                f"{where}: {kind} {quarter} is outside the fiscal year: quarter must be 1-4",
+            )
             return None
         return Deadline(kind=kind, quarter=quarter)
     # after
@@ -465,8 +501,9 @@ def _guard(chk: _Checker, node: Node, where: str) -> GuardRef | None:
     from plancycle.workflow.guards import GUARD_PARAMS  # lazily: workflow imports definitions
 
     if not isinstance(node, MappingNode):
-        chk.add(node, f"{where}: a guard must be a mapping like "
-                      f"{{name: min_participants, min: 20}}")
+        chk.add(
+            node, f"{where}: a guard must be a mapping like {{name: min_participants, min: 20}}"
+        )
         return None
     pairs: dict[str, Node] = {}
     for key_node, value_node in node.value:
@@ -486,8 +523,11 @@ def _guard(chk: _Checker, node: Node, where: str) -> GuardRef | None:
         return None
     if name not in GUARD_PARAMS:
         hint = difflib.get_close_matches(name, list(GUARD_PARAMS), n=1)
-        tip = (f" (did you mean '{hint[0]}'?)" if hint
-               else f" (known: {', '.join(sorted(GUARD_PARAMS))})")
+        tip = (
+            f" (did you mean '{hint[0]}'?)"
+            if hint
+            else f" (known: {', '.join(sorted(GUARD_PARAMS))})"
+        )
         chk.add(node, f"{where} names unknown guard '{name}'{tip}")
         return None
     required, optional = GUARD_PARAMS[name]
@@ -496,8 +536,10 @@ def _guard(chk: _Checker, node: Node, where: str) -> GuardRef | None:
     for key, value_node in pairs.items():
         if key not in required and key not in optional:
             allowed = ", ".join(sorted(required | optional)) or "none"
-            chk.add(value_node, f"{where}: guard '{name}' takes no parameter '{key}' "
-                                f"(parameters: {allowed})")
+            chk.add(
+                value_node,
+                f"{where}: guard '{name}' takes no parameter '{key}' (parameters: {allowed})",
+            )
             ok = False
             continue
         value = chk.scalar(value_node, f"{where}: guard '{name}' parameter '{key}'")
@@ -527,8 +569,11 @@ def _evidence(chk: _Checker, node: Node, where: str) -> EvidenceSlot | None:
         if value is None:
             bad = True
         elif not _MEDIA_TYPE.fullmatch(value):
-            chk.add(item, f"{inner}: media type '{value}' is not of the form type/subtype "
-                          f"(e.g. application/pdf)")
+            chk.add(
+                item,
+                f"{inner}: media type '{value}' is not of the form type/subtype "
+                f"(e.g. application/pdf)",
+            )
             bad = True
         else:
             media.append(value.lower())
@@ -601,8 +646,9 @@ def _parse_transition(
         draft.trigger = chk.ident(m["trigger"], f"transition #{index} trigger")
         draft.trigger_line = _line(m["trigger"])
         if draft.trigger in _RESERVED_TRIGGERS:
-            chk.add(m["trigger"],
-                    f"transition #{index}: trigger name '{draft.trigger}' is reserved")
+            chk.add(
+                m["trigger"], f"transition #{index}: trigger name '{draft.trigger}' is reserved"
+            )
     where = draft.name
     draft.label = chk.text(m.get("label"), f"{where} label")
     src = m.get("source")
@@ -636,8 +682,11 @@ def _parse_transition(
         if slot is None:
             continue
         if slot.id in seen:
-            chk.add(item, f"{where}: evidence slot '{slot.id}' is declared twice "
-                          f"(first at line {seen[slot.id]})")
+            chk.add(
+                item,
+                f"{where}: evidence slot '{slot.id}' is declared twice "
+                f"(first at line {seen[slot.id]})",
+            )
             continue
         seen[slot.id] = _line(item)
         draft.evidence.append(slot)
@@ -647,8 +696,11 @@ def _parse_transition(
         if data_field is None:
             continue
         if data_field.name in seen:
-            chk.add(item, f"{where}: data field '{data_field.name}' is declared twice "
-                          f"(first at line {seen[data_field.name]})")
+            chk.add(
+                item,
+                f"{where}: data field '{data_field.name}' is declared twice "
+                f"(first at line {seen[data_field.name]})",
+            )
             continue
         seen[data_field.name] = _line(item)
         draft.data.append(data_field)
@@ -678,7 +730,9 @@ def _check_graph(
         if st.id is None:
             continue
         if st.id in by_id:
-            chk.add(st.line, f"state '{st.id}' is declared twice (first at line {by_id[st.id].line})")
+            chk.add(
+                st.line, f"state '{st.id}' is declared twice (first at line {by_id[st.id].line})"
+            )
             continue
         by_id[st.id] = st
     anchor = states_node.start_mark.line + 1 if states_node is not None else 1
@@ -687,9 +741,12 @@ def _check_graph(
         if not initials:
             chk.add(anchor, "no initial state: mark exactly one state with 'initial: true'")
         for extra in initials[1:]:
-            chk.add(extra.initial_line, f"state '{extra.id}' is also marked initial (state "
-                                f"'{initials[0].id}' at line {initials[0].line} is already): "
-                                f"exactly one state may be initial")
+            chk.add(
+                extra.initial_line,
+                f"state '{extra.id}' is also marked initial (state "
+                f"'{initials[0].id}' at line {initials[0].line} is already): "
+                f"exactly one state may be initial",
+            )
         if not any(s.final for s in states):
             chk.add(anchor, "no final state: mark at least one state with 'final: true'")
 
@@ -705,13 +762,19 @@ def _check_graph(
                 chk.add(line, f"{tr.name} names unknown state '{sid}' as source")
                 continue
             if by_id[sid].final:
-                chk.add(line, f"{tr.name} leaves final state '{sid}': a final state has no "
-                              f"outgoing transitions")
+                chk.add(
+                    line,
+                    f"{tr.name} leaves final state '{sid}': a final state has no "
+                    f"outgoing transitions",
+                )
             if tr.trigger is not None:
                 key = (sid, tr.trigger)
                 if key in first_trigger:
-                    chk.add(tr.trigger_line, f"{tr.name}: trigger '{tr.trigger}' from state "
-                                             f"'{sid}' is already declared at line {first_trigger[key]}")
+                    chk.add(
+                        tr.trigger_line,
+                        f"{tr.name}: trigger '{tr.trigger}' from state "
+                        f"'{sid}' is already declared at line {first_trigger[key]}",
+                    )
                 else:
                     first_trigger[key] = tr.trigger_line
             if tr.dest is not None and dest_ok:
@@ -722,8 +785,10 @@ def _check_graph(
         reachable = _reach([initials[0].id], edges)  # type: ignore[list-item]
         for st in by_id.values():
             if st.id not in reachable:
-                chk.add(st.line, f"state '{st.id}' is unreachable from the initial state "
-                                 f"'{initials[0].id}'")
+                chk.add(
+                    st.line,
+                    f"state '{st.id}' is unreachable from the initial state '{initials[0].id}'",
+                )
     finals = {sid for sid, st in by_id.items() if st.final}
     if finals:
         reverse: dict[str, set[str]] = {sid: set() for sid in by_id}
@@ -735,27 +800,32 @@ def _check_graph(
             if st.final:
                 continue
             if not edges[sid]:
-                chk.add(st.line, f"state '{sid}' is a dead end: it is not final and no "
-                                 f"transition leaves it")
+                chk.add(
+                    st.line,
+                    f"state '{sid}' is a dead end: it is not final and no transition leaves it",
+                )
             elif sid not in can_finish:
-                chk.add(st.line, f"state '{sid}' is a dead end: no final state can be reached "
-                                 f"from it")
+                chk.add(
+                    st.line, f"state '{sid}' is a dead end: no final state can be reached from it"
+                )
 
     for p in pending:
         if p.after not in by_id:
-            chk.add(p.line, f"state '{p.state_id}' deadline names unknown state '{p.after}' "
-                            f"in 'after'")
+            chk.add(
+                p.line, f"state '{p.state_id}' deadline names unknown state '{p.after}' in 'after'"
+            )
             continue
         # The named state must be left before this state is entered: a path of one or
         # more transitions must lead from it to this state.
         if p.state_id not in _reach(edges[p.after], edges):
-            chk.add(p.line, f"state '{p.state_id}' deadline counts from state '{p.after}', "
-                            f"which cannot precede it")
+            chk.add(
+                p.line,
+                f"state '{p.state_id}' deadline counts from state '{p.after}', "
+                f"which cannot precede it",
+            )
 
 
-def _parse_definition(
-    path: Path, roles: Mapping[str, Role], problems: list[Problem]
-) -> _Parsed:
+def _parse_definition(path: Path, roles: Mapping[str, Role], problems: list[Problem]) -> _Parsed:
     chk = _Checker(str(path), problems)
     before = len(problems)
     root = chk.compose(path)
@@ -770,8 +840,9 @@ def _parse_definition(
     scope = chk.choice(m.get("scope"), "scope", SCOPES)
     targets = chk.choice(m.get("targets"), "targets", TARGETS)
     if scope is not None and targets in ("activity2", "strong_tambon") and scope != "tambon":
-        chk.add(m["targets"], f"targets '{targets}' are tambons: it needs scope 'tambon', "
-                              f"not '{scope}'")
+        chk.add(
+            m["targets"], f"targets '{targets}' are tambons: it needs scope 'tambon', not '{scope}'"
+        )
     lead = _role_ref(chk, m.get("lead_role"), "lead_role", roles)
     supervisor = _role_ref(chk, m.get("supervisor_role"), "supervisor_role", roles)
 
@@ -782,11 +853,17 @@ def _parse_definition(
             th = chk.string(km.get("th"), "kpi: th")
             en = chk.string(km.get("en"), "kpi: en")
             pct = chk.scalar(km.get("target_percent"), "kpi: target_percent")
-            if "target_percent" in km and isinstance(km["target_percent"], ScalarNode) and (
-                not isinstance(pct, int | float) or isinstance(pct, bool) or not 0 < pct <= 100
+            if (
+                "target_percent" in km
+                and isinstance(km["target_percent"], ScalarNode)
+                and (
+                    not isinstance(pct, int | float) or isinstance(pct, bool) or not 0 < pct <= 100
+                )
             ):
-                chk.add(km["target_percent"], f"kpi: target_percent must be a number in 0-100, "
-                                              f"got {pct!r}")
+                chk.add(
+                    km["target_percent"],
+                    f"kpi: target_percent must be a number in 0-100, got {pct!r}",
+                )
                 pct = None
             if th and en and pct is not None:
                 kpi = Kpi(label=Text(th=th, en=en), target_percent=pct)
@@ -795,12 +872,23 @@ def _parse_definition(
     if "budget" in m:
         bm = chk.mapping(m["budget"], "budget", _BUDGET_KEYS)
         if bm is not None:
-            nums = {k: chk.integer(bm.get(k), f"budget: {k}", low=0)
-                    for k in ("per_unit", "units", "total", "seed_digits")}
-            words = chk.string(bm.get("seed_words"), "budget: seed_words") if "seed_words" in bm else None
+            nums = {
+                k: chk.integer(bm.get(k), f"budget: {k}", low=0)
+                for k in ("per_unit", "units", "total", "seed_digits")
+            }
+            words = (
+                chk.string(bm.get("seed_words"), "budget: seed_words")
+                if "seed_words" in bm
+                else None
+            )
             if nums["total"] is not None:
-                budget = Budget(per_unit=nums["per_unit"], units=nums["units"], total=nums["total"],
-                                seed_digits=nums["seed_digits"], seed_words=words)
+                budget = Budget(
+                    per_unit=nums["per_unit"],
+                    units=nums["units"],
+                    total=nums["total"],
+                    seed_digits=nums["seed_digits"],
+                    seed_words=words,
+                )
 
     participants = None
     if "participants" in m:
@@ -810,7 +898,9 @@ def _parse_definition(
                 chk.add(m["participants"], "participants: give per_unit_min and/or total")
             per = chk.integer(pm.get("per_unit_min"), "participants: per_unit_min", low=0)
             total = chk.integer(pm.get("total"), "participants: total", low=0)
-            unit = chk.choice(pm.get("unit"), "participants: unit", SCOPES) if "unit" in pm else None
+            unit = (
+                chk.choice(pm.get("unit"), "participants: unit", SCOPES) if "unit" in pm else None
+            )
             participants = Participants(per_unit_min=per, total=total, unit=unit)
 
     window = None
@@ -819,11 +909,27 @@ def _parse_definition(
         if wm is not None:
             if not wm:
                 chk.add(m["window"], "window: give opens and/or closes")
-            opens = _deadline(chk, wm["opens"], "window opens", allow_after=False) if "opens" in wm else None
-            closes = _deadline(chk, wm["closes"], "window closes", allow_after=False) if "closes" in wm else None
-            if opens and closes and (a := _fy_position(opens)) and (b := _fy_position(closes)) and a > b:
-                chk.add(m["window"], f"window opens ({opens.describe()}) after it closes "
-                                     f"({closes.describe()})")
+            opens = (
+                _deadline(chk, wm["opens"], "window opens", allow_after=False)
+                if "opens" in wm
+                else None
+            )
+            closes = (
+                _deadline(chk, wm["closes"], "window closes", allow_after=False)
+                if "closes" in wm
+                else None
+            )
+            if (
+                opens
+                and closes
+                and (a := _fy_position(opens))
+                and (b := _fy_position(closes))
+                and a > b
+            ):
+                chk.add(
+                    m["window"],
+                    f"window opens ({opens.describe()}) after it closes ({closes.describe()})",
+                )
             window = Window(opens=opens, closes=closes)
 
     pending: list[_PendingAfter] = []
@@ -842,19 +948,39 @@ def _parse_definition(
     if len(problems) > before:
         return _Parsed(None, def_id, version, id_line)
     definition = Definition(
-        id=def_id, version=version, title=title, source=source, scope=scope,  # type: ignore[arg-type]
-        targets=targets, lead_role=lead, supervisor_role=supervisor,  # type: ignore[arg-type]
-        kpi=kpi, budget=budget, participants=participants, window=window,
+        id=def_id,
+        version=version,
+        title=title,
+        source=source,
+        scope=scope,  # type: ignore[arg-type]
+        targets=targets,
+        lead_role=lead,
+        supervisor_role=supervisor,  # type: ignore[arg-type]
+        kpi=kpi,
+        budget=budget,
+        participants=participants,
+        window=window,
         states=tuple(
-            State(id=s.id, label=s.label, source=s.source, initial=s.initial,  # type: ignore[arg-type]
-                  final=s.final, due=tuple(s.due))
+            State(
+                id=s.id,
+                label=s.label,
+                source=s.source,
+                initial=s.initial,  # type: ignore[arg-type]
+                final=s.final,
+                due=tuple(s.due),
+            )
             for s in states
         ),
         transitions=tuple(
             Transition(
-                trigger=t.trigger, label=t.label, sources=tuple(s for s, _ in t.sources),  # type: ignore[arg-type]
-                dest=t.dest[0], roles=tuple(t.roles), guards=tuple(t.guards),  # type: ignore[index]
-                evidence=tuple(t.evidence), data=tuple(t.data),
+                trigger=t.trigger,
+                label=t.label,
+                sources=tuple(s for s, _ in t.sources),  # type: ignore[arg-type]
+                dest=t.dest[0],
+                roles=tuple(t.roles),
+                guards=tuple(t.guards),  # type: ignore[index]
+                evidence=tuple(t.evidence),
+                data=tuple(t.data),
             )
             for t in transitions
         ),
@@ -907,8 +1033,9 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
     for path in role_files:
         for code, role in _parse_roles(path, problems).items():
             if code in roles:
-                problems.append(Problem(str(path), 1, f"role '{code}' is also declared in another "
-                                                       f"role file"))
+                problems.append(
+                    Problem(str(path), 1, f"role '{code}' is also declared in another role file")
+                )
                 continue
             roles[code] = role
     definitions: list[Definition] = []
@@ -919,9 +1046,14 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
             key = (parsed.id, parsed.version)
             if key in seen:
                 first, line = seen[key]
-                problems.append(Problem(str(path), parsed.id_line,
-                                        f"definition '{parsed.id}' version {parsed.version} is "
-                                        f"already defined in {first}:{line}"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        parsed.id_line,
+                        f"definition '{parsed.id}' version {parsed.version} is "
+                        f"already defined in {first}:{line}",
+                    )
+                )
                 continue
             seen[key] = (path, parsed.id_line)
         if parsed.definition is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from plancycle.store.models import Actor, Area
 from sqlmodel import Session, select
 
 from plancycle.errors import PlancycleError
-from plancycle.store.models import Actor, Area
 
 __all__ = ["ActorError", "add_actor", "list_actors"]
 
@@ -20,8 +20,13 @@ class ActorError(PlancycleError):
 
 
 def add_actor(
-    session: Session, actor_id: str, role: str, area_code: str | None, name: str,
-    roles: set[str], now: datetime,
+    session: Session,
+    actor_id: str,
+    role: str,
+    area_code: str | None,
+    name: str,
+    roles: set[str],
+    now: datetime,
 ) -> Actor:
     """Add an actor; the role must be one the definitions know and the area must exist."""
     if not _ID.match(actor_id):
@@ -41,8 +46,14 @@ def add_actor(
         )
     if session.get(Actor, actor_id) is not None:
         raise ActorError(f"actor {actor_id!r} already exists", f"มีผู้ใช้ {actor_id!r} อยู่แล้ว")
-    actor = Actor(id=actor_id, name=name or actor_id, role=role, area_code=area_code,
-                  active=True, created_at=now)
+    actor = Actor(
+        id=actor_id,
+        name=name or actor_id,
+        role=role,
+        area_code=area_code,
+        active=True,
+        created_at=now,
+    )
     session.add(actor)
     return actor
 

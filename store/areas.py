@@ -25,10 +25,9 @@ from typing import Any
 import geothai
 import sqlalchemy as sa
 from loguru import logger
-from sqlmodel import Session, col, func, select
-
 from plancycle.store.errors import AreaError, RowProblem, VillageImportError
 from plancycle.store.models import AREA_LEVELS, Area, AreaTarget
+from sqlmodel import Session, col, func, select
 
 __all__ = [
     "ACTIVITY2",
@@ -166,7 +165,7 @@ def _upsert(
         if before is None:
             new.append(row)
             counts._count_added(row["level"])
-        elif before != tuple(row.get(name, old) for name, old in zip(_COMPARED, before)):
+        elif before != tuple(row.get(name, old) for name, old in zip(_COMPARED, before, strict=False)):
             changed.append({k: v for k, v in row.items() if k in ("code", *_COMPARED)})
     total = len(rows)
     done = total - len(new) - len(changed)
@@ -309,8 +308,13 @@ def _read_villages(path: Path, tambons: set[str]) -> tuple[list[_VillageRow], bo
         if problem is not None:
             problems.append(problem)
             continue
-        rows.append(_VillageRow(normalize_code(raw), _field(fields, index, "name_th") or "",
-                                _field(fields, index, "name_en")))
+        rows.append(
+            _VillageRow(
+                normalize_code(raw),
+                _field(fields, index, "name_th") or "",
+                _field(fields, index, "name_en"),
+            )
+        )
     if problems:
         raise VillageImportError(path.name, problems)
     return rows, "name_en" in index
@@ -335,11 +339,17 @@ def _read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise VillageImportError(path.name, [RowProblem(
-            line, "",
-            "the file is not UTF-8 (perhaps TIS-620/Windows-874); save it as 'CSV UTF-8'",
-            "ไฟล์ไม่ได้เข้ารหัส UTF-8 (อาจเป็น TIS-620/Windows-874) ให้บันทึกเป็น 'CSV UTF-8'",
-        )]) from exc
+        raise VillageImportError(
+            path.name,
+            [
+                RowProblem(
+                    line,
+                    "",
+                    "the file is not UTF-8 (perhaps TIS-620/Windows-874); save it as 'CSV UTF-8'",
+                    "ไฟล์ไม่ได้เข้ารหัส UTF-8 (อาจเป็น TIS-620/Windows-874) ให้บันทึกเป็น 'CSV UTF-8'",
+                )
+            ],
+        ) from exc
 
 
 def _header(reader: Any, path: Path) -> list[str]:
@@ -349,18 +359,31 @@ def _header(reader: Any, path: Path) -> list[str]:
         header = [f.strip().lower() for f in fields]
         missing = [name for name in _REQUIRED if name not in header]
         if missing:
-            raise VillageImportError(path.name, [RowProblem(
-                reader.line_num, "",
-                f"missing header column(s) {', '.join(missing)}; the first line must be "
-                f"code,name_th[,name_en]",
-                f"ไม่มีคอลัมน์ {', '.join(missing)} ในหัวตาราง; บรรทัดแรกต้องเป็น "
-                f"code,name_th[,name_en]",
-            )])
+            raise VillageImportError(
+                path.name,
+                [
+                    RowProblem(
+                        reader.line_num,
+                        "",
+                        f"missing header column(s) {', '.join(missing)}; the first line must be "
+                        f"code,name_th[,name_en]",
+                        f"ไม่มีคอลัมน์ {', '.join(missing)} ในหัวตาราง; บรรทัดแรกต้องเป็น "
+                        f"code,name_th[,name_en]",
+                    )
+                ],
+            )
         return header
-    raise VillageImportError(path.name, [RowProblem(
-        1, "", "the file is empty; the first line must be code,name_th[,name_en]",
-        "ไฟล์ว่าง; บรรทัดแรกต้องเป็น code,name_th[,name_en]",
-    )])
+    raise VillageImportError(
+        path.name,
+        [
+            RowProblem(
+                1,
+                "",
+                "the file is empty; the first line must be code,name_th[,name_en]",
+                "ไฟล์ว่าง; บรรทัดแรกต้องเป็น code,name_th[,name_en]",
+            )
+        ],
+    )
 
 
 def _check_village(
@@ -377,28 +400,27 @@ def _check_village(
         return RowProblem(line, raw, en, th)
 
     code = normalize_code(raw)
-    if any(extra.strip() for extra in fields[len(header):]):
+    if any(extra.strip() for extra in fields[len(header) :]):
         return bad(
             f"{len(fields)} fields but the header has {len(header)}; put names that "
             f"contain commas in double quotes",
-            f"มี {len(fields)} ช่อง แต่หัวตารางมี {len(header)} ช่อง; "
-            f"ชื่อที่มีจุลภาคให้ใส่ในเครื่องหมายคำพูด",
+            f"มี {len(fields)} ช่อง แต่หัวตารางมี {len(header)} ช่อง; ชื่อที่มีจุลภาคให้ใส่ในเครื่องหมายคำพูด",
         )
     if not code:
         return bad("code is empty", "ไม่มีรหัสหมู่บ้าน")
     if not (code.isdigit() and code.isascii()):
-        return bad(f"code {raw!r} must contain digits only",
-                   f"รหัส {raw!r} ต้องเป็นตัวเลขเท่านั้น")
+        return bad(f"code {raw!r} must contain digits only", f"รหัส {raw!r} ต้องเป็นตัวเลขเท่านั้น")
     if len(code) != 8:
         return bad(
             f"code {raw!r} has {len(code)} digits; a village code has 8 "
             f"(6-digit tambon code + 2-digit village number)",
-            f"รหัส {raw!r} มี {len(code)} หลัก; รหัสหมู่บ้านมี 8 หลัก "
-            f"(รหัสตำบล 6 หลัก + หมู่ที่ 2 หลัก)",
+            f"รหัส {raw!r} มี {len(code)} หลัก; รหัสหมู่บ้านมี 8 หลัก (รหัสตำบล 6 หลัก + หมู่ที่ 2 หลัก)",
         )
     if code.endswith("00"):
-        return bad(f"village number 00 in {code} is not valid; use 01-99",
-                   f"หมู่ที่ 00 ในรหัส {code} ใช้ไม่ได้; ต้องเป็น 01-99")
+        return bad(
+            f"village number 00 in {code} is not valid; use 01-99",
+            f"หมู่ที่ 00 ในรหัส {code} ใช้ไม่ได้; ต้องเป็น 01-99",
+        )
     if code[:6] not in tambons:
         return bad(
             f"tambon {code[:6]} of village {code} is not in the store; import its "
@@ -406,8 +428,10 @@ def _check_village(
             f"ไม่พบตำบล {code[:6]} ของหมู่บ้าน {code}; นำเข้าจังหวัดจาก geothai ก่อน",
         )
     if code in first_seen:
-        return bad(f"code {code} is repeated; first on line {first_seen[code]}",
-                   f"รหัส {code} ซ้ำ; พบครั้งแรกที่บรรทัด {first_seen[code]}")
+        return bad(
+            f"code {code} is repeated; first on line {first_seen[code]}",
+            f"รหัส {code} ซ้ำ; พบครั้งแรกที่บรรทัด {first_seen[code]}",
+        )
     first_seen[code] = line
     return None
 
@@ -439,8 +463,13 @@ def _sample_count(seed: int, tambon: str) -> int:
 
 
 def _sample_row(tambon: str, number: int) -> dict[str, Any]:
-    return _area_row(f"{tambon}{number:02d}", f"หมู่ที่ {number}", f"Village {number}",
-                     source=SAMPLE_SOURCE, is_sample=True)
+    return _area_row(
+        f"{tambon}{number:02d}",
+        f"หมู่ที่ {number}",
+        f"Village {number}",
+        source=SAMPLE_SOURCE,
+        is_sample=True,
+    )
 
 
 def generate_sample_villages(
@@ -479,8 +508,10 @@ def synthetic_national_villages(
     (for benchmarks). Codes already present are skipped."""
     tambons = _tambons(session, None)
     if not tambons:
-        raise AreaError("No tambons in the store; import areas from geothai first",
-                        "ยังไม่มีตำบลในฐานข้อมูล; นำเข้าจาก geothai ก่อน")
+        raise AreaError(
+            "No tambons in the store; import areas from geothai first",
+            "ยังไม่มีตำบลในฐานข้อมูล; นำเข้าจาก geothai ก่อน",
+        )
     if not 0 <= total <= 99 * len(tambons):
         raise AreaError(
             f"total {total:,} is out of range: 0 to {99 * len(tambons):,} "
@@ -491,7 +522,7 @@ def synthetic_national_villages(
     existing = set(session.exec(select(Area.code).where(Area.level == "village")).all())
     rows = [
         _sample_row(t, n)
-        for t, c in zip(tambons, counts)
+        for t, c in zip(tambons, counts, strict=False)
         for n in range(1, c + 1)
         if f"{t}{n:02d}" not in existing
     ]
@@ -527,8 +558,9 @@ def set_target_list(session: Session, list_name: str, codes: Iterable[str]) -> i
     tambon per district; otherwise ``AreaError`` names the bad codes and nothing changes.
     """
     if not list_name.strip():
-        raise AreaError("A target list needs a name, e.g. activity2",
-                        "รายการเป้าหมายต้องมีชื่อ เช่น activity2")
+        raise AreaError(
+            "A target list needs a name, e.g. activity2", "รายการเป้าหมายต้องมีชื่อ เช่น activity2"
+        )
     wanted = sorted({normalize_code(c) for c in codes if c.strip()})
     districts = _tambon_districts(session, wanted)
     unknown = [c for c in wanted if c not in districts]
@@ -561,8 +593,7 @@ def _not_tambons(session: Session, list_name: str, unknown: list[str]) -> AreaEr
     return AreaError(
         f"Target list {list_name!r} not changed: {len(unknown)} code(s) are not tambons in "
         f"the store: {_shown(described)}",
-        f"ไม่ได้เปลี่ยนรายการ {list_name!r}: {len(unknown)} รหัสไม่ใช่ตำบลในฐานข้อมูล: "
-        f"{_shown(described)}",
+        f"ไม่ได้เปลี่ยนรายการ {list_name!r}: {len(unknown)} รหัสไม่ใช่ตำบลในฐานข้อมูล: {_shown(described)}",
     )
 
 
@@ -573,8 +604,7 @@ def _one_per_district(codes: Sequence[str], districts: dict[str, str]) -> None:
     clashes = [f"{d}: {', '.join(c)}" for d, c in sorted(by_district.items()) if len(c) > 1]
     if clashes:
         raise AreaError(
-            f"A district has one strong tambon; these districts have several: "
-            f"{_shown(clashes)}",
+            f"A district has one strong tambon; these districts have several: {_shown(clashes)}",
             f"อำเภอหนึ่งมีตำบลเข้มแข็งได้ตำบลเดียว อำเภอเหล่านี้มีมากกว่าหนึ่ง: {_shown(clashes)}",
         )
 
@@ -614,9 +644,11 @@ def designate_strong_tambon(session: Session, tambon_code: str) -> str | None:
     if current == [code]:
         return None
     if current:
-        session.exec(sa.delete(AreaTarget).where(
-            col(AreaTarget.list_name) == STRONG_TAMBON, col(AreaTarget.area_code).in_(current)
-        ))
+        session.exec(
+            sa.delete(AreaTarget).where(
+                col(AreaTarget.list_name) == STRONG_TAMBON, col(AreaTarget.area_code).in_(current)
+            )
+        )
     session.add(AreaTarget(list_name=STRONG_TAMBON, area_code=code))
     session.flush()
     return current[0] if current else None
@@ -648,7 +680,7 @@ def default_strong_tambons(session: Session, province: str | None = None) -> int
     firsts = dict(session.exec(query.group_by(col(Area.parent_code))).all())
     covered = {
         parent
-        for parent, in session.exec(
+        for (parent,) in session.exec(
             sa.select(Area.parent_code)
             .join(AreaTarget, col(Area.code) == col(AreaTarget.area_code))
             .where(AreaTarget.list_name == STRONG_TAMBON)
@@ -660,7 +692,8 @@ def default_strong_tambons(session: Session, province: str | None = None) -> int
     if chosen:
         logger.warning(
             "designated {n} placeholder strong tambons (first tambon of each district); "
-            "the province must confirm or replace them", n=len(chosen),
+            "the province must confirm or replace them",
+            n=len(chosen),
         )
     return len(chosen)
 
@@ -672,8 +705,10 @@ def read_codes_file(path: str | Path) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AreaError(f"Cannot read codes from {str(path)!r}: {exc}",
-                        f"อ่านรหัสจากไฟล์ {str(path)!r} ไม่ได้: {exc}") from exc
+        raise AreaError(
+            f"Cannot read codes from {str(path)!r}: {exc}",
+            f"อ่านรหัสจากไฟล์ {str(path)!r} ไม่ได้: {exc}",
+        ) from exc
     lines = [
         (number, line.strip())
         for number, line in enumerate(text.splitlines(), start=1)
@@ -740,7 +775,9 @@ def children(session: Session, code: str) -> list[Area]:
 
 def district_count(session: Session, province: str) -> int:
     """How many districts the province has in the store."""
-    query = select(func.count()).select_from(Area).where(
-        Area.level == "district", Area.province_code == normalize_code(province)
+    query = (
+        select(func.count())
+        .select_from(Area)
+        .where(Area.level == "district", Area.province_code == normalize_code(province))
     )
     return int(session.exec(query).one())

@@ -47,6 +47,5 @@ class VillageImportError(AreaError):
         super().__init__(
             f"{source}: {count} bad row{'s' if count != 1 else ''}; nothing was imported. "
             f"Fix the file and import it again:\n{en_lines}",
-            f"{source}: มี {count} แถวที่ไม่ถูกต้อง ยังไม่ได้นำเข้าข้อมูลใด ๆ "
-            f"แก้ไขไฟล์แล้วนำเข้าใหม่:\n{th_lines}",
+            f"{source}: มี {count} แถวที่ไม่ถูกต้อง ยังไม่ได้นำเข้าข้อมูลใด ๆ แก้ไขไฟล์แล้วนำเข้าใหม่:\n{th_lines}",
         )

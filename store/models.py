@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
-
 from plancycle.store.types import JSONType, UTCDateTime
+from sqlmodel import Field, SQLModel
 
 __all__ = [
     "AREA_LEVELS",

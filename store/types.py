@@ -35,9 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if not isinstance(value, datetime):
-            raise TypeError(
-                f"UTCDateTime takes a datetime, not {type(value).__name__} ({value!r})"
-            )
+            raise TypeError(f"UTCDateTime takes a datetime, not {type(value).__name__} ({value!r})")
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(
                 f"naive datetime {value.isoformat()} refused: give a time zone "
@@ -54,4 +52,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
-
 from plancycle.store.areas import generate_sample_villages, import_geothai
 from plancycle.store.db import make_engine, migrate
+from sqlmodel import Session
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -62,8 +61,10 @@ def _wait_for_lock(connection: sa.Connection) -> None:
     take = f"SELECT pg_try_advisory_lock({PG_LOCK_KEY})"
     while not connection.exec_driver_sql(take).scalar():
         if time.monotonic() > deadline:
-            pytest.fail(f"another test run has held the PostgreSQL test database for "
-                        f"{wait:.0f} s (advisory lock {PG_LOCK_KEY})")
+            pytest.fail(
+                f"another test run has held the PostgreSQL test database for "
+                f"{wait:.0f} s (advisory lock {PG_LOCK_KEY})"
+            )
         time.sleep(0.2)
 
 

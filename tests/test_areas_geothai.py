@@ -7,8 +7,6 @@ import time
 import geothai
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
-
 from plancycle.store.areas import (
     ImportCounts,
     area_counts,
@@ -19,6 +17,7 @@ from plancycle.store.areas import (
 )
 from plancycle.store.errors import AreaError
 from plancycle.store.models import Area
+from sqlmodel import Session, col, func, select
 
 
 def test_chachoengsao(session: Session) -> None:
@@ -26,10 +25,14 @@ def test_chachoengsao(session: Session) -> None:
     session.commit()
     assert (counts.provinces, counts.districts, counts.tambons) == (1, 11, 93)
     assert (counts.villages, counts.updated, counts.added) == (0, 0, 105)
-    assert vars(counts) == {"provinces": 1, "districts": 11, "tambons": 93, "villages": 0,
-                            "updated": 0}
-    assert area_counts(session, "24") == {"province": 1, "district": 11, "tambon": 93,
-                                          "village": 0}
+    assert vars(counts) == {
+        "provinces": 1,
+        "districts": 11,
+        "tambons": 93,
+        "villages": 0,
+        "updated": 0,
+    }
+    assert area_counts(session, "24") == {"province": 1, "district": 11, "tambon": 93, "village": 0}
     assert district_count(session, "24") == 11
     tambon = get_area(session, "240101")
     assert tambon is not None
@@ -72,12 +75,14 @@ def test_thai_digits_and_progress(session: Session) -> None:
     assert get_area(session, "๒๔๐๑") is not None
 
 
-@pytest.mark.parametrize(("codes", "message"), [
-    (["10"], "Bangkok (province 10) is outside the planning cycle"),
-    (["24", "99", "๙๘"], "Unknown province code(s): 98, 99"),
-])
-def test_refused_provinces_write_nothing(session: Session, codes: list[str],
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        (["10"], "Bangkok (province 10) is outside the planning cycle"),
+        (["24", "99", "๙๘"], "Unknown province code(s): 98, 99"),
+    ],
+)
+def test_refused_provinces_write_nothing(session: Session, codes: list[str], message: str) -> None:
     with pytest.raises(AreaError) as info:
         import_geothai(session, codes)
     assert message in info.value.en
@@ -94,10 +99,15 @@ def test_whole_nation(engine: sa.Engine) -> None:
         assert (counts.provinces, counts.districts, counts.tambons) == (76, 878, 7256)
         assert area_counts(s) == {"province": 76, "district": 878, "tambon": 7256, "village": 0}
         assert get_area(s, "10") is None
-        assert s.exec(select(func.count()).select_from(Area)
-                      .where(Area.province_code == "10")).one() == 0
-        orphans = s.exec(select(func.count()).select_from(Area)
-                         .where(Area.level != "province", col(Area.parent_code).is_(None))).one()
+        assert (
+            s.exec(select(func.count()).select_from(Area).where(Area.province_code == "10")).one()
+            == 0
+        )
+        orphans = s.exec(
+            select(func.count())
+            .select_from(Area)
+            .where(Area.level != "province", col(Area.parent_code).is_(None))
+        ).one()
         assert orphans == 0
         assert import_geothai(s) == ImportCounts()
         s.commit()

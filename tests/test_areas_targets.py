@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
-
 from plancycle.store.areas import (
     ACTIVITY2,
     STRONG_TAMBON,
@@ -22,6 +20,7 @@ from plancycle.store.areas import (
     target_codes,
 )
 from plancycle.store.errors import AreaError
+from sqlmodel import Session
 
 
 @pytest.fixture
@@ -49,7 +48,8 @@ def test_unknown_codes_are_refused_and_nothing_changes(store: Session) -> None:
         set_target_list(store, ACTIVITY2, ["240102", "249999", "2401", "24010101"])
     store.rollback()
     assert "3 code(s) are not tambons in the store: 2401 (district), 24010101, 249999" in (
-        info.value.en)
+        info.value.en
+    )
     assert "249999" in info.value.th
     assert target_codes(store, ACTIVITY2) == ["240101"]
 
@@ -111,15 +111,16 @@ def test_default_strong_tambons(store: Session) -> None:
 
 def test_read_codes_one_per_line(tmp_path: Path) -> None:
     path = tmp_path / "targets.txt"
-    path.write_text("# Activity 2 targets\n240101\n\n  ๒๔๐๑๐๒  \n240103  # Bang Tin Pet\n"
-                    "240101\n", encoding="utf-8")
+    path.write_text(
+        "# Activity 2 targets\n240101\n\n  ๒๔๐๑๐๒  \n240103  # Bang Tin Pet\n240101\n",
+        encoding="utf-8",
+    )
     assert read_codes_file(path) == ["240101", "240102", "240103"]
 
 
 def test_read_codes_csv(tmp_path: Path) -> None:
     path = tmp_path / "targets.csv"
-    path.write_text("\ufeffname,Code\nหน้าเมือง,240101\n# comment\nท่าไข่,๒๔๐๑๐๒\n",
-                    encoding="utf-8")
+    path.write_text("\ufeffname,Code\nหน้าเมือง,240101\n# comment\nท่าไข่,๒๔๐๑๐๒\n", encoding="utf-8")
     assert read_codes_file(path) == ["240101", "240102"]
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
-
 from plancycle.store.areas import (
     ImportCounts,
     area_counts,
@@ -23,6 +21,7 @@ from plancycle.store.areas import (
 from plancycle.store.db import make_engine
 from plancycle.store.errors import AreaError, RowProblem, VillageImportError
 from plancycle.store.models import Area
+from sqlmodel import Session, col, func, select
 
 GOOD = """code,name_th,name_en
 24010101,บ้านหน้าเมือง,Ban Na Mueang
@@ -75,8 +74,11 @@ def test_good_file(store: Session, tmp_path: Path, bom: bool) -> None:
     }
     village = get_area(store, "24010102")
     assert village is not None
-    assert (village.level, village.parent_code, village.province_code) == ("village", "240101",
-                                                                            "24")
+    assert (village.level, village.parent_code, village.province_code) == (
+        "village",
+        "240101",
+        "24",
+    )
 
 
 def test_reimport_updates_names_only(store: Session, tmp_path: Path) -> None:
@@ -108,16 +110,27 @@ def test_bad_rows_are_all_reported_and_nothing_written(store: Session, tmp_path:
         import_villages_csv(store, _csv(tmp_path, BAD))
     store.rollback()
     assert [(p.line, p.code, p.message) for p in info.value.problems] == [
-        (3, "2401010", "code '2401010' has 7 digits; a village code has 8 "
-                       "(6-digit tambon code + 2-digit village number)"),
+        (
+            3,
+            "2401010",
+            "code '2401010' has 7 digits; a village code has 8 "
+            "(6-digit tambon code + 2-digit village number)",
+        ),
         (4, "2401010x", "code '2401010x' must contain digits only"),
-        (5, "99990101", "tambon 999901 of village 99990101 is not in the store; import its "
-                        "province from geothai first"),
+        (
+            5,
+            "99990101",
+            "tambon 999901 of village 99990101 is not in the store; import its "
+            "province from geothai first",
+        ),
         (6, "24010100", "village number 00 in 24010100 is not valid; use 01-99"),
         (7, "24010104", "code 24010104 is repeated; first on line 2"),
         (9, "", "code is empty"),
-        (10, "24010105", "4 fields but the header has 3; put names that contain commas in "
-                         "double quotes"),
+        (
+            10,
+            "24010105",
+            "4 fields but the header has 3; put names that contain commas in double quotes",
+        ),
     ]
     assert all(p.message_th for p in info.value.problems)
     assert "villages.csv: 7 bad rows; nothing was imported" in info.value.en
@@ -126,14 +139,32 @@ def test_bad_rows_are_all_reported_and_nothing_written(store: Session, tmp_path:
     assert _villages(store) == before
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("code,name\n24010101,x\n", RowProblem(1, "", "missing header column(s) name_th; the "
-                                           "first line must be code,name_th[,name_en]")),
-    ("24010101,บ้าน\n", RowProblem(1, "", "missing header column(s) code, name_th; the "
-                                   "first line must be code,name_th[,name_en]")),
-    ("\n\n", RowProblem(1, "", "the file is empty; the first line must be "
-                        "code,name_th[,name_en]")),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "code,name\n24010101,x\n",
+            RowProblem(
+                1,
+                "",
+                "missing header column(s) name_th; the first line must be code,name_th[,name_en]",
+            ),
+        ),
+        (
+            "24010101,บ้าน\n",
+            RowProblem(
+                1,
+                "",
+                "missing header column(s) code, name_th; the "
+                "first line must be code,name_th[,name_en]",
+            ),
+        ),
+        (
+            "\n\n",
+            RowProblem(1, "", "the file is empty; the first line must be code,name_th[,name_en]"),
+        ),
+    ],
+)
 def test_bad_header(store: Session, tmp_path: Path, text: str, problem: RowProblem) -> None:
     with pytest.raises(VillageImportError) as info:
         import_villages_csv(store, _csv(tmp_path, text))
@@ -159,8 +190,11 @@ def test_sample_flag(store: Session, tmp_path: Path) -> None:
 
 
 def _sample_counts(session: Session) -> dict[str, int]:
-    query = (select(Area.parent_code, func.count()).where(Area.level == "village")
-             .group_by(col(Area.parent_code)))
+    query = (
+        select(Area.parent_code, func.count())
+        .where(Area.level == "village")
+        .group_by(col(Area.parent_code))
+    )
     return {parent: n for parent, n in session.exec(query).all()}
 
 
@@ -203,8 +237,12 @@ def test_sample_keeps_imported_villages(store: Session, tmp_path: Path) -> None:
     import_villages_csv(store, _csv(tmp_path, GOOD))
     counts = generate_sample_villages(store, "24")
     assert counts.updated == 0
-    assert _villages(store)["24010101"] == ("บ้านหน้าเมือง", "Ban Na Mueang", False,
-                                            "file:villages.csv")
+    assert _villages(store)["24010101"] == (
+        "บ้านหน้าเมือง",
+        "Ban Na Mueang",
+        False,
+        "file:villages.csv",
+    )
 
 
 def test_sample_needs_tambons(session: Session) -> None:
@@ -242,8 +280,9 @@ def test_export_and_reimport(chachoengsao_db: Path, store: Session, tmp_path: Pa
 def test_synthetic_national_villages(session: Session) -> None:
     import_geothai(session)
     calls: list[tuple[int, int]] = []
-    counts = synthetic_national_villages(session, total=20_000, seed=7,
-                                         progress=lambda d, t: calls.append((d, t)))
+    counts = synthetic_national_villages(
+        session, total=20_000, seed=7, progress=lambda d, t: calls.append((d, t))
+    )
     session.commit()
     assert counts.villages == 20_000
     assert calls[-1] == (20_000, 20_000)

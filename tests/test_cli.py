@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from plancycle.workflow.walk import MINIMAL_PDF
 from typer.testing import CliRunner
 
 from plancycle.cli.app import app
-from plancycle.workflow.walk import MINIMAL_PDF
 
 
 @pytest.fixture
@@ -36,7 +36,9 @@ def ready(cli, chachoengsao_db, tmp_path):
     shutil.copy(chachoengsao_db, tmp_path / "cli.db")
     code, out, err = cli("areas", "strong", "default", "--province", "24")
     assert code == 0, err
-    code, out, err = cli("actors", "add", "cd-2401", "--role", "district_cd_office", "--area", "2401")
+    code, out, err = cli(
+        "actors", "add", "cd-2401", "--role", "district_cd_office", "--area", "2401"
+    )
     assert code == 0, err
     code, out, err = cli("cycle", "start", "2568", "--province", "24", "--quiet")
     assert code == 0, err
@@ -81,16 +83,26 @@ def test_advance_and_history_through_the_cli(ready, tmp_path) -> None:
     assert first["dest"] in out
     code, out, _ = ready("history", key, "--json")
     records = json.loads(out)["records"]
-    assert [(r["seq"], r["trigger"], r["actor"]) for r in records] == [(1, first["trigger"], "cd-2401")]
+    assert [(r["seq"], r["trigger"], r["actor"]) for r in records] == [
+        (1, first["trigger"], "cd-2401")
+    ]
 
 
 @pytest.mark.parametrize(
     ("args", "exit_code", "needle"),
     [
         (("advance", "2568/activity2/240101", "nope", "--actor", "cd-2401"), 2, "valid now:"),
-        (("advance", "2568/activity2/999999", "x", "--actor", "cd-2401"), 3, "No instance by the key"),
+        (
+            ("advance", "2568/activity2/999999", "x", "--actor", "cd-2401"),
+            3,
+            "No instance by the key",
+        ),
         (("advance", "2568/activity2/240101", "x", "--actor", "ghost"), 3, "does not exist"),
-        (("advance", "2568/activity2/240101", "x", "--actor", "cd-2401", "--data", "oops"), 2, "NAME=VALUE"),
+        (
+            ("advance", "2568/activity2/240101", "x", "--actor", "cd-2401", "--data", "oops"),
+            2,
+            "NAME=VALUE",
+        ),
         (("cycle", "start", "2025"), 2, "looks like a CE year"),
         (("status", "--province", "2401"), 2, "province code is needed"),
         (("actors", "add", "x1", "--role", "wizard"), 2, "unknown role 'wizard'"),
@@ -106,7 +118,9 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(ready, args, exit_co
 
 
 def test_out_of_district_actor_is_refused_with_exit_4(ready) -> None:
-    assert ready("actors", "add", "cd-2402", "--role", "district_cd_office", "--area", "2402")[0] == 0
+    assert (
+        ready("actors", "add", "cd-2402", "--role", "district_cd_office", "--area", "2402")[0] == 0
+    )
     code, out, _ = ready("show", "2568/activity2/240101", "--json")
     trigger = json.loads(out)["next"][0]["trigger"]
     code, _, err = ready("advance", "2568/activity2/240101", trigger, "--actor", "cd-2402")
@@ -121,14 +135,24 @@ def test_evidence_slot_syntax(ready, tmp_path) -> None:
     assert code == 0
     # a wrong slot name is refused with the slots the step has
     step = json.loads(out)["next"][0]["trigger"]
-    code, _, err = ready("advance", "2568/orders/2401", step, "--actor", "cd-2401",
-                         "--evidence", f"nosuch={pdf}")
+    code, _, err = ready(
+        "advance", "2568/orders/2401", step, "--actor", "cd-2401", "--evidence", f"nosuch={pdf}"
+    )
     assert code == 2 and "evidence" in err
 
 
 def test_instances_list_filters(ready) -> None:
-    code, out, _ = ready("instances", "list", "--process", "activity2", "--fy", "2568",
-                         "--tambon", "240101", "--json")
+    code, out, _ = ready(
+        "instances",
+        "list",
+        "--process",
+        "activity2",
+        "--fy",
+        "2568",
+        "--tambon",
+        "240101",
+        "--json",
+    )
     data = json.loads(out)
     assert code == 0 and data["total"] == 1
     assert data["instances"][0]["key"] == "2568/activity2/240101"

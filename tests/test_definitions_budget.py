@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from plancycle.definitions import Budget, budget_findings, load_catalog
 
 
@@ -39,8 +38,15 @@ def test_consistent_budgets_have_no_findings(catalog, numwords, process):
 def test_product_and_words_mismatches_are_reported(catalog, numwords):
     defn = catalog.get("activity3")
     wrong = dataclasses.replace(
-        defn, budget=Budget(per_unit=10_000, units=878, total=8_790_000, seed_digits=8_790_000,
-                            seed_words="แปดล้านเจ็ดแสนแปดหมื่นบาทถ้วน"))
+        defn,
+        budget=Budget(
+            per_unit=10_000,
+            units=878,
+            total=8_790_000,
+            seed_digits=8_790_000,
+            seed_words="แปดล้านเจ็ดแสนแปดหมื่นบาทถ้วน",
+        ),
+    )
     findings = budget_findings(wrong)
     assert len(findings) == 2, findings
     assert "878 x 10,000 = 8,780,000, not the total 8,790,000" in findings[0]
@@ -61,8 +67,9 @@ def test_digits_check_does_not_need_the_words(catalog):
 
 def test_unreadable_words_are_a_finding_not_a_crash(catalog, numwords):
     defn = catalog.get("activity3")
-    garbled = dataclasses.replace(defn, budget=dataclasses.replace(defn.budget,
-                                                                   seed_words="แปดล้านXYZบาท"))
+    garbled = dataclasses.replace(
+        defn, budget=dataclasses.replace(defn.budget, seed_words="แปดล้านXYZบาท")
+    )
     findings = budget_findings(garbled)
     assert len(findings) == 1
     assert findings[0].startswith("cannot read the seed's words 'แปดล้านXYZบาท'")

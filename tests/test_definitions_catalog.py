@@ -5,22 +5,41 @@ from __future__ import annotations
 from collections import deque
 
 import pytest
-from transitions import Machine
-
 from plancycle.definitions import Deadline, Definition, load_catalog
 from plancycle.definitions.loader import DATA_DIR
+from transitions import Machine
 
-PROCESSES = ("activity1", "activity2", "activity3", "district_plan", "orders", "tambon_plan",
-             "village_plan")
+PROCESSES = (
+    "activity1",
+    "activity2",
+    "activity3",
+    "district_plan",
+    "orders",
+    "tambon_plan",
+    "village_plan",
+)
 
 DOMAIN_ROLES = {
-    "village_committee": "village", "lao": "tambon", "kbt": "tambon", "socho_t": "tambon",
-    "cd_officer": "tambon", "district_cd_office": "district", "district_chief": "district",
-    "district_admin_office": "district", "kbo": "district", "socho_a": "district",
-    "local_plan_committee": "district", "provincial_cd_office": "province",
-    "governor": "province", "kbj": "province", "plan_screening_group": "province",
-    "provincial_admin_office": "province", "cdd": "nation", "dopa": "nation",
-    "scheduler": "nation", "admin": "nation",
+    "village_committee": "village",
+    "lao": "tambon",
+    "kbt": "tambon",
+    "socho_t": "tambon",
+    "cd_officer": "tambon",
+    "district_cd_office": "district",
+    "district_chief": "district",
+    "district_admin_office": "district",
+    "kbo": "district",
+    "socho_a": "district",
+    "local_plan_committee": "district",
+    "provincial_cd_office": "province",
+    "governor": "province",
+    "kbj": "province",
+    "plan_screening_group": "province",
+    "provincial_admin_office": "province",
+    "cdd": "nation",
+    "dopa": "nation",
+    "scheduler": "nation",
+    "admin": "nation",
 }
 
 
@@ -67,8 +86,15 @@ def test_roles_are_the_domain_roles(catalog):
 
 @pytest.mark.parametrize(
     ("process", "steps"),
-    [("village_plan", 6), ("tambon_plan", 2 + 6), ("district_plan", 2 + 5), ("orders", 2),
-     ("activity1", 3), ("activity2", 5), ("activity3", 8)],
+    [
+        ("village_plan", 6),
+        ("tambon_plan", 2 + 6),
+        ("district_plan", 2 + 5),
+        ("orders", 2),
+        ("activity1", 3),
+        ("activity2", 5),
+        ("activity3", 8),
+    ],
 )
 def test_step_counts(catalog, process, steps):
     defn = catalog.get(process)
@@ -86,9 +112,13 @@ def test_each_process_is_walkable_to_the_end(catalog, process):
     machine = Machine(
         model=None,
         states=[s.id for s in defn.states],
-        transitions=[{"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
-                     for t in defn.transitions],
-        initial=defn.initial_state.id, auto_transitions=False, ignore_invalid_triggers=False,
+        transitions=[
+            {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest}
+            for t in defn.transitions
+        ],
+        initial=defn.initial_state.id,
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
     )
 
     class Token:
@@ -122,8 +152,14 @@ def test_labels_roles_and_tags(catalog, process):
 
 def test_source_tags_follow_domain(catalog):
     tags = {s.id: s.source for s in catalog.get("village_plan").steps}
-    assert tags == {"forum_calendar": "seed", "forum": "inferred", "draft_plan": "seed",
-                    "classify_adopt": "inferred", "send_plan": "inferred", "evaluate": "seed"}
+    assert tags == {
+        "forum_calendar": "seed",
+        "forum": "inferred",
+        "draft_plan": "seed",
+        "classify_adopt": "inferred",
+        "send_plan": "inferred",
+        "evaluate": "seed",
+    }
     tambon = catalog.get("tambon_plan")
     assert [s.source for s in tambon.steps] == ["seed"] * 2 + ["inferred"] * 6
     for process in ("orders", "district_plan", "activity1", "activity2", "activity3"):
@@ -144,7 +180,10 @@ def test_orders(catalog):
 def test_village_plan(catalog):
     defn = catalog.get("village_plan")
     assert (defn.scope, defn.lead_role, defn.supervisor_role) == (
-        "village", "village_committee", "district_chief")
+        "village",
+        "village_committee",
+        "district_chief",
+    )
     assert defn.window.opens == Deadline(kind="quarter_start", quarter=2)
     assert defn.window.closes == Deadline(kind="month_end", month=2)
     for state in defn.steps[:5]:
@@ -185,32 +224,50 @@ def test_activity1(catalog):
     assert defn.state("lesson_learned").due == (fy("12-27"),)
     held = defn.transition("workshop_held", "workshop")
     assert [(g.name, dict(g.params)) for g in held.guards] == [
-        ("participants_per_district", {"socho_t_chair": 1, "socho_a_member": 3, "cd_officer": 1})]
+        ("participants_per_district", {"socho_t_chair": 1, "socho_a_member": 3, "cd_officer": 1})
+    ]
     assert [(f.name, f.type, f.required) for f in held.data] == [
-        ("socho_t_chairs", "int", True), ("socho_a_members", "int", True),
-        ("cd_officers", "int", True)]
+        ("socho_t_chairs", "int", True),
+        ("socho_a_members", "int", True),
+        ("cd_officers", "int", True),
+    ]
     assert defn.steps[-1].id == "bpm_record"
 
 
 def test_activity2(catalog):
     defn = catalog.get("activity2")
     assert (defn.scope, defn.targets, defn.lead_role, defn.supervisor_role) == (
-        "tambon", "activity2", "district_cd_office", "district_chief")
-    assert (defn.budget.per_unit, defn.budget.units, defn.budget.total,
-            defn.budget.seed_digits) == (3900, 7036, 27_440_400, 27_450_500)
+        "tambon",
+        "activity2",
+        "district_cd_office",
+        "district_chief",
+    )
+    assert (
+        defn.budget.per_unit,
+        defn.budget.units,
+        defn.budget.total,
+        defn.budget.seed_digits,
+    ) == (3900, 7036, 27_440_400, 27_450_500)
     assert defn.allocation == 3900
     assert (defn.participants.per_unit_min, defn.participants.total) == (20, 140_720)
     assert defn.kpi.target_percent == 85
     assert defn.window.opens == Deadline(kind="quarter_start", quarter=2)
     assert defn.window.closes == Deadline(kind="quarter_end", quarter=2)
-    assert [s.id for s in defn.steps] == ["coordinate", "workshop", "evaluate", "bpm_record",
-                                          "report"]
+    assert [s.id for s in defn.steps] == [
+        "coordinate",
+        "workshop",
+        "evaluate",
+        "bpm_record",
+        "report",
+    ]
     held = defn.transition("workshop_held", "workshop")
     assert [(g.name, dict(g.params)) for g in held.guards] == [("min_participants", {"min": 20})]
     assert [(f.name, f.type, f.required) for f in held.data] == [("participants", "int", True)]
     assert [e.id for e in held.evidence if e.required] == ["attendance"]
-    assert defn.state("bpm_record").due == (Deadline(kind="after", after="workshop", days=7),
-                                            fy("03-31"))
+    assert defn.state("bpm_record").due == (
+        Deadline(kind="after", after="workshop", days=7),
+        fy("03-31"),
+    )
     report = defn.transition("report_submitted", "report")
     assert [g.name for g in report.guards] == ["within_allocation"]
     assert [(f.name, f.type) for f in report.data] == [("spent", "int")]
@@ -224,13 +281,17 @@ def test_activity3(catalog):
     assert defn.budget.seed_words == "แปดล้านเจ็ดแสนแปดหมื่นบาทถ้วน"
     assert defn.kpi.target_percent == 100
     guarded = {t.trigger: [g.name for g in t.guards] for t in defn.transitions if t.guards}
-    assert guarded == {"activities_selected": ["no_forbidden_purchases"],
-                       "project_written": ["no_forbidden_purchases"],
-                       "bpm_recorded": ["within_allocation"]}
+    assert guarded == {
+        "activities_selected": ["no_forbidden_purchases"],
+        "project_written": ["no_forbidden_purchases"],
+        "bpm_recorded": ["within_allocation"],
+    }
     for trigger in ("activities_selected", "project_written"):
         t = next(t for t in defn.transitions if t.trigger == trigger)
-        assert {(f.name, f.type) for f in t.data} == {("purchase_categories", "list"),
-                                                      ("project_description", "str")}
+        assert {(f.name, f.type) for f in t.data} == {
+            ("purchase_categories", "list"),
+            ("project_description", "str"),
+        }
     assert defn.state("report").due == (fy("07-31"),)
     assert all(s.due == (Deadline(kind="month_end", month=6),) for s in defn.steps[:5])
     assert defn.transitions_from("follow_up")[0].roles == ("provincial_cd_office", "admin")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from plancycle.definitions import load_catalog, to_mermaid
 
 
@@ -27,7 +26,9 @@ def test_every_process_diagram_mentions_every_state(catalog, lang):
             edge_label = re.escape(t.label.pick(lang).replace(";", ","))
             for src in t.sources:
                 assert re.search(rf"^\s*{src} --> {t.dest}: .*{edge_label}", text, re.M), (
-                    defn.id, t.trigger)
+                    defn.id,
+                    t.trigger,
+                )
         assert f"[*] --> {defn.initial_state.id}" in text
         for final in defn.final_states:
             assert f"{final.id} --> [*]" in text

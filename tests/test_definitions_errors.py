@@ -6,7 +6,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from plancycle.definitions import (
     DefinitionError,
     Problem,
@@ -129,7 +128,9 @@ def test_error_text_lists_problems_one_per_line(tmp_path):
     assert "พบปัญหา" in info.value.th
 
 
-def test_load_definition_file_raises_for_its_own_problems(tmp_path, ):
+def test_load_definition_file_raises_for_its_own_problems(
+    tmp_path,
+):
     path = write(tmp_path, "broken.yaml", BROKEN)
     roles = load_catalog([DATA_DIR / "roles.yaml"]).roles
     with pytest.raises(DefinitionError) as info:
@@ -249,7 +250,10 @@ def test_problems_of_all_files_come_in_one_error(tmp_path):
 
 
 def test_roles_file_problems_and_unknown_roles(tmp_path):
-    roles = write(tmp_path, "roles.yaml", """\
+    roles = write(
+        tmp_path,
+        "roles.yaml",
+        """\
         roles:
           - code: admin
             th: "ผู้ดูแลระบบ"
@@ -263,12 +267,16 @@ def test_roles_file_problems_and_unknown_roles(tmp_path):
             th: "ซ้ำ"
             en: "Twice"
             level: nation
-        """)
+        """,
+    )
     orders = write(tmp_path, "orders.yaml", (DATA_DIR / "orders.yaml").read_text(encoding="utf-8"))
     problems = problems_of([roles, orders])
     assert [(p.line, p.message) for p in problems if p.file == str(roles)] == [
-        (9, "role 'district_cd_office': level 'amphoe' must be one of: village, tambon, "
-            "district, province, nation"),
+        (
+            9,
+            "role 'district_cd_office': level 'amphoe' must be one of: village, tambon, "
+            "district, province, nation",
+        ),
         (10, "role 'admin' is declared twice (first at line 2)"),
     ]
     unknown = {p.message for p in problems if p.file == str(orders)}
@@ -280,8 +288,10 @@ def test_wrong_shapes_do_not_crash(tmp_path):
     cases = {
         "empty.yaml": ("", "file is empty"),
         "list.yaml": ("- 1\n- 2\n", "the definition must be a mapping"),
-        "dupkey.yaml": ((DATA_DIR / "orders.yaml").read_text(encoding="utf-8")
-                        + "version: 2\n", "key 'version' is given twice"),
+        "dupkey.yaml": (
+            (DATA_DIR / "orders.yaml").read_text(encoding="utf-8") + "version: 2\n",
+            "key 'version' is given twice",
+        ),
     }
     for name, (text, fragment) in cases.items():
         problems = problems_of([write(tmp_path, name, text)])
@@ -289,8 +299,11 @@ def test_wrong_shapes_do_not_crash(tmp_path):
 
 
 def test_absolute_dates_are_refused(tmp_path):
-    text = (DATA_DIR / "orders.yaml").read_text(encoding="utf-8").replace(
-        'due: [{fy_date: "12-25"}]', "due: [{fy_date: 2024-12-25}]", 1)
+    text = (
+        (DATA_DIR / "orders.yaml")
+        .read_text(encoding="utf-8")
+        .replace('due: [{fy_date: "12-25"}]', "due: [{fy_date: 2024-12-25}]", 1)
+    )
     problems = problems_of([write(tmp_path, "orders.yaml", text)])
     assert len(problems) == 1
     assert "not an absolute date (2024-12-25)" in problems[0].message

@@ -6,7 +6,6 @@ import dataclasses
 from types import MappingProxyType
 
 import pytest
-
 from plancycle.definitions import Catalog, load_catalog
 from plancycle.definitions.loader import DATA_DIR
 
@@ -20,8 +19,15 @@ def test_objects_are_frozen_slotted_and_use_tuples(catalog):
     defn = catalog.get("activity2")
     with pytest.raises(dataclasses.FrozenInstanceError):
         defn.version = 2  # type: ignore[misc]
-    for obj in (defn, defn.states[0], defn.transitions[0], defn.transitions[1].guards[0],
-                defn.budget, defn.states[0].due[0], defn.title):
+    for obj in (
+        defn,
+        defn.states[0],
+        defn.transitions[0],
+        defn.transitions[1].guards[0],
+        defn.budget,
+        defn.states[0].due[0],
+        defn.title,
+    ):
         assert not hasattr(obj, "__dict__"), type(obj).__name__
     assert isinstance(defn.states, tuple) and isinstance(defn.transitions, tuple)
     t = defn.transition("workshop_held", "workshop")
@@ -32,7 +38,9 @@ def test_objects_are_frozen_slotted_and_use_tuples(catalog):
     assert isinstance(catalog.roles, MappingProxyType)
     assert hash(t.guards[0]) == hash(dataclasses.replace(t.guards[0]))
     # Definitions are values: hashable, and equal when loaded twice from the same file.
-    assert defn == load_catalog().get("activity2") and hash(defn) == hash(load_catalog().get("activity2"))
+    assert defn == load_catalog().get("activity2") and hash(defn) == hash(
+        load_catalog().get("activity2")
+    )
 
 
 def test_lookup_helpers(catalog):
@@ -52,11 +60,14 @@ def test_lookup_helpers(catalog):
 
 def test_catalog_versions(tmp_path):
     v1 = (DATA_DIR / "activity2.yaml").read_text(encoding="utf-8")
-    v2 = v1.replace("version: 1", "version: 2", 1).replace("min_participants, min: 20", "min_participants, min: 25")
+    v2 = v1.replace("version: 1", "version: 2", 1).replace(
+        "min_participants, min: 20", "min_participants, min: 25"
+    )
     (tmp_path / "activity2.yaml").write_text(v1, encoding="utf-8")
     (tmp_path / "activity2.v2.yaml").write_text(v2, encoding="utf-8")
-    (tmp_path / "orders.yaml").write_text((DATA_DIR / "orders.yaml").read_text(encoding="utf-8"),
-                                          encoding="utf-8")
+    (tmp_path / "orders.yaml").write_text(
+        (DATA_DIR / "orders.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     cat = load_catalog([tmp_path])
     assert isinstance(cat, Catalog)
     assert cat.versions("activity2") == (1, 2)
@@ -64,7 +75,9 @@ def test_catalog_versions(tmp_path):
     assert cat.get("activity2").version == 2
     old = cat.get("activity2", 1)
     assert old.transition("workshop_held", "workshop").guards[0].params["min"] == 20
-    assert cat.get("activity2").transition("workshop_held", "workshop").guards[0].params["min"] == 25
+    assert (
+        cat.get("activity2").transition("workshop_held", "workshop").guards[0].params["min"] == 25
+    )
     assert [(d.id, d.version) for d in cat.latest()] == [("activity2", 2), ("orders", 1)]
     assert set(cat.roles) == set(load_catalog().roles)  # the package roles were used
     with pytest.raises(KeyError, match="versions: 1, 2"):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, func, select
-
 from plancycle.definitions.model import Definition, Transition
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.workflow.cycle import instance_key
@@ -20,6 +18,8 @@ from plancycle.workflow.errors import (
 )
 from plancycle.workflow.reports import get_instance, history
 from plancycle.workflow.walk import sample_step_data, walk
+from sqlmodel import Session, func, select
+
 from tests.world import CATALOG, World, bkk, populate
 
 AREA_OF = {"province": "24", "district": "2401", "tambon": "240101", "village": "24010101"}
@@ -56,8 +56,9 @@ def walk_until_guard(world: World, key: str, guard: str) -> tuple[Definition, Tr
 def fire(world: World, key: str, definition: Definition, step: Transition, **overrides):
     data = {**sample_step_data(step, definition, 11), **overrides}
     evidence = [(s.id, world.pdf) for s in step.evidence]
-    return world.engine.advance(key, step.trigger, world.actors[step.roles[0]], evidence,
-                                None, data)
+    return world.engine.advance(
+        key, step.trigger, world.actors[step.roles[0]], evidence, None, data
+    )
 
 
 @pytest.mark.parametrize("process", [d.id for d in CATALOG.latest()])
@@ -128,10 +129,24 @@ def test_activity1_counts_five_per_district(world: World) -> None:
     definition, step = walk_until_guard(world, key, "participants_per_district")
     districts = 11  # Chachoengsao
     with pytest.raises(GuardFailed, match="socho_a_members 32/33"):
-        fire(world, key, definition, step, socho_t_chairs=districts,
-             socho_a_members=3 * districts - 1, cd_officers=districts)
-    done = fire(world, key, definition, step, socho_t_chairs=districts,
-                socho_a_members=3 * districts, cd_officers=districts)
+        fire(
+            world,
+            key,
+            definition,
+            step,
+            socho_t_chairs=districts,
+            socho_a_members=3 * districts - 1,
+            cd_officers=districts,
+        )
+    done = fire(
+        world,
+        key,
+        definition,
+        step,
+        socho_t_chairs=districts,
+        socho_a_members=3 * districts,
+        cd_officers=districts,
+    )
     assert done.to_state == step.dest
 
 
@@ -165,7 +180,9 @@ def test_spending_never_above_the_allocation(world: World, process: str, limit: 
     if process == "activity3":
         key = key.replace("240101", _strong_of_2401(world))
     definition, step = walk_until_guard(world, key, "within_allocation")
-    with pytest.raises(GuardFailed, match=f"{limit + 1:,} baht is more than the allocation of {limit:,}"):
+    with pytest.raises(
+        GuardFailed, match=f"{limit + 1:,} baht is more than the allocation of {limit:,}"
+    ):
         fire(world, key, definition, step, spent=limit + 1)
     assert fire(world, key, definition, step, spent=limit).to_state == step.dest
 
@@ -173,9 +190,12 @@ def test_spending_never_above_the_allocation(world: World, process: str, limit: 
 def test_activity2_report_deadline_is_end_of_31_march_bangkok(world: World) -> None:
     key = key_of(world, "activity2")
     definition = world.catalog.get("activity2")
-    report = next(s for s in definition.states
-                  if any(d.kind == "fy_date" and (d.month, d.day) == (3, 31) for d in s.due)
-                  and not any(d.kind == "after" for d in s.due))
+    report = next(
+        s
+        for s in definition.states
+        if any(d.kind == "fy_date" and (d.month, d.day) == (3, 31) for d in s.due)
+        and not any(d.kind == "after" for d in s.due)
+    )
     world.clock.set(bkk(2025, 2, 10, 9))
     while get_instance(world.db, key).state != report.id:
         walk(world.engine, key, world.actors, world.pdf, max_steps=1)
@@ -203,8 +223,14 @@ def test_unknown_and_missing_step_data_are_refused_together(world: World) -> Non
     definition, step = walk_until_guard(world, key, "min_participants")
     before = snapshot(world, key)
     with pytest.raises(BadStepInput) as info:
-        world.engine.advance(key, step.trigger, world.actors[step.roles[0]],
-                             [(s.id, world.pdf) for s in step.evidence], None, {"colour": "red"})
+        world.engine.advance(
+            key,
+            step.trigger,
+            world.actors[step.roles[0]],
+            [(s.id, world.pdf) for s in step.evidence],
+            None,
+            {"colour": "red"},
+        )
     assert "unknown data colour" in info.value.en and "missing data participants" in info.value.en
     with pytest.raises(BadStepInput, match="not a valid int"):
         fire(world, key, definition, step, participants="many")
@@ -245,6 +271,9 @@ def test_transition_record_holds_who_what_when(world: World) -> None:
     _, [record] = history(world.db, key)
     assert record.at == datetime(2025, 1, 6, 3, 30, tzinfo=UTC)
     assert (record.actor_id, record.trigger, record.to_state) == (
-        world.actors[record.role], result.trigger, result.to_state)
+        world.actors[record.role],
+        result.trigger,
+        result.to_state,
+    )
     assert record.note == "นัดประชุม" and record.automatic is False
     assert get_instance(world.db, key).version == 2

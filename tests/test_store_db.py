@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from plancycle.store.db import DEFAULT_URL, database_url, make_engine
 from plancycle.store.errors import StoreError
 
@@ -33,11 +32,14 @@ def test_make_engine_defaults_to_env(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         engine.dispose()
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql://u@h:5432/plan",
-    "postgres://u@h/plan",
-    "postgresql+psycopg://u@h/plan",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u@h:5432/plan",
+        "postgres://u@h/plan",
+        "postgresql+psycopg://u@h/plan",
+    ],
+)
 def test_postgres_urls_use_psycopg3(url: str) -> None:
     engine = make_engine(url)  # no connection is made
     try:
@@ -48,8 +50,9 @@ def test_postgres_urls_use_psycopg3(url: str) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("url", ["mysql://u@h/plan", "postgresql+asyncpg://u@h/plan",
-                                 "oracle://u@h/plan"])
+@pytest.mark.parametrize(
+    "url", ["mysql://u@h/plan", "postgresql+asyncpg://u@h/plan", "oracle://u@h/plan"]
+)
 def test_unsupported_scheme_is_refused(url: str) -> None:
     with pytest.raises(StoreError) as info:
         make_engine(url)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import plancycle.store.models  # noqa: F401  (tables on SQLModel.metadata)
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlmodel import Session, SQLModel, select
-
-import plancycle.store.models  # noqa: F401  (tables on SQLModel.metadata)
 from plancycle.store.db import (
     alembic_config,
     current_revision,
@@ -17,6 +15,7 @@ from plancycle.store.db import (
     migrate,
 )
 from plancycle.store.models import Area
+from sqlmodel import Session, SQLModel, select
 
 TABLES = {"area", "area_target", "cycle", "instance", "transition_record", "evidence", "actor"}
 
@@ -55,8 +54,11 @@ def test_comparison_sees_a_difference(engine: sa.Engine) -> None:
 
 def test_migrate_twice_is_a_no_op(engine: sa.Engine) -> None:
     with Session(engine) as s, s.begin():
-        s.add(Area(code="24", level="province", name_th="ฉะเชิงเทรา", province_code="24",
-                   source="test"))
+        s.add(
+            Area(
+                code="24", level="province", name_th="ฉะเชิงเทรา", province_code="24", source="test"
+            )
+        )
     migrate(engine)
     assert current_revision(engine) == "0001"
     with engine.connect() as c:

@@ -6,20 +6,20 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
-
 from plancycle.store.areas import import_geothai
 from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord
 from plancycle.store.types import UTCDateTime
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
 
 BKK = timezone(timedelta(hours=7))
 SHA = "ab" * 32
 
 
 def _evidence(at: datetime) -> Evidence:
-    return Evidence(sha256=SHA, file_name="scan.pdf", media_type="application/pdf", size=10,
-                    stored_at=at)
+    return Evidence(
+        sha256=SHA, file_name="scan.pdf", media_type="application/pdf", size=10, stored_at=at
+    )
 
 
 def test_aware_time_round_trips_as_aware_utc(engine: sa.Engine) -> None:
@@ -71,10 +71,21 @@ def test_bind_rules_per_dialect(dialect: sa.Dialect) -> None:
 
 
 def _instance(key: str, due: datetime | None, cycle_id: int, now: datetime) -> Instance:
-    return Instance(key=key, cycle_id=cycle_id, fiscal_year=2568, definition_id="activity2",
-                    definition_version=1, area_code="240101", province_code="24",
-                    district_code="2401", state="s", due_at=due, state_entered_at=now,
-                    created_at=now, updated_at=now)
+    return Instance(
+        key=key,
+        cycle_id=cycle_id,
+        fiscal_year=2568,
+        definition_id="activity2",
+        definition_version=1,
+        area_code="240101",
+        province_code="24",
+        district_code="2401",
+        state="s",
+        due_at=due,
+        state_entered_at=now,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def test_comparisons_across_time_zones(engine: sa.Engine) -> None:
@@ -96,8 +107,11 @@ def test_comparisons_across_time_zones(engine: sa.Engine) -> None:
     cutoff = datetime(2025, 4, 1, 0, 5, tzinfo=BKK)  # 17:05 UTC
     with Session(engine) as s:
         late = s.exec(select(Instance.key).where(col(Instance.due_at) < cutoff)).all()
-        ordered = s.exec(select(Instance.key).where(col(Instance.due_at).is_not(None))
-                         .order_by(col(Instance.due_at))).all()
+        ordered = s.exec(
+            select(Instance.key)
+            .where(col(Instance.due_at).is_not(None))
+            .order_by(col(Instance.due_at))
+        ).all()
     assert sorted(late) == ["a"]
     assert list(ordered) == ["a", "c", "b"]
 
@@ -115,9 +129,20 @@ def test_json_round_trip(engine: sa.Engine) -> None:
         s.add(inst)
         s.flush()
         assert inst.id is not None
-        s.add(TransitionRecord(instance_id=inst.id, seq=1, at=now, actor_id="cd-2401",
-                               role="district_cd_office", trigger="t", from_state="a",
-                               to_state="b", data=data, evidence=[SHA]))
+        s.add(
+            TransitionRecord(
+                instance_id=inst.id,
+                seq=1,
+                at=now,
+                actor_id="cd-2401",
+                role="district_cd_office",
+                trigger="t",
+                from_state="a",
+                to_state="b",
+                data=data,
+                evidence=[SHA],
+            )
+        )
     with Session(engine) as s:
         record = s.exec(select(TransitionRecord)).one()
         assert record.data == data

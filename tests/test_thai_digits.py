@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import plancycle.thai as thai
+import pytest
 from plancycle.thai import digits
 from plancycle.thai.digits import from_thai_digits, to_thai_digits
 
@@ -19,14 +18,17 @@ def test_int_input_is_converted() -> None:
     assert to_thai_digits(0) == "๐"
 
 
-@pytest.mark.parametrize(("arabic", "thai_text"), [
-    ("31/03/2568", "๓๑/๐๓/๒๕๖๘"),
-    ("27,450,500 บาท", "๒๗,๔๕๐,๕๐๐ บาท"),
-    ("31 มี.ค. 68 23:59", "๓๑ มี.ค. ๖๘ ๒๓:๕๙"),
-    ("FY2568 Q1", "FY๒๕๖๘ Q๑"),
-    ("no digits here", "no digits here"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("arabic", "thai_text"),
+    [
+        ("31/03/2568", "๓๑/๐๓/๒๕๖๘"),
+        ("27,450,500 บาท", "๒๗,๔๕๐,๕๐๐ บาท"),
+        ("31 มี.ค. 68 23:59", "๓๑ มี.ค. ๖๘ ๒๓:๕๙"),
+        ("FY2568 Q1", "FY๒๕๖๘ Q๑"),
+        ("no digits here", "no digits here"),
+        ("", ""),
+    ],
+)
 def test_other_characters_are_unchanged(arabic: str, thai_text: str) -> None:
     assert to_thai_digits(arabic) == thai_text
     assert from_thai_digits(thai_text) == arabic

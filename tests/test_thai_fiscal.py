@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
-from plancycle.errors import PlancycleError
 from plancycle.thai.fiscal import (
     BANGKOK,
     FiscalDateError,
@@ -28,6 +26,8 @@ from plancycle.thai.fiscal import (
     to_utc,
 )
 
+from plancycle.errors import PlancycleError
+
 SEVEN_HOURS = timedelta(hours=7)
 
 
@@ -43,41 +43,47 @@ def test_bangkok_zone_is_utc_plus_seven() -> None:
     assert datetime(2025, 7, 1, tzinfo=BANGKOK).utcoffset() == SEVEN_HOURS
 
 
-@pytest.mark.parametrize(("day", "fy", "quarter"), [
-    (date(2024, 9, 30), 2567, 4),
-    (date(2024, 10, 1), 2568, 1),
-    (date(2024, 12, 31), 2568, 1),
-    (date(2025, 1, 1), 2568, 2),
-    (date(2025, 3, 31), 2568, 2),
-    (date(2025, 4, 1), 2568, 3),
-    (date(2025, 6, 30), 2568, 3),
-    (date(2025, 7, 1), 2568, 4),
-    (date(2025, 9, 30), 2568, 4),
-    (date(2025, 10, 1), 2569, 1),
-])
+@pytest.mark.parametrize(
+    ("day", "fy", "quarter"),
+    [
+        (date(2024, 9, 30), 2567, 4),
+        (date(2024, 10, 1), 2568, 1),
+        (date(2024, 12, 31), 2568, 1),
+        (date(2025, 1, 1), 2568, 2),
+        (date(2025, 3, 31), 2568, 2),
+        (date(2025, 4, 1), 2568, 3),
+        (date(2025, 6, 30), 2568, 3),
+        (date(2025, 7, 1), 2568, 4),
+        (date(2025, 9, 30), 2568, 4),
+        (date(2025, 10, 1), 2569, 1),
+    ],
+)
 def test_fiscal_year_and_quarter_boundaries(day: date, fy: int, quarter: int) -> None:
     assert fiscal_year_of(day) == fy
     assert quarter_of(day) == quarter
 
 
 def test_aware_datetimes_are_read_in_bangkok() -> None:
-    before = datetime(2024, 9, 30, 16, 59, 59, tzinfo=UTC)   # 23:59:59 Bangkok, 30 Sep
-    after = datetime(2024, 9, 30, 17, 0, 0, tzinfo=UTC)       # 00:00:00 Bangkok, 1 Oct
+    before = datetime(2024, 9, 30, 16, 59, 59, tzinfo=UTC)  # 23:59:59 Bangkok, 30 Sep
+    after = datetime(2024, 9, 30, 17, 0, 0, tzinfo=UTC)  # 00:00:00 Bangkok, 1 Oct
     assert (fiscal_year_of(before), quarter_of(before)) == (2567, 4)
     assert (fiscal_year_of(after), quarter_of(after)) == (2568, 1)
     assert bangkok_date(after) == date(2024, 10, 1)
 
 
-@pytest.mark.parametrize("call", [
-    lambda dt: fiscal_year_of(dt),
-    lambda dt: quarter_of(dt),
-    lambda dt: to_utc(dt),
-    lambda dt: to_bangkok(dt),
-    lambda dt: end_of_day(dt),
-    lambda dt: start_of_day(dt),
-    lambda dt: is_past(dt, datetime(2025, 1, 1, tzinfo=UTC)),
-    lambda dt: is_past(datetime(2025, 1, 1, tzinfo=UTC), dt),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda dt: fiscal_year_of(dt),
+        lambda dt: quarter_of(dt),
+        lambda dt: to_utc(dt),
+        lambda dt: to_bangkok(dt),
+        lambda dt: end_of_day(dt),
+        lambda dt: start_of_day(dt),
+        lambda dt: is_past(dt, datetime(2025, 1, 1, tzinfo=UTC)),
+        lambda dt: is_past(datetime(2025, 1, 1, tzinfo=UTC), dt),
+    ],
+)
 def test_naive_datetimes_are_rejected(call) -> None:
     with pytest.raises(ValueError) as info:
         call(datetime(2025, 3, 31, 12, 0))
@@ -113,12 +119,15 @@ def test_quarter_out_of_range_is_rejected(q: int) -> None:
     assert f"ไม่มีไตรมาสที่ {q}" in str(info.value)
 
 
-@pytest.mark.parametrize(("month", "day", "expected"), [
-    (12, 25, date(2024, 12, 25)),
-    (10, 1, date(2024, 10, 1)),
-    (1, 15, date(2025, 1, 15)),
-    (9, 30, date(2025, 9, 30)),
-])
+@pytest.mark.parametrize(
+    ("month", "day", "expected"),
+    [
+        (12, 25, date(2024, 12, 25)),
+        (10, 1, date(2024, 10, 1)),
+        (1, 15, date(2025, 1, 15)),
+        (9, 30, date(2025, 9, 30)),
+    ],
+)
 def test_fy_date_places_months_in_the_right_ce_year(month: int, day: int, expected: date) -> None:
     assert fy_date(2568, month, day) == expected
 
@@ -134,13 +143,16 @@ def test_fy_date_handles_leap_days() -> None:
     assert "ไม่มีวันที่ 29 ในเดือนกุมภาพันธ์ พ.ศ. 2568" in message
 
 
-@pytest.mark.parametrize(("month", "day", "phrase"), [
-    (13, 1, "month 13 does not exist; give 1-12"),
-    (0, 1, "month 0 does not exist; give 1-12"),
-    (4, 31, "day 31 does not exist in April 2025"),
-    (11, 0, "day 0 does not exist in November 2024"),
-    (1, "5", "day '5' is not a whole number; give 1-31"),
-])
+@pytest.mark.parametrize(
+    ("month", "day", "phrase"),
+    [
+        (13, 1, "month 13 does not exist; give 1-12"),
+        (0, 1, "month 0 does not exist; give 1-12"),
+        (4, 31, "day 31 does not exist in April 2025"),
+        (11, 0, "day 0 does not exist in November 2024"),
+        (1, "5", "day '5' is not a whole number; give 1-31"),
+    ],
+)
 def test_fy_date_rejects_impossible_month_or_day(month, day, phrase: str) -> None:
     with pytest.raises(ValueError, match=phrase) as info:
         fy_date(2568, month, day)
@@ -148,17 +160,20 @@ def test_fy_date_rejects_impossible_month_or_day(month, day, phrase: str) -> Non
     assert " | " in str(info.value)  # English, then Thai
 
 
-@pytest.mark.parametrize(("fy", "month", "expected"), [
-    (2568, 2, date(2025, 2, 28)),
-    (2571, 2, date(2028, 2, 29)),
-    (2567, 2, date(2024, 2, 29)),
-    (2543, 2, date(2000, 2, 29)),   # divisible by 400: leap
-    (2643, 2, date(2100, 2, 28)),   # divisible by 100 only: not leap
-    (2568, 12, date(2024, 12, 31)),
-    (2568, 11, date(2024, 11, 30)),
-    (2568, 4, date(2025, 4, 30)),
-    (2568, 9, date(2025, 9, 30)),
-])
+@pytest.mark.parametrize(
+    ("fy", "month", "expected"),
+    [
+        (2568, 2, date(2025, 2, 28)),
+        (2571, 2, date(2028, 2, 29)),
+        (2567, 2, date(2024, 2, 29)),
+        (2543, 2, date(2000, 2, 29)),  # divisible by 400: leap
+        (2643, 2, date(2100, 2, 28)),  # divisible by 100 only: not leap
+        (2568, 12, date(2024, 12, 31)),
+        (2568, 11, date(2024, 11, 30)),
+        (2568, 4, date(2025, 4, 30)),
+        (2568, 9, date(2025, 9, 30)),
+    ],
+)
 def test_month_end(fy: int, month: int, expected: date) -> None:
     assert month_end(fy, month) == expected
 
@@ -233,14 +248,17 @@ def test_range_edges_are_accepted() -> None:
     assert fy_range(2700)[1] == date(2157, 9, 30)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: month_end(3000, 1),
-    lambda: quarter_range(1, 1),
-    lambda: fy_date(2025, 1, 1),
-    lambda: fy_range("2568"),
-    lambda: fy_range(True),
-    lambda: fiscal_year_of(date(1900, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: month_end(3000, 1),
+        lambda: quarter_range(1, 1),
+        lambda: fy_date(2025, 1, 1),
+        lambda: fy_range("2568"),
+        lambda: fy_range(True),
+        lambda: fiscal_year_of(date(1900, 1, 1)),
+    ],
+)
 def test_every_fiscal_helper_checks_the_year(call) -> None:
     with pytest.raises(FiscalYearError, match="BE 2500-2700"):
         call()

@@ -7,8 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
-
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
 from plancycle.store import areas as store_areas
@@ -18,6 +16,7 @@ from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.walk import MINIMAL_PDF
+from sqlmodel import Session
 
 CATALOG: Catalog = load_catalog()
 
@@ -42,8 +41,13 @@ class World:
 def populate(db: sa.Engine, tmp_path: Path, *, areas: bool = True) -> World:
     """Province 24 with sample villages, placeholder strong tambons, actors, FY2568 started."""
     clock = ManualClock(bkk(2024, 11, 27, 9))
-    levels = {"village": "2401", "tambon": "2401", "district": "2401", "province": "24",
-              "nation": None}
+    levels = {
+        "village": "2401",
+        "tambon": "2401",
+        "district": "2401",
+        "province": "24",
+        "nation": None,
+    }
     actors: dict[str, str] = {}
     with Session(db) as session, session.begin():
         if areas:
@@ -52,11 +56,25 @@ def populate(db: sa.Engine, tmp_path: Path, *, areas: bool = True) -> World:
         store_areas.default_strong_tambons(session, "24")
         for role in CATALOG.roles.values():
             actors[role.code] = f"{role.code}-a"
-            add_actor(session, actors[role.code], role.code, levels[role.level], role.label.en,
-                      set(CATALOG.roles), clock.now())
+            add_actor(
+                session,
+                actors[role.code],
+                role.code,
+                levels[role.level],
+                role.label.en,
+                set(CATALOG.roles),
+                clock.now(),
+            )
         # an office of the neighbouring district, to test area scope
-        add_actor(session, "cd-2402", "district_cd_office", "2402", "CD office 2402",
-                  set(CATALOG.roles), clock.now())
+        add_actor(
+            session,
+            "cd-2402",
+            "district_cd_office",
+            "2402",
+            "CD office 2402",
+            set(CATALOG.roles),
+            clock.now(),
+        )
     start_cycle(db, CATALOG, 2568, "24", clock)
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(MINIMAL_PDF)

@@ -42,12 +42,22 @@ __all__ = [
 ]
 
 DATE_FORMS: tuple[str, ...] = (
-    "31 มีนาคม 2568", "๓๑ มีนาคม ๒๕๖๘", "31 มี.ค. 68", "31 มีนาคม พ.ศ. 2568",
-    "วันที่ 31 มีนาคม 2568", "31/03/2568", "31/3/68", "2025-03-31", "31 March 2025",
+    "31 มีนาคม 2568",
+    "๓๑ มีนาคม ๒๕๖๘",
+    "31 มี.ค. 68",
+    "31 มีนาคม พ.ศ. 2568",
+    "วันที่ 31 มีนาคม 2568",
+    "31/03/2568",
+    "31/3/68",
+    "2025-03-31",
+    "31 March 2025",
 )
 INSTANT_FORMS: tuple[str, ...] = (
-    "2025-03-31T23:59:59+07:00", "2025-03-31T16:59:59Z", "2025-03-31 23:59",
-    "31 มี.ค. 68 23:59", "31 มีนาคม 2568",
+    "2025-03-31T23:59:59+07:00",
+    "2025-03-31T16:59:59Z",
+    "2025-03-31 23:59",
+    "31 มี.ค. 68 23:59",
+    "31 มีนาคม 2568",
 )
 _RULES_EN = (
     "Thai or Arabic digits; a 2-digit year is BE 25xx; a 4-digit year from 2400 is BE, "
@@ -62,8 +72,7 @@ _INSTANT_RULES_EN = (
     "every date form is accepted"
 )
 _INSTANT_RULES_TH = (
-    "เวลาที่ไม่ระบุเขตเวลาถือเป็นเวลากรุงเทพฯ; วันที่อย่างเดียวหมายถึง 00:00 น. เวลากรุงเทพฯ; "
-    "รับวันที่ได้ทุกรูปแบบ"
+    "เวลาที่ไม่ระบุเขตเวลาถือเป็นเวลากรุงเทพฯ; วันที่อย่างเดียวหมายถึง 00:00 น. เวลากรุงเทพฯ; รับวันที่ได้ทุกรูปแบบ"
 )
 _STYLES = ("full", "short", "iso")
 _LANGS = ("th", "en")
@@ -90,8 +99,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
 class ThaiDateError(ThaiError):
     """Text that is not a date (or instant) in any accepted form."""
 
-    def __init__(self, text: object, problem_en: str, problem_th: str, *,
-                 instant: bool = False) -> None:
+    def __init__(
+        self, text: object, problem_en: str, problem_th: str, *, instant: bool = False
+    ) -> None:
         self.text = text
         if instant:
             what_en, what_th, forms = "a date and time", "วันเวลา", ", ".join(INSTANT_FORMS)
@@ -102,8 +112,7 @@ class ThaiDateError(ThaiError):
         super().__init__(
             f"cannot read {text!r} as {what_en}: {problem_en}. "
             f"Accepted forms: {forms} ({rules_en})",
-            f"อ่าน {text!r} เป็น{what_th}ไม่ได้: {problem_th} "
-            f"รูปแบบที่รับได้: {forms} ({rules_th})",
+            f"อ่าน {text!r} เป็น{what_th}ไม่ได้: {problem_th} รูปแบบที่รับได้: {forms} ({rules_th})",
         )
 
 
@@ -113,8 +122,12 @@ class ThaiDateError(ThaiError):
 def _clean(text: object, instant: bool) -> str:
     """Arabic digits, single spaces, no invisible characters and no leading วันที่."""
     if not isinstance(text, str):
-        raise ThaiDateError(text, f"expected text, got {type(text).__name__}",
-                            f"ต้องเป็นข้อความ แต่ได้ {type(text).__name__}", instant=instant)
+        raise ThaiDateError(
+            text,
+            f"expected text, got {type(text).__name__}",
+            f"ต้องเป็นข้อความ แต่ได้ {type(text).__name__}",
+            instant=instant,
+        )
     cleaned = " ".join(from_thai_digits(text).translate(_INVISIBLE).split())
     return _PREFIX.sub("", cleaned, count=1)
 
@@ -122,11 +135,19 @@ def _clean(text: object, instant: bool) -> str:
 def _make_date(year_ce: int, month: int, day: int, text: str, instant: bool) -> date:
     """The date, or ThaiDateError naming the impossible month, day or year."""
     if not 1 <= month <= 12:
-        raise ThaiDateError(text, f"month {month} does not exist (give 1-12)",
-                            f"ไม่มีเดือนที่ {month} (ระบุ 1-12)", instant=instant)
+        raise ThaiDateError(
+            text,
+            f"month {month} does not exist (give 1-12)",
+            f"ไม่มีเดือนที่ {month} (ระบุ 1-12)",
+            instant=instant,
+        )
     if not 1 <= year_ce <= 9999:
-        raise ThaiDateError(text, f"year CE {year_ce} is out of range",
-                            f"ปี ค.ศ. {year_ce} อยู่นอกช่วงที่รับได้", instant=instant)
+        raise ThaiDateError(
+            text,
+            f"year CE {year_ce} is out of range",
+            f"ปี ค.ศ. {year_ce} อยู่นอกช่วงที่รับได้",
+            instant=instant,
+        )
     last = calendar.monthrange(year_ce, month)[1]
     if not 1 <= day <= last:
         be = ce_to_be(year_ce)
@@ -183,24 +204,29 @@ def _words_year(digits: str, era: str | None, english: bool, text: str, instant:
     value = int(digits)
     if len(digits) == 2:
         if era == "ce" or (english and era is None):
-            raise ThaiDateError(text, "a 2-digit year is ambiguous here; write the year in full",
-                                "ปี 2 หลักกำกวมในรูปแบบนี้; เขียนปีให้ครบ 4 หลัก",
-                                instant=instant)
+            raise ThaiDateError(
+                text,
+                "a 2-digit year is ambiguous here; write the year in full",
+                "ปี 2 หลักกำกวมในรูปแบบนี้; เขียนปีให้ครบ 4 หลัก",
+                instant=instant,
+            )
         return be_to_ce(2500 + value)
     if era == "be" and value < 2400:
         raise ThaiDateError(
-            text, f"year {value} is marked BE (พ.ศ.) but looks like a CE year; "
+            text,
+            f"year {value} is marked BE (พ.ศ.) but looks like a CE year; "
             f"did you mean BE {ce_to_be(value)}?",
-            f"ปี {value} ระบุว่าเป็น พ.ศ. แต่ดูเหมือนปี ค.ศ.; "
-            f"หมายถึง พ.ศ. {ce_to_be(value)} หรือไม่",
-            instant=instant)
+            f"ปี {value} ระบุว่าเป็น พ.ศ. แต่ดูเหมือนปี ค.ศ.; หมายถึง พ.ศ. {ce_to_be(value)} หรือไม่",
+            instant=instant,
+        )
     if era == "ce" and value >= 2400:
         raise ThaiDateError(
-            text, f"year {value} is marked CE (ค.ศ.) but looks like a BE year; "
+            text,
+            f"year {value} is marked CE (ค.ศ.) but looks like a BE year; "
             f"did you mean CE {be_to_ce(value)}?",
-            f"ปี {value} ระบุว่าเป็น ค.ศ. แต่ดูเหมือนปี พ.ศ.; "
-            f"หมายถึง ค.ศ. {be_to_ce(value)} หรือไม่",
-            instant=instant)
+            f"ปี {value} ระบุว่าเป็น ค.ศ. แต่ดูเหมือนปี พ.ศ.; หมายถึง ค.ศ. {be_to_ce(value)} หรือไม่",
+            instant=instant,
+        )
     return be_to_ce(value) if value >= 2400 else value
 
 
@@ -212,18 +238,25 @@ def _parse_words(s: str, text: str, instant: bool) -> date | None:
     month_text, era = _split_era(m[2].strip())
     month = month_number(month_text)
     if month is None:
-        raise ThaiDateError(text, f"unknown month {month_text!r}",
-                            f"ไม่รู้จักชื่อเดือน {month_text!r}", instant=instant)
+        raise ThaiDateError(
+            text, f"unknown month {month_text!r}", f"ไม่รู้จักชื่อเดือน {month_text!r}", instant=instant
+        )
     year = _words_year(m[3], era, is_english_month(month_text), text, instant)
     result = _make_date(year, month, int(m[1]), text, instant)
     if note_be is not None and ce_to_be(year) != note_be:
-        raise ThaiDateError(text, f"BE {note_be} does not match CE {year}",
-                            f"พ.ศ. {note_be} ไม่ตรงกับ ค.ศ. {year}", instant=instant)
+        raise ThaiDateError(
+            text,
+            f"BE {note_be} does not match CE {year}",
+            f"พ.ศ. {note_be} ไม่ตรงกับ ค.ศ. {year}",
+            instant=instant,
+        )
     return result
 
 
 _PARSERS: tuple[Callable[[str, str, bool], date | None], ...] = (
-    _parse_iso, _parse_numeric, _parse_words,
+    _parse_iso,
+    _parse_numeric,
+    _parse_words,
 )
 
 
@@ -232,8 +265,7 @@ def _parse_day(s: str, text: str, instant: bool) -> date:
         result = parser(s, text, instant)
         if result is not None:
             return result
-    raise ThaiDateError(text, "it is not in any accepted form",
-                        "ไม่อยู่ในรูปแบบที่รับได้", instant=instant)
+    raise ThaiDateError(text, "it is not in any accepted form", "ไม่อยู่ในรูปแบบที่รับได้", instant=instant)
 
 
 def parse_date(text: str) -> date:
@@ -245,8 +277,12 @@ def _iso_instant(s: str, text: str) -> datetime:
     try:
         value = datetime.fromisoformat(s.upper())
     except ValueError as exc:
-        raise ThaiDateError(text, f"not a valid ISO 8601 date and time ({exc})",
-                            "ไม่ใช่วันเวลา ISO 8601 ที่ถูกต้อง", instant=True) from None
+        raise ThaiDateError(
+            text,
+            f"not a valid ISO 8601 date and time ({exc})",
+            "ไม่ใช่วันเวลา ISO 8601 ที่ถูกต้อง",
+            instant=True,
+        ) from None
     if value.tzinfo is None:
         return value.replace(tzinfo=BANGKOK)
     return to_bangkok(value)
@@ -255,8 +291,12 @@ def _iso_instant(s: str, text: str) -> datetime:
 def _clock_time(m: re.Match[str], text: str) -> time:
     hour, minute, second = int(m["h"]), int(m["m"]), int(m["s"] or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise ThaiDateError(text, f"{m['h']}:{m['m']} is not a time of day",
-                            f"{m['h']}:{m['m']} ไม่ใช่เวลาที่มีจริง", instant=True)
+        raise ThaiDateError(
+            text,
+            f"{m['h']}:{m['m']} is not a time of day",
+            f"{m['h']}:{m['m']} ไม่ใช่เวลาที่มีจริง",
+            instant=True,
+        )
     return time(hour, minute, second)
 
 
@@ -308,12 +348,15 @@ _FORMATTERS: dict[tuple[str, str], Callable[[date], str]] = {
 def _check_choice(value: str, allowed: tuple[str, ...], what_en: str, what_th: str) -> None:
     if value not in allowed:
         choices = ", ".join(allowed)
-        raise ValueError(f"unknown {what_en} {value!r}; use one of {choices} | "
-                         f"ไม่รู้จัก{what_th} {value!r}; ใช้ {choices}")
+        raise ValueError(
+            f"unknown {what_en} {value!r}; use one of {choices} | "
+            f"ไม่รู้จัก{what_th} {value!r}; ใช้ {choices}"
+        )
 
 
-def format_date(d: date | datetime, style: str = "full", *, lang: str = "th",
-                thai_digits: bool = False) -> str:
+def format_date(
+    d: date | datetime, style: str = "full", *, lang: str = "th", thai_digits: bool = False
+) -> str:
     """``d`` as text: "full" 31 มีนาคม 2568, "short" 31 มี.ค. 68, "iso" 2025-03-31.
 
     English: full "31 March 2025 (BE 2568)", short "31 Mar 2568". An aware datetime

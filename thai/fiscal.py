@@ -57,7 +57,8 @@ class FiscalYearError(ThaiError):
         self.value = value
         hint_en, hint_th = _year_hint(value)
         problem_en, problem_th = (
-            ("is outside the accepted range", "อยู่นอกช่วงที่รับได้") if _is_int(value)
+            ("is outside the accepted range", "อยู่นอกช่วงที่รับได้")
+            if _is_int(value)
             else ("is not a whole number in the accepted range", "ไม่ใช่จำนวนเต็มในช่วงที่รับได้")
         )
         super().__init__(
@@ -80,8 +81,7 @@ class NaiveDatetimeError(ThaiError):
         super().__init__(
             f"datetime {value.isoformat()} has no time zone; give an aware datetime "
             f"(for example with tzinfo=Asia/Bangkok or UTC)",
-            f"วันเวลา {value.isoformat()} ไม่มีเขตเวลา; ระบุเขตเวลาด้วย "
-            f"(เช่น Asia/Bangkok หรือ UTC)",
+            f"วันเวลา {value.isoformat()} ไม่มีเขตเวลา; ระบุเขตเวลาด้วย (เช่น Asia/Bangkok หรือ UTC)",
         )
 
 
@@ -94,8 +94,10 @@ def _year_hint(value: object) -> tuple[str, str]:
     """A 'did you mean BE ...' hint when the value looks like a CE year."""
     if _is_int(value) and FY_MIN_BE <= value + BE_OFFSET <= FY_MAX_BE:
         be = value + BE_OFFSET
-        return (f" ({value} looks like a CE year; BE {be}?)",
-                f" ({value} น่าจะเป็นปี ค.ศ.; หมายถึง พ.ศ. {be} หรือไม่)")
+        return (
+            f" ({value} looks like a CE year; BE {be}?)",
+            f" ({value} น่าจะเป็นปี ค.ศ.; หมายถึง พ.ศ. {be} หรือไม่)",
+        )
     return "", ""
 
 
@@ -185,8 +187,10 @@ def fy_date(fy_be: int, month: int, day: int) -> date:
     """The day ``day`` of ``month`` inside fiscal year ``fy_be`` (Oct-Dec in the prior CE year)."""
     last = month_end(fy_be, month)
     if not _is_int(day):
-        raise FiscalDateError(f"day {day!r} is not a whole number; give 1-{last.day}",
-                              f"วันที่ {day!r} ไม่ใช่จำนวนเต็ม; ระบุ 1-{last.day}")
+        raise FiscalDateError(
+            f"day {day!r} is not a whole number; give 1-{last.day}",
+            f"วันที่ {day!r} ไม่ใช่จำนวนเต็ม; ระบุ 1-{last.day}",
+        )
     if not 1 <= day <= last.day:
         raise FiscalDateError(
             f"day {day!r} does not exist in {EN_MONTHS[month - 1]} {last.year} "

@@ -13,19 +13,60 @@ __all__ = [
 ]
 
 TH_MONTHS: tuple[str, ...] = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 )
 TH_MONTHS_ABBR: tuple[str, ...] = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 )
 EN_MONTHS: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 EN_MONTHS_ABBR: tuple[str, ...] = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
 )
 
 
@@ -60,13 +101,15 @@ def is_english_month(name: str) -> bool:
 def month_name(month: int, *, lang: str = "th", short: bool = False) -> str:
     """The name of month 1-12 in ``lang`` ("th" or "en"), abbreviated when ``short``."""
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-        raise ValueError(f"month {month!r} does not exist; give 1-12 | "
-                         f"ไม่มีเดือนที่ {month!r}; ระบุ 1-12")
+        raise ValueError(
+            f"month {month!r} does not exist; give 1-12 | ไม่มีเดือนที่ {month!r}; ระบุ 1-12"
+        )
     if lang == "th":
         table = TH_MONTHS_ABBR if short else TH_MONTHS
     elif lang == "en":
         table = EN_MONTHS_ABBR if short else EN_MONTHS
     else:
-        raise ValueError(f"unknown language {lang!r}; use 'th' or 'en' | "
-                         f"ไม่รู้จักภาษา {lang!r}; ใช้ 'th' หรือ 'en'")
+        raise ValueError(
+            f"unknown language {lang!r}; use 'th' or 'en' | ไม่รู้จักภาษา {lang!r}; ใช้ 'th' หรือ 'en'"
+        )
     return table[month - 1]

@@ -17,8 +17,18 @@ from plancycle.thai.errors import ThaiError
 __all__ = ["ThaiNumberError", "int_to_words", "parse_amount", "words_to_int"]
 
 _DIGITS = {
-    "ศูนย์": 0, "หนึ่ง": 1, "เอ็ด": 1, "สอง": 2, "ยี่": 2, "สาม": 3,
-    "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9,
+    "ศูนย์": 0,
+    "หนึ่ง": 1,
+    "เอ็ด": 1,
+    "สอง": 2,
+    "ยี่": 2,
+    "สาม": 3,
+    "สี่": 4,
+    "ห้า": 5,
+    "หก": 6,
+    "เจ็ด": 7,
+    "แปด": 8,
+    "เก้า": 9,
 }
 _UNITS = {"สิบ": 1, "ร้อย": 2, "พัน": 3, "หมื่น": 4, "แสน": 5}
 _MILLION = "ล้าน"
@@ -37,8 +47,9 @@ _EXAMPLE = "ยี่สิบเจ็ดล้านสี่แสนสี�
 class ThaiNumberError(ThaiError):
     """Text that is not a Thai number; ``fragment`` and ``position`` locate the problem."""
 
-    def __init__(self, en: str, th: str, *, fragment: str | None = None,
-                 position: int | None = None) -> None:
+    def __init__(
+        self, en: str, th: str, *, fragment: str | None = None, position: int | None = None
+    ) -> None:
         super().__init__(en, th)
         self.fragment = fragment
         self.position = position
@@ -52,11 +63,11 @@ class _Token:
 
 @dataclass
 class _State:
-    total: int = 0                 # completed ล้าน groups, already scaled
-    group: int = 0                 # the group being read (below one million)
-    place: int = 6                 # place of the last unit read in this group
+    total: int = 0  # completed ล้าน groups, already scaled
+    group: int = 0  # the group being read (below one million)
+    place: int = 6  # place of the last unit read in this group
     pending: _Token | None = None  # a digit word waiting for its unit
-    seen: bool = False             # whether any number word was read
+    seen: bool = False  # whether any number word was read
 
 
 # --- errors ------------------------------------------------------------------
@@ -68,14 +79,17 @@ def _error_at(text: str, token: _Token, problem_en: str, problem_th: str) -> Tha
         f"{token.pos} (counting from 0); write it like {_EXAMPLE!r}",
         f"อ่าน {text!r} เป็นจำนวนไม่ได้: {problem_th} {token.word!r} ที่ตำแหน่ง {token.pos} "
         f"(นับจาก 0); เขียนแบบ {_EXAMPLE!r}",
-        fragment=token.word, position=token.pos,
+        fragment=token.word,
+        position=token.pos,
     )
 
 
 def _not_text(value: object) -> ThaiNumberError:
     kind = type(value).__name__
-    return ThaiNumberError(f"expected text for a Thai number, got {kind} {value!r}",
-                           f"ต้องเป็นข้อความตัวเลขหรือคำอ่านจำนวน แต่ได้ {kind} {value!r}")
+    return ThaiNumberError(
+        f"expected text for a Thai number, got {kind} {value!r}",
+        f"ต้องเป็นข้อความตัวเลขหรือคำอ่านจำนวน แต่ได้ {kind} {value!r}",
+    )
 
 
 # --- reading words -------------------------------------------------------------
@@ -119,8 +133,9 @@ def _tokens(text: str) -> list[_Token]:
             continue
         word = _word_at(text, i, end)
         if word is None:
-            raise _error_at(text, _unknown_fragment(text, i, end), "unknown fragment",
-                            "ไม่รู้จักข้อความ")
+            raise _error_at(
+                text, _unknown_fragment(text, i, end), "unknown fragment", "ไม่รู้จักข้อความ"
+            )
         if word not in _IGNORED:
             tokens.append(_Token(word, i))
         i += len(word)
@@ -129,11 +144,16 @@ def _tokens(text: str) -> list[_Token]:
 
 def _read_digit(state: _State, token: _Token, text: str) -> None:
     if state.pending is not None:
-        raise _error_at(text, token, "a digit word cannot follow another digit word:",
-                        "คำเลขโดดต่อกันสองคำไม่ได้:")
+        raise _error_at(
+            text, token, "a digit word cannot follow another digit word:", "คำเลขโดดต่อกันสองคำไม่ได้:"
+        )
     if token.word == "ศูนย์":
-        raise _error_at(text, token, "ศูนย์ can only stand alone, not inside a number:",
-                        "ใช้ ศูนย์ ได้เฉพาะเมื่ออยู่คำเดียว:")
+        raise _error_at(
+            text,
+            token,
+            "ศูนย์ can only stand alone, not inside a number:",
+            "ใช้ ศูนย์ ได้เฉพาะเมื่ออยู่คำเดียว:",
+        )
     state.pending = token
 
 
@@ -145,13 +165,18 @@ def _multiplier(state: _State, unit: _Token, text: str) -> int:
             return 1
         raise _error_at(text, unit, "a digit word is missing before", "ขาดคำเลขโดดหน้า")
     if digit.word == "เอ็ด":
-        raise _error_at(text, digit, "เอ็ด only ends a number, it cannot come before a unit:",
-                        "ใช้ เอ็ด ได้เฉพาะท้ายจำนวน ไม่ใช่หน้าหลัก:")
+        raise _error_at(
+            text,
+            digit,
+            "เอ็ด only ends a number, it cannot come before a unit:",
+            "ใช้ เอ็ด ได้เฉพาะท้ายจำนวน ไม่ใช่หน้าหลัก:",
+        )
     if digit.word == "ยี่" and place != 1:
         raise _error_at(text, digit, "ยี่ only comes before สิบ:", "ใช้ ยี่ ได้เฉพาะหน้า สิบ:")
     if place == 1 and digit.word in ("หนึ่ง", "สอง"):
-        raise _error_at(text, digit, "10 is สิบ and 20 is ยี่สิบ; unexpected",
-                        "10 คือ สิบ และ 20 คือ ยี่สิบ; ไม่ควรมี")
+        raise _error_at(
+            text, digit, "10 is สิบ and 20 is ยี่สิบ; unexpected", "10 คือ สิบ และ 20 คือ ยี่สิบ; ไม่ควรมี"
+        )
     return _DIGITS[digit.word]
 
 
@@ -170,8 +195,7 @@ def _close_group(state: _State, text: str) -> int:
         if digit.word == "ยี่":
             raise _error_at(text, digit, "ยี่ only comes before สิบ:", "ใช้ ยี่ ได้เฉพาะหน้า สิบ:")
         if digit.word == "เอ็ด" and state.group == 0 and state.total == 0:
-            raise _error_at(text, digit, "เอ็ด needs a number before it:",
-                            "ต้องมีจำนวนนำหน้า เอ็ด:")
+            raise _error_at(text, digit, "เอ็ด needs a number before it:", "ต้องมีจำนวนนำหน้า เอ็ด:")
         state.group += _DIGITS[digit.word]
     value = state.group
     state.group, state.place, state.pending = 0, 6, None
@@ -243,8 +267,10 @@ def int_to_words(n: int) -> str:
     ``int_to_words(27440400) == "ยี่สิบเจ็ดล้านสี่แสนสี่หมื่นสี่ร้อย"``
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ThaiNumberError(f"int_to_words takes a whole number 0 or more, got {n!r}",
-                              f"int_to_words รับเฉพาะจำนวนเต็มตั้งแต่ 0 ขึ้นไป แต่ได้ {n!r}")
+        raise ThaiNumberError(
+            f"int_to_words takes a whole number 0 or more, got {n!r}",
+            f"int_to_words รับเฉพาะจำนวนเต็มตั้งแต่ 0 ขึ้นไป แต่ได้ {n!r}",
+        )
     return "ศูนย์" if n == 0 else _positive_words(n)
 
 

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
-
 from plancycle.definitions.model import Catalog, Definition
-from plancycle.errors import PlancycleError
 from plancycle.store.areas import activity2_targets, strong_tambons
 from plancycle.store.models import Area, Cycle, Instance
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
+from sqlmodel import Session, select
+
+from plancycle.errors import PlancycleError
 
 __all__ = ["CycleError", "StartResult", "instance_key", "start_cycle"]
 
@@ -106,8 +106,10 @@ def start_cycle(
             )
         cycle = _pin(session, catalog, fiscal_year, now)
         result = StartResult(fiscal_year, dict(cycle.definitions))
-        plan = [(catalog.get(pid, ver), target_areas(session, catalog.get(pid, ver), province))
-                for pid, ver in sorted(cycle.definitions.items())]
+        plan = [
+            (catalog.get(pid, ver), target_areas(session, catalog.get(pid, ver), province))
+            for pid, ver in sorted(cycle.definitions.items())
+        ]
         total = sum(len(codes) for _, codes in plan)
         done = 0
         for definition, codes in plan:
@@ -139,11 +141,13 @@ def _create(
     result: StartResult,
 ) -> int:
     prefix = instance_key(cycle.fiscal_year, definition.id, "")
-    existing = set(session.exec(
-        select(Instance.area_code).where(
-            Instance.fiscal_year == cycle.fiscal_year, Instance.definition_id == definition.id
-        )
-    ).all())
+    existing = set(
+        session.exec(
+            select(Instance.area_code).where(
+                Instance.fiscal_year == cycle.fiscal_year, Instance.definition_id == definition.id
+            )
+        ).all()
+    )
     result.existing[definition.id] = len(existing)
     initial = definition.initial_state.id
     due = state_due_at(definition, initial, cycle.fiscal_year, {})

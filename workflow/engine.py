@@ -11,8 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
-from sqlmodel import Session, func, select
-
 from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store.evidence import (
     EvidenceFile,
@@ -35,6 +33,7 @@ from plancycle.workflow.errors import (
 from plancycle.workflow.guards import GuardContext, run_guard
 from plancycle.workflow.machines import MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
+from sqlmodel import Session, func, select
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
 
@@ -85,8 +84,11 @@ class Engine:
             return self._advance(key, trigger, actor, evidence, note, dict(data or {}))
         except Exception as exc:
             logger.bind(key=key, trigger=trigger, actor=actor).warning(
-                "refused {key} {trigger} by {actor}: {why}", key=key, trigger=trigger,
-                actor=actor, why=getattr(exc, "en", repr(exc)),
+                "refused {key} {trigger} by {actor}: {why}",
+                key=key,
+                trigger=trigger,
+                actor=actor,
+                why=getattr(exc, "en", repr(exc)),
             )
             raise
 
@@ -115,7 +117,9 @@ class Engine:
             values = coerce_step_data(step.data, data)
             files = _match_evidence(key, step, evidence)
             self._check_guards(session, key, definition, step, inst, values)
-            dest = self.machines.fire(inst.definition_id, inst.definition_version, inst.state, trigger)
+            dest = self.machines.fire(
+                inst.definition_id, inst.definition_version, inst.state, trigger
+            )
             assert dest == step.dest, (dest, step.dest)
             return self._write(session, inst, definition, step, actor, values, files, note)
 
@@ -173,33 +177,67 @@ class Engine:
         for item in files:
             store_evidence(item, self.evidence_folder)
             if session.get(Evidence, item.sha256) is None:
-                session.add(Evidence(sha256=item.sha256, file_name=item.file_name,
-                                     media_type=item.media_type, size=item.size, stored_at=now))
-        session.add(TransitionRecord(
-            instance_id=inst.id, seq=seq, at=now, actor_id=actor.id, role=actor.role,
-            trigger=step.trigger, from_state=inst.state, to_state=step.dest, data=values,
-            note=note, evidence=[f.sha256 for f in files], automatic=actor.role == "scheduler",
-        ))
-        logger.bind(key=inst.key).info(
-            "advanced {key} {src} -> {dst} by {actor}", key=inst.key, src=inst.state,
-            dst=step.dest, actor=actor.id,
+                session.add(
+                    Evidence(
+                        sha256=item.sha256,
+                        file_name=item.file_name,
+                        media_type=item.media_type,
+                        size=item.size,
+                        stored_at=now,
+                    )
+                )
+        session.add(
+            TransitionRecord(
+                instance_id=inst.id,
+                seq=seq,
+                at=now,
+                actor_id=actor.id,
+                role=actor.role,
+                trigger=step.trigger,
+                from_state=inst.state,
+                to_state=step.dest,
+                data=values,
+                note=note,
+                evidence=[f.sha256 for f in files],
+                automatic=actor.role == "scheduler",
+            )
         )
-        return AdvanceResult(inst.key, step.trigger, inst.state, step.dest, seq, now, due, final,
-                             tuple(f.sha256 for f in files))
+        logger.bind(key=inst.key).info(
+            "advanced {key} {src} -> {dst} by {actor}",
+            key=inst.key,
+            src=inst.state,
+            dst=step.dest,
+            actor=actor.id,
+        )
+        return AdvanceResult(
+            inst.key,
+            step.trigger,
+            inst.state,
+            step.dest,
+            seq,
+            now,
+            due,
+            final,
+            tuple(f.sha256 for f in files),
+        )
 
 
 def _district_count(session: Session, province: str) -> int:
-    query = select(func.count()).select_from(Area).where(
-        Area.level == "district", Area.province_code == province
+    query = (
+        select(func.count())
+        .select_from(Area)
+        .where(Area.level == "district", Area.province_code == province)
     )
     return int(session.exec(query).one())
 
 
 def _left_at(session: Session, instance_id: int) -> dict[str, datetime]:
     """When the instance last left each state (for "N days after step X" deadlines)."""
-    query = select(TransitionRecord.from_state, func.max(TransitionRecord.at)).where(
-        TransitionRecord.instance_id == instance_id
-    ).group_by(TransitionRecord.from_state)
+    query = (
+        select(TransitionRecord.from_state, func.max(TransitionRecord.at))
+        .where(TransitionRecord.instance_id == instance_id)
+        .group_by(TransitionRecord.from_state)
+    )
     return {state: at for state, at in session.exec(query).all()}
 
 
@@ -247,7 +285,6 @@ def _match_evidence(
         raise BadStepInput(
             f"{key}: step {step.trigger!r} needs evidence {', '.join(missing)} "
             f"(give --evidence SLOT=FILE)",
-            f"{key}: ขั้น {step.trigger!r} ต้องแนบหลักฐาน {', '.join(missing)} "
-            f"(ใส่ --evidence ช่อง=ไฟล์)",
+            f"{key}: ขั้น {step.trigger!r} ต้องแนบหลักฐาน {', '.join(missing)} (ใส่ --evidence ช่อง=ไฟล์)",
         )
     return files

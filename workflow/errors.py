@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from plancycle.errors import PlancycleError
 from plancycle.workflow.guards import Refusal
+
+from plancycle.errors import PlancycleError
 
 __all__ = [
     "BadStepInput",

@@ -71,7 +71,9 @@ def participants_per_district(
     short = {k: (v, _as_int(ctx, k)) for k, v in wanted.items() if (_as_int(ctx, k) or 0) < v}
     if not short:
         return None
-    detail = ", ".join(f"{k} {got if got is not None else 0}/{need}" for k, (need, got) in short.items())
+    detail = ", ".join(
+        f"{k} {got if got is not None else 0}/{need}" for k, (need, got) in short.items()
+    )
     per = socho_t_chair + socho_a_member + cd_officer
     return Refusal(
         "participants_per_district",

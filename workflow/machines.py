@@ -7,9 +7,8 @@ value, so the cost per advance is one event dispatch (about 10 µs).
 
 from __future__ import annotations
 
-from transitions import Machine, MachineError
-
 from plancycle.definitions.model import Catalog, Definition
+from transitions import Machine, MachineError
 
 __all__ = ["MachineRegistry", "Token"]
 

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
-
 from plancycle.definitions.model import Catalog
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.workflow.errors import UnknownInstance
+from sqlmodel import Session, func, select
 
 __all__ = [
     "AreaFilter",
@@ -60,9 +59,14 @@ class ProcessStatus:
 
     def as_dict(self) -> dict:
         return {
-            "process": self.process, "title_th": self.title_th, "title_en": self.title_en,
-            "total": self.total, "done": self.done, "overdue": self.overdue,
-            "percent_done": round(self.percent_done, 1), "by_state": self.by_state,
+            "process": self.process,
+            "title_th": self.title_th,
+            "title_en": self.title_en,
+            "total": self.total,
+            "done": self.done,
+            "overdue": self.overdue,
+            "percent_done": round(self.percent_done, 1),
+            "by_state": self.by_state,
             "kpi_target_percent": self.kpi_target,
         }
 
@@ -74,8 +78,13 @@ def status(
     where = [Instance.fiscal_year == fiscal_year, *area.clauses()]
     overdue = sa.case((sa.and_(Instance.due_at < now, Instance.completed_at.is_(None)), 1), else_=0)
     query = (
-        select(Instance.definition_id, Instance.definition_version, Instance.state,
-               func.count(), func.sum(overdue))
+        select(
+            Instance.definition_id,
+            Instance.definition_version,
+            Instance.state,
+            func.count(),
+            func.sum(overdue),
+        )
         .where(*where)
         .group_by(Instance.definition_id, Instance.definition_version, Instance.state)
     )
@@ -83,10 +92,15 @@ def status(
     with Session(db) as session:
         for pid, version, state, count, late in session.exec(query).all():
             definition = catalog.get(pid, version)
-            row = found.get(pid) or found.setdefault(pid, ProcessStatus(
-                pid, definition.title.th, definition.title.en,
-                kpi_target=definition.kpi.target_percent if definition.kpi else None,
-            ))
+            row = found.get(pid) or found.setdefault(
+                pid,
+                ProcessStatus(
+                    pid,
+                    definition.title.th,
+                    definition.title.en,
+                    kpi_target=definition.kpi.target_percent if definition.kpi else None,
+                ),
+            )
             row.total += count
             row.overdue += int(late or 0)
             row.by_state[state] = row.by_state.get(state, 0) + count
@@ -121,7 +135,11 @@ def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], 
     with Session(db) as session:
         total = session.exec(select(func.count()).select_from(Instance).where(*where)).one()
         rows = session.exec(
-            select(Instance).where(*where).order_by(Instance.key).offset(flt.offset).limit(flt.limit)
+            select(Instance)
+            .where(*where)
+            .order_by(Instance.key)
+            .offset(flt.offset)
+            .limit(flt.limit)
         ).all()
         return list(rows), int(total)
 
@@ -144,4 +162,3 @@ def history(db: sa.Engine, key: str) -> tuple[Instance, list[TransitionRecord]]:
             .order_by(TransitionRecord.seq)
         ).all()
         return inst, list(records)
-

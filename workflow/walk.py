@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, func, select
-
 from plancycle.definitions.model import DataField, Definition, Transition
 from plancycle.store.models import Area
 from plancycle.workflow.engine import AdvanceResult, Engine
 from plancycle.workflow.reports import get_instance
+from sqlmodel import Session, func, select
 
 __all__ = ["MINIMAL_PDF", "sample_step_data", "walk"]
 
@@ -48,8 +47,9 @@ def _value(field: DataField, allocation: int | None, district_count: int) -> Any
         return allocation if allocation is not None else 0
     if field.name in _BY_NAME:
         return _BY_NAME[field.name]
-    return {"int": 1, "str": "sample", "date": "2025-01-15", "list": ["sample"],
-            "bool": True}[field.type]
+    return {"int": 1, "str": "sample", "date": "2025-01-15", "list": ["sample"], "bool": True}[
+        field.type
+    ]
 
 
 def _actor_for(step: Transition, actors: Mapping[str, str]) -> str:
@@ -80,10 +80,14 @@ def walk(
             break
         step = steps[0]
         with Session(engine.db) as session:
-            districts = session.exec(select(func.count()).select_from(Area).where(
-                Area.level == "district", Area.province_code == inst.province_code)).one()
+            districts = session.exec(
+                select(func.count())
+                .select_from(Area)
+                .where(Area.level == "district", Area.province_code == inst.province_code)
+            ).one()
         data = sample_step_data(step, definition, int(districts))
         evidence = [(slot.id, evidence_file) for slot in step.evidence]
-        done.append(engine.advance(key, step.trigger, _actor_for(step, actors), evidence,
-                                   note, data))
+        done.append(
+            engine.advance(key, step.trigger, _actor_for(step, actors), evidence, note, data)
+        )
     return done

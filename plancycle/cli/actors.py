@@ -20,18 +20,27 @@ app = typer.Typer(no_args_is_help=True)
 def add(
     ctx: typer.Context,
     actor_id: Annotated[str, typer.Argument(help="A short id, e.g. cd-2401.")],
-    role: Annotated[str, typer.Option("--role", help="A role code of the definitions, e.g. district_cd_office.")],
-    area: Annotated[str | None, typer.Option("--area", help="Area code the actor works in; none = nation-wide.")] = None,
+    role: Annotated[
+        str, typer.Option("--role", help="A role code of the definitions, e.g. district_cd_office.")
+    ],
+    area: Annotated[
+        str | None, typer.Option("--area", help="Area code the actor works in; none = nation-wide.")
+    ] = None,
     name: Annotated[str, typer.Option("--name")] = "",
 ) -> None:
     """Add an actor with one role in one area."""
     app_ctx: AppContext = ctx.obj
     code = area_code(area)
     with Session(app_ctx.db) as session, session.begin():
-        add_actor(session, actor_id, role, code, name, set(app_ctx.catalog.roles),
-                  app_ctx.clock.now())
-    console.print(app_ctx.text(f"เพิ่มผู้ใช้ {actor_id} ({role}, {code or 'ทั่วประเทศ'})",
-                               f"added actor {actor_id} ({role}, {code or 'nation-wide'})"))
+        add_actor(
+            session, actor_id, role, code, name, set(app_ctx.catalog.roles), app_ctx.clock.now()
+        )
+    console.print(
+        app_ctx.text(
+            f"เพิ่มผู้ใช้ {actor_id} ({role}, {code or 'ทั่วประเทศ'})",
+            f"added actor {actor_id} ({role}, {code or 'nation-wide'})",
+        )
+    )
 
 
 @app.command("list")

@@ -32,10 +32,12 @@ class ReportingGroup(TyperGroup):
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
         except sqlalchemy.exc.OperationalError as exc:
-            report_error(StoreUnavailable(
-                f"the store cannot be used: {exc.orig}; check PLANCYCLE_DB / --db",
-                f"ใช้ฐานข้อมูลไม่ได้: {exc.orig}; ตรวจสอบ PLANCYCLE_DB หรือ --db",
-            ))
+            report_error(
+                StoreUnavailable(
+                    f"the store cannot be used: {exc.orig}; check PLANCYCLE_DB / --db",
+                    f"ใช้ฐานข้อมูลไม่ได้: {exc.orig}; ตรวจสอบ PLANCYCLE_DB หรือ --db",
+                )
+            )
             raise typer.Exit(StoreUnavailable.exit_code) from None
 
 
@@ -57,10 +59,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help="Store URL (default: PLANCYCLE_DB or sqlite:///plancycle.db).")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="th or en (default: PLANCYCLE_LANG or th).")] = "",
-    thai_digits: Annotated[bool, typer.Option("--thai-digits", help="Show numbers and dates in Thai digits.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Store URL (default: PLANCYCLE_DB or sqlite:///plancycle.db)."),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="th or en (default: PLANCYCLE_LANG or th).")
+    ] = "",
+    thai_digits: Annotated[
+        bool, typer.Option("--thai-digits", help="Show numbers and dates in Thai digits.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     chosen = (lang or default_lang()).lower()
     if chosen not in ("th", "en"):
@@ -76,13 +87,17 @@ def init(ctx: typer.Context) -> None:
 
     app_ctx: AppContext = ctx.obj
     migrate(app_ctx.raw_db)
-    console.print(app_ctx.text(
-        f"พร้อมใช้งาน: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
-        f"store ready: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
-    ))
+    console.print(
+        app_ctx.text(
+            f"พร้อมใช้งาน: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
+            f"store ready: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
+        )
+    )
 
 
-app.add_typer(areas.app, name="areas", help="Provinces, districts, tambons, villages and target lists.")
+app.add_typer(
+    areas.app, name="areas", help="Provinces, districts, tambons, villages and target lists."
+)
 app.add_typer(cycle.app, name="cycle", help="Start a fiscal year's instances.")
 app.add_typer(instances.app, name="instances", help="List instances.")
 app.add_typer(actors.app, name="actors", help="People and offices who advance steps.")

@@ -34,14 +34,20 @@ def import_cmd(ctx: typer.Context, province: Province = None, quiet: Quiet = Fal
     """Provinces, districts and tambons from GeoThai (Bangkok is outside this cycle)."""
     app_ctx: AppContext = ctx.obj
     prov = area_code(province, level="province")
-    with progress_bar(app_ctx.text("นำเข้าพื้นที่", "importing areas"), quiet) as bar, \
-            Session(app_ctx.db) as session, session.begin():
+    with (
+        progress_bar(app_ctx.text("นำเข้าพื้นที่", "importing areas"), quiet) as bar,
+        Session(app_ctx.db) as session,
+        session.begin(),
+    ):
         counts = store_areas.import_geothai(session, [prov] if prov else None, progress=bar)
     _counts(app_ctx, counts)
 
 
 @app.command("import-villages")
-def import_villages(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="CSV with code,name_th[,name_en].")]) -> None:
+def import_villages(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with code,name_th[,name_en].")],
+) -> None:
     """Villages from a CSV file; any bad row stops the import and nothing is written."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
@@ -79,16 +85,25 @@ def counts_cmd(ctx: typer.Context, province: Province = None) -> None:
 
 
 @targets.command("import")
-def targets_import(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="Tambon codes, one per line or a CSV with a code column.")]) -> None:
+def targets_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="Tambon codes, one per line or a CSV with a code column.")
+    ],
+) -> None:
     """Replace the Activity 2 target list (default without a list: every tambon)."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
         count = store_areas.set_target_list(session, "activity2", store_areas.read_codes_file(file))
-    console.print(app_ctx.text(f"ตำบลเป้าหมายกิจกรรมที่ 2: {count:,}", f"Activity 2 targets: {count:,}"))
+    console.print(
+        app_ctx.text(f"ตำบลเป้าหมายกิจกรรมที่ 2: {count:,}", f"Activity 2 targets: {count:,}")
+    )
 
 
 @strong.command("set")
-def strong_set(ctx: typer.Context, tambon: Annotated[str, typer.Argument(help="Tambon code, e.g. 240101.")]) -> None:
+def strong_set(
+    ctx: typer.Context, tambon: Annotated[str, typer.Argument(help="Tambon code, e.g. 240101.")]
+) -> None:
     """Make a tambon its district's strong tambon (replacing the previous one)."""
     app_ctx: AppContext = ctx.obj
     code = area_code(tambon, level="tambon")
@@ -106,7 +121,11 @@ def strong_import(ctx: typer.Context, file: Path) -> None:
         codes = store_areas.read_codes_file(file)
         for code in codes:
             store_areas.designate_strong_tambon(session, code)
-    console.print(app_ctx.text(f"กำหนดตำบลเข้มแข็ง {len(codes):,} ตำบล", f"{len(codes):,} strong tambons designated"))
+    console.print(
+        app_ctx.text(
+            f"กำหนดตำบลเข้มแข็ง {len(codes):,} ตำบล", f"{len(codes):,} strong tambons designated"
+        )
+    )
 
 
 @strong.command("default")
@@ -115,7 +134,11 @@ def strong_default(ctx: typer.Context, province: Province = None) -> None:
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
         count = store_areas.default_strong_tambons(session, area_code(province, level="province"))
-    console.print(app_ctx.text(f"กำหนดชั่วคราว {count:,} อำเภอ", f"{count:,} districts given a placeholder strong tambon"))
+    console.print(
+        app_ctx.text(
+            f"กำหนดชั่วคราว {count:,} อำเภอ", f"{count:,} districts given a placeholder strong tambon"
+        )
+    )
 
 
 @strong.command("list")

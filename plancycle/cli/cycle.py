@@ -18,7 +18,9 @@ app = typer.Typer(no_args_is_help=True)
 def start(
     ctx: typer.Context,
     year: Annotated[str, typer.Argument(help="Fiscal year in BE, e.g. 2568 or ๒๕๖๘.")],
-    province: Annotated[str | None, typer.Option("--province", help="Only this province (e.g. 24).")] = None,
+    province: Annotated[
+        str | None, typer.Option("--province", help="Only this province (e.g. 24).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Create every instance of the fiscal year that does not exist yet (safe to run again)."""
@@ -30,10 +32,18 @@ def start(
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     for process, count in sorted(result.created.items()):
         had = result.existing.get(process, 0)
-        console.print(r.pick(f"{process}: สร้างใหม่ {r.num(count)} (มีอยู่แล้ว {r.num(had)})",
-                             f"{process}: {r.num(count)} created ({r.num(had)} already there)"),
-                      highlight=False)
+        console.print(
+            r.pick(
+                f"{process}: สร้างใหม่ {r.num(count)} (มีอยู่แล้ว {r.num(had)})",
+                f"{process}: {r.num(count)} created ({r.num(had)} already there)",
+            ),
+            highlight=False,
+        )
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    console.print(r.pick(f"รวมสร้างใหม่ {r.num(result.total_created)} รายการ",
-                         f"{r.num(result.total_created)} instances created in all"))
+    console.print(
+        r.pick(
+            f"รวมสร้างใหม่ {r.num(result.total_created)} รายการ",
+            f"{r.num(result.total_created)} instances created in all",
+        )
+    )

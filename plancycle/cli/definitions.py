@@ -23,10 +23,12 @@ def check(ctx: typer.Context) -> None:
     for definition in catalog.latest():
         for finding in budget_findings(definition):
             err_console.print(f"[yellow]finding:[/] {definition.id}: {finding}", highlight=False)
-    console.print(app_ctx.text(
-        f"ผ่าน: {len(catalog.latest())} กระบวนการ, {len(catalog.roles)} บทบาท",
-        f"ok: {len(catalog.latest())} processes, {len(catalog.roles)} roles",
-    ))
+    console.print(
+        app_ctx.text(
+            f"ผ่าน: {len(catalog.latest())} กระบวนการ, {len(catalog.roles)} บทบาท",
+            f"ok: {len(catalog.latest())} processes, {len(catalog.roles)} roles",
+        )
+    )
 
 
 @app.command("list")
@@ -48,7 +50,9 @@ def show(
     ctx: typer.Context,
     process: Annotated[str, typer.Argument(help="Process id, e.g. activity2.")],
     version: Annotated[int | None, typer.Option("--version")] = None,
-    mermaid: Annotated[bool, typer.Option("--mermaid", help="Print a Mermaid state diagram.")] = False,
+    mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="Print a Mermaid state diagram.")
+    ] = False,
 ) -> None:
     """The steps, triggers, roles and deadlines of one process."""
     app_ctx: AppContext = ctx.obj
@@ -59,12 +63,19 @@ def show(
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     console.print(f"[bold]{d.id}[/] v{d.version}: {r.pick(d.title.th, d.title.en)} ({d.scope})")
     table = Table()
-    for head in ("state", r.pick("ขั้น", "step"), "source", r.pick("กำหนด", "due"),
-                 r.pick("ขั้นต่อไป", "triggers (roles)")):
+    for head in (
+        "state",
+        r.pick("ขั้น", "step"),
+        "source",
+        r.pick("กำหนด", "due"),
+        r.pick("ขั้นต่อไป", "triggers (roles)"),
+    ):
         table.add_column(head)
     for s in d.states:
         due = "; ".join(_deadline(x) for x in s.due) or "-"
-        outs = "\n".join(f"{t.trigger} → {t.dest} ({', '.join(t.roles)})" for t in d.transitions_from(s.id))
+        outs = "\n".join(
+            f"{t.trigger} → {t.dest} ({', '.join(t.roles)})" for t in d.transitions_from(s.id)
+        )
         table.add_row(s.id, r.pick(s.label.th, s.label.en), s.source, due, outs)
     console.print(table)
 

@@ -42,8 +42,13 @@ def bkk(*parts: int) -> datetime:
 
 
 # Where the demo's actor of each role level works.
-AREA_BY_LEVEL = {"village": DISTRICT, "tambon": DISTRICT, "district": DISTRICT,
-                 "province": PROVINCE, "nation": None}
+AREA_BY_LEVEL = {
+    "village": DISTRICT,
+    "tambon": DISTRICT,
+    "district": DISTRICT,
+    "province": PROVINCE,
+    "nation": None,
+}
 
 
 def _add_actors(session: Session, catalog: Catalog, now: datetime) -> dict[str, str]:
@@ -52,8 +57,9 @@ def _add_actors(session: Session, catalog: Catalog, now: datetime) -> dict[str, 
     for role in catalog.roles.values():
         area = AREA_BY_LEVEL[role.level]
         actors[role.code] = f"{role.code}-{area or 'th'}".replace("_", "-")
-        add_actor(session, actors[role.code], role.code, area, role.label.en,
-                  set(catalog.roles), now)
+        add_actor(
+            session, actors[role.code], role.code, area, role.label.en, set(catalog.roles), now
+        )
     return actors
 
 
@@ -75,42 +81,66 @@ def run_demo(db_path: Path, catalog: Catalog, r: Renderer) -> None:
         store_areas.default_strong_tambons(session, PROVINCE)
         actors = _add_actors(session, catalog, clock.now())
     result = start_cycle(db, catalog, FY, PROVINCE, clock)
-    console.print(r.pick(
-        f"1) ฉะเชิงเทรา (24): นำเข้าพื้นที่ หมู่บ้านตัวอย่าง และเริ่มปีงบประมาณ {FY}: "
-        f"{r.num(result.total_created)} รายการ",
-        f"1) Chachoengsao (24): areas, sample villages, FY{FY} started: "
-        f"{r.num(result.total_created)} instances"))
+    console.print(
+        r.pick(
+            f"1) ฉะเชิงเทรา (24): นำเข้าพื้นที่ หมู่บ้านตัวอย่าง และเริ่มปีงบประมาณ {FY}: "
+            f"{r.num(result.total_created)} รายการ",
+            f"1) Chachoengsao (24): areas, sample villages, FY{FY} started: "
+            f"{r.num(result.total_created)} instances",
+        )
+    )
 
     clock.set(bkk(2024, 12, 20, 10))
     walk(engine, instance_key(FY, "orders", DISTRICT), actors, pdf)
-    console.print(r.pick("2) อำเภอ 2401 ส่งคำสั่งและประกาศ 3.1-3.5 (PDF) ก่อน 25 ธ.ค. 67",
-                         "2) District 2401 sends orders 3.1-3.5 (PDFs) before 25 Dec 2567"))
+    console.print(
+        r.pick(
+            "2) อำเภอ 2401 ส่งคำสั่งและประกาศ 3.1-3.5 (PDF) ก่อน 25 ธ.ค. 67",
+            "2) District 2401 sends orders 3.1-3.5 (PDFs) before 25 Dec 2567",
+        )
+    )
 
     clock.set(bkk(2025, 1, 20, 10))
     villages = _village_keys(db, WALKED_TAMBONS)
     for key in villages:
         walk(engine, key, actors, pdf)
-    console.print(r.pick(f"3) แผนพัฒนาหมู่บ้าน {r.num(len(villages))} หมู่บ้านของ 3 ตำบลเสร็จ",
-                         f"3) {r.num(len(villages))} village plans of 3 tambons done"))
+    console.print(
+        r.pick(
+            f"3) แผนพัฒนาหมู่บ้าน {r.num(len(villages))} หมู่บ้านของ 3 ตำบลเสร็จ",
+            f"3) {r.num(len(villages))} village plans of 3 tambons done",
+        )
+    )
 
     clock.set(bkk(2025, 2, 17, 10))
     _show_refusal(engine, r, actors, pdf)
     for tambon in WALKED_TAMBONS:
         walk(engine, instance_key(FY, "tambon_plan", tambon), actors, pdf)
         walk(engine, instance_key(FY, "activity2", tambon), actors, pdf)
-    console.print(r.pick("5) แผนพัฒนาตำบลและกิจกรรมที่ 2 ของ 240101-240103 เสร็จ",
-                         "5) tambon plans and Activity 2 of 240101-240103 done"))
+    console.print(
+        r.pick(
+            "5) แผนพัฒนาตำบลและกิจกรรมที่ 2 ของ 240101-240103 เสร็จ",
+            "5) tambon plans and Activity 2 of 240101-240103 done",
+        )
+    )
 
     clock.set(bkk(2025, 4, 1, 9))
-    console.print(r.pick("6) สถานะ ณ 1 เม.ย. 68 (เลยกำหนดรายงานกิจกรรมที่ 2 แล้ว):",
-                         "6) status on 1 Apr 2568 (the Activity 2 report deadline has passed):"))
+    console.print(
+        r.pick(
+            "6) สถานะ ณ 1 เม.ย. 68 (เลยกำหนดรายงานกิจกรรมที่ 2 แล้ว):",
+            "6) status on 1 Apr 2568 (the Activity 2 report deadline has passed):",
+        )
+    )
     rows = status(db, catalog, FY, AreaFilter(province=PROVINCE), clock.now())
     ctx = AppContext(lang=r.lang, thai_digits=r.thai_digits, clock=clock)
     print_status(ctx, FY, rows)
-    console.print(r.pick(f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: plancycle --db sqlite:///{db_path} history "
-                         f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
-                         f"store: {db_path}  (try: plancycle --db sqlite:///{db_path} history "
-                         f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})"), highlight=False)
+    console.print(
+        r.pick(
+            f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: plancycle --db sqlite:///{db_path} history "
+            f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
+            f"store: {db_path}  (try: plancycle --db sqlite:///{db_path} history "
+            f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
+        ),
+        highlight=False,
+    )
 
 
 def _village_keys(db, tambons: tuple[str, ...]) -> list[str]:
@@ -136,18 +166,29 @@ def _show_refusal(engine: Engine, r: Renderer, actors: dict[str, str], pdf: Path
         walk(engine, key, actors, pdf, max_steps=1)
     data = {**sample_step_data(step, definition, 0), "participants": 12}
     try:
-        engine.advance(key, step.trigger, actors[step.roles[0]],
-                       [(s.id, pdf) for s in step.evidence], None, data)
+        engine.advance(
+            key,
+            step.trigger,
+            actors[step.roles[0]],
+            [(s.id, pdf) for s in step.evidence],
+            None,
+            data,
+        )
     except GuardFailed as refused:
-        console.print(r.pick(f"4) ระบบปฏิเสธ: {refused.th}", f"4) refused: {refused.en}"),
-                      highlight=False, markup=False)
+        console.print(
+            r.pick(f"4) ระบบปฏิเสธ: {refused.th}", f"4) refused: {refused.en}"),
+            highlight=False,
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         ctx: typer.Context,
-        file: Annotated[Path, typer.Option("--file", help="SQLite file to (re)create.")] = Path("plancycle-demo.db"),
+        file: Annotated[Path, typer.Option("--file", help="SQLite file to (re)create.")] = Path(
+            "plancycle-demo.db"
+        ),
     ) -> None:
         """Chachoengsao, FY2568: fresh SQLite store, sample villages, a scripted walk, a progress table."""
         app_ctx: AppContext = ctx.obj

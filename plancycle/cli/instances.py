@@ -18,13 +18,17 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    process: Annotated[str | None, typer.Option("--process", help="Process id, e.g. activity2.")] = None,
+    process: Annotated[
+        str | None, typer.Option("--process", help="Process id, e.g. activity2.")
+    ] = None,
     state: Annotated[str | None, typer.Option("--state")] = None,
     province: Province = None,
     district: District = None,
     tambon: Tambon = None,
     fy: Fy = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only instances past their step's deadline.")] = False,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only instances past their step's deadline.")
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     as_json: Json = False,
@@ -33,22 +37,48 @@ def list_cmd(
     app_ctx: AppContext = ctx.obj
     if process and process not in {d.id for d in app_ctx.catalog.latest()}:
         known = ", ".join(d.id for d in app_ctx.catalog.latest())
-        raise typer.BadParameter(f"unknown process {process!r}; known: {known}", param_hint="--process")
+        raise typer.BadParameter(
+            f"unknown process {process!r}; known: {known}", param_hint="--process"
+        )
     now = app_ctx.clock.now()
-    flt = InstanceFilter(chosen_year(app_ctx, fy), process, state,
-                         area_filter(province, district, tambon), now if overdue else None,
-                         limit, offset)
+    flt = InstanceFilter(
+        chosen_year(app_ctx, fy),
+        process,
+        state,
+        area_filter(province, district, tambon),
+        now if overdue else None,
+        limit,
+        offset,
+    )
     rows, total = list_instances(app_ctx.db, flt)
     if as_json:
-        print_json({"total": total, "offset": offset, "instances": [
-            {"key": i.key, "process": i.definition_id, "version": i.definition_version,
-             "area": i.area_code, "state": i.state, "due_at": i.due_at,
-             "overdue": bool(i.due_at and i.due_at < now and not i.completed_at),
-             "completed_at": i.completed_at} for i in rows]})
+        print_json(
+            {
+                "total": total,
+                "offset": offset,
+                "instances": [
+                    {
+                        "key": i.key,
+                        "process": i.definition_id,
+                        "version": i.definition_version,
+                        "area": i.area_code,
+                        "state": i.state,
+                        "due_at": i.due_at,
+                        "overdue": bool(i.due_at and i.due_at < now and not i.completed_at),
+                        "completed_at": i.completed_at,
+                    }
+                    for i in rows
+                ],
+            }
+        )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    table = Table(title=r.pick(f"{r.num(len(rows))} จาก {r.num(total)} รายการ",
-                               f"{r.num(len(rows))} of {r.num(total)} instances"))
+    table = Table(
+        title=r.pick(
+            f"{r.num(len(rows))} จาก {r.num(total)} รายการ",
+            f"{r.num(len(rows))} of {r.num(total)} instances",
+        )
+    )
     for head in ("key", r.pick("ขั้นปัจจุบัน", "state"), r.pick("กำหนดส่ง", "due")):
         table.add_column(head)
     for i in rows:

@@ -24,7 +24,9 @@ _SLOT = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
 Province = Annotated[str | None, typer.Option("--province", help="Province code, e.g. 24.")]
 District = Annotated[str | None, typer.Option("--district", help="District code, e.g. 2401.")]
 Tambon = Annotated[str | None, typer.Option("--tambon", help="Tambon code, e.g. 240101.")]
-Fy = Annotated[str | None, typer.Option("--fy", help="Fiscal year in BE (default: the current one).")]
+Fy = Annotated[
+    str | None, typer.Option("--fy", help="Fiscal year in BE (default: the current one).")
+]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
@@ -41,14 +43,23 @@ def chosen_year(app_ctx: AppContext, fy: str | None) -> int:
 
 
 def status_cmd(
-    ctx: typer.Context, province: Province = None, district: District = None,
-    tambon: Tambon = None, fy: Fy = None, as_json: Json = False,
+    ctx: typer.Context,
+    province: Province = None,
+    district: District = None,
+    tambon: Tambon = None,
+    fy: Fy = None,
+    as_json: Json = False,
 ) -> None:
     """Progress per process: counts per state, % complete, overdue."""
     app_ctx: AppContext = ctx.obj
     year = chosen_year(app_ctx, fy)
-    rows = status(app_ctx.db, app_ctx.catalog, year, area_filter(province, district, tambon),
-                  app_ctx.clock.now())
+    rows = status(
+        app_ctx.db,
+        app_ctx.catalog,
+        year,
+        area_filter(province, district, tambon),
+        app_ctx.clock.now(),
+    )
     if as_json:
         print_json({"fiscal_year": year, "processes": [r.as_dict() for r in rows]})
         return
@@ -57,23 +68,39 @@ def status_cmd(
 
 def print_status(app_ctx: AppContext, year: int, rows: list) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    table = Table(title=r.pick(f"ความก้าวหน้า ปีงบประมาณ {r.num(str(year))}",
-                               f"Progress, fiscal year {r.num(str(year))}"))
-    for head in (r.pick("กระบวนการ", "process"), r.pick("ทั้งหมด", "total"),
-                 r.pick("เสร็จ", "done"), "%", r.pick("เกินกำหนด", "overdue"),
-                 r.pick("เป้าหมาย KPI", "KPI target"), r.pick("ตามขั้น", "by state")):
+    table = Table(
+        title=r.pick(
+            f"ความก้าวหน้า ปีงบประมาณ {r.num(str(year))}", f"Progress, fiscal year {r.num(str(year))}"
+        )
+    )
+    for head in (
+        r.pick("กระบวนการ", "process"),
+        r.pick("ทั้งหมด", "total"),
+        r.pick("เสร็จ", "done"),
+        "%",
+        r.pick("เกินกำหนด", "overdue"),
+        r.pick("เป้าหมาย KPI", "KPI target"),
+        r.pick("ตามขั้น", "by state"),
+    ):
         table.add_column(head)
     for row in rows:
         states = ", ".join(f"{k} {r.num(v)}" for k, v in sorted(row.by_state.items()))
         table.add_row(
-            r.pick(row.title_th, row.title_en), r.num(row.total), r.num(row.done),
+            r.pick(row.title_th, row.title_en),
+            r.num(row.total),
+            r.num(row.done),
             r.num(f"{row.percent_done:.1f}"),
             f"[red]{r.num(row.overdue)}[/]" if row.overdue else r.num(0),
-            r.num(f"{row.kpi_target} %") if row.kpi_target is not None else "-", states,
+            r.num(f"{row.kpi_target} %") if row.kpi_target is not None else "-",
+            states,
         )
     if not rows:
-        console.print(r.pick("ยังไม่มีรายการ: สั่ง `plancycle cycle start` ก่อน",
-                             "no instances yet: run `plancycle cycle start` first"))
+        console.print(
+            r.pick(
+                "ยังไม่มีรายการ: สั่ง `plancycle cycle start` ก่อน",
+                "no instances yet: run `plancycle cycle start` first",
+            )
+        )
         return
     console.print(table)
 
@@ -85,19 +112,30 @@ def show_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     definition = app_ctx.catalog.get(inst.definition_id, inst.definition_version)
     nexts = definition.transitions_from(inst.state)
     if as_json:
-        print_json({
-            "key": inst.key, "process": inst.definition_id, "version": inst.definition_version,
-            "area": inst.area_code, "state": inst.state, "due_at": inst.due_at,
-            "completed_at": inst.completed_at,
-            "next": [{"trigger": t.trigger, "dest": t.dest, "roles": list(t.roles)} for t in nexts],
-        })
+        print_json(
+            {
+                "key": inst.key,
+                "process": inst.definition_id,
+                "version": inst.definition_version,
+                "area": inst.area_code,
+                "state": inst.state,
+                "due_at": inst.due_at,
+                "completed_at": inst.completed_at,
+                "next": [
+                    {"trigger": t.trigger, "dest": t.dest, "roles": list(t.roles)} for t in nexts
+                ],
+            }
+        )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     console.print(f"[bold]{inst.key}[/] {r.pick(definition.title.th, definition.title.en)}")
     for st in definition.states:
         mark = "▶" if st.id == inst.state else " "
-        console.print(f" {mark} {st.id:<22} {r.pick(st.label.th, st.label.en)} [{st.source}]",
-                      highlight=False, markup=False)
+        console.print(
+            f" {mark} {st.id:<22} {r.pick(st.label.th, st.label.en)} [{st.source}]",
+            highlight=False,
+            markup=False,
+        )
     console.print(r.pick("กำหนดส่งขั้นปัจจุบัน: ", "current step due: ") + r.when(inst.due_at))
     for t in nexts:
         console.print(f"  → {t.trigger} ({', '.join(t.roles)})", highlight=False, markup=False)
@@ -119,21 +157,35 @@ def advance_cmd(
     key: str,
     trigger: str,
     actor: Annotated[str, typer.Option("--actor", help="Actor id (see `plancycle actors list`).")],
-    evidence: Annotated[list[str] | None, typer.Option("--evidence", help="FILE or SLOT=FILE; repeatable.")] = None,
+    evidence: Annotated[
+        list[str] | None, typer.Option("--evidence", help="FILE or SLOT=FILE; repeatable.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
-    data: Annotated[list[str] | None, typer.Option("--data", help="NAME=VALUE; repeatable.")] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", help="NAME=VALUE; repeatable.")
+    ] = None,
 ) -> None:
     """Do a step: TRIGGER on instance KEY as --actor, with evidence and data."""
     app_ctx: AppContext = ctx.obj
     result = app_ctx.engine.advance(
-        key, trigger, actor, evidence=_evidence(evidence or []), note=note,
+        key,
+        trigger,
+        actor,
+        evidence=_evidence(evidence or []),
+        note=note,
         data=parse_pairs(data or []),
     )
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    due = r.pick(" เสร็จสิ้นกระบวนการ", " process complete") if result.completed else (
-        r.pick(" กำหนดส่ง ", " due ") + r.when(result.due_at))
-    console.print(f"{result.key}: {result.from_state} → {result.to_state} (#{result.seq}){due}",
-                  highlight=False, markup=False)
+    due = (
+        r.pick(" เสร็จสิ้นกระบวนการ", " process complete")
+        if result.completed
+        else (r.pick(" กำหนดส่ง ", " due ") + r.when(result.due_at))
+    )
+    console.print(
+        f"{result.key}: {result.from_state} → {result.to_state} (#{result.seq}){due}",
+        highlight=False,
+        markup=False,
+    )
 
 
 def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
@@ -141,20 +193,49 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     app_ctx: AppContext = ctx.obj
     inst, records = history(app_ctx.db, key)
     if as_json:
-        print_json({"key": inst.key, "state": inst.state, "records": [
-            {"seq": x.seq, "at": x.at, "actor": x.actor_id, "role": x.role, "trigger": x.trigger,
-             "from": x.from_state, "to": x.to_state, "data": x.data, "note": x.note,
-             "evidence": x.evidence, "automatic": x.automatic} for x in records]})
+        print_json(
+            {
+                "key": inst.key,
+                "state": inst.state,
+                "records": [
+                    {
+                        "seq": x.seq,
+                        "at": x.at,
+                        "actor": x.actor_id,
+                        "role": x.role,
+                        "trigger": x.trigger,
+                        "from": x.from_state,
+                        "to": x.to_state,
+                        "data": x.data,
+                        "note": x.note,
+                        "evidence": x.evidence,
+                        "automatic": x.automatic,
+                    }
+                    for x in records
+                ],
+            }
+        )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     table = Table(title=f"{inst.key} ({inst.state})")
-    for head in ("#", r.pick("เวลา", "at"), r.pick("ผู้ดำเนินการ", "actor"), r.pick("ขั้น", "trigger"),
-                 r.pick("จาก → ถึง", "from → to"), r.pick("ข้อมูล", "data")):
+    for head in (
+        "#",
+        r.pick("เวลา", "at"),
+        r.pick("ผู้ดำเนินการ", "actor"),
+        r.pick("ขั้น", "trigger"),
+        r.pick("จาก → ถึง", "from → to"),
+        r.pick("ข้อมูล", "data"),
+    ):
         table.add_column(head)
     for x in records:
-        table.add_row(r.num(x.seq), r.when(x.at), f"{x.actor_id} ({x.role})", x.trigger,
-                      f"{x.from_state} → {x.to_state}",
-                      ", ".join(f"{k}={v}" for k, v in (x.data or {}).items()))
+        table.add_row(
+            r.num(x.seq),
+            r.when(x.at),
+            f"{x.actor_id} ({x.role})",
+            x.trigger,
+            f"{x.from_state} → {x.to_state}",
+            ", ".join(f"{k}={v}" for k, v in (x.data or {}).items()),
+        )
     console.print(table)
 
 

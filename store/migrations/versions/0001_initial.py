@@ -72,9 +72,7 @@ def _areas() -> None:
         sa.Column("area_code", sa.String(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         _ts("created_at"),
-        sa.ForeignKeyConstraint(
-            ["area_code"], ["area.code"], name=op.f("fk_actor_area_code_area")
-        ),
+        sa.ForeignKeyConstraint(["area_code"], ["area.code"], name=op.f("fk_actor_area_code_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_actor")),
     )
 
@@ -155,9 +153,7 @@ def _history() -> None:
             "instance_id", "seq", name=op.f("uq_transition_record_instance_id_seq")
         ),
     )
-    op.create_index(
-        op.f("ix_transition_record_instance_id"), "transition_record", ["instance_id"]
-    )
+    op.create_index(op.f("ix_transition_record_instance_id"), "transition_record", ["instance_id"])
 
     op.create_table(
         "evidence",
