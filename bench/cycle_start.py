@@ -18,11 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlmodel import Session
+
 from plancycle.definitions.loader import load_catalog
-from plancycle.store import areas
+from plancycle.store import geothai_import as store_geothai
+from plancycle.store import targets as store_targets
+from plancycle.store import villages as store_villages
 from plancycle.store.db import make_engine, migrate
 from plancycle.workflow.cycle import start_cycle
-from sqlmodel import Session
 
 
 def peak_rss_mb() -> float:
@@ -33,9 +36,9 @@ def national_store(path: Path, villages: int) -> None:
     db = make_engine(f"sqlite:///{path}")
     migrate(db)
     with Session(db) as session, session.begin():
-        areas.import_geothai(session)
-        areas.synthetic_national_villages(session, total=villages, seed=2568)
-        areas.default_strong_tambons(session)
+        store_geothai.import_geothai(session)
+        store_villages.synthetic_national_villages(session, total=villages, seed=2568)
+        store_targets.default_strong_tambons(session)
     db.dispose()
 
 

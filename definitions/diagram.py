@@ -8,9 +8,10 @@ separator and our state ids contain underscores.
 
 from __future__ import annotations
 
-from plancycle.definitions.model import Definition, Text
 from transitions import State as _MachineState
 from transitions.extensions.diagrams import GraphMachine
+
+from plancycle.definitions.model import Definition, Text
 
 __all__ = ["to_mermaid"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from plancycle.store.models import Actor, Area
 from sqlmodel import Session, select
 
 from plancycle.errors import PlancycleError
+from plancycle.store.models import Actor, Area
 
 __all__ = ["ActorError", "add_actor", "list_actors"]
 

@@ -18,9 +18,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from plancycle.store.errors import StoreError
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
+
+from plancycle.store.errors import StoreError
 
 __all__ = [
     "DEFAULT_URL",

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from plancycle.errors import PlancycleError
 
-__all__ = ["AreaError", "RowProblem", "StoreError", "VillageImportError"]
+__all__ = ["AreaError", "RowProblem", "StoreError", "VillageImportError", "shown"]
+
+_MAX_SHOWN = 20
 
 
 class StoreError(PlancycleError):
@@ -49,3 +51,10 @@ class VillageImportError(AreaError):
             f"Fix the file and import it again:\n{en_lines}",
             f"{source}: มี {count} แถวที่ไม่ถูกต้อง ยังไม่ได้นำเข้าข้อมูลใด ๆ แก้ไขไฟล์แล้วนำเข้าใหม่:\n{th_lines}",
         )
+
+
+def shown(items: Sequence[str]) -> str:
+    """``items`` for a message: the first 20, comma separated, then how many more."""
+    head = ", ".join(items[:_MAX_SHOWN])
+    more = len(items) - _MAX_SHOWN
+    return f"{head} … and {more} more" if more > 0 else head

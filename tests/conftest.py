@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from plancycle.store.areas import generate_sample_villages, import_geothai
-from plancycle.store.db import make_engine, migrate
 from sqlmodel import Session
+
+from plancycle.store.db import make_engine, migrate
+from plancycle.store.geothai_import import import_geothai
+from plancycle.store.villages import generate_sample_villages
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

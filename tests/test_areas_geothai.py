@@ -7,17 +7,13 @@ import time
 import geothai
 import pytest
 import sqlalchemy as sa
-from plancycle.store.areas import (
-    ImportCounts,
-    area_counts,
-    children,
-    district_count,
-    get_area,
-    import_geothai,
-)
-from plancycle.store.errors import AreaError
-from plancycle.store.models import Area
 from sqlmodel import Session, col, func, select
+
+from plancycle.store.area_rows import ImportCounts
+from plancycle.store.areas import area_counts, children, district_count, get_area
+from plancycle.store.errors import AreaError
+from plancycle.store.geothai_import import import_geothai
+from plancycle.store.models import Area
 
 
 def test_chachoengsao(session: Session) -> None:

@@ -5,22 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from plancycle.store.areas import (
+from sqlmodel import Session
+
+from plancycle.store.areas import district_count, get_area
+from plancycle.store.errors import AreaError
+from plancycle.store.geothai_import import import_geothai
+from plancycle.store.targets import (
     ACTIVITY2,
     STRONG_TAMBON,
     activity2_targets,
     default_strong_tambons,
     designate_strong_tambon,
-    district_count,
-    get_area,
-    import_geothai,
     read_codes_file,
     set_target_list,
     strong_tambons,
     target_codes,
 )
-from plancycle.store.errors import AreaError
-from sqlmodel import Session
 
 
 @pytest.fixture

@@ -8,20 +8,20 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from plancycle.store.areas import (
-    ImportCounts,
-    area_counts,
+from sqlmodel import Session, col, func, select
+
+from plancycle.store.area_rows import ImportCounts
+from plancycle.store.areas import area_counts, get_area
+from plancycle.store.db import make_engine
+from plancycle.store.errors import AreaError, RowProblem, VillageImportError
+from plancycle.store.geothai_import import import_geothai
+from plancycle.store.models import Area
+from plancycle.store.villages import (
     generate_sample_villages,
-    get_area,
-    import_geothai,
     import_villages_csv,
     synthetic_national_villages,
     write_villages_csv,
 )
-from plancycle.store.db import make_engine
-from plancycle.store.errors import AreaError, RowProblem, VillageImportError
-from plancycle.store.models import Area
-from sqlmodel import Session, col, func, select
 
 GOOD = """code,name_th,name_en
 24010101,บ้านหน้าเมือง,Ban Na Mueang

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from plancycle.workflow.walk import MINIMAL_PDF
 from typer.testing import CliRunner
 
 from plancycle.cli.app import app
+from plancycle.workflow.walk import MINIMAL_PDF
 
 
 @pytest.fixture

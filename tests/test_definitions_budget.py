@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from plancycle.definitions import Budget, budget_findings, load_catalog
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import deque
 
 import pytest
+from transitions import Machine
+
 from plancycle.definitions import Deadline, Definition, load_catalog
 from plancycle.definitions.loader import DATA_DIR
-from transitions import Machine
 
 PROCESSES = (
     "activity1",

@@ -6,6 +6,7 @@ import dataclasses
 from types import MappingProxyType
 
 import pytest
+
 from plancycle.definitions import Catalog, load_catalog
 from plancycle.definitions.loader import DATA_DIR
 

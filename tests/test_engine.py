@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import Session, func, select
+
 from plancycle.definitions.model import Definition, Transition
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.workflow.cycle import instance_key
@@ -18,8 +20,6 @@ from plancycle.workflow.errors import (
 )
 from plancycle.workflow.reports import get_instance, history
 from plancycle.workflow.walk import sample_step_data, walk
-from sqlmodel import Session, func, select
-
 from tests.world import CATALOG, World, bkk, populate
 
 AREA_OF = {"province": "24", "district": "2401", "tambon": "240101", "village": "24010101"}
@@ -168,7 +168,7 @@ def test_activity3_refuses_handouts_and_durable_articles(world: World, overrides
 
 
 def _strong_of_2401(world: World) -> str:
-    from plancycle.store.areas import strong_tambons
+    from plancycle.store.targets import strong_tambons
 
     with Session(world.db) as session:
         return next(c for c in strong_tambons(session, "24") if c.startswith("2401"))

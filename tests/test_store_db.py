@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from plancycle.store.db import DEFAULT_URL, database_url, make_engine
 from plancycle.store.errors import StoreError
 

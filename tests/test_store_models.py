@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from plancycle.store import models
-from plancycle.store.areas import import_geothai
-from plancycle.store.models import Actor, Area, Cycle, Instance, TransitionRecord
 from sqlmodel import Session, SQLModel, func, select
+
+from plancycle.store import models
+from plancycle.store.geothai_import import import_geothai
+from plancycle.store.models import Actor, Area, Cycle, Instance, TransitionRecord
 
 NOW = datetime(2024, 12, 1, 3, tzinfo=UTC)
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from plancycle.store.areas import import_geothai
-from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord
-from plancycle.store.types import UTCDateTime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
+
+from plancycle.store.geothai_import import import_geothai
+from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord
+from plancycle.store.types import UTCDateTime
 
 BKK = timezone(timedelta(hours=7))
 SHA = "ab" * 32

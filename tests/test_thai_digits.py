@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import plancycle.thai as thai
 import pytest
+
+import plancycle.thai as thai
 from plancycle.thai import digits
 from plancycle.thai.digits import from_thai_digits, to_thai_digits
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
+from plancycle.errors import PlancycleError
 from plancycle.thai.fiscal import (
     BANGKOK,
     FiscalDateError,
@@ -25,8 +27,6 @@ from plancycle.thai.fiscal import (
     to_bangkok,
     to_utc,
 )
-
-from plancycle.errors import PlancycleError
 
 SEVEN_HOURS = timedelta(hours=7)
 

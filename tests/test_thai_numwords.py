@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from plancycle.thai.numwords import ThaiNumberError, int_to_words, parse_amount, words_to_int
 
 BUDGET_WORDS = "ยี่สิบเจ็ดล้านสี่แสนสี่หมื่นสี่ร้อยบาทถ้วน"

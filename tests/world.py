@@ -7,16 +7,19 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import Session
+
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
-from plancycle.store import areas as store_areas
+from plancycle.store import geothai_import as store_geothai
+from plancycle.store import targets as store_targets
+from plancycle.store import villages as store_villages
 from plancycle.store.actors import add_actor
 from plancycle.thai.fiscal import BANGKOK
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.walk import MINIMAL_PDF
-from sqlmodel import Session
 
 CATALOG: Catalog = load_catalog()
 
@@ -51,9 +54,9 @@ def populate(db: sa.Engine, tmp_path: Path, *, areas: bool = True) -> World:
     actors: dict[str, str] = {}
     with Session(db) as session, session.begin():
         if areas:
-            store_areas.import_geothai(session, ["24"])
-            store_areas.generate_sample_villages(session, "24")
-        store_areas.default_strong_tambons(session, "24")
+            store_geothai.import_geothai(session, ["24"])
+            store_villages.generate_sample_villages(session, "24")
+        store_targets.default_strong_tambons(session, "24")
         for role in CATALOG.roles.values():
             actors[role.code] = f"{role.code}-a"
             add_actor(

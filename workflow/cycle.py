@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlmodel import Session, select
+
 from plancycle.definitions.model import Catalog, Definition
-from plancycle.store.areas import activity2_targets, strong_tambons
+from plancycle.errors import PlancycleError
 from plancycle.store.models import Area, Cycle, Instance
+from plancycle.store.targets import activity2_targets, strong_tambons
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
-from sqlmodel import Session, select
-
-from plancycle.errors import PlancycleError
 
 __all__ = ["CycleError", "StartResult", "instance_key", "start_cycle"]
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
+from sqlmodel import Session, func, select
+
 from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store.evidence import (
     EvidenceFile,
@@ -33,7 +35,6 @@ from plancycle.workflow.errors import (
 from plancycle.workflow.guards import GuardContext, run_guard
 from plancycle.workflow.machines import MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
-from sqlmodel import Session, func, select
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from plancycle.workflow.guards import Refusal
-
 from plancycle.errors import PlancycleError
+from plancycle.workflow.guards import Refusal
 
 __all__ = [
     "BadStepInput",

@@ -7,8 +7,9 @@ value, so the cost per advance is one event dispatch (about 10 µs).
 
 from __future__ import annotations
 
-from plancycle.definitions.model import Catalog, Definition
 from transitions import Machine, MachineError
+
+from plancycle.definitions.model import Catalog, Definition
 
 __all__ = ["MachineRegistry", "Token"]
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
 from plancycle.definitions.model import Catalog
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.workflow.errors import UnknownInstance
-from sqlmodel import Session, func, select
 
 __all__ = [
     "AreaFilter",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from plancycle.definitions.model import DataField
@@ -30,35 +30,50 @@ def parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _to_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = from_thai_digits(str(value)).replace(",", "").strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+def _to_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return text in _TRUE if text in _TRUE | _FALSE else None
+
+
+def _to_list(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def _to_date(value: Any) -> str | None:
+    try:
+        return parse_date(str(value)).isoformat()
+    except ThaiDateError:
+        return None
+
+
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "str": str,
+    "int": _to_int,
+    "bool": _to_bool,
+    "list": _to_list,
+    "date": _to_date,
+}
+
+
 def _coerce(field: DataField, value: Any) -> Any:
-    kind = field.type
-    if kind == "str":
-        return str(value)
-    if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        text = from_thai_digits(str(value)).replace(",", "").strip()
-        if text.lstrip("-").isdigit():
-            return int(text)
-    elif kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
-    elif kind == "list":
-        if isinstance(value, list | tuple):
-            return [str(v) for v in value]
-        return [v.strip() for v in str(value).split(",") if v.strip()]
-    elif kind == "date":
-        try:
-            return parse_date(str(value)).isoformat()
-        except ThaiDateError:
-            pass
-    raise BadStepInput(
-        f"{field.name}={value!r} is not a valid {kind}",
-        f"{field.name}={value!r} ไม่ใช่ค่าชนิด {kind} ที่ถูกต้อง",
-    )
+    typed = _COERCE[field.type](value)
+    if typed is None:
+        raise BadStepInput(
+            f"{field.name}={value!r} is not a valid {field.type}",
+            f"{field.name}={value!r} ไม่ใช่ค่าชนิด {field.type} ที่ถูกต้อง",
+        )
+    return typed
 
 
 def coerce_step_data(fields: Sequence[DataField], given: Mapping[str, Any]) -> dict[str, Any]:

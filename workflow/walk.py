@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session, func, select
+
 from plancycle.definitions.model import DataField, Definition, Transition
 from plancycle.store.models import Area
 from plancycle.workflow.engine import AdvanceResult, Engine
 from plancycle.workflow.reports import get_instance
-from sqlmodel import Session, func, select
 
 __all__ = ["MINIMAL_PDF", "sample_step_data", "walk"]
 

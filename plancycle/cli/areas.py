@@ -12,6 +12,9 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
 from plancycle.cli.render import Renderer, console, progress_bar
 from plancycle.store import areas as store_areas
+from plancycle.store import geothai_import as store_geothai
+from plancycle.store import targets as store_targets
+from plancycle.store import villages as store_villages
 
 app = typer.Typer(no_args_is_help=True)
 strong = typer.Typer(no_args_is_help=True, help="Activity 3 strong tambons (one per district).")
@@ -39,7 +42,7 @@ def import_cmd(ctx: typer.Context, province: Province = None, quiet: Quiet = Fal
         Session(app_ctx.db) as session,
         session.begin(),
     ):
-        counts = store_areas.import_geothai(session, [prov] if prov else None, progress=bar)
+        counts = store_geothai.import_geothai(session, [prov] if prov else None, progress=bar)
     _counts(app_ctx, counts)
 
 
@@ -51,7 +54,7 @@ def import_villages(
     """Villages from a CSV file; any bad row stops the import and nothing is written."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
-        counts = store_areas.import_villages_csv(session, file)
+        counts = store_villages.import_villages_csv(session, file)
     _counts(app_ctx, counts)
 
 
@@ -61,7 +64,7 @@ def sample_villages(ctx: typer.Context, province: Province = "24") -> None:
     app_ctx: AppContext = ctx.obj
     prov = area_code(province, level="province") or "24"
     with Session(app_ctx.db) as session, session.begin():
-        counts = store_areas.generate_sample_villages(session, prov)
+        counts = store_villages.generate_sample_villages(session, prov)
     _counts(app_ctx, counts)
 
 
@@ -70,7 +73,7 @@ def export_villages(ctx: typer.Context, file: Path, province: Province = None) -
     """Write villages as CSV in the import format."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session:
-        store_areas.write_villages_csv(session, file, area_code(province, level="province"))
+        store_villages.write_villages_csv(session, file, area_code(province, level="province"))
     console.print(str(file))
 
 
@@ -94,7 +97,9 @@ def targets_import(
     """Replace the Activity 2 target list (default without a list: every tambon)."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
-        count = store_areas.set_target_list(session, "activity2", store_areas.read_codes_file(file))
+        count = store_targets.set_target_list(
+            session, "activity2", store_targets.read_codes_file(file)
+        )
     console.print(
         app_ctx.text(f"ตำบลเป้าหมายกิจกรรมที่ 2: {count:,}", f"Activity 2 targets: {count:,}")
     )
@@ -108,7 +113,7 @@ def strong_set(
     app_ctx: AppContext = ctx.obj
     code = area_code(tambon, level="tambon")
     with Session(app_ctx.db) as session, session.begin():
-        previous = store_areas.designate_strong_tambon(session, code)
+        previous = store_targets.designate_strong_tambon(session, code)
     tail = app_ctx.text(f" (แทน {previous})", f" (replacing {previous})") if previous else ""
     console.print(app_ctx.text(f"ตำบลเข้มแข็ง: {code}", f"strong tambon: {code}") + tail)
 
@@ -118,9 +123,9 @@ def strong_import(ctx: typer.Context, file: Path) -> None:
     """Designate strong tambons from a file of tambon codes."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
-        codes = store_areas.read_codes_file(file)
+        codes = store_targets.read_codes_file(file)
         for code in codes:
-            store_areas.designate_strong_tambon(session, code)
+            store_targets.designate_strong_tambon(session, code)
     console.print(
         app_ctx.text(
             f"กำหนดตำบลเข้มแข็ง {len(codes):,} ตำบล", f"{len(codes):,} strong tambons designated"
@@ -133,7 +138,7 @@ def strong_default(ctx: typer.Context, province: Province = None) -> None:
     """Placeholder: each district without one gets its first tambon by code; correct it later."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session, session.begin():
-        count = store_areas.default_strong_tambons(session, area_code(province, level="province"))
+        count = store_targets.default_strong_tambons(session, area_code(province, level="province"))
     console.print(
         app_ctx.text(
             f"กำหนดชั่วคราว {count:,} อำเภอ", f"{count:,} districts given a placeholder strong tambon"
@@ -146,5 +151,5 @@ def strong_list(ctx: typer.Context, province: Province = None) -> None:
     """The strong tambons."""
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session:
-        codes = store_areas.strong_tambons(session, area_code(province, level="province"))
+        codes = store_targets.strong_tambons(session, area_code(province, level="province"))
     console.print("\n".join(codes) or "-")

@@ -13,7 +13,9 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.render import Renderer, console
 from plancycle.cli.steps import print_status
 from plancycle.definitions.model import Catalog
-from plancycle.store import areas as store_areas
+from plancycle.store import geothai_import as store_geothai
+from plancycle.store import targets as store_targets
+from plancycle.store import villages as store_villages
 from plancycle.store.actors import add_actor
 from plancycle.store.db import make_engine, migrate
 from plancycle.thai.fiscal import BANGKOK
@@ -76,9 +78,9 @@ def run_demo(db_path: Path, catalog: Catalog, r: Renderer) -> None:
     pdf.write_bytes(MINIMAL_PDF)
 
     with Session(db) as session, session.begin():
-        store_areas.import_geothai(session, [PROVINCE])
-        store_areas.generate_sample_villages(session, PROVINCE)
-        store_areas.default_strong_tambons(session, PROVINCE)
+        store_geothai.import_geothai(session, [PROVINCE])
+        store_villages.generate_sample_villages(session, PROVINCE)
+        store_targets.default_strong_tambons(session, PROVINCE)
         actors = _add_actors(session, catalog, clock.now())
     result = start_cycle(db, catalog, FY, PROVINCE, clock)
     console.print(

@@ -73,19 +73,17 @@ def print_status(app_ctx: AppContext, year: int, rows: list) -> None:
             f"ความก้าวหน้า ปีงบประมาณ {r.num(str(year))}", f"Progress, fiscal year {r.num(str(year))}"
         )
     )
-    for head in (
-        r.pick("กระบวนการ", "process"),
-        r.pick("ทั้งหมด", "total"),
-        r.pick("เสร็จ", "done"),
-        "%",
-        r.pick("เกินกำหนด", "overdue"),
-        r.pick("เป้าหมาย KPI", "KPI target"),
-        r.pick("ตามขั้น", "by state"),
-    ):
-        table.add_column(head)
+    table.add_column(r.pick("กระบวนการ", "process"), no_wrap=True)
+    table.add_column(r.pick("ชื่อ", "title"), max_width=30, overflow="ellipsis", no_wrap=True)
+    for head in (r.pick("ทั้งหมด", "total"), r.pick("เสร็จ", "done"), "%"):
+        table.add_column(head, justify="right")
+    table.add_column(r.pick("เกินกำหนด", "overdue"), justify="right")
+    table.add_column(r.pick("เป้าหมาย KPI", "KPI target"), justify="right")
+    table.add_column(r.pick("ตามขั้น", "by state"), no_wrap=True)
     for row in rows:
-        states = ", ".join(f"{k} {r.num(v)}" for k, v in sorted(row.by_state.items()))
+        states = "\n".join(f"{k} {r.num(v)}" for k, v in sorted(row.by_state.items()))
         table.add_row(
+            row.process,
             r.pick(row.title_th, row.title_en),
             r.num(row.total),
             r.num(row.done),

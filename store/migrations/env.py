@@ -8,11 +8,12 @@ SQLite runs in batch mode so that later revisions can alter tables.
 
 from __future__ import annotations
 
-import plancycle.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import sqlalchemy as sa
 from alembic import context
-from plancycle.store.db import database_url, make_engine
 from sqlmodel import SQLModel
+
+import plancycle.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from plancycle.store.db import database_url, make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

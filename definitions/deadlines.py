@@ -1,0 +1,148 @@
+"""Deadline specs (``fy_date``, ``quarter_end``, ``quarter_start``, ``month_end``, ``after``).
+
+Used for a state's ``due`` list and for a definition's ``window`` bounds; every
+spec is relative to the fiscal year (or, for ``after``, to another state).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from yaml.nodes import Node, ScalarNode
+
+from plancycle.definitions.model import DEADLINE_KINDS, Deadline
+from plancycle.definitions.nodes import Checker
+
+__all__ = ["parse_deadline", "window_is_reversed"]
+
+_FY_DATE = re.compile(r"(\d{1,2})-(\d{1,2})")
+_NON_LEAP_YEAR = 2023
+# Kinds that name a number inside the FY: (the Deadline field it fills, its highest value).
+_FY_NUMBERS = {
+    "month_end": ("month", 12),
+    "quarter_end": ("quarter", 4),
+    "quarter_start": ("quarter", 4),
+}
+
+
+def _fy_position(spec: Deadline) -> tuple[int, int] | None:
+    """(month index in the FY 0-11, day) of a spec, for ordering window bounds."""
+    if spec.kind == "fy_date":
+        return ((spec.month - 10) % 12, spec.day)
+    if spec.kind == "month_end":
+        return ((spec.month - 10) % 12, 31)
+    if spec.kind == "quarter_start":
+        return (3 * (spec.quarter - 1), 1)
+    if spec.kind == "quarter_end":
+        return (3 * spec.quarter - 1, 31)
+    return None
+
+
+def window_is_reversed(opens: Deadline | None, closes: Deadline | None) -> bool:
+    """Whether a window would open after it closes (``False`` when that cannot be told)."""
+    if not opens or not closes:
+        return False
+    a, b = _fy_position(opens), _fy_position(closes)
+    return bool(a and b and a > b)
+
+
+def _outside(chk: Checker, node: Node, where: str, what: str, reason: str) -> None:
+    chk.add(node, f"{where}: {what} is outside the fiscal year: {reason}")
+
+
+def _fy_date(chk: Checker, node: Node, where: str) -> Deadline | None:
+    raw = chk.scalar(node, f"{where}: fy_date")
+    if isinstance(raw, date):
+        chk.add(
+            node,
+            f"{where}: fy_date must be a month and day 'MM-DD' relative to the "
+            f"fiscal year, not an absolute date ({raw.isoformat()})",
+        )
+        return None
+    match = _FY_DATE.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if not match:
+        if isinstance(node, ScalarNode):
+            chk.add(node, f"{where}: fy_date must be 'MM-DD', got {raw!r}")
+        return None
+    month, day = int(match[1]), int(match[2])
+    reason = _fy_date_problem(month, day)
+    if reason:
+        _outside(chk, node, where, f"fy_date '{raw}'", reason)
+        return None
+    return Deadline(kind="fy_date", month=month, day=day)
+
+
+def _fy_date_problem(month: int, day: int) -> str | None:
+    """Why ``MM-DD`` is not a day of every fiscal year, or ``None``."""
+    if not 1 <= month <= 12:
+        return "month must be 01-12"
+    if (month, day) == (2, 29):
+        return "29 February does not exist in every year"
+    try:
+        date(_NON_LEAP_YEAR, month, day)
+    except ValueError:
+        return "there is no such day"
+    return None
+
+
+def _fy_number(chk: Checker, node: Node, where: str, kind: str) -> Deadline | None:
+    """``month_end: M``, ``quarter_end: Q`` or ``quarter_start: Q``."""
+    unit, high = _FY_NUMBERS[kind]
+    value = chk.integer(node, f"{where}: {kind}")
+    if value is None:
+        return None
+    if not 1 <= value <= high:
+        _outside(chk, node, where, f"{kind} {value}", f"{unit} must be 1-{high}")
+        return None
+    return Deadline(kind=kind, **{unit: value})
+
+
+def _after(chk: Checker, node: Node, m: dict[str, Node], where: str) -> Deadline | None:
+    after = chk.ident(m["after"], f"{where}: after")
+    if "days" not in m:
+        chk.add(node, f"{where}: 'after' needs 'days'")
+        return None
+    days = chk.integer(m["days"], f"{where}: days")
+    if days is not None and not 0 <= days <= 365:
+        chk.add(m["days"], f"{where}: days {days} must be 0-365")
+        return None
+    if after is None or days is None:
+        return None
+    return Deadline(kind="after", after=after, days=days)
+
+
+def _kind(
+    chk: Checker, node: Node, m: dict[str, Node], where: str, allow_after: bool
+) -> str | None:
+    """The one kind a spec gives, or ``None`` after recording why there is not one."""
+    kinds = [k for k in DEADLINE_KINDS if k in m]
+    if not kinds:
+        choices = DEADLINE_KINDS if allow_after else DEADLINE_KINDS[:-1]
+        chk.add(node, f"{where}: give one of {', '.join(choices)}")
+        return None
+    if len(kinds) > 1:
+        chk.add(node, f"{where}: give only one of {', '.join(kinds)}")
+        return None
+    if kinds[0] != "after" and "days" in m:
+        chk.add(m["days"], f"{where}: 'days' belongs only with 'after'")
+        return None
+    return kinds[0]
+
+
+def parse_deadline(
+    chk: Checker, node: Node | None, where: str, *, allow_after: bool
+) -> Deadline | None:
+    """One deadline spec; ``allow_after`` permits ``{after: STATE, days: N}``."""
+    keys = (DEADLINE_KINDS + ("days",)) if allow_after else DEADLINE_KINDS[:-1]
+    m = chk.mapping(node, where, ((), keys))
+    if m is None:
+        return None
+    kind = _kind(chk, node, m, where, allow_after)
+    if kind is None:
+        return None
+    if kind == "fy_date":
+        return _fy_date(chk, m[kind], where)
+    if kind == "after":
+        return _after(chk, node, m, where)
+    return _fy_number(chk, m[kind], where, kind)

@@ -1,0 +1,211 @@
+"""Parsing one definition file: its top-level keys, optional sections, states and transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from yaml.nodes import Node, ScalarNode
+
+from plancycle.definitions.deadlines import parse_deadline, window_is_reversed
+from plancycle.definitions.errors import Problem
+from plancycle.definitions.graph import check_graph
+from plancycle.definitions.model import (
+    SCOPES,
+    SOURCES,
+    TARGETS,
+    Budget,
+    Definition,
+    Kpi,
+    Participants,
+    Role,
+    Window,
+)
+from plancycle.definitions.nodes import Checker, Keys, line_of
+from plancycle.definitions.states import PendingAfter, parse_states
+from plancycle.definitions.transitions import parse_transitions, role_ref
+
+__all__ = ["Parsed", "parse_definition"]
+
+_TOP_REQUIRED = (
+    "id",
+    "version",
+    "title",
+    "source",
+    "scope",
+    "targets",
+    "lead_role",
+    "supervisor_role",
+    "states",
+    "transitions",
+)
+_TOP_OPTIONAL = ("kpi", "budget", "participants", "window")
+_KPI_KEYS: Keys = (("th", "en", "target_percent"), ())
+_BUDGET_KEYS: Keys = (("total",), ("per_unit", "units", "seed_digits", "seed_words"))
+_PARTICIPANTS_KEYS: Keys = ((), ("per_unit_min", "total", "unit"))
+_WINDOW_KEYS: Keys = ((), ("opens", "closes"))
+# Targets that are tambons, so they need scope 'tambon'.
+_TAMBON_TARGETS = ("activity2", "strong_tambon")
+
+_T = TypeVar("_T")
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What one definition file yielded, whether or not it had problems."""
+
+    definition: Definition | None
+    id: str | None
+    version: int | None
+    id_line: int
+
+
+# --------------------------------------------------------------------------- #
+# Optional sections: kpi, budget, participants, window
+# --------------------------------------------------------------------------- #
+
+
+def _section(
+    chk: Checker,
+    m: Mapping[str, Node],
+    key: str,
+    keys: Keys,
+    build: Callable[[Checker, dict[str, Node]], _T | None],
+    *,
+    if_empty: str | None = None,
+) -> _T | None:
+    """The optional section ``m[key]``, read by ``build`` once its keys are checked."""
+    if key not in m:
+        return None
+    sm = chk.mapping(m[key], key, keys)
+    if sm is None:
+        return None
+    if not sm and if_empty:
+        chk.add(m[key], f"{key}: {if_empty}")
+    return build(chk, sm)
+
+
+def _percent(chk: Checker, node: Node | None) -> Any:
+    pct = chk.scalar(node, "kpi: target_percent")
+    if not isinstance(node, ScalarNode):
+        return pct
+    if not isinstance(pct, int | float) or isinstance(pct, bool) or not 0 < pct <= 100:
+        chk.add(node, f"kpi: target_percent must be a number in 0-100, got {pct!r}")
+        return None
+    return pct
+
+
+def _kpi(chk: Checker, km: dict[str, Node]) -> Kpi | None:
+    label = chk.th_en(km, "kpi")
+    pct = _percent(chk, km.get("target_percent"))
+    if label is None or pct is None:
+        return None
+    return Kpi(label=label, target_percent=pct)
+
+
+def _budget(chk: Checker, bm: dict[str, Node]) -> Budget | None:
+    nums = {
+        k: chk.integer(bm.get(k), f"budget: {k}", low=0)
+        for k in ("per_unit", "units", "total", "seed_digits")
+    }
+    words = chk.string(bm.get("seed_words"), "budget: seed_words")
+    if nums["total"] is None:
+        return None
+    return Budget(
+        per_unit=nums["per_unit"],
+        units=nums["units"],
+        total=nums["total"],
+        seed_digits=nums["seed_digits"],
+        seed_words=words,
+    )
+
+
+def _participants(chk: Checker, pm: dict[str, Node]) -> Participants:
+    per = chk.integer(pm.get("per_unit_min"), "participants: per_unit_min", low=0)
+    total = chk.integer(pm.get("total"), "participants: total", low=0)
+    unit = chk.choice(pm.get("unit"), "participants: unit", SCOPES)
+    return Participants(per_unit_min=per, total=total, unit=unit)
+
+
+def _window(chk: Checker, wm: dict[str, Node]) -> Window:
+    opens = parse_deadline(chk, wm.get("opens"), "window opens", allow_after=False)
+    closes = parse_deadline(chk, wm.get("closes"), "window closes", allow_after=False)
+    return Window(opens=opens, closes=closes)
+
+
+def _checked_window(chk: Checker, m: Mapping[str, Node]) -> Window | None:
+    window = _section(chk, m, "window", _WINDOW_KEYS, _window, if_empty="give opens and/or closes")
+    if window is not None and window_is_reversed(window.opens, window.closes):
+        chk.add(
+            m["window"],
+            f"window opens ({window.opens.describe()}) after it closes "
+            f"({window.closes.describe()})",
+        )
+    return window
+
+
+# --------------------------------------------------------------------------- #
+# The whole file
+# --------------------------------------------------------------------------- #
+
+
+def _header(chk: Checker, m: Mapping[str, Node], roles: Mapping[str, Role]) -> dict[str, Any]:
+    """The required top-level values other than ``states`` and ``transitions``."""
+    head = {
+        "id": chk.ident(m.get("id"), "id"),
+        "version": chk.integer(m.get("version"), "version", low=1),
+        "title": chk.text(m.get("title"), "title"),
+        "source": chk.choice(m.get("source"), "source", SOURCES),
+        "scope": chk.choice(m.get("scope"), "scope", SCOPES),
+        "targets": chk.choice(m.get("targets"), "targets", TARGETS),
+    }
+    scope, targets = head["scope"], head["targets"]
+    if scope is not None and targets in _TAMBON_TARGETS and scope != "tambon":
+        chk.add(
+            m["targets"], f"targets '{targets}' are tambons: it needs scope 'tambon', not '{scope}'"
+        )
+    head["lead_role"] = role_ref(chk, m.get("lead_role"), "lead_role", roles)
+    head["supervisor_role"] = role_ref(chk, m.get("supervisor_role"), "supervisor_role", roles)
+    return head
+
+
+def parse_definition(path: Path, roles: Mapping[str, Role], problems: list[Problem]) -> Parsed:
+    """Parse and check one definition file, adding every problem to ``problems``."""
+    chk = Checker(str(path), problems)
+    before = len(problems)
+    root = chk.compose(path)
+    m = chk.mapping(root, "the definition", (_TOP_REQUIRED, _TOP_OPTIONAL))
+    if m is None:
+        return Parsed(None, None, None, 1)
+    id_line = line_of(m["id"]) if "id" in m else line_of(root)  # type: ignore[arg-type]
+    head = _header(chk, m, roles)
+    sections = {
+        "kpi": _section(chk, m, "kpi", _KPI_KEYS, _kpi),
+        "budget": _section(chk, m, "budget", _BUDGET_KEYS, _budget),
+        "participants": _section(
+            chk,
+            m,
+            "participants",
+            _PARTICIPANTS_KEYS,
+            _participants,
+            if_empty="give per_unit_min and/or total",
+        ),
+        "window": _checked_window(chk, m),
+    }
+    pending: list[PendingAfter] = []
+    states = parse_states(chk, m.get("states"), pending)
+    transitions = parse_transitions(chk, m.get("transitions"), roles)
+    check_graph(chk, m.get("states"), states, transitions, pending)
+
+    if len(problems) > before:
+        return Parsed(None, head["id"], head["version"], id_line)
+    definition = Definition(
+        **head,
+        **sections,
+        states=tuple(s.build() for s in states),
+        transitions=tuple(t.build() for t in transitions),
+        path=path,
+    )
+    return Parsed(definition, head["id"], head["version"], id_line)

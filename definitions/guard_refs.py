@@ -1,0 +1,66 @@
+"""Parsing a transition's guard references against ``workflow/guards.py``'s ``GUARD_PARAMS``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from plancycle.definitions.model import GuardRef
+from plancycle.definitions.nodes import Checker, did_you_mean
+
+__all__ = ["parse_guard"]
+
+
+def parse_guard(chk: Checker, node: Node, where: str) -> GuardRef | None:
+    """One guard reference ``{name: NAME, PARAM: VALUE, ...}``, checked against the registry."""
+    from plancycle.workflow.guards import GUARD_PARAMS  # lazily: workflow imports definitions
+
+    if not isinstance(node, MappingNode):
+        chk.add(
+            node, f"{where}: a guard must be a mapping like {{name: min_participants, min: 20}}"
+        )
+        return None
+    pairs = chk.pairs(node, where, noun="guard key", show_first=False)
+    if "name" not in pairs:
+        chk.add(node, f"{where}: guard has no 'name'")
+        return None
+    name = chk.string(pairs.pop("name"), f"{where}: guard name")
+    if name is None:
+        return None
+    if name not in GUARD_PARAMS:
+        tip = did_you_mean(name, GUARD_PARAMS, f"known: {', '.join(sorted(GUARD_PARAMS))}")
+        chk.add(node, f"{where} names unknown guard '{name}'{tip}")
+        return None
+    required, optional = GUARD_PARAMS[name]
+    params = _guard_params(chk, pairs, f"{where}: guard '{name}'", required | optional)
+    missing = sorted(required - set(pairs))
+    for key in missing:
+        chk.add(node, f"{where}: guard '{name}' needs parameter '{key}'")
+    if params is None or missing:
+        return None
+    return GuardRef(name=name, params=MappingProxyType(params))
+
+
+def _guard_params(
+    chk: Checker, pairs: Mapping[str, Node], where: str, accepted: frozenset[str]
+) -> dict[str, Any] | None:
+    """A guard's parameters; ``None`` (after recording why) when any of them is wrong."""
+    ok = True
+    params: dict[str, Any] = {}
+    for key, value_node in pairs.items():
+        if key not in accepted:
+            allowed = ", ".join(sorted(accepted)) or "none"
+            chk.add(value_node, f"{where} takes no parameter '{key}' (parameters: {allowed})")
+            ok = False
+            continue
+        value = chk.scalar(value_node, f"{where} parameter '{key}'")
+        if value is None:
+            if isinstance(value_node, ScalarNode):
+                chk.add(value_node, f"{where} parameter '{key}' has no value")
+            ok = False
+            continue
+        params[key] = value
+    return params if ok else None

@@ -1,0 +1,240 @@
+"""Parsing a definition's ``transitions`` list: triggers, roles, guards, evidence, data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from yaml.nodes import Node, SequenceNode
+
+from plancycle.definitions.guard_refs import parse_guard
+from plancycle.definitions.model import (
+    DATA_TYPES,
+    DataField,
+    EvidenceSlot,
+    GuardRef,
+    Role,
+    Text,
+    Transition,
+)
+from plancycle.definitions.nodes import Checker, Keys, line_of
+
+__all__ = ["TransitionDraft", "parse_transitions", "role_ref"]
+
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*)")
+# Names that would clash with attributes ``transitions`` puts on a model.
+_RESERVED_TRIGGERS = frozenset({"trigger", "state", "get_graph", "machine"})
+_TRANSITION_KEYS: Keys = (
+    ("trigger", "label", "source", "dest", "roles"),
+    ("guards", "evidence", "data"),
+)
+_EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required",))
+_DATA_KEYS: Keys = (("name", "type", "label"), ("required",))
+
+_T = TypeVar("_T")
+
+
+@dataclass(slots=True)
+class TransitionDraft:
+    index: int
+    line: int
+    trigger: str | None = None
+    trigger_line: int = 0
+    label: Text | None = None
+    sources: list[tuple[str, int]] = field(default_factory=list)
+    dest: tuple[str, int] | None = None
+    roles: list[str] = field(default_factory=list)
+    guards: list[GuardRef] = field(default_factory=list)
+    evidence: list[EvidenceSlot] = field(default_factory=list)
+    data: list[DataField] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"transition '{self.trigger}'" if self.trigger else f"transition #{self.index}"
+
+    def build(self) -> Transition:
+        return Transition(
+            trigger=self.trigger,
+            label=self.label,
+            sources=tuple(s for s, _ in self.sources),  # type: ignore[arg-type]
+            dest=self.dest[0],
+            roles=tuple(self.roles),
+            guards=tuple(self.guards),  # type: ignore[index]
+            evidence=tuple(self.evidence),
+            data=tuple(self.data),
+        )
+
+
+def role_ref(chk: Checker, node: Node | None, where: str, roles: Mapping[str, Role]) -> str | None:
+    """A role code that must name one of ``roles``."""
+    code = chk.string(node, where)
+    if code is None:
+        return None
+    if code not in roles:
+        chk.add(node, f"{where} names unknown role '{code}'")
+        return None
+    return code
+
+
+# --------------------------------------------------------------------------- #
+# Evidence slots and data fields
+# --------------------------------------------------------------------------- #
+
+
+def _media_types(chk: Checker, node: Node | None, inner: str) -> list[str] | None:
+    """The lower-cased media types of a slot; ``None`` when any of them is wrong."""
+    media: list[str] = []
+    bad = False
+    for item in chk.sequence(node, f"{inner} media_types", empty_ok=False):
+        value = chk.string(item, f"{inner} media type")
+        if value is None:
+            bad = True
+        elif not _MEDIA_TYPE.fullmatch(value):
+            chk.add(
+                item,
+                f"{inner}: media type '{value}' is not of the form type/subtype "
+                f"(e.g. application/pdf)",
+            )
+            bad = True
+        else:
+            media.append(value.lower())
+    return None if bad else media
+
+
+def _evidence(chk: Checker, node: Node, where: str) -> EvidenceSlot | None:
+    m = chk.mapping(node, f"{where}: evidence", _EVIDENCE_KEYS)
+    if m is None:
+        return None
+    slot_id = chk.ident(m.get("id"), f"{where}: evidence id")
+    inner = f"{where}: evidence '{slot_id}'" if slot_id else f"{where}: evidence"
+    label = chk.text(m.get("label"), f"{inner} label")
+    media = _media_types(chk, m.get("media_types"), inner)
+    required = chk.flag(m, "required", f"{inner} required")
+    if slot_id is None or label is None or required is None or not media:
+        return None
+    return EvidenceSlot(id=slot_id, label=label, media_types=tuple(media), required=required)
+
+
+def _data_field(chk: Checker, node: Node, where: str) -> DataField | None:
+    m = chk.mapping(node, f"{where}: data field", _DATA_KEYS)
+    if m is None:
+        return None
+    name = chk.ident(m.get("name"), f"{where}: data field name")
+    inner = f"{where}: data field '{name}'" if name else f"{where}: data field"
+    kind = chk.string(m.get("type"), f"{inner} type")
+    if kind is not None and kind not in DATA_TYPES:
+        chk.add(m["type"], f"{inner} has unknown type '{kind}' (types: {', '.join(DATA_TYPES)})")
+        kind = None
+    label = chk.text(m.get("label"), f"{inner} label")
+    required = chk.flag(m, "required", f"{inner} required")
+    if name is None or kind is None or label is None or required is None:
+        return None
+    return DataField(name=name, type=kind, required=required, label=label)
+
+
+def _unique(
+    chk: Checker,
+    m: Mapping[str, Node],
+    list_key: str,
+    where: str,
+    what: str,
+    parse: Callable[[Checker, Node, str], _T | None],
+    key: Callable[[_T], str],
+) -> list[_T]:
+    """Each item of the optional list ``m[list_key]``, parsed; a key given twice is a problem."""
+    out: list[_T] = []
+    seen: dict[str, int] = {}
+    for item in chk.sequence(m.get(list_key), f"{where} {list_key}"):
+        value = parse(chk, item, where)
+        if value is not None and chk.first_time(
+            seen, key(value), item, f"{where}: {what} '{key(value)}'"
+        ):
+            out.append(value)
+    return out
+
+
+def _slot_id(slot: EvidenceSlot) -> str:
+    return slot.id
+
+
+def _field_name(data_field: DataField) -> str:
+    return data_field.name
+
+
+# --------------------------------------------------------------------------- #
+# Transitions
+# --------------------------------------------------------------------------- #
+
+
+def _trigger(chk: Checker, m: Mapping[str, Node], draft: TransitionDraft) -> None:
+    if "trigger" not in m:
+        return
+    node = m["trigger"]
+    draft.trigger = chk.ident(node, f"transition #{draft.index} trigger")
+    draft.trigger_line = line_of(node)
+    if draft.trigger in _RESERVED_TRIGGERS:
+        chk.add(node, f"transition #{draft.index}: trigger name '{draft.trigger}' is reserved")
+
+
+def _sources(chk: Checker, src: Node | None, where: str) -> list[tuple[str, int]]:
+    """(state id, line) of a transition's ``source``: one id or a list of them."""
+    if not isinstance(src, SequenceNode):
+        sid = chk.ident(src, f"{where} source")
+        return [] if sid is None else [(sid, line_of(src))]
+    sources: list[tuple[str, int]] = []
+    for item in chk.sequence(src, f"{where} source", empty_ok=False):
+        sid = chk.ident(item, f"{where} source")
+        if sid is None:
+            continue
+        if any(sid == s for s, _ in sources):
+            chk.add(item, f"{where} lists source state '{sid}' twice")
+            continue
+        sources.append((sid, line_of(item)))
+    return sources
+
+
+def _roles(chk: Checker, node: Node | None, where: str, roles: Mapping[str, Role]) -> list[str]:
+    out: list[str] = []
+    for item in chk.sequence(node, f"{where} roles", empty_ok=False):
+        code = role_ref(chk, item, where, roles)
+        if code is not None and code not in out:
+            out.append(code)
+    return out
+
+
+def _parse_transition(
+    chk: Checker, node: Node, index: int, roles: Mapping[str, Role]
+) -> TransitionDraft | None:
+    m = chk.mapping(node, f"transition #{index}", _TRANSITION_KEYS)
+    if m is None:
+        return None
+    draft = TransitionDraft(index=index, line=line_of(node))
+    _trigger(chk, m, draft)
+    where = draft.name
+    draft.label = chk.text(m.get("label"), f"{where} label")
+    draft.sources = _sources(chk, m.get("source"), where)
+    dest = chk.ident(m.get("dest"), f"{where} dest")
+    if dest is not None:
+        draft.dest = (dest, line_of(m["dest"]))
+    draft.roles = _roles(chk, m.get("roles"), where, roles)
+    for item in chk.sequence(m.get("guards"), f"{where} guards"):
+        guard = parse_guard(chk, item, where)
+        if guard is not None:
+            draft.guards.append(guard)
+    draft.evidence = _unique(chk, m, "evidence", where, "evidence slot", _evidence, _slot_id)
+    draft.data = _unique(chk, m, "data", where, "data field", _data_field, _field_name)
+    return draft
+
+
+def parse_transitions(
+    chk: Checker, node: Node | None, roles: Mapping[str, Role]
+) -> list[TransitionDraft]:
+    """The drafts of every readable transition, with roles checked against ``roles``."""
+    transitions: list[TransitionDraft] = []
+    for i, item in enumerate(chk.sequence(node, "transitions", empty_ok=False), 1):
+        tr = _parse_transition(chk, item, i, roles)
+        if tr is not None:
+            transitions.append(tr)
+    return transitions

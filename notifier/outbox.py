@@ -1,0 +1,69 @@
+"""Writing notifications into the outbox, in the same transaction as their escalation.
+
+One :class:`OutboxMessage` per address the recipient role has at its area; a role
+with no contact there still gets one message, on the ``log`` channel, addressed
+``role@area`` (``role@TH`` nation-wide), so nothing is lost and the gap shows in the
+logs. The dispatcher (``plancycle.notifier.dispatch``) delivers them later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from loguru import logger
+from sqlmodel import Session
+
+from plancycle.notifier.contacts import ContactBook
+from plancycle.notifier.messages import render
+from plancycle.notifier.notice import Notice
+from plancycle.store.models import OutboxMessage
+
+__all__ = ["enqueue", "fallback_address"]
+
+
+def fallback_address(role: str, area_for_role: str) -> str:
+    """The log-channel address of a role with no contact: ``district_chief@2401``."""
+    return f"{role}@{area_for_role or 'TH'}"
+
+
+def enqueue(
+    session: Session,
+    escalation_id: int | None,
+    notice: Notice,
+    area_for_role: str,
+    book: ContactBook,
+    now: datetime,
+) -> int:
+    """Add the messages for ``notice`` (one per contact of ``notice.role`` at
+    ``area_for_role``) to ``session``, due at ``now``; how many were added.
+    Nothing is committed: the caller's transaction also holds the escalation."""
+    subject, body = render(notice)
+    targets = book.lookup(notice.role, area_for_role)
+    if not targets:
+        address = fallback_address(notice.role, area_for_role)
+        logger.warning(
+            "no contact for {role} at {area}: notice {key} goes to the log as {address}",
+            role=notice.role,
+            area=area_for_role or "TH",
+            key=notice.key,
+            address=address,
+        )
+        targets = [("log", address)]
+    for channel, address in targets:
+        session.add(
+            OutboxMessage(
+                escalation_id=escalation_id,
+                channel=channel,
+                address=address,
+                role=notice.role,
+                area_code=area_for_role,
+                subject=subject,
+                body=body,
+                payload=notice.payload(),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    return len(targets)
