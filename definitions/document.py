@@ -12,6 +12,7 @@ from yaml.nodes import Node, ScalarNode
 from plancycle.definitions.deadlines import parse_deadline, window_is_reversed
 from plancycle.definitions.errors import Problem
 from plancycle.definitions.graph import check_graph
+from plancycle.definitions.ladders import Ladders
 from plancycle.definitions.model import (
     SCOPES,
     SOURCES,
@@ -24,8 +25,8 @@ from plancycle.definitions.model import (
     Window,
 )
 from plancycle.definitions.nodes import Checker, Keys, line_of
-from plancycle.definitions.states import PendingAfter, parse_states
-from plancycle.definitions.transitions import parse_transitions, role_ref
+from plancycle.definitions.states import PendingAfter, StateDraft, parse_states
+from plancycle.definitions.transitions import TransitionDraft, parse_transitions, role_ref
 
 __all__ = ["Parsed", "parse_definition"]
 
@@ -41,7 +42,7 @@ _TOP_REQUIRED = (
     "states",
     "transitions",
 )
-_TOP_OPTIONAL = ("kpi", "budget", "participants", "window")
+_TOP_OPTIONAL = ("kpi", "budget", "participants", "window", "ladder")
 _KPI_KEYS: Keys = (("th", "en", "target_percent"), ())
 _BUDGET_KEYS: Keys = (("total",), ("per_unit", "units", "seed_digits", "seed_words"))
 _PARTICIPANTS_KEYS: Keys = ((), ("per_unit_min", "total", "unit"))
@@ -171,7 +172,37 @@ def _header(chk: Checker, m: Mapping[str, Node], roles: Mapping[str, Role]) -> d
     return head
 
 
-def parse_definition(path: Path, roles: Mapping[str, Role], problems: list[Problem]) -> Parsed:
+def _ladder(chk: Checker, m: Mapping[str, Node], ladders: Ladders) -> dict[str, Any]:
+    """The process's deadline ladder, by name (``default`` when not given)."""
+    name = chk.ident(m["ladder"], "ladder") if "ladder" in m else "default"
+    if name is None:
+        return {}
+    if name not in ladders:
+        where = m.get("ladder", 1)
+        chk.add(where, f"unknown ladder '{name}' (ladders: {', '.join(ladders) or 'none'})")
+        return {}
+    return {"ladder": ladders[name], "ladder_name": name}
+
+
+def _check_waits(
+    chk: Checker, states: list[StateDraft], transitions: list[TransitionDraft]
+) -> None:
+    """A waiting state must have an automatic way out (it is nobody's step)."""
+    for st in states:
+        if (
+            st.wait
+            and not st.final
+            and not any(
+                t.auto is not None and any(src == st.id for src, _ in t.sources)
+                for t in transitions
+            )
+        ):
+            chk.add(st.line, f"state '{st.id}' waits but no automatic transition leaves it")
+
+
+def parse_definition(
+    path: Path, roles: Mapping[str, Role], problems: list[Problem], ladders: Ladders
+) -> Parsed:
     """Parse and check one definition file, adding every problem to ``problems``."""
     chk = Checker(str(path), problems)
     before = len(problems)
@@ -198,12 +229,15 @@ def parse_definition(path: Path, roles: Mapping[str, Role], problems: list[Probl
     states = parse_states(chk, m.get("states"), pending)
     transitions = parse_transitions(chk, m.get("transitions"), roles)
     check_graph(chk, m.get("states"), states, transitions, pending)
+    _check_waits(chk, states, transitions)
+    ladder = _ladder(chk, m, ladders)
 
     if len(problems) > before:
         return Parsed(None, head["id"], head["version"], id_line)
     definition = Definition(
         **head,
         **sections,
+        **ladder,
         states=tuple(s.build() for s in states),
         transitions=tuple(t.build() for t in transitions),
         path=path,

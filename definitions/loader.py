@@ -21,11 +21,13 @@ from types import MappingProxyType
 from plancycle.definitions.budget import budget_findings  # re-exported: also importable here
 from plancycle.definitions.document import parse_definition
 from plancycle.definitions.errors import DefinitionError, Problem
+from plancycle.definitions.ladders import Ladders, parse_ladders
 from plancycle.definitions.model import Catalog, Definition, Role
 from plancycle.definitions.roles import parse_roles
 
 __all__ = [
     "DATA_DIR",
+    "LADDERS_FILE",
     "ROLES_FILE",
     "budget_findings",
     "default_paths",
@@ -36,6 +38,7 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROLES_FILE = "roles.yaml"
+LADDERS_FILE = "ladders.yaml"
 
 
 def default_paths() -> list[Path]:
@@ -59,14 +62,20 @@ def _roles_mapping(roles: Mapping[str, Role] | Iterable[Role]) -> Mapping[str, R
 
 
 def load_definition_file(
-    path: Path | str, roles: Mapping[str, Role] | Iterable[Role]
+    path: Path | str,
+    roles: Mapping[str, Role] | Iterable[Role],
+    ladders: Ladders | None = None,
 ) -> Definition:
-    """One definition file, checked against ``roles`` and the guard registry.
+    """One definition file, checked against ``roles``, the ladders (default: the
+    package's) and the guard registry.
 
     Raises :class:`DefinitionError` listing every problem of the file.
     """
     problems: list[Problem] = []
-    parsed = parse_definition(Path(path), _roles_mapping(roles), problems)
+    roles = _roles_mapping(roles)
+    if ladders is None:
+        ladders = parse_ladders(DATA_DIR / LADDERS_FILE, roles, problems)
+    parsed = parse_definition(Path(path), roles, problems, ladders)
     if problems or parsed.definition is None:
         raise DefinitionError(sorted(problems, key=lambda p: p.line))
     return parsed.definition
@@ -95,13 +104,16 @@ def _all_roles(role_files: list[Path], problems: list[Problem]) -> dict[str, Rol
 
 
 def _all_definitions(
-    definition_files: list[Path], roles: Mapping[str, Role], problems: list[Problem]
+    definition_files: list[Path],
+    roles: Mapping[str, Role],
+    ladders: Ladders,
+    problems: list[Problem],
 ) -> list[Definition]:
     """The definitions of every file; an (id, version) given twice is a problem."""
     definitions: list[Definition] = []
     seen: dict[tuple[str, int], tuple[Path, int]] = {}
     for path in definition_files:
-        parsed = parse_definition(path, roles, problems)
+        parsed = parse_definition(path, roles, problems, ladders)
         if parsed.id is not None and parsed.version is not None:
             key = (parsed.id, parsed.version)
             if key in seen:
@@ -131,12 +143,36 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
     """
     files = _expand(default_paths() if paths is None else paths)
     role_files = [p for p in files if p.name == ROLES_FILE] or [DATA_DIR / ROLES_FILE]
-    definition_files = [p for p in files if p.name != ROLES_FILE]
+    ladder_file = next((p for p in files if p.name == LADDERS_FILE), DATA_DIR / LADDERS_FILE)
+    definition_files = [p for p in files if p.name not in (ROLES_FILE, LADDERS_FILE)]
     problems: list[Problem] = []
     roles = _all_roles(role_files, problems)
-    definitions = _all_definitions(definition_files, roles, problems)
+    ladders = parse_ladders(ladder_file, roles, problems)
+    definitions = _all_definitions(definition_files, roles, ladders, problems)
+    check_auto_rules(definitions, problems)
     if problems:
-        order = {str(p): i for i, p in enumerate(role_files + definition_files)}
+        order = {str(p): i for i, p in enumerate([*role_files, ladder_file, *definition_files])}
         problems.sort(key=lambda pr: (order.get(pr.file, len(order)), pr.line))
         raise DefinitionError(problems)
     return Catalog(roles=MappingProxyType(roles), definitions=tuple(definitions))
+
+
+def check_auto_rules(definitions: Iterable[Definition], problems: list[Problem]) -> None:
+    """An automatic transition must wait on a process of the catalog, at one of its states."""
+    newest = {d.id: d for d in sorted(definitions, key=lambda d: d.version)}
+    for definition in definitions:
+        for step in definition.transitions:
+            rule = step.auto
+            if rule is None:
+                continue
+            other = newest.get(rule.process)
+            if other is None:
+                message = f"transition '{step.trigger}' waits on unknown process '{rule.process}'"
+            elif not other.has_state(rule.reached):
+                message = (
+                    f"transition '{step.trigger}' waits on state '{rule.reached}', "
+                    f"which process '{rule.process}' does not have"
+                )
+            else:
+                continue
+            problems.append(Problem(str(definition.path), rule.line, message))

@@ -17,10 +17,12 @@ from typing import Any
 __all__ = [
     "DATA_TYPES",
     "DEADLINE_KINDS",
+    "LADDER_KINDS",
     "LEVELS",
     "SCOPES",
     "SOURCES",
     "TARGETS",
+    "AutoRule",
     "Budget",
     "Catalog",
     "DataField",
@@ -29,6 +31,7 @@ __all__ = [
     "EvidenceSlot",
     "GuardRef",
     "Kpi",
+    "LadderRung",
     "Participants",
     "Role",
     "State",
@@ -47,6 +50,8 @@ SCOPES = ("province", "district", "tambon", "village")
 TARGETS = ("all", "activity2", "strong_tambon")
 DEADLINE_KINDS = ("fy_date", "quarter_end", "quarter_start", "month_end", "after")
 DATA_TYPES = ("int", "str", "date", "list", "bool")
+# What a rung of a deadline ladder is: before the deadline, at it, after it.
+LADDER_KINDS = ("reminder", "overdue", "escalation")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -126,6 +131,28 @@ class GuardRef:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoRule:
+    """Fire this transition automatically (as ``scheduler``) once every instance of
+    ``process`` inside the instance's area has reached state ``reached`` (or a later one),
+    and there is at least one."""
+
+    process: str
+    reached: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LadderRung:
+    """One rung of a deadline ladder: ``offset_days`` from the deadline day (negative:
+    before it), who hears of it (role codes, or ``lead`` / ``supervisor`` of the process)."""
+
+    level: int
+    kind: str
+    offset_days: int
+    notify: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """A step that moves an instance from one of ``sources`` to ``dest``."""
 
@@ -137,6 +164,7 @@ class Transition:
     guards: tuple[GuardRef, ...] = ()
     evidence: tuple[EvidenceSlot, ...] = ()
     data: tuple[DataField, ...] = ()
+    auto: AutoRule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +177,8 @@ class State:
     initial: bool = False
     final: bool = False
     due: tuple[Deadline, ...] = ()
+    opens: Deadline | None = None  # the step's window opens (a notice to the lead unit)
+    wait: bool = False  # waiting on other processes, not a step of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +240,8 @@ class Definition:
     window: Window | None
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
+    ladder: tuple[LadderRung, ...] = ()
+    ladder_name: str = "default"
     path: Path | None = None
     _states: Mapping[str, State] = field(init=False, repr=False, compare=False)
     _from: Mapping[str, tuple[Transition, ...]] = field(init=False, repr=False, compare=False)
@@ -241,8 +273,8 @@ class Definition:
 
     @property
     def steps(self) -> tuple[State, ...]:
-        """The non-final states, in declared order."""
-        return tuple(s for s in self.states if not s.final)
+        """The states where work is pending (neither final nor waiting), in declared order."""
+        return tuple(s for s in self.states if not s.final and not s.wait)
 
     @property
     def allocation(self) -> int | None:
@@ -273,9 +305,9 @@ class Definition:
         return None
 
     def step_number(self, state_id: str) -> int | None:
-        """1-based position of a non-final state among the non-final states; None for final."""
+        """1-based position of a step among the steps; None for final and waiting states."""
         state = self.state(state_id)
-        if state.final:
+        if state.final or state.wait:
             return None
         return [s.id for s in self.steps].index(state.id) + 1
 
@@ -318,6 +350,10 @@ class Catalog:
             raise KeyError(
                 f"no version {version} of process definition {definition_id!r} (versions: {have})"
             ) from None
+
+    def all(self) -> tuple[Definition, ...]:
+        """Every version of every definition, by id then version."""
+        return self.definitions
 
     def latest(self) -> tuple[Definition, ...]:
         """The newest version of each definition, sorted by id."""

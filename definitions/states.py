@@ -12,7 +12,7 @@ from plancycle.definitions.nodes import Checker, Keys, line_of
 
 __all__ = ["PendingAfter", "StateDraft", "parse_states"]
 
-_STATE_KEYS: Keys = (("id", "label", "source"), ("initial", "final", "due"))
+_STATE_KEYS: Keys = (("id", "label", "source"), ("initial", "final", "due", "opens", "wait"))
 
 
 @dataclass(slots=True)
@@ -35,6 +35,8 @@ class StateDraft:
     final: bool = False
     initial_line: int = 0
     due: list[Deadline] = field(default_factory=list)
+    opens: Deadline | None = None
+    wait: bool = False
 
     def build(self) -> State:
         return State(
@@ -44,6 +46,8 @@ class StateDraft:
             initial=self.initial,  # type: ignore[arg-type]
             final=self.final,
             due=tuple(self.due),
+            opens=self.opens,
+            wait=self.wait,
         )
 
 
@@ -77,6 +81,10 @@ def _parse_state(
     if "initial" in m:
         draft.initial_line = line_of(m["initial"])
     _due(chk, m.get("due"), draft, where, pending)
+    draft.opens = parse_deadline(chk, m.get("opens"), f"{where} opens", allow_after=False)
+    draft.wait = bool(chk.flag(m, "wait", f"{where} wait"))
+    if draft.final and (draft.opens or draft.wait):
+        chk.add(node, f"{where} is final: it cannot open later or wait")
     if draft.initial and draft.final:
         chk.add(node, f"{where} cannot be both initial and final")
     if draft.final and draft.due:

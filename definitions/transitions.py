@@ -12,6 +12,7 @@ from yaml.nodes import Node, SequenceNode
 from plancycle.definitions.guard_refs import parse_guard
 from plancycle.definitions.model import (
     DATA_TYPES,
+    AutoRule,
     DataField,
     EvidenceSlot,
     GuardRef,
@@ -28,8 +29,9 @@ _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/(\*|[A-Za-z0-9][A-Za
 _RESERVED_TRIGGERS = frozenset({"trigger", "state", "get_graph", "machine"})
 _TRANSITION_KEYS: Keys = (
     ("trigger", "label", "source", "dest", "roles"),
-    ("guards", "evidence", "data"),
+    ("guards", "evidence", "data", "auto"),
 )
+_AUTO_KEYS: Keys = (("process", "reached"), ())
 _EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required",))
 _DATA_KEYS: Keys = (("name", "type", "label"), ("required",))
 
@@ -49,6 +51,7 @@ class TransitionDraft:
     guards: list[GuardRef] = field(default_factory=list)
     evidence: list[EvidenceSlot] = field(default_factory=list)
     data: list[DataField] = field(default_factory=list)
+    auto: AutoRule | None = None
 
     @property
     def name(self) -> str:
@@ -64,6 +67,7 @@ class TransitionDraft:
             guards=tuple(self.guards),  # type: ignore[index]
             evidence=tuple(self.evidence),
             data=tuple(self.data),
+            auto=self.auto,
         )
 
 
@@ -225,7 +229,22 @@ def _parse_transition(
             draft.guards.append(guard)
     draft.evidence = _unique(chk, m, "evidence", where, "evidence slot", _evidence, _slot_id)
     draft.data = _unique(chk, m, "data", where, "data field", _data_field, _field_name)
+    draft.auto = _auto(chk, m.get("auto"), where, draft.roles)
     return draft
+
+
+def _auto(chk: Checker, node: Node | None, where: str, roles: list[str]) -> AutoRule | None:
+    """``auto: {process: P, reached: S}``; P and S are checked against the whole catalog."""
+    am = chk.mapping(node, f"{where} auto", _AUTO_KEYS)
+    if am is None:
+        return None
+    process = chk.ident(am.get("process"), f"{where} auto process")
+    reached = chk.ident(am.get("reached"), f"{where} auto reached")
+    if roles and "scheduler" not in roles:
+        chk.add(node, f"{where} is automatic: its roles must include 'scheduler'")
+    if process is None or reached is None:
+        return None
+    return AutoRule(process=process, reached=reached, line=line_of(node))
 
 
 def parse_transitions(

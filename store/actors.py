@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from plancycle.definitions.model import Role
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Actor, Area
 
-__all__ = ["ActorError", "add_actor", "list_actors"]
+__all__ = ["ActorError", "add_actor", "add_sample_actors", "list_actors"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 
@@ -60,3 +62,35 @@ def add_actor(
 
 def list_actors(session: Session) -> list[Actor]:
     return list(session.exec(select(Actor).order_by(Actor.id)).all())
+
+
+def add_sample_actors(
+    session: Session, roles: Mapping[str, Role], province: str, now: datetime
+) -> dict[str, dict[str, str]]:
+    """Sample data: one actor per role in every district of ``province`` (district-level
+    and lower roles), in the province (provincial roles) and nation-wide (national
+    roles). Returns area code ("" = nation) -> role -> actor id. The scheduler's own
+    actor exists already."""
+    districts = session.exec(
+        select(Area.code).where(Area.level == "district", Area.province_code == province)
+    ).all()
+    area_of = {"province": [province], "nation": [""]}
+    out: dict[str, dict[str, str]] = {}
+    for role in roles.values():
+        if role.code == "scheduler":
+            continue
+        for area in area_of.get(role.level, districts):
+            actor_id = f"{role.code.replace('_', '-')}-{area or 'th'}"
+            if session.get(Actor, actor_id) is None:
+                session.add(
+                    Actor(
+                        id=actor_id,
+                        name=f"{role.label.en} {area}".strip(),
+                        role=role.code,
+                        area_code=area or None,
+                        active=True,
+                        created_at=now,
+                    )
+                )
+            out.setdefault(area, {})[role.code] = actor_id
+    return out

@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from plancycle.store.types import JSONType, UTCDateTime
 from sqlmodel import Field, SQLModel
+
+from plancycle.store.types import JSONType, UTCDateTime
 
 __all__ = [
     "AREA_LEVELS",
@@ -24,9 +25,13 @@ __all__ = [
     "Actor",
     "Area",
     "AreaTarget",
+    "Contact",
     "Cycle",
+    "DeliveryAttempt",
+    "Escalation",
     "Evidence",
     "Instance",
+    "OutboxMessage",
     "TransitionRecord",
 ]
 
@@ -154,3 +159,76 @@ class Actor(SQLModel, table=True):
     area_code: str | None = Field(default=None, foreign_key="area.code")
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Escalation(SQLModel, table=True):
+    """One rung of a step's deadline ladder reached by one instance: a window opening,
+    a reminder, the overdue flag, an escalation. The unique key makes each happen at
+    most once, whoever sweeps and however often."""
+
+    __tablename__ = "escalation"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "step_seq", "level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="instance.id", index=True)
+    step_seq: int  # the instance's version when it entered the step: one step occurrence
+    state: str
+    level: int  # -1 window opened, 0 reminder, 1 overdue, 2.. escalations
+    kind: str  # opened | reminder | overdue | escalation
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    at: datetime = Field(sa_type=UTCDateTime)  # the sweep's "now"
+    recipients: list[str] = Field(default_factory=list, sa_type=JSONType)  # roles
+
+
+class Contact(SQLModel, table=True):
+    """Where a role in an area is reached: ``2401 district_cd_office email x@y``."""
+
+    __tablename__ = "contact"
+    __table_args__ = (sa.UniqueConstraint("area_code", "role", "channel", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str = Field(index=True)  # "" for nation-wide roles
+    role: str
+    channel: str  # log | email | webhook
+    address: str
+    name: str = ""
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification waiting to be delivered, written in the escalation's transaction."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
+    channel: str
+    address: str
+    role: str
+    area_code: str
+    subject: str
+    body: str
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    status: str = "pending"  # pending | delivered | dead
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str | None = None
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try at delivering an outbox message, kept for the record."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="outbox_message.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    worker: str
+    ok: bool
+    error: str | None = None

@@ -110,6 +110,18 @@ def engine(empty_engine: sa.Engine) -> sa.Engine:
 
 
 @pytest.fixture
+def pg_engine(_pg_available: str | None) -> Iterator[sa.Engine]:
+    """A fresh, migrated PostgreSQL store (for tests about several processes sharing it)."""
+    _require_pg(_pg_available)
+    engine = _fresh_pg()
+    migrate(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
     """A fresh, migrated SQLite store (for tests that need no PostgreSQL run)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'sqlite-store.db'}")

@@ -71,7 +71,7 @@ def walk(defn: Definition) -> list[str] | None:
 
 
 def test_every_shipped_file_loads(catalog):
-    assert {p.stem for p in DATA_DIR.glob("*.yaml")} == set(PROCESSES) | {"roles"}
+    assert {p.stem for p in DATA_DIR.glob("*.yaml")} == set(PROCESSES) | {"roles", "ladders"}
     assert tuple(d.id for d in catalog.latest()) == PROCESSES
     for defn in catalog.latest():
         assert defn.version == 1
@@ -129,8 +129,9 @@ def test_each_process_is_walkable_to_the_end(catalog, process):
     for trigger in path:
         assert machine.events[trigger].trigger(token)
     assert defn.state(token.state).final
-    # The processes are linear: the walk passes every step once.
-    assert len(path) == len(defn.steps)
+    # The processes are linear: the walk passes every step (and waiting state) once.
+    waits = [s for s in defn.states if s.wait]
+    assert len(path) == len(defn.steps) + len(waits)
 
 
 @pytest.mark.parametrize("process", PROCESSES)
@@ -144,7 +145,8 @@ def test_labels_roles_and_tags(catalog, process):
         assert t.label.th.strip() and t.label.en.strip(), t.trigger
         assert "admin" in t.roles, t.trigger
         assert set(t.roles) <= set(catalog.roles)
-        assert "scheduler" not in t.roles
+        # only automatic transitions are the scheduler's, and they must be
+        assert ("scheduler" in t.roles) == (t.auto is not None), t.trigger
         for f in t.data:
             assert f.label is not None and f.label.th and f.label.en
         for slot in t.evidence:
@@ -164,7 +166,11 @@ def test_source_tags_follow_domain(catalog):
     tambon = catalog.get("tambon_plan")
     assert [s.source for s in tambon.steps] == ["seed"] * 2 + ["inferred"] * 6
     for process in ("orders", "district_plan", "activity1", "activity2", "activity3"):
-        assert {s.source for s in catalog.get(process).states} == {"seed"}, process
+        assert {s.source for s in catalog.get(process).steps} == {"seed"}, process
+    # waiting on other processes is a reconstruction: the letter only implies it
+    waits = [s for d in catalog.latest() for s in d.states if s.wait]
+    assert {s.id for s in waits} == {"await_tambon_plans", "await_tambon_plan"}
+    assert {s.source for s in waits} == {"inferred"}
 
 
 def test_orders(catalog):

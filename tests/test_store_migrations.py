@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import plancycle.store.models  # noqa: F401  (tables on SQLModel.metadata)
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlmodel import Session, SQLModel, select
+
+import plancycle.store.models  # noqa: F401  (tables on SQLModel.metadata)
 from plancycle.store.db import (
     alembic_config,
     current_revision,
@@ -15,9 +17,9 @@ from plancycle.store.db import (
     migrate,
 )
 from plancycle.store.models import Area
-from sqlmodel import Session, SQLModel, select
 
 TABLES = {"area", "area_target", "cycle", "instance", "transition_record", "evidence", "actor"}
+TABLES |= {"escalation", "contact", "outbox_message", "delivery_attempt"}  # 0002
 
 
 def _diff(engine: sa.Engine) -> list[object]:
@@ -26,8 +28,8 @@ def _diff(engine: sa.Engine) -> list[object]:
         return list(compare_metadata(context, SQLModel.metadata))
 
 
-def test_head_is_0001() -> None:
-    assert head_revision() == "0001"
+def test_head_is_the_newest_revision() -> None:
+    assert head_revision() == "0002"
 
 
 def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:
@@ -37,7 +39,7 @@ def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:
 
 def test_migration_matches_models(empty_engine: sa.Engine) -> None:
     migrate(empty_engine)
-    assert current_revision(empty_engine) == "0001"
+    assert current_revision(empty_engine) == head_revision()
     assert is_migrated(empty_engine) is True
     assert set(sa.inspect(empty_engine).get_table_names()) == TABLES | {"alembic_version"}
     assert _diff(empty_engine) == []
@@ -60,9 +62,11 @@ def test_migrate_twice_is_a_no_op(engine: sa.Engine) -> None:
             )
         )
     migrate(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     with engine.connect() as c:
-        assert c.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+        assert c.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
+            (head_revision(),)
+        ]
     with Session(engine) as s:
         assert s.exec(select(Area.code)).all() == ["24"]
     assert _diff(engine) == []
@@ -75,3 +79,21 @@ def test_downgrade_to_base_removes_every_table(engine: sa.Engine) -> None:
     assert current_revision(engine) is None
     migrate(engine)
     assert is_migrated(engine)
+
+
+def test_0002_upgrades_a_0001_store_and_keeps_its_rows(empty_engine: sa.Engine) -> None:
+    with empty_engine.connect() as c:
+        config = alembic_config(c)
+        command.upgrade(config, "0001")
+        c.commit()
+    with Session(empty_engine) as s, s.begin():
+        s.add(
+            Area(code="24", level="province", name_th="ฉะเชิงเทรา", province_code="24", source="t")
+        )
+    migrate(empty_engine)
+    assert current_revision(empty_engine) == "0002"
+    with empty_engine.connect() as c:
+        actors = c.exec_driver_sql("SELECT id, role, area_code FROM actor").all()
+        assert actors == [("scheduler", "scheduler", None)]
+        assert c.exec_driver_sql("SELECT code FROM area").all() == [("24",)]
+    assert _diff(empty_engine) == []

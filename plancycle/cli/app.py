@@ -9,7 +9,18 @@ import typer
 from typer.core import TyperGroup
 
 from plancycle import __version__
-from plancycle.cli import actors, areas, cycle, definitions, demo, instances, steps
+from plancycle.cli import (
+    actors,
+    areas,
+    cycle,
+    definitions,
+    demo,
+    instances,
+    notify,
+    schedule,
+    simulate,
+    steps,
+)
 from plancycle.cli.context import AppContext, default_lang
 from plancycle.cli.render import console, report_error
 from plancycle.errors import PlancycleError
@@ -69,6 +80,10 @@ def root(
     thai_digits: Annotated[
         bool, typer.Option("--thai-digits", help="Show numbers and dates in Thai digits.")
     ] = False,
+    log_json: Annotated[
+        str | None,
+        typer.Option("--log-json", help="Also write JSON-lines logs to this file (log shippers)."),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -76,7 +91,7 @@ def root(
     chosen = (lang or default_lang()).lower()
     if chosen not in ("th", "en"):
         raise typer.BadParameter(f"--lang takes th or en, not {lang!r}")
-    configure_logging()
+    configure_logging(json_path=log_json)
     ctx.obj = AppContext(db_url=db, lang=chosen, thai_digits=thai_digits)
 
 
@@ -102,7 +117,11 @@ app.add_typer(cycle.app, name="cycle", help="Start a fiscal year's instances.")
 app.add_typer(instances.app, name="instances", help="List instances.")
 app.add_typer(actors.app, name="actors", help="People and offices who advance steps.")
 app.add_typer(definitions.app, name="definitions", help="The process definitions.")
+app.add_typer(notify.contacts_app, name="contacts")
+app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
+schedule.register(app)
+simulate.register(app)
 demo.register(app)
 
 

@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
 from plancycle.errors import PlancycleError
-from plancycle.store.db import database_url, is_migrated, make_engine
+from plancycle.store.db import (
+    current_revision,
+    database_url,
+    head_revision,
+    is_migrated,
+    make_engine,
+)
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.engine import Engine
 
@@ -19,11 +25,20 @@ __all__ = ["AppContext", "NotInitialised"]
 
 
 class NotInitialised(PlancycleError):
-    def __init__(self, url: str) -> None:
-        super().__init__(
-            f"the store at {url} has no plancycle tables yet; run `plancycle init` first",
-            f"ฐานข้อมูล {url} ยังไม่ได้เตรียม; สั่ง `plancycle init` ก่อน",
-        )
+    def __init__(self, url: str, revision: str | None, head: str | None) -> None:
+        if revision is None:
+            en = f"the store at {url} has no plancycle tables yet; run `plancycle init` first"
+            th = f"ฐานข้อมูล {url} ยังไม่ได้เตรียม; สั่ง `plancycle init` ก่อน"
+        else:
+            en = (
+                f"the store at {url} is at schema revision {revision}, this plancycle needs "
+                f"{head}; run `plancycle init` to upgrade it (no data is lost)"
+            )
+            th = (
+                f"ฐานข้อมูล {url} เป็นโครงสร้างรุ่น {revision} แต่ต้องใช้รุ่น {head}; "
+                f"สั่ง `plancycle init` เพื่อปรับรุ่น (ข้อมูลไม่สูญหาย)"
+            )
+        super().__init__(en, th)
 
 
 @dataclass
@@ -46,7 +61,7 @@ class AppContext:
     def db(self) -> sa.Engine:
         """The database engine of a store that `plancycle init` has prepared."""
         if not is_migrated(self.raw_db):
-            raise NotInitialised(self.url)
+            raise NotInitialised(self.url, current_revision(self.raw_db), head_revision())
         return self.raw_db
 
     @cached_property

@@ -7,20 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import Renderer, console
+from plancycle.cli.simulate import run_simulation
 from plancycle.cli.steps import print_status
 from plancycle.definitions.model import Catalog
-from plancycle.store import geothai_import as store_geothai
-from plancycle.store import targets as store_targets
-from plancycle.store import villages as store_villages
-from plancycle.store.actors import add_actor
-from plancycle.store.db import make_engine, migrate
+from plancycle.sample import fresh_sample_store
 from plancycle.thai.fiscal import BANGKOK
-from plancycle.workflow.clock import ManualClock
-from plancycle.workflow.cycle import instance_key, start_cycle
+from plancycle.workflow.cycle import instance_key
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import GuardFailed
 from plancycle.workflow.reports import (
@@ -30,7 +25,8 @@ from plancycle.workflow.reports import (
     list_instances,
     status,
 )
-from plancycle.workflow.walk import MINIMAL_PDF, sample_step_data, walk
+from plancycle.workflow.simulate import SimSettings
+from plancycle.workflow.walk import sample_step_data, walk
 
 __all__ = ["register", "run_demo"]
 
@@ -43,46 +39,11 @@ def bkk(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=BANGKOK)
 
 
-# Where the demo's actor of each role level works.
-AREA_BY_LEVEL = {
-    "village": DISTRICT,
-    "tambon": DISTRICT,
-    "district": DISTRICT,
-    "province": PROVINCE,
-    "nation": None,
-}
-
-
-def _add_actors(session: Session, catalog: Catalog, now: datetime) -> dict[str, str]:
-    """One actor per role, working in district 2401 / province 24 / the nation by its level."""
-    actors: dict[str, str] = {}
-    for role in catalog.roles.values():
-        area = AREA_BY_LEVEL[role.level]
-        actors[role.code] = f"{role.code}-{area or 'th'}".replace("_", "-")
-        add_actor(
-            session, actors[role.code], role.code, area, role.label.en, set(catalog.roles), now
-        )
-    return actors
-
-
-def run_demo(db_path: Path, catalog: Catalog, r: Renderer) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    db = make_engine(f"sqlite:///{db_path}")
-    migrate(db)
-    clock = ManualClock(bkk(2024, 11, 27, 9))
-    evidence = db_path.with_name(db_path.stem + "-evidence")
-    engine = Engine(catalog, db, clock, evidence_folder=evidence)
-    pdf = evidence / "scan.pdf"
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    pdf.write_bytes(MINIMAL_PDF)
-
-    with Session(db) as session, session.begin():
-        store_geothai.import_geothai(session, [PROVINCE])
-        store_villages.generate_sample_villages(session, PROVINCE)
-        store_targets.default_strong_tambons(session, PROVINCE)
-        actors = _add_actors(session, catalog, clock.now())
-    result = start_cycle(db, catalog, FY, PROVINCE, clock)
+def run_demo(db_path: Path, catalog: Catalog, r: Renderer, with_year: bool = True) -> None:
+    sample = fresh_sample_store(db_path, catalog, PROVINCE, FY, bkk(2024, 11, 27, 9))
+    engine, clock, pdf, result = sample.engine, sample.clock, sample.pdf, sample.started
+    db = engine.db
+    actors = sample.actors_in(DISTRICT)
     console.print(
         r.pick(
             f"1) ฉะเชิงเทรา (24): นำเข้าพื้นที่ หมู่บ้านตัวอย่าง และเริ่มปีงบประมาณ {FY}: "
@@ -143,6 +104,16 @@ def run_demo(db_path: Path, catalog: Catalog, r: Renderer) -> None:
         ),
         highlight=False,
     )
+    if with_year:
+        console.print(
+            r.pick(
+                "7) ทั้งปีงบประมาณบนนาฬิกาจำลอง: ผู้ประสานงานจำลอง (ล่าช้าบ้าง) ตัวกวาดรายวัน และการยกระดับ",
+                "7) the whole fiscal year on a virtual clock: simulated coordinators (some late), "
+                "a daily sweep, escalations",
+            )
+        )
+        sim_file = db_path.with_name(db_path.stem + "-year.db")
+        run_simulation(sim_file, catalog, SimSettings(FY, PROVINCE), r)
 
 
 def _village_keys(db, tambons: tuple[str, ...]) -> list[str]:
@@ -191,7 +162,11 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Option("--file", help="SQLite file to (re)create.")] = Path(
             "plancycle-demo.db"
         ),
+        year: Annotated[
+            bool, typer.Option("--year/--no-year", help="End with the simulated fiscal year.")
+        ] = True,
     ) -> None:
-        """Chachoengsao, FY2568: fresh SQLite store, sample villages, a scripted walk, a progress table."""
+        """Chachoengsao, FY2568: fresh SQLite store, sample villages, a scripted walk, a
+        progress table, then the whole year simulated."""
         app_ctx: AppContext = ctx.obj
-        run_demo(file, app_ctx.catalog, Renderer(app_ctx.lang, app_ctx.thai_digits))
+        run_demo(file, app_ctx.catalog, Renderer(app_ctx.lang, app_ctx.thai_digits), year)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from plancycle.cli.context import AppContext
@@ -232,7 +233,7 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
             f"{x.actor_id} ({x.role})",
             x.trigger,
             f"{x.from_state} → {x.to_state}",
-            ", ".join(f"{k}={v}" for k, v in (x.data or {}).items()),
+            escape(", ".join(f"{k}={v}" for k, v in (x.data or {}).items())),
         )
     console.print(table)
 

@@ -1,0 +1,294 @@
+"""Where an outbox message goes: a log line, an e-mail, a webhook call, or memory.
+
+A :class:`Channel` has a ``name`` and ``send(message)``, which returns when the
+message was handed over and raises :class:`DeliveryError` when it was not. The
+dispatcher (``plancycle.notifier.dispatch``) looks channels up by the message's
+``channel`` column, retries failures with backoff and records every attempt.
+
+``channels_from_env`` builds the usual set from ``PLANCYCLE_*`` variables; the
+environment is passed in, so tests never touch the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import ssl
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from http.client import HTTPException
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from loguru import logger
+
+from plancycle.errors import PlancycleError
+from plancycle.store.models import OutboxMessage
+
+__all__ = [
+    "Channel",
+    "DeliveryError",
+    "EmailChannel",
+    "LogChannel",
+    "MemoryChannel",
+    "NotifierConfigError",
+    "DEFAULT_SENDER",
+    "SmtpSettings",
+    "WebhookChannel",
+    "channels_from_env",
+]
+
+DEFAULT_SENDER = "plancycle@localhost"
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+class DeliveryError(PlancycleError):
+    """A channel could not hand a message over; the dispatcher will try again later."""
+
+    exit_code = 5
+
+
+class NotifierConfigError(PlancycleError):
+    """A ``PLANCYCLE_SMTP_*`` (or other notifier) setting that cannot be used."""
+
+    exit_code = 2
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """One way of delivering outbox messages."""
+
+    name: str
+
+    def send(self, message: OutboxMessage) -> None:
+        """Hand ``message`` over; raise DeliveryError if that failed."""
+        ...
+
+
+def _key(message: OutboxMessage) -> str:
+    return str((message.payload or {}).get("key", ""))
+
+
+class LogChannel:
+    """Writes each message as one structured loguru line (the fallback that loses nothing)."""
+
+    name = "log"
+
+    def __init__(self, level: str = "INFO") -> None:
+        self.level = level
+
+    def send(self, message: OutboxMessage) -> None:
+        logger.bind(
+            notice_key=_key(message),
+            role=message.role,
+            area_code=message.area_code,
+            address=message.address,
+            kind=(message.payload or {}).get("kind"),
+        ).log(
+            self.level,
+            "notice {key} to {address}: {subject}",
+            key=_key(message),
+            address=message.address,
+            subject=message.subject,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """How to reach the SMTP server (see :meth:`from_env`)."""
+
+    host: str
+    port: int = 25
+    sender: str = DEFAULT_SENDER
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        """Settings from ``PLANCYCLE_SMTP_HOST`` (required), ``_PORT`` (25), ``_FROM``,
+        ``_USER``, ``_PASSWORD``, ``_STARTTLS`` (true/false) and ``_TIMEOUT`` (seconds)."""
+        host = env.get("PLANCYCLE_SMTP_HOST", "").strip()
+        if not host:
+            raise NotifierConfigError(
+                "PLANCYCLE_SMTP_HOST is not set: give the SMTP server's host name",
+                "ยังไม่ได้ตั้งค่า PLANCYCLE_SMTP_HOST: ระบุชื่อเครื่องของเซิร์ฟเวอร์ SMTP",
+            )
+        return cls(
+            host=host,
+            port=_int_setting(env, "PLANCYCLE_SMTP_PORT", 25, 65535),
+            sender=env.get("PLANCYCLE_SMTP_FROM", "").strip() or DEFAULT_SENDER,
+            user=env.get("PLANCYCLE_SMTP_USER") or None,
+            password=env.get("PLANCYCLE_SMTP_PASSWORD") or None,
+            starttls=_bool_setting(env, "PLANCYCLE_SMTP_STARTTLS"),
+            timeout=float(_int_setting(env, "PLANCYCLE_SMTP_TIMEOUT", 30, 3600)),
+        )
+
+
+def _int_setting(env: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= maximum:
+        raise NotifierConfigError(
+            f"{name}={text!r} is not a whole number from 1 to {maximum}",
+            f"{name}={text!r} ต้องเป็นจำนวนเต็มตั้งแต่ 1 ถึง {maximum}",
+        )
+    return int(text)
+
+
+def _bool_setting(env: Mapping[str, str], name: str) -> bool:
+    text = env.get(name, "").strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise NotifierConfigError(
+        f"{name}={text!r} must be true or false",
+        f"{name}={text!r} ต้องเป็น true หรือ false",
+    )
+
+
+class EmailChannel:
+    """Sends each message as a UTF-8 e-mail through SMTP (``smtplib``)."""
+
+    name = "email"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    def build(self, message: OutboxMessage) -> EmailMessage:
+        """The e-mail for ``message``: Thai subject encoded per RFC 2047, body base64 UTF-8."""
+        mail = EmailMessage()
+        mail["From"] = self.settings.sender
+        mail["To"] = message.address
+        mail["Subject"] = message.subject
+        mail["Date"] = formatdate(localtime=False)
+        mail["Message-ID"] = make_msgid(domain=self.settings.sender.rpartition("@")[2] or None)
+        if key := _key(message):
+            mail["X-Plancycle-Key"] = key
+        mail.set_content(message.body, charset="utf-8", cte="base64")
+        return mail
+
+    def send(self, message: OutboxMessage) -> None:
+        s = self.settings
+        try:
+            mail = self.build(message)
+            with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
+                if s.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.user:
+                    smtp.login(s.user, s.password or "")
+                smtp.send_message(mail)
+        except (smtplib.SMTPException, OSError, ValueError) as exc:
+            raise DeliveryError(
+                f"e-mail to {message.address} via {s.host}:{s.port} failed: {_describe(exc)}",
+                f"ส่งอีเมลถึง {message.address} ผ่าน {s.host}:{s.port} ไม่สำเร็จ: {_describe(exc)}",
+            ) from exc
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is not a delivery: urllib would turn the POST into a GET and lose it."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class WebhookChannel:
+    """POSTs ``{"subject", "body", "payload"}`` as UTF-8 JSON to the message's address."""
+
+    name = "webhook"
+
+    def __init__(self, timeout: float = 10) -> None:
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def send(self, message: OutboxMessage) -> None:
+        url = message.address
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise DeliveryError(
+                f"webhook address {url!r} is not an http(s) URL",
+                f"ที่อยู่ webhook {url!r} ไม่ใช่ URL แบบ http(s)",
+            )
+        data = {"subject": message.subject, "body": message.body, "payload": message.payload}
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(data, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            method="POST",
+        )
+        detail = ""
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status, detail = exc.code, _peek(exc)
+        except (urllib.error.URLError, HTTPException, OSError) as exc:
+            raise DeliveryError(
+                f"webhook {url} failed: {_describe(exc)}",
+                f"เรียก webhook {url} ไม่สำเร็จ: {_describe(exc)}",
+            ) from exc
+        if not 200 <= status < 300:
+            raise DeliveryError(
+                f"webhook {url} answered HTTP {status}, not 2xx{detail}",
+                f"webhook {url} ตอบกลับ HTTP {status} ซึ่งไม่ใช่ 2xx{detail}",
+            )
+
+
+class MemoryChannel:
+    """Keeps what it is sent in ``sent``; ``fail(n)`` makes the next ``n`` sends fail.
+
+    For tests and simulations; safe to share between dispatcher threads.
+    """
+
+    def __init__(self, name: str = "memory", *, fail_times: int = 0) -> None:
+        self.name = name
+        self.sent: list[OutboxMessage] = []
+        self.failures = 0  # sends refused so far
+        self._fail_left = fail_times
+        self._lock = threading.Lock()
+
+    def fail(self, times: int) -> None:
+        """Refuse the next ``times`` sends with DeliveryError."""
+        with self._lock:
+            self._fail_left = times
+
+    def send(self, message: OutboxMessage) -> None:
+        with self._lock:
+            if self._fail_left > 0:
+                self._fail_left -= 1
+                self.failures += 1
+                raise DeliveryError(
+                    f"{self.name}: simulated failure for {message.address}",
+                    f"{self.name}: จำลองการส่งไม่สำเร็จถึง {message.address}",
+                )
+            self.sent.append(message)
+
+
+def channels_from_env(env: Mapping[str, str]) -> dict[str, Channel]:
+    """``log`` and ``webhook`` always; ``email`` when ``PLANCYCLE_SMTP_HOST`` is set."""
+    channels: dict[str, Channel] = {"log": LogChannel(), "webhook": WebhookChannel()}
+    if env.get("PLANCYCLE_SMTP_HOST", "").strip():
+        channels["email"] = EmailChannel(SmtpSettings.from_env(env))
+    return channels
+
+
+def _peek(exc: urllib.error.HTTPError) -> str:
+    """The start of an error response's body (": ..."), for the attempt's record."""
+    try:
+        text = exc.read(200).decode("utf-8", "replace").strip()
+    except (OSError, HTTPException):
+        text = ""
+    finally:
+        exc.close()
+    return f": {' '.join(text.split())}" if text else ""
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text

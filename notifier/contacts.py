@@ -1,0 +1,319 @@
+"""Who is reached where: the ``contact`` table, read once per sweep, and its CSV import.
+
+A contact says that a role answering for an area (a province, district, tambon or
+village code; "" for a nation-wide role such as CDD) is reached on a channel at an
+address. :class:`ContactBook` answers "where do I send notices for this role at this
+area?" from memory; the caller cuts the area code to the role's level first
+(``plancycle.workflow.notices.area_for_role``).
+
+``import_contacts_csv`` reads ``area_code,role,channel,address[,name]`` and checks
+every row before writing any: a bad file is reported whole and changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from loguru import logger
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from plancycle.errors import PlancycleError
+from plancycle.store.models import Contact
+from plancycle.thai.digits import from_thai_digits
+
+__all__ = [
+    "CHANNELS",
+    "CSV_COLUMNS",
+    "ContactBook",
+    "ContactImportError",
+    "ContactProblem",
+    "import_contacts_csv",
+]
+
+#: The channels a contact may name.
+CHANNELS: tuple[str, ...] = ("log", "email", "webhook")
+#: The CSV header: four required columns and an optional ``name``.
+CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name")
+_REQUIRED = CSV_COLUMNS[:4]
+_AREA_LENGTHS = (0, 2, 4, 6, 8)
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+_KEY = ["area_code", "role", "channel", "address"]
+_CHUNK = 500
+
+
+class ContactBook:
+    """Contacts in memory: ``lookup(role, area_code)`` -> [(channel, address), ...]."""
+
+    def __init__(self, contacts: Iterable[Contact] = ()) -> None:
+        self._by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for c in contacts:
+            self._by_key[(c.role, c.area_code)].append((c.channel, c.address))
+
+    @classmethod
+    def load(cls, session: Session) -> ContactBook:
+        """Every contact in the ``contact`` table, read once."""
+        return cls(session.exec(select(Contact).order_by(col(Contact.id))).all())
+
+    def lookup(self, role: str, area_code: str) -> list[tuple[str, str]]:
+        """Where ``role`` answering for exactly ``area_code`` is reached ("" = nation-wide)."""
+        return list(self._by_key.get((role, area_code), ()))
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_key.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ContactProblem:
+    """What is wrong with one line of a contacts file."""
+
+    line: int  # 1 is the header; 0 is the file as a whole
+    en: str
+    th: str
+
+    @property
+    def where_en(self) -> str:
+        return f"line {self.line}" if self.line else "file"
+
+    @property
+    def where_th(self) -> str:
+        return f"บรรทัด {self.line}" if self.line else "แฟ้ม"
+
+    def __str__(self) -> str:
+        return f"{self.where_en}: {self.en} | {self.where_th}: {self.th}"
+
+
+class ContactImportError(PlancycleError):
+    """A contacts file with problems; ``problems`` lists each bad line. Nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, problems: list[ContactProblem]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        n = len(problems)
+        lines_en = "\n".join(f"  {p.where_en}: {p.en}" for p in problems)
+        lines_th = "\n".join(f"  {p.where_th}: {p.th}" for p in problems)
+        super().__init__(
+            f"contacts file {self.path} has {n} problem{'s' if n != 1 else ''}; "
+            f"nothing was imported. Fix them and import again:\n{lines_en}",
+            f"แฟ้มผู้ติดต่อ {self.path} มีข้อผิดพลาด {n} รายการ ยังไม่ได้นำเข้าข้อมูลใดเลย "
+            f"แก้ไขแล้วนำเข้าใหม่:\n{lines_th}",
+        )
+
+
+def import_contacts_csv(session: Session, path: Path | str, roles: Collection[str]) -> int:
+    """Add or update the contacts in the CSV file at ``path``; the number of rows added
+    or changed (0 when the file was imported before). Every row is checked first and
+    :class:`ContactImportError` lists all problems, writing nothing. ``roles`` are the
+    role codes a contact may name. Nothing is committed: the caller owns the transaction.
+    """
+    rows = _read_rows(path, roles)
+    written = _upsert(session, rows)
+    logger.info(
+        "contacts import {path}: {n} rows, {w} added or changed",
+        path=str(path),
+        n=len(rows),
+        w=written,
+    )
+    return written
+
+
+# --- reading and checking ----------------------------------------------------
+
+
+def _read_rows(path: Path | str, roles: Collection[str]) -> list[dict[str, str]]:
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    columns = _check_header(path, header)
+    problems: list[ContactProblem] = []
+    rows: list[dict[str, str]] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for line, fields in _records(reader):
+        row, errors = _parse_row(fields, columns, roles)
+        if not errors:
+            key = tuple(row[k] for k in _KEY)
+            if key in seen:
+                errors.append(_dup(seen[key]))
+            seen.setdefault(key, line)
+        if errors:
+            problems.append(_combine(line, errors))
+        else:
+            rows.append(row)
+    if problems:
+        raise ContactImportError(path, problems)
+    return rows
+
+
+def _read_text(path: Path | str) -> str:
+    try:
+        return Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ContactImportError(
+            path,
+            [
+                ContactProblem(
+                    0,
+                    f"cannot read the file ({exc.strerror or exc})",
+                    f"อ่านแฟ้มไม่ได้ ({exc.strerror or exc})",
+                )
+            ],
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ContactImportError(
+            path,
+            [
+                ContactProblem(
+                    0,
+                    f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV",
+                    f"แฟ้มไม่ได้เข้ารหัสแบบ UTF-8 (ไบต์ที่ {exc.start}) ให้บันทึกเป็น CSV UTF-8",
+                )
+            ],
+        ) from exc
+
+
+def _check_header(path: Path | str, header: list[str] | None) -> list[str]:
+    columns = [h.strip().lower() for h in header or []]
+    missing = [c for c in _REQUIRED if c not in columns]
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if missing or unknown or repeated:
+        wanted = ",".join(_REQUIRED) + "[,name]"
+        got = ",".join(columns) or "(empty file)"
+        raise ContactImportError(
+            path,
+            [
+                ContactProblem(
+                    1,
+                    f"the header must be {wanted}, not {got}",
+                    f"หัวตารางต้องเป็น {wanted} แต่พบ {got}",
+                )
+            ],
+        )
+    return columns
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of every non-blank record."""
+    for fields in reader:
+        if any(f.strip() for f in fields):
+            yield reader.line_num, fields
+
+
+def _parse_row(
+    fields: list[str], columns: list[str], roles: Collection[str]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    if len(fields) == len(columns) - 1 and columns[-1] == "name":
+        fields = [*fields, ""]  # an empty trailing name may be left out
+    if len(fields) != len(columns):
+        return {}, [
+            (
+                f"has {len(fields)} fields, the header has {len(columns)}",
+                f"มี {len(fields)} ช่อง แต่หัวตารางมี {len(columns)} ช่อง",
+            )
+        ]
+    raw = {c: v.strip() for c, v in zip(columns, fields, strict=True)}
+    row = {
+        "area_code": from_thai_digits(raw["area_code"]),
+        "role": raw["role"],
+        "channel": raw["channel"].lower(),
+        "address": raw["address"],
+        "name": raw.get("name", ""),
+    }
+    errors = [
+        e
+        for e in (
+            _check_area(row["area_code"]),
+            _check_role(row["role"], roles),
+            _check_address(row["channel"], row["address"]),
+        )
+        if e
+    ]
+    return row, errors
+
+
+def _check_area(code: str) -> tuple[str, str] | None:
+    if code.isascii() and (code == "" or code.isdigit()) and len(code) in _AREA_LENGTHS:
+        return None
+    return (
+        f"area code {code!r} must be empty (nation-wide) or 2, 4, 6 or 8 digits",
+        f"รหัสพื้นที่ {code!r} ต้องว่าง (ทั่วประเทศ) หรือเป็นตัวเลข 2, 4, 6 หรือ 8 หลัก",
+    )
+
+
+def _check_role(role: str, roles: Collection[str]) -> tuple[str, str] | None:
+    if role in roles:
+        return None
+    known = ", ".join(sorted(roles))
+    return f"unknown role {role!r} (known: {known})", f"ไม่รู้จักบทบาท {role!r} (ที่มี: {known})"
+
+
+def _check_address(channel: str, address: str) -> tuple[str, str] | None:
+    if channel not in CHANNELS:
+        known = ", ".join(CHANNELS)
+        return (
+            f"unknown channel {channel!r} (use {known})",
+            f"ไม่รู้จักช่องทาง {channel!r} (ใช้ {known})",
+        )
+    if not address:
+        return "the address is empty", "ไม่ได้ระบุที่อยู่"
+    if channel == "email" and not _EMAIL.fullmatch(address):
+        return (
+            f"{address!r} is not an e-mail address (name@example.go.th)",
+            f"{address!r} ไม่ใช่ที่อยู่อีเมล (ชื่อ@example.go.th)",
+        )
+    if channel == "webhook" and not _is_http_url(address):
+        return (
+            f"{address!r} is not an http:// or https:// URL",
+            f"{address!r} ไม่ใช่ URL แบบ http:// หรือ https://",
+        )
+    return None
+
+
+def _is_http_url(address: str) -> bool:
+    try:
+        parts = urlsplit(address)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in address
+
+
+def _dup(first: int) -> tuple[str, str]:
+    return (
+        f"repeats line {first} (same area code, role, channel and address)",
+        f"ซ้ำกับบรรทัด {first} (รหัสพื้นที่ บทบาท ช่องทาง และที่อยู่เดียวกัน)",
+    )
+
+
+def _combine(line: int, errors: list[tuple[str, str]]) -> ContactProblem:
+    return ContactProblem(
+        line, "; ".join(en for en, _ in errors), "; ".join(th for _, th in errors)
+    )
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def _upsert(session: Session, rows: list[dict[str, str]]) -> int:
+    """INSERT … ON CONFLICT (area_code, role, channel, address) DO UPDATE name, only
+    where the name changed; the count of rows inserted or updated."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    written = 0
+    for start in range(0, len(rows), _CHUNK):
+        stmt = insert(Contact).values(rows[start : start + _CHUNK])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=_KEY,
+            set_={"name": stmt.excluded.name},
+            where=col(Contact.name) != stmt.excluded.name,
+        ).returning(col(Contact.id))
+        written += len(session.exec(stmt).all())
+    return written

@@ -1,0 +1,54 @@
+"""What a notification says, before it is worded: the facts of one ladder rung reached.
+
+The sweep builds a :class:`Notice` per (escalation, recipient role); the notifier
+words it in Thai and English (``plancycle.notifier.messages``) and the outbox
+carries the words and the notice's JSON payload to every channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = ["NextRung", "Notice"]
+
+
+@dataclass(frozen=True, slots=True)
+class NextRung:
+    """Who hears of it next if nothing happens, and when."""
+
+    level: int
+    at: datetime
+    roles_th: tuple[str, ...]
+    roles_en: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    key: str  # 2568/activity2/240101
+    kind: str  # opened | reminder | overdue | escalation
+    level: int
+    area_code: str
+    area_name_th: str
+    area_name_en: str
+    process_th: str
+    process_en: str
+    step_th: str
+    step_en: str
+    due_at: datetime | None  # aware UTC
+    now: datetime  # aware UTC: when the rung was reached
+    days_late: int  # 0 when not late
+    role: str  # the recipient role
+    role_th: str
+    role_en: str
+    next_rung: NextRung | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """JSON-ready: datetimes as ISO 8601 strings."""
+        data = asdict(self)
+        for name in ("due_at", "now"):
+            data[name] = data[name].isoformat() if data[name] else None
+        if self.next_rung:
+            data["next_rung"]["at"] = self.next_rung.at.isoformat()
+        return data

@@ -1,0 +1,93 @@
+"""`plancycle contacts` and `plancycle outbox`: where notices go, and what waits to go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import Session, func, select
+
+from plancycle.cli.context import AppContext
+from plancycle.cli.render import Renderer, console, print_json
+from plancycle.notifier.contacts import import_contacts_csv
+from plancycle.store.models import OutboxMessage
+
+__all__ = ["contacts_app", "outbox_app"]
+
+contacts_app = typer.Typer(no_args_is_help=True, help="Who is told: area + role -> addresses.")
+outbox_app = typer.Typer(no_args_is_help=True, help="Notifications waiting, sent or dead.")
+STATUSES = ("pending", "delivered", "dead")
+
+
+def _subject(subject: str, lang: str) -> str:
+    """The subject in one language: subjects are written "Thai / English"."""
+    th, sep, en = subject.partition(" / ")
+    return (en if lang == "en" else th) if sep else subject
+
+
+@contacts_app.command("import")
+def contacts_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV: area_code,role,channel,address[,name].")],
+) -> None:
+    """Add or update contacts; any bad row stops the import and nothing is written."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        count = import_contacts_csv(session, file, set(app_ctx.catalog.roles))
+    console.print(
+        app_ctx.text(f"เพิ่ม/ปรับปรุงผู้ติดต่อ {count:,} รายการ", f"{count:,} contacts added or updated")
+    )
+
+
+@outbox_app.command("list")
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, delivered or dead.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The newest notifications, with how each one fared."""
+    app_ctx: AppContext = ctx.obj
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"--status takes one of {', '.join(STATUSES)}, not {status!r}")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    totals_q = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    with Session(app_ctx.db) as session:
+        rows = list(session.exec(query).all())
+        totals = dict(session.exec(totals_q).all())
+    if as_json:
+        print_json(
+            {
+                "totals": totals,
+                "messages": [
+                    {
+                        "id": m.id,
+                        "status": m.status,
+                        "channel": m.channel,
+                        "address": m.address,
+                        "role": m.role,
+                        "area": m.area_code,
+                        "subject": m.subject,
+                        "attempts": m.attempts,
+                        "next_attempt_at": m.next_attempt_at,
+                        "delivered_at": m.delivered_at,
+                        "last_error": m.last_error,
+                    }
+                    for m in rows
+                ],
+            }
+        )
+        return
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    table = Table(title=", ".join(f"{k} {r.num(v)}" for k, v in sorted(totals.items())) or "-")
+    for head in ("#", "status", "to", r.pick("เรื่อง", "subject"), r.pick("ครั้ง", "tries")):
+        table.add_column(head)
+    for m in rows:
+        table.add_row(str(m.id), m.status, f"{m.channel}:{m.address}", m.subject, r.num(m.attempts))
+    console.print(table)

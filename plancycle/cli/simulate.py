@@ -1,0 +1,113 @@
+"""`plancycle simulate`: a fiscal year of one province on a virtual clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from plancycle.cli.context import AppContext
+from plancycle.cli.options import area_code, fiscal_year
+from plancycle.cli.render import Renderer, console, progress_bar
+from plancycle.definitions.model import Catalog
+from plancycle.sample import fresh_sample_store
+from plancycle.thai.dates import format_date
+from plancycle.thai.fiscal import BANGKOK, fy_range
+from plancycle.workflow.simulate import MonthRow, SimSettings, simulate
+
+__all__ = ["register", "run_simulation"]
+
+
+def run_simulation(
+    path: Path, catalog: Catalog, settings: SimSettings, r: Renderer, quiet: bool = False
+) -> list[MonthRow]:
+    first, _ = fy_range(settings.fiscal_year)
+    start = datetime.combine(first, time(8), BANGKOK)
+    sample = fresh_sample_store(path, catalog, settings.province, settings.fiscal_year, start)
+    with progress_bar(r.pick("จำลองทีละวัน", "simulating day by day"), quiet) as bar:
+        months = simulate(sample.engine, settings, sample.actors, sample.pdf, lambda m: None, bar)
+    print_months(months, catalog, settings, r)
+    return months
+
+
+def print_months(
+    months: list[MonthRow], catalog: Catalog, settings: SimSettings, r: Renderer
+) -> None:
+    processes = [d.id for d in catalog.latest()]
+    short = {pid: short_name(pid) for pid in processes}
+    table = Table(
+        title=r.pick(
+            f"จำลองปีงบประมาณ {r.num(str(settings.fiscal_year))} จังหวัด {settings.province} "
+            f"(ล่าช้า {settings.late_rate:.0%}, seed {settings.seed})",
+            f"FY{settings.fiscal_year} simulated, province {settings.province} "
+            f"(late rate {settings.late_rate:.0%}, seed {settings.seed})",
+        )
+    )
+    table.add_column(r.pick("เดือน", "month"), no_wrap=True)
+    for pid in processes:
+        table.add_column(f"{pid} %", justify="right")
+    for head in (
+        r.pick("เกินกำหนด", "overdue"),
+        r.pick("เตือน", "reminders"),
+        r.pick("แจ้งเกิน", "overdue notices"),
+        r.pick("ยกระดับ", "escalations"),
+        r.pick("อัตโนมัติ", "automatic"),
+    ):
+        table.add_column(head, justify="right")
+    for m in months:
+        done = {p.process: p.percent_done for p in m.processes}
+        table.add_row(
+            format_date(m.month, "short", lang=r.lang, thai_digits=r.thai_digits).split(" ", 1)[1],
+            *(r.num(f"{done.get(pid, 0):.0f}") for pid in processes),
+            r.num(m.overdue),
+            r.num(m.sent["reminder"]),
+            r.num(m.sent["overdue"]),
+            r.num(m.sent["escalation"]),
+            r.num(m.automatic),
+        )
+    console.print(table)
+    legend = ", ".join(f"{short[p]} {p}" for p in processes)
+    console.print(
+        r.pick(
+            f"% = เสร็จแล้ว ({legend}); late = รายการที่เกินกำหนดสิ้นเดือน; rem = แจ้งเตือนก่อนกำหนด; "
+            f"due = แจ้งเกินกำหนด; esc = ยกระดับ; auto = ขั้นที่ระบบเลื่อนให้เอง",
+            f"% = done ({legend}); late = overdue at month end; rem = reminders sent; "
+            f"due = overdue notices; esc = escalations; auto = automatic steps",
+        ),
+        highlight=False,
+    )
+
+
+def short_name(process: str) -> str:
+    """A column-sized name: activity2 -> a2, village_plan -> vp, orders -> or."""
+    digits = "".join(c for c in process if c.isdigit())
+    if digits:
+        return process[0] + digits
+    parts = process.split("_")
+    return "".join(p[0] for p in parts) if len(parts) > 1 else process[:2]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("simulate")
+    def simulate_cmd(
+        ctx: typer.Context,
+        fy: Annotated[str, typer.Option("--fy", help="Fiscal year in BE.")] = "2568",
+        province: Annotated[str, typer.Option("--province")] = "24",
+        late_rate: Annotated[float, typer.Option("--late-rate", min=0.0, max=1.0)] = 0.2,
+        seed: Annotated[int, typer.Option("--seed")] = 2568,
+        file: Annotated[Path, typer.Option("--file", help="SQLite file to (re)create.")] = Path(
+            "plancycle-sim.db"
+        ),
+        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    ) -> None:
+        """The whole fiscal year on a virtual clock with simulated coordinators (some late)."""
+        app_ctx: AppContext = ctx.obj
+        settings = SimSettings(
+            fiscal_year(fy), area_code(province, level="province") or "24", late_rate, seed
+        )
+        run_simulation(
+            file, app_ctx.catalog, settings, Renderer(app_ctx.lang, app_ctx.thai_digits), quiet
+        )

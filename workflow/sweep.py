@@ -1,0 +1,189 @@
+"""The sweep, as a pure function: (definitions, instance states, now) -> actions.
+
+Nothing here reads the clock or the database. ``plancycle.workflow.sweep_apply``
+gathers a :class:`Snapshot`, calls :func:`plan_sweep`, and writes the actions
+idempotently. Three kinds of action:
+
+- :class:`Rung`-reached notices: a step's window opening, the reminder before its
+  deadline, the overdue flag at it and the escalations after it, as each process's
+  ladder declares (levels and recipients are data);
+- automatic advances: a transition marked ``auto`` fires (as actor ``scheduler``)
+  once every instance of another process inside the area has reached a state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from plancycle.definitions.model import AutoRule, Catalog, Definition, LadderRung
+from plancycle.thai.fiscal import start_of_day, to_bangkok
+from plancycle.workflow.deadlines import deadline_day
+
+__all__ = [
+    "AutoAdvance",
+    "Candidate",
+    "Notify",
+    "Snapshot",
+    "SweepPlan",
+    "plan_sweep",
+    "rung_roles",
+    "rung_time",
+]
+
+OPENED_LEVEL = -1
+ChildKey = tuple[str, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """The facts of one open instance the sweep needs."""
+
+    id: int
+    key: str
+    definition_id: str
+    definition_version: int
+    fiscal_year: int
+    area_code: str
+    state: str
+    version: int  # identifies the step occurrence: the version it entered the step at
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """A ladder rung reached: write one escalation row and its outbox messages."""
+
+    instance: Candidate
+    level: int
+    kind: str
+    recipients: tuple[str, ...]  # roles; empty = recorded but skipped (a higher rung is sent)
+    next_rung: LadderRung | None
+    next_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AutoAdvance:
+    instance: Candidate
+    trigger: str
+
+
+@dataclass
+class Snapshot:
+    """What the applier read from the store for one sweep."""
+
+    candidates: list[Candidate]
+    done_levels: Mapping[tuple[int, int], set[int]]  # (instance id, step version) -> levels
+    # (child process, fiscal year, parent area code) -> {child state: count}
+    children: Mapping[ChildKey, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class SweepPlan:
+    notices: list[Notify] = field(default_factory=list)
+    advances: list[AutoAdvance] = field(default_factory=list)
+
+
+def rung_time(rung: LadderRung, due_at: datetime) -> datetime:
+    """When a rung is reached: the start of (deadline day + offset) for reminders before
+    the deadline; for offsets >= 0, the first instant after the deadline day + offset
+    has ended (00:00 Bangkok the next day)."""
+    day = to_bangkok(due_at).date() + timedelta(days=rung.offset_days)
+    if rung.offset_days >= 0:
+        day += timedelta(days=1)
+    return start_of_day(day)
+
+
+def plan_sweep(catalog: Catalog, snapshot: Snapshot, now: datetime) -> SweepPlan:
+    plan = SweepPlan()
+    for cand in snapshot.candidates:
+        definition = catalog.get(cand.definition_id, cand.definition_version)
+        done = snapshot.done_levels.get((cand.id, cand.version), set())
+        plan.notices += _notices(definition, cand, done, now)
+        auto = _auto_trigger(definition, cand, snapshot.children, catalog)
+        if auto:
+            plan.advances.append(AutoAdvance(cand, auto))
+    return plan
+
+
+def _notices(
+    definition: Definition, cand: Candidate, done: set[int], now: datetime
+) -> list[Notify]:
+    out: list[Notify] = []
+    state = definition.state(cand.state)
+    if state.opens is not None and OPENED_LEVEL not in done:
+        opens_day = deadline_day(state.opens, cand.fiscal_year, {})
+        if opens_day is not None and start_of_day(opens_day) <= now:
+            out.append(Notify(cand, OPENED_LEVEL, "opened", (definition.lead_role,), None, None))
+    if cand.due_at is None:
+        return out
+    ladder = definition.ladder
+    reached = [r for r in ladder if r.level not in done and rung_time(r, cand.due_at) <= now]
+    if not reached:
+        return out
+    top = max(reached, key=lambda r: r.level)
+    later = [r for r in ladder if r.level > top.level]
+    nxt = min(later, key=lambda r: r.level) if later else None
+    for rung in sorted(reached, key=lambda r: r.level):
+        recipients = rung_roles(definition, rung.notify) if rung is top else ()
+        out.append(
+            Notify(
+                cand,
+                rung.level,
+                rung.kind,
+                recipients,
+                nxt if rung is top else None,
+                rung_time(nxt, cand.due_at) if nxt and rung is top else None,
+            )
+        )
+    return out
+
+
+def rung_roles(definition: Definition, notify: Iterable[str]) -> tuple[str, ...]:
+    """The roles a rung names, with ``lead`` and ``supervisor`` read from the process."""
+    named = {"lead": definition.lead_role, "supervisor": definition.supervisor_role}
+    roles = [named.get(r, r) for r in notify]
+    return tuple(dict.fromkeys(r for r in roles if r))
+
+
+def _auto_trigger(
+    definition: Definition,
+    cand: Candidate,
+    children: Mapping[ChildKey, Mapping[str, int]],
+    catalog: Catalog,
+) -> str | None:
+    for step in definition.transitions_from(cand.state):
+        if step.auto is not None and _rule_met(step.auto, cand, children, catalog):
+            return step.trigger
+    return None
+
+
+def _rule_met(
+    rule: AutoRule,
+    cand: Candidate,
+    children: Mapping[ChildKey, Mapping[str, int]],
+    catalog: Catalog,
+) -> bool:
+    """Every instance of ``rule.process`` inside the area has reached ``rule.reached``
+    (and there is at least one)."""
+    counts = children.get((rule.process, cand.fiscal_year, cand.area_code), {})
+    total = sum(counts.values())
+    if total == 0:
+        return False
+    child = catalog.get(rule.process)
+    return sum(n for state, n in counts.items() if reached(child, state, rule.reached)) == total
+
+
+def reached(definition: Definition, state: str, target: str) -> bool:
+    """``state`` is ``target`` or lies after it in the declared order of states."""
+    order = {s.id: i for i, s in enumerate(definition.states)}
+    return order.get(state, -1) >= order[target]
+
+
+def auto_rules(catalog: Catalog) -> Iterable[tuple[Definition, AutoRule]]:
+    """Every automatic rule of the catalog's newest definitions."""
+    for definition in catalog.latest():
+        for step in definition.transitions:
+            if step.auto is not None:
+                yield definition, step.auto
