@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,5 +19,13 @@ demo: install
 test: install
 	$(BIN)/pytest
 
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench.cycle_start
+	$(BIN)/python -m bench.sweep
+
 clean:
-	rm -rf $(VENV) plancycle-demo.db* .pytest_cache
+	rm -rf $(VENV) plancycle-demo* plancycle-sim* .pytest_cache

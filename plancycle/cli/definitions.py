@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from plancycle.cli.context import AppContext
@@ -72,19 +73,23 @@ def show(
     ):
         table.add_column(head)
     for s in d.states:
-        due = "; ".join(_deadline(x) for x in s.due) or "-"
-        outs = "\n".join(
-            f"{t.trigger} → {t.dest} ({', '.join(t.roles)})" for t in d.transitions_from(s.id)
-        )
+        due = "; ".join(x.describe() for x in s.due) or "-"
+        if s.opens:
+            due += f"\nopens {s.opens.describe()}"
+        if s.wait:
+            due += "\n(waiting)"
+        outs = "\n".join(_step(t) for t in d.transitions_from(s.id))
         table.add_row(s.id, r.pick(s.label.th, s.label.en), s.source, due, outs)
     console.print(table)
+    console.print(
+        r.pick(f"ลำดับการแจ้งเตือน '{d.ladder_name}': ", f"deadline ladder '{d.ladder_name}': ")
+        + "; ".join(
+            f"L{g.level} {g.kind} {g.offset_days:+d}d → {', '.join(g.notify)}" for g in d.ladder
+        ),
+        highlight=False,
+    )
 
 
-def _deadline(spec) -> str:
-    if spec.kind == "after":
-        return f"{spec.days} days after {spec.after}"
-    if spec.kind in ("quarter_end", "quarter_start"):
-        return f"{spec.kind} Q{spec.quarter}"
-    if spec.kind == "month_end":
-        return f"end of month {spec.month}"
-    return f"FY {spec.month:02d}-{spec.day:02d}"
+def _step(t) -> str:
+    auto = f" [auto: all {t.auto.process} ≥ {t.auto.reached}]" if t.auto else ""
+    return escape(f"{t.trigger} → {t.dest} ({', '.join(t.roles)}){auto}")
