@@ -32,6 +32,7 @@ __all__ = [
     "Evidence",
     "Instance",
     "OutboxMessage",
+    "RefusedAttempt",
     "TransitionRecord",
 ]
 
@@ -113,6 +114,7 @@ class Instance(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    head_hash: str | None = Field(default=None, max_length=64)  # hash of the newest record
 
 
 class TransitionRecord(SQLModel, table=True):
@@ -134,6 +136,8 @@ class TransitionRecord(SQLModel, table=True):
     note: str | None = None
     evidence: list[str] = Field(default_factory=list, sa_type=JSONType)  # sha256 hex
     automatic: bool = False
+    prev_hash: str = Field(max_length=64)  # the audit chain (plancycle.store.audit_hash)
+    hash: str = Field(max_length=64)
 
 
 class Evidence(SQLModel, table=True):
@@ -159,6 +163,7 @@ class Actor(SQLModel, table=True):
     area_code: str | None = Field(default=None, foreign_key="area.code")
     active: bool = True
     created_at: datetime = Field(sa_type=UTCDateTime)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)  # SHA-256 of the token
 
 
 class Escalation(SQLModel, table=True):
@@ -232,3 +237,17 @@ class DeliveryAttempt(SQLModel, table=True):
     worker: str
     ok: bool
     error: str | None = None
+
+
+class RefusedAttempt(SQLModel, table=True):
+    """An attempt the engine refused: who tried what, and why (kept for inspection)."""
+
+    __tablename__ = "refused_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor_id: str
+    key: str = Field(index=True)
+    trigger: str
+    error: str  # the error's class name, e.g. NotAllowed
+    reason: str  # the English message

@@ -76,6 +76,8 @@ def _record(instance_id: int, seq: int) -> TransitionRecord:
         trigger="go",
         from_state="a",
         to_state="b",
+        prev_hash="0" * 64,
+        hash=f"{seq:064d}",
     )
 
 

@@ -142,6 +142,8 @@ def test_json_round_trip(engine: sa.Engine) -> None:
                 to_state="b",
                 data=data,
                 evidence=[SHA],
+                prev_hash="0" * 64,
+                hash="1" * 64,
             )
         )
     with Session(engine) as s:

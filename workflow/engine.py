@@ -14,13 +14,14 @@ from loguru import logger
 from sqlmodel import Session, func, select
 
 from plancycle.definitions.model import Catalog, Definition, Transition
+from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.evidence import (
     EvidenceFile,
     evidence_dir,
     prepare_evidence,
     store_evidence,
 )
-from plancycle.store.models import Actor, Area, Evidence, Instance, TransitionRecord
+from plancycle.store.models import Actor, Area, Evidence, Instance, RefusedAttempt, TransitionRecord
 from plancycle.workflow.access import check_allowed
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
@@ -31,6 +32,7 @@ from plancycle.workflow.errors import (
     InvalidTrigger,
     UnknownActor,
     UnknownInstance,
+    WorkflowError,
 )
 from plancycle.workflow.guards import GuardContext, run_guard
 from plancycle.workflow.machines import MachineRegistry
@@ -79,19 +81,42 @@ class Engine:
         evidence: Sequence[EvidenceInput] = (),
         note: str | None = None,
         data: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> AdvanceResult:
-        """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if refused."""
+        """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
+        refused. ``expected_version`` is the version the caller last saw (a form, an
+        If-Match header): if the instance has moved on since, the answer is a Conflict."""
         try:
-            return self._advance(key, trigger, actor, evidence, note, dict(data or {}))
-        except Exception as exc:
-            logger.bind(key=key, trigger=trigger, actor=actor).warning(
-                "refused {key} {trigger} by {actor}: {why}",
-                key=key,
-                trigger=trigger,
-                actor=actor,
-                why=getattr(exc, "en", repr(exc)),
+            return self._advance(
+                key, trigger, actor, evidence, note, dict(data or {}), expected_version
             )
+        except WorkflowError as exc:
+            self._log_refusal(key, trigger, actor, exc)
             raise
+
+    def _log_refusal(self, key: str, trigger: str, actor: str, exc: WorkflowError) -> None:
+        """Every refused attempt is kept: who, what, why (in its own transaction)."""
+        logger.bind(key=key, trigger=trigger, actor=actor).warning(
+            "refused {key} {trigger} by {actor}: {why}",
+            key=key,
+            trigger=trigger,
+            actor=actor,
+            why=exc.en,
+        )
+        try:
+            with Session(self.db) as session, session.begin():
+                session.add(
+                    RefusedAttempt(
+                        at=self.clock.now(),
+                        actor_id=actor[:200],
+                        key=key[:200],
+                        trigger=trigger[:200],
+                        error=type(exc).__name__,
+                        reason=exc.en[:2000],
+                    )
+                )
+        except sa.exc.SQLAlchemyError:
+            logger.exception("could not record the refusal of {key}", key=key)
 
     def _advance(
         self,
@@ -101,11 +126,14 @@ class Engine:
         evidence: Sequence[EvidenceInput],
         note: str | None,
         data: dict[str, Any],
+        expected_version: int | None,
     ) -> AdvanceResult:
         with Session(self.db) as session, session.begin():
             inst = session.exec(select(Instance).where(Instance.key == key)).first()
             if inst is None:
                 raise UnknownInstance(key)
+            if expected_version is not None and inst.version != expected_version:
+                raise Conflict(key, inst.state)
             actor = session.get(Actor, actor_id)
             if actor is None or not actor.active:
                 raise UnknownActor(actor_id, "inactive" if actor else "unknown")
@@ -156,53 +184,29 @@ class Engine:
         now = self.clock.now()
         left_at = _left_at(session, inst.id)
         left_at[inst.state] = now
-        due = state_due_at(definition, step.dest, inst.fiscal_year, left_at)
-        final = definition.state(step.dest).final
-        changed = session.execute(
-            sa.update(Instance)
-            .where(Instance.id == inst.id, Instance.version == inst.version)
-            .values(
-                state=step.dest,
-                version=inst.version + 1,
-                due_at=due,
-                state_entered_at=now,
-                updated_at=now,
-                completed_at=now if final else None,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed != 1:
-            session.rollback()
-            raise Conflict(inst.key, _current_state(self.db, inst.id))
-        seq = inst.version  # one record per change: version 1 -> record 1
-        for item in files:
-            store_evidence(item, self.evidence_folder)
-            if session.get(Evidence, item.sha256) is None:
-                session.add(
-                    Evidence(
-                        sha256=item.sha256,
-                        file_name=item.file_name,
-                        media_type=item.media_type,
-                        size=item.size,
-                        stored_at=now,
-                    )
-                )
-        session.add(
-            TransitionRecord(
-                instance_id=inst.id,
-                seq=seq,
-                at=now,
-                actor_id=actor.id,
-                role=actor.role,
-                trigger=step.trigger,
-                from_state=inst.state,
-                to_state=step.dest,
-                data=values,
-                note=note,
-                evidence=[f.sha256 for f in files],
-                automatic=actor.role == "scheduler",
-            )
+        move = Move(
+            trigger=step.trigger,
+            to_state=step.dest,
+            actor_id=actor.id,
+            role=actor.role,
+            at=now,
+            due_at=state_due_at(definition, step.dest, inst.fiscal_year, left_at),
+            final=definition.state(step.dest).final,
+            data=values,
+            note=note,
+            evidence=[f.sha256 for f in files],
+            automatic=actor.role == "scheduler",
         )
+        try:
+            record = append_transition(session, inst, move)
+            session.flush()
+        except (StaleInstance, sa.exc.OperationalError) as exc:
+            # lost the race: another writer moved it first (SQLite reports its lock as
+            # "database is locked"); nothing of ours is written
+            if isinstance(exc, sa.exc.OperationalError) and not _is_lock_error(exc):
+                raise
+            raise Conflict(inst.key, _current_state(self.db, inst.id)) from None
+        _keep_evidence(session, files, self.evidence_folder, now)
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
@@ -215,12 +219,31 @@ class Engine:
             step.trigger,
             inst.state,
             step.dest,
-            seq,
+            record.seq,
             now,
-            due,
-            final,
-            tuple(f.sha256 for f in files),
+            move.due_at,
+            move.final,
+            tuple(move.evidence),
         )
+
+
+def _keep_evidence(session: Session, files: list[EvidenceFile], folder: Path, now) -> None:
+    for item in files:
+        store_evidence(item, folder)
+        if session.get(Evidence, item.sha256) is None:
+            session.add(
+                Evidence(
+                    sha256=item.sha256,
+                    file_name=item.file_name,
+                    media_type=item.media_type,
+                    size=item.size,
+                    stored_at=now,
+                )
+            )
+
+
+def _is_lock_error(exc: sa.exc.OperationalError) -> bool:
+    return "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower()
 
 
 def _district_count(session: Session, province: str) -> int:

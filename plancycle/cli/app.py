@@ -12,6 +12,7 @@ from plancycle import __version__
 from plancycle.cli import (
     actors,
     areas,
+    audit,
     cycle,
     definitions,
     demo,
@@ -117,6 +118,7 @@ app.add_typer(cycle.app, name="cycle", help="Start a fiscal year's instances.")
 app.add_typer(instances.app, name="instances", help="List instances.")
 app.add_typer(actors.app, name="actors", help="People and offices who advance steps.")
 app.add_typer(definitions.app, name="definitions", help="The process definitions.")
+app.add_typer(audit.app, name="audit")
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
