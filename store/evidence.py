@@ -20,6 +20,7 @@ __all__ = [
     "EvidenceError",
     "EvidenceFile",
     "evidence_dir",
+    "evidence_max_bytes",
     "prepare_evidence",
     "sniff_media_type",
     "store_evidence",
@@ -55,6 +56,19 @@ def evidence_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where evidence files live: ``PLANCYCLE_EVIDENCE_DIR`` or ``./evidence``."""
     env = os.environ if env is None else env
     return Path(env.get("PLANCYCLE_EVIDENCE_DIR", "evidence"))
+
+
+def evidence_max_bytes(env: Mapping[str, str] | None = None) -> int:
+    """The size limit of one evidence file: ``PLANCYCLE_EVIDENCE_MAX_MB`` (default 20)."""
+    env = os.environ if env is None else env
+    raw = env.get("PLANCYCLE_EVIDENCE_MAX_MB", "")
+    try:
+        return int(float(raw) * 1024 * 1024) if raw else DEFAULT_MAX_BYTES
+    except ValueError:
+        raise EvidenceError(
+            f"PLANCYCLE_EVIDENCE_MAX_MB={raw!r} is not a number of megabytes",
+            f"PLANCYCLE_EVIDENCE_MAX_MB={raw!r} ไม่ใช่จำนวนเมกะไบต์",
+        ) from None
 
 
 def sniff_media_type(head: bytes) -> str:

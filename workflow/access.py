@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from plancycle.definitions.model import Transition
 from plancycle.workflow.errors import NotAllowed
+from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["check_allowed", "in_scope"]
+__all__ = ["check_allowed", "in_scope", "scoped"]
 
 
 def in_scope(actor_area: str | None, instance_area: str) -> bool:
@@ -31,3 +32,21 @@ def check_allowed(
             f"{instance_area}",
             f"{key}: ผู้ใช้ {actor_id!r} รับผิดชอบพื้นที่ {actor_area} ไม่มีสิทธิ์ในพื้นที่ {instance_area}",
         )
+
+
+def scoped(actor_id: str, actor_area: str | None, wanted: AreaFilter) -> AreaFilter:
+    """What an actor may see of ``wanted``: its own area when nothing narrower is asked
+    for; a request outside the actor's area is refused."""
+    asked = wanted.province or wanted.district or wanted.tambon
+    if actor_area is None:
+        return wanted
+    if asked is None:
+        return AreaFilter.of(actor_area)
+    if asked.startswith(actor_area):
+        return wanted
+    if actor_area.startswith(asked):
+        return AreaFilter.of(actor_area)  # asked for more than it may see: its own part
+    raise NotAllowed(
+        f"actor {actor_id!r} works in area {actor_area} and may not see area {asked}",
+        f"ผู้ใช้ {actor_id!r} รับผิดชอบพื้นที่ {actor_area} ไม่มีสิทธิ์ดูพื้นที่ {asked}",
+    )

@@ -3,6 +3,7 @@ record written in one database transaction (or nothing at all)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.evidence import (
     EvidenceFile,
     evidence_dir,
+    evidence_max_bytes,
     prepare_evidence,
     store_evidence,
 )
@@ -72,6 +74,7 @@ class Engine:
         self.clock = clock or SystemClock()
         self.machines = MachineRegistry(catalog)
         self.evidence_folder = evidence_folder or evidence_dir()
+        self.evidence_max_bytes = evidence_max_bytes()
 
     def advance(
         self,
@@ -103,20 +106,25 @@ class Engine:
             actor=actor,
             why=exc.en,
         )
-        try:
-            with Session(self.db) as session, session.begin():
-                session.add(
-                    RefusedAttempt(
-                        at=self.clock.now(),
-                        actor_id=actor[:200],
-                        key=key[:200],
-                        trigger=trigger[:200],
-                        error=type(exc).__name__,
-                        reason=exc.en[:2000],
-                    )
-                )
-        except sa.exc.SQLAlchemyError:
-            logger.exception("could not record the refusal of {key}", key=key)
+        row = {
+            "actor_id": actor[:200],
+            "key": key[:200],
+            "trigger": trigger[:200],
+            "error": type(exc).__name__,
+            "reason": exc.en[:2000],
+        }
+        for attempt in range(6):  # SQLite: many refused writers at once wait their turn
+            try:
+                with Session(self.db) as session, session.begin():
+                    session.add(RefusedAttempt(at=self.clock.now(), **row))
+                return
+            except sa.exc.OperationalError as err:
+                if not _is_lock_error(err) or attempt == 5:
+                    break
+                time.sleep(0.05 * 2**attempt)
+            except sa.exc.SQLAlchemyError:
+                break
+        logger.exception("could not record the refusal of {key}", key=key)
 
     def _advance(
         self,
@@ -144,7 +152,7 @@ class Engine:
                 raise InvalidTrigger(key, trigger, inst.state, valid)
             check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
             values = coerce_step_data(step.data, data)
-            files = _match_evidence(key, step, evidence)
+            files = _match_evidence(key, step, evidence, self.evidence_max_bytes)
             self._check_guards(session, key, definition, step, inst, values)
             dest = self.machines.fire(
                 inst.definition_id, inst.definition_version, inst.state, trigger
@@ -271,7 +279,7 @@ def _current_state(db: sa.Engine, instance_id: int) -> str:
 
 
 def _match_evidence(
-    key: str, step: Transition, given: Sequence[EvidenceInput]
+    key: str, step: Transition, given: Sequence[EvidenceInput], max_bytes: int
 ) -> list[EvidenceFile]:
     """Pair each file with a slot of the step (named, or the next free one in order),
     check its type by content, and require every required slot."""
@@ -294,7 +302,7 @@ def _match_evidence(
             )
         if slot_id in free:
             free.remove(slot_id)
-        item = prepare_evidence(slot_id, Path(path))
+        item = prepare_evidence(slot_id, Path(path), max_bytes)
         wanted = slots[slot_id].media_types
         if wanted and item.media_type not in wanted:
             raise BadStepInput(

@@ -31,6 +31,15 @@ class AreaFilter:
     district: str | None = None
     tambon: str | None = None
 
+    @classmethod
+    def of(cls, code: str) -> AreaFilter:
+        """The filter for one area code: 2 digits a province, 4 a district, 6+ a tambon."""
+        if len(code) == 2:
+            return cls(province=code)
+        if len(code) == 4:
+            return cls(district=code)
+        return cls(tambon=code)  # a prefix: a village code narrows to the village
+
     def clauses(self) -> list[sa.ColumnElement[bool]]:
         out: list[sa.ColumnElement[bool]] = []
         if self.province:

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
-from plancycle.cli.render import console
+from plancycle.cli.render import console, err_console
 from plancycle.store.actors import add_actor, list_actors
+from plancycle.store.tokens import issue_token, revoke_token
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -50,8 +51,43 @@ def list_cmd(ctx: typer.Context) -> None:
     with Session(app_ctx.db) as session:
         actors = list_actors(session)
     table = Table()
-    for head in ("id", "name", "role", "area", "active"):
+    for head in ("id", "name", "role", "area", "active", "token"):
         table.add_column(head)
     for a in actors:
-        table.add_row(a.id, a.name, a.role, a.area_code or "-", "yes" if a.active else "no")
+        table.add_row(
+            a.id,
+            a.name,
+            a.role,
+            a.area_code or "-",
+            "yes" if a.active else "no",
+            "yes" if a.token_hash else "-",
+        )
     console.print(table)
+
+
+@app.command("token")
+def token_cmd(ctx: typer.Context, actor_id: Annotated[str, typer.Argument()]) -> None:
+    """Issue a new API token for an actor (replacing its old one); shown only this once."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        token = issue_token(session, actor_id)
+    err_console.print(
+        app_ctx.text(
+            "เก็บโทเค็นนี้ไว้ให้ปลอดภัย ระบบเก็บเฉพาะค่าแฮชและจะไม่แสดงอีก:",
+            "keep this token safe; the store keeps only its hash and will not show it again:",
+        )
+    )
+    console.print(token, highlight=False, markup=False)
+
+
+@app.command("revoke")
+def revoke_cmd(ctx: typer.Context, actor_id: Annotated[str, typer.Argument()]) -> None:
+    """Revoke an actor's API token."""
+    app_ctx: AppContext = ctx.obj
+    with Session(app_ctx.db) as session, session.begin():
+        done = revoke_token(session, actor_id)
+    console.print(
+        app_ctx.text(
+            "เพิกถอนแล้ว" if done else "ไม่มีโทเค็นให้เพิกถอน", "revoked" if done else "no token to revoke"
+        )
+    )

@@ -81,6 +81,15 @@ def root(
     thai_digits: Annotated[
         bool, typer.Option("--thai-digits", help="Show numbers and dates in Thai digits.")
     ] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="PLANCYCLE_TOKEN",
+            show_envvar=True,
+            help="Act and see as the actor holding this API token.",
+        ),
+    ] = None,
     log_json: Annotated[
         str | None,
         typer.Option("--log-json", help="Also write JSON-lines logs to this file (log shippers)."),
@@ -93,7 +102,7 @@ def root(
     if chosen not in ("th", "en"):
         raise typer.BadParameter(f"--lang takes th or en, not {lang!r}")
     configure_logging(json_path=log_json)
-    ctx.obj = AppContext(db_url=db, lang=chosen, thai_digits=thai_digits)
+    ctx.obj = AppContext(db_url=db, lang=chosen, thai_digits=thai_digits, token=token)
 
 
 @app.command()

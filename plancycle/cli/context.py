@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
@@ -18,10 +19,18 @@ from plancycle.store.db import (
     is_migrated,
     make_engine,
 )
+from plancycle.store.models import Actor
+from plancycle.store.tokens import actor_for_token
+from plancycle.workflow.access import scoped
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.engine import Engine
+from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["AppContext", "NotInitialised"]
+__all__ = ["ActingAs", "AppContext", "NotInitialised"]
+
+
+class ActingAs(PlancycleError):
+    """Neither or both of --token and --actor."""
 
 
 class NotInitialised(PlancycleError):
@@ -46,6 +55,7 @@ class AppContext:
     db_url: str | None = None
     lang: str = "th"
     thai_digits: bool = False
+    token: str | None = None  # who is acting; None = a local administrator
     clock: Clock = field(default_factory=SystemClock)
 
     @property
@@ -71,6 +81,36 @@ class AppContext:
     @cached_property
     def engine(self) -> Engine:
         return Engine(self.catalog, self.db, self.clock)
+
+    @cached_property
+    def token_actor(self) -> Actor | None:
+        """The actor the token belongs to (refused if the token is not valid)."""
+        if not self.token:
+            return None
+        with Session(self.db) as session:
+            return actor_for_token(session, self.token)
+
+    def acting(self, actor_id: str | None) -> str:
+        """Who does a step: the token's actor, or ``--actor`` for a local administrator."""
+        if self.token and actor_id:
+            raise ActingAs(
+                "give either --token (or PLANCYCLE_TOKEN) or --actor, not both",
+                "ระบุ --token (หรือ PLANCYCLE_TOKEN) หรือ --actor อย่างใดอย่างหนึ่ง",
+            )
+        if self.token_actor is not None:
+            return self.token_actor.id
+        if actor_id:
+            return actor_id
+        raise ActingAs(
+            "who is acting? give --token TOKEN (or set PLANCYCLE_TOKEN), or, as a local "
+            "administrator of this store, --actor ID",
+            "ใครเป็นผู้ดำเนินการ? ระบุ --token (หรือ PLANCYCLE_TOKEN) หรือในฐานะผู้ดูแลระบบ --actor รหัส",
+        )
+
+    def visible(self, wanted: AreaFilter) -> AreaFilter:
+        """The part of ``wanted`` the token's actor may see (all of it for a local admin)."""
+        actor = self.token_actor
+        return wanted if actor is None else scoped(actor.id, actor.area_code, wanted)
 
     def text(self, th: str, en: str) -> str:
         return th if self.lang == "th" else en

@@ -45,7 +45,7 @@ def list_cmd(
         chosen_year(app_ctx, fy),
         process,
         state,
-        area_filter(province, district, tambon),
+        app_ctx.visible(area_filter(province, district, tambon)),
         now if overdue else None,
         limit,
         offset,

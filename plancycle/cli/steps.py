@@ -58,7 +58,7 @@ def status_cmd(
         app_ctx.db,
         app_ctx.catalog,
         year,
-        area_filter(province, district, tambon),
+        app_ctx.visible(area_filter(province, district, tambon)),
         app_ctx.clock.now(),
     )
     if as_json:
@@ -108,6 +108,7 @@ def show_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     """One instance: its steps with deadlines, where it is now, what can be done next."""
     app_ctx: AppContext = ctx.obj
     inst = get_instance(app_ctx.db, key)
+    app_ctx.visible(AreaFilter.of(inst.area_code))
     definition = app_ctx.catalog.get(inst.definition_id, inst.definition_version)
     nexts = definition.transitions_from(inst.state)
     if as_json:
@@ -155,7 +156,10 @@ def advance_cmd(
     ctx: typer.Context,
     key: str,
     trigger: str,
-    actor: Annotated[str, typer.Option("--actor", help="Actor id (see `plancycle actors list`).")],
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="As a local administrator: act as this actor id."),
+    ] = None,
     evidence: Annotated[
         list[str] | None, typer.Option("--evidence", help="FILE or SLOT=FILE; repeatable.")
     ] = None,
@@ -164,12 +168,13 @@ def advance_cmd(
         list[str] | None, typer.Option("--data", help="NAME=VALUE; repeatable.")
     ] = None,
 ) -> None:
-    """Do a step: TRIGGER on instance KEY as --actor, with evidence and data."""
+    """Do a step: TRIGGER on instance KEY, as the --token's actor (or --actor), with
+    evidence and data."""
     app_ctx: AppContext = ctx.obj
     result = app_ctx.engine.advance(
         key,
         trigger,
-        actor,
+        app_ctx.acting(actor),
         evidence=_evidence(evidence or []),
         note=note,
         data=parse_pairs(data or []),
@@ -191,6 +196,7 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     """Every transition of an instance, oldest first."""
     app_ctx: AppContext = ctx.obj
     inst, records = history(app_ctx.db, key)
+    app_ctx.visible(AreaFilter.of(inst.area_code))
     if as_json:
         print_json(
             {
