@@ -26,6 +26,7 @@ lint: install
 bench: install
 	$(BIN)/python -m bench.cycle_start
 	$(BIN)/python -m bench.sweep
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) plancycle-demo* plancycle-sim* .pytest_cache

@@ -13,6 +13,7 @@ from plancycle.definitions.deadlines import parse_deadline, window_is_reversed
 from plancycle.definitions.errors import Problem
 from plancycle.definitions.graph import check_graph
 from plancycle.definitions.ladders import Ladders
+from plancycle.definitions.migrations import parse_migration
 from plancycle.definitions.model import (
     SCOPES,
     SOURCES,
@@ -20,6 +21,7 @@ from plancycle.definitions.model import (
     Budget,
     Definition,
     Kpi,
+    Migration,
     Participants,
     Role,
     Window,
@@ -42,7 +44,7 @@ _TOP_REQUIRED = (
     "states",
     "transitions",
 )
-_TOP_OPTIONAL = ("kpi", "budget", "participants", "window", "ladder")
+_TOP_OPTIONAL = ("kpi", "budget", "participants", "window", "ladder", "migrates_from")
 _KPI_KEYS: Keys = (("th", "en", "target_percent"), ())
 _BUDGET_KEYS: Keys = (("total",), ("per_unit", "units", "seed_digits", "seed_words"))
 _PARTICIPANTS_KEYS: Keys = ((), ("per_unit_min", "total", "unit"))
@@ -61,6 +63,9 @@ class Parsed:
     id: str | None
     version: int | None
     id_line: int
+    path: Path | None = None
+    # kept even when the file has other problems, so the catalog checks it all the same
+    migration: Migration | None = None
 
 
 # --------------------------------------------------------------------------- #
@@ -231,9 +236,10 @@ def parse_definition(
     check_graph(chk, m.get("states"), states, transitions, pending)
     _check_waits(chk, states, transitions)
     ladder = _ladder(chk, m, ladders)
+    migrates_from = parse_migration(chk, m.get("migrates_from"), head["version"], states)
 
     if len(problems) > before:
-        return Parsed(None, head["id"], head["version"], id_line)
+        return Parsed(None, head["id"], head["version"], id_line, path, migrates_from)
     definition = Definition(
         **head,
         **sections,
@@ -241,5 +247,6 @@ def parse_definition(
         states=tuple(s.build() for s in states),
         transitions=tuple(t.build() for t in transitions),
         path=path,
+        migrates_from=migrates_from,
     )
-    return Parsed(definition, head["id"], head["version"], id_line)
+    return Parsed(definition, head["id"], head["version"], id_line, path, migrates_from)

@@ -19,9 +19,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from plancycle.definitions.budget import budget_findings  # re-exported: also importable here
-from plancycle.definitions.document import parse_definition
+from plancycle.definitions.document import Parsed, parse_definition
 from plancycle.definitions.errors import DefinitionError, Problem
 from plancycle.definitions.ladders import Ladders, parse_ladders
+from plancycle.definitions.migrations import check_migrations
 from plancycle.definitions.model import Catalog, Definition, Role
 from plancycle.definitions.roles import parse_roles
 
@@ -30,6 +31,7 @@ __all__ = [
     "LADDERS_FILE",
     "ROLES_FILE",
     "budget_findings",
+    "check_migrations",
     "default_paths",
     "load_catalog",
     "load_definition_file",
@@ -108,9 +110,11 @@ def _all_definitions(
     roles: Mapping[str, Role],
     ladders: Ladders,
     problems: list[Problem],
-) -> list[Definition]:
-    """The definitions of every file; an (id, version) given twice is a problem."""
+) -> tuple[list[Definition], list[Parsed]]:
+    """The definitions of every file, and what each file yielded (also when it had
+    problems); an (id, version) given twice is a problem."""
     definitions: list[Definition] = []
+    kept: list[Parsed] = []
     seen: dict[tuple[str, int], tuple[Path, int]] = {}
     for path in definition_files:
         parsed = parse_definition(path, roles, problems, ladders)
@@ -128,9 +132,10 @@ def _all_definitions(
                 )
                 continue
             seen[key] = (path, parsed.id_line)
+        kept.append(parsed)
         if parsed.definition is not None:
             definitions.append(parsed.definition)
-    return definitions
+    return definitions, kept
 
 
 def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
@@ -148,8 +153,9 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
     problems: list[Problem] = []
     roles = _all_roles(role_files, problems)
     ladders = parse_ladders(ladder_file, roles, problems)
-    definitions = _all_definitions(definition_files, roles, ladders, problems)
+    definitions, parsed = _all_definitions(definition_files, roles, ladders, problems)
     check_auto_rules(definitions, problems)
+    check_migrations(parsed, definitions, problems)
     if problems:
         order = {str(p): i for i, p in enumerate([*role_files, ladder_file, *definition_files])}
         problems.sort(key=lambda pr: (order.get(pr.file, len(order)), pr.line))

@@ -32,6 +32,7 @@ __all__ = [
     "GuardRef",
     "Kpi",
     "LadderRung",
+    "Migration",
     "Participants",
     "Role",
     "State",
@@ -223,6 +224,35 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
+class Migration:
+    """How running instances of an older ``version`` of the same process move to this one:
+    ``states`` maps each old state id to a state id of this version. An old state left out
+    has no way over: an instance in it blocks the migration.
+
+    The lines (of ``migrates_from``, its ``version`` and each old-state key) are kept for
+    the catalog-level checks and are not part of the value."""
+
+    version: int
+    states: Mapping[str, str]
+    line: int = field(default=0, compare=False)
+    version_line: int = field(default=0, compare=False)
+    state_lines: Mapping[str, int] = field(default_factory=lambda: _EMPTY, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.states, MappingProxyType):
+            object.__setattr__(self, "states", MappingProxyType(dict(self.states)))
+        if not isinstance(self.state_lines, MappingProxyType):
+            object.__setattr__(self, "state_lines", MappingProxyType(dict(self.state_lines)))
+
+    def __hash__(self) -> int:
+        return hash((self.version, tuple(sorted(self.states.items()))))
+
+    def target(self, old_state: str) -> str | None:
+        """The state of the new version an instance in ``old_state`` moves to, or None."""
+        return self.states.get(old_state)
+
+
+@dataclass(frozen=True, slots=True)
 class Definition:
     """One version of one process."""
 
@@ -243,6 +273,7 @@ class Definition:
     ladder: tuple[LadderRung, ...] = ()
     ladder_name: str = "default"
     path: Path | None = None
+    migrates_from: Migration | None = None  # how instances of an older version move here
     _states: Mapping[str, State] = field(init=False, repr=False, compare=False)
     _from: Mapping[str, tuple[Transition, ...]] = field(init=False, repr=False, compare=False)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,7 +111,10 @@ def store_evidence(item: EvidenceFile, folder: Path) -> Path:
     target = folder / item.sha256[:2] / item.sha256
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
+        # a partial name of its own: two writers storing the same file at once must not
+        # rename one shared partial file from under each other (the content is the same,
+        # so whichever rename lands last is right)
+        partial = target.with_name(f"{target.name}.{secrets.token_hex(8)}.part")
         shutil.copyfile(item.path, partial)
         partial.replace(target)
     return target

@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 from plancycle.definitions.model import Catalog, Definition, Transition
@@ -236,18 +238,21 @@ class Engine:
 
 
 def _keep_evidence(session: Session, files: list[EvidenceFile], folder: Path, now) -> None:
+    """Store each file and its row once. Two advances attaching the same file at the same
+    moment (one blank form used by many districts) both insert its row: the second
+    insert does nothing instead of failing (ON CONFLICT DO NOTHING, SQLite and PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     for item in files:
         store_evidence(item, folder)
-        if session.get(Evidence, item.sha256) is None:
-            session.add(
-                Evidence(
-                    sha256=item.sha256,
-                    file_name=item.file_name,
-                    media_type=item.media_type,
-                    size=item.size,
-                    stored_at=now,
-                )
-            )
+        row = {
+            "sha256": item.sha256,
+            "file_name": item.file_name,
+            "media_type": item.media_type,
+            "size": item.size,
+            "stored_at": now,
+        }
+        session.execute(insert(Evidence).values(**row).on_conflict_do_nothing())
 
 
 def _is_lock_error(exc: sa.exc.OperationalError) -> bool:

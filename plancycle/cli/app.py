@@ -19,6 +19,7 @@ from plancycle.cli import (
     instances,
     notify,
     schedule,
+    serve,
     simulate,
     steps,
 )
@@ -132,6 +133,7 @@ app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
 schedule.register(app)
+serve.register(app)
 simulate.register(app)
 demo.register(app)
 

@@ -1,0 +1,200 @@
+"""The pages in a real headless Chromium (Debian's ``chromium``, driven by Playwright):
+a district officer advances Activity 2's workshop step with a PDF, a provincial officer
+sees the overdue badge once the clock passes 31 March 2568, an officer of another
+district is refused. Screenshots of the main pages go to ``test-output/web/``.
+
+Skipped, with the reason, only when /usr/bin/chromium is absent and ``CI`` is not set;
+under CI a missing browser is a failure (``.ci/run`` installs it)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from plancycle.definitions.loader import load_catalog
+from plancycle.sample import SampleStore, fresh_sample_store
+from plancycle.store.tokens import issue_token
+from plancycle.web import WebSettings, create_app
+from tests.webserver import serving
+from tests.world import bkk
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "web"
+OFFICER, PROVINCE, OTHER = (
+    "district-cd-office-2401",
+    "provincial-cd-office-24",
+    "district-cd-office-2402",
+)
+KEY = "2568/activity2/240101"
+REFUSED = re.compile(r"status of (403|422) ")  # the tests' own refused requests
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser tests, but /usr/bin/chromium is missing")
+    pytest.skip("Debian's chromium is not at /usr/bin/chromium (apt-get install chromium)")
+
+
+@dataclass
+class Site:
+    url: str
+    store: SampleStore
+    tokens: dict[str, str]
+    page: object  # playwright Page
+
+    def log_in(self, actor: str) -> None:
+        self.page.context.clear_cookies()
+        self.page.goto(f"{self.url}/login")
+        self.page.fill("#token", self.tokens[actor])
+        self.page.click("form.login button[type=submit]")
+        self.page.wait_for_load_state()
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    catalog = load_catalog()
+    store = fresh_sample_store(tmp_path / "site.db", catalog, "24", 2568, bkk(2025, 2, 3, 9))
+    with Session(store.engine.db) as session, session.begin():
+        tokens = {a: issue_token(session, a) for a in (OFFICER, PROVINCE, OTHER)}
+    settings = WebSettings(
+        store.engine.db, catalog, store.clock, tmp_path / "evidence", secret_key="browser-test"
+    )
+    with serving(create_app(settings)) as url, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),  # a fresh user-data dir
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
+            locale="th-TH",
+        )
+        try:
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            problems: list[str] = []  # script errors and Content-Security-Policy violations
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            yield Site(url, store, tokens, page)
+            assert [p for p in problems if not REFUSED.search(p)] == []
+        finally:
+            context.close()
+
+
+def _progress(page) -> float:
+    return float(page.get_attribute("#summary [role=progressbar]", "aria-valuenow"))
+
+
+def test_a_district_officer_advances_the_workshop_with_a_pdf(site: Site) -> None:
+    actors = site.store.actors_in("2401")
+    site.store.engine.advance(KEY, "meeting_set", actors["district_cd_office"])
+    page = site.page
+    site.log_in(OFFICER)
+    assert page.url.endswith("/areas/2401")
+    site.shot("district-2401")
+    page.click('a[href="/areas/240101"]')
+    page.wait_for_url("**/areas/240101")
+    site.shot("tambon-240101")
+    page.click(f'a[href="/instances/{KEY}"]')
+    page.wait_for_url(f"**/instances/{KEY}")
+    assert page.evaluate("typeof htmx") == "object"  # served from the package
+    assert page.get_attribute('li[aria-current="step"]', "data-step") == "workshop"
+    before = _progress(page)
+    assert page.locator("#history tbody tr[data-seq]").count() == 1
+    form = page.locator('form[data-trigger="workshop_held"]')
+    form.locator('input[name="data.participants"]').fill("12")  # the seed asks for 20 or more
+    form.locator('input[name="evidence.attendance"]').set_input_files(str(site.store.pdf))
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#advance-error")
+    assert "20" in page.locator("#advance-error").inner_text()  # refused, shown in place:
+    assert page.url.endswith(f"/instances/{KEY}")  # htmx swapped it (a plain POST would move)
+    assert page.locator("#history tbody tr[data-seq]").count() == 1
+    site.shot("instance-refused")
+    form = page.locator('form[data-trigger="workshop_held"]')
+    assert form.locator('input[name="data.participants"]').input_value() == "12"  # kept
+    form.locator('input[name="data.participants"]').fill("27")
+    form.locator('input[name="evidence.attendance"]').set_input_files(str(site.store.pdf))
+    form.locator("textarea[name=note]").fill("จัดที่ศาลาประชาคม")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector('#history tr[data-seq="2"]')
+    row = page.locator('#history tr[data-seq="2"]')
+    assert "scan.pdf" in row.inner_text() and "27" in row.inner_text()
+    assert page.locator("#flash").is_visible()
+    assert page.get_attribute('li[aria-current="step"]', "data-step") == "evaluate"
+    assert _progress(page) > before
+    site.shot("instance-after-workshop")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    site.shot("instance-phone")
+
+
+def test_a_provincial_officer_sees_the_overdue_badge_after_31_march(site: Site) -> None:
+    page = site.page
+    site.store.clock.set(bkk(2025, 3, 31, 23, 59))
+    site.log_in(PROVINCE)
+    assert page.url.endswith("/areas/24")
+    badge = page.locator('section.card[data-process="activity2"] .badge.late')
+    assert badge.count() == 0
+    site.store.clock.set(bkk(2025, 4, 1, 0, 1))
+    page.reload()
+    assert badge.is_visible()
+    assert int(badge.get_attribute("data-overdue")) == 93  # every Activity 2 tambon
+    cell = page.locator('#children tr[data-area="2401"] td[data-process="activity2"] .badge.late')
+    assert cell.inner_text() == "19"  # the district's 19 Activity 2 tambons
+    site.shot("province-24-overdue")
+    page.click('header a[href="/overdue"]')
+    page.wait_for_url("**/overdue")
+    days = [
+        int(d)
+        for d in re.findall(
+            r"\d+",
+            ",".join(
+                page.locator("#overdue tbody tr").evaluate_all(
+                    "rs => rs.map(r => r.dataset.daysLate)"
+                )
+            ),
+        )
+    ]
+    assert days and days == sorted(days, reverse=True)
+    site.shot("overdue-24")
+    page.click("#lang-switch")
+    assert page.locator("h1").inner_text().startswith("Overdue")
+    site.shot("overdue-24-en")
+
+
+def test_an_officer_of_another_district_is_refused(site: Site) -> None:
+    page = site.page
+    site.log_in(OTHER)
+    assert page.url.endswith("/areas/2402")
+    assert page.locator('a[href="/areas/240101"]').count() == 0
+    answer = page.goto(f"{site.url}/instances/{KEY}")
+    assert answer.status == 403
+    assert "ไม่มีสิทธิ์" in page.locator(".error").inner_text()
+    assert page.locator("form.advance").count() == 0
+    site.shot("refused-other-district")

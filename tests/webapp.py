@@ -1,0 +1,50 @@
+"""The web app on a populated store, for the API and page tests: a TestClient, the
+world's manual clock, and a token for each actor the tests act as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from plancycle.store.tokens import issue_token
+from plancycle.web import WebSettings, create_app
+from tests.world import World, populate
+
+# actors of tests/world.py: role-a works in district 2401 / province 24 / nation
+DISTRICT = "district_cd_office-a"
+OTHER_DISTRICT = "cd-2402"
+CHIEF = "district_chief-a"
+PROVINCE = "provincial_cd_office-a"
+NATION = "cdd-a"
+
+
+@dataclass
+class Web:
+    world: World
+    client: TestClient
+    tokens: dict[str, str]
+
+    def auth(self, actor: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[actor]}"}
+
+    def login(self, actor: str) -> None:
+        answer = self.client.post(
+            "/login", data={"token": self.tokens[actor], "next": "/"}, follow_redirects=False
+        )
+        assert answer.status_code == 303, answer.text
+
+
+def make_web(db: sa.Engine, tmp_path: Path) -> Web:
+    world = populate(db, tmp_path)
+    with Session(db) as session, session.begin():
+        tokens = {
+            a: issue_token(session, a) for a in (DISTRICT, OTHER_DISTRICT, CHIEF, PROVINCE, NATION)
+        }
+    settings = WebSettings(
+        db, world.catalog, world.clock, tmp_path / "web-evidence", secret_key="test-secret-key"
+    )
+    return Web(world, TestClient(create_app(settings)), tokens)

@@ -1,0 +1,52 @@
+"""Doing a step over HTTP, for the API and the instance page alike: read the multipart
+form, keep the uploads in a temporary folder, and call the engine (in a worker thread)
+as the authenticated actor: the same checks and messages as `plancycle advance`."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from plancycle.web.auth import Principal
+from plancycle.web.state import WebState
+from plancycle.web.uploads import AdvanceForm, parse_advance_form, saved_evidence
+from plancycle.workflow.engine import AdvanceResult
+
+__all__ = ["advance_from_request", "result_dict"]
+
+
+async def read_form(request: Request) -> AdvanceForm:
+    form = await request.form(max_files=50, max_fields=200)
+    return parse_advance_form(form, request.headers.get("if-match"))
+
+
+def _advance(web: WebState, who: Principal, key: str, form: AdvanceForm) -> AdvanceResult:
+    with saved_evidence(form.files, web.settings.upload_max_bytes) as evidence:
+        return web.engine.advance(
+            key, form.trigger, who.id, evidence, form.note, form.data, form.expected_version
+        )
+
+
+async def advance_from_request(
+    request: Request, web: WebState, who: Principal, key: str
+) -> AdvanceResult:
+    form = await read_form(request)
+    try:
+        return await run_in_threadpool(_advance, web, who, key, form)
+    finally:
+        for _, upload in form.files:
+            await upload.close()
+
+
+def result_dict(result: AdvanceResult) -> dict:
+    return {
+        "key": result.key,
+        "trigger": result.trigger,
+        "from": result.from_state,
+        "to": result.to_state,
+        "seq": result.seq,
+        "at": result.at,
+        "due_at": result.due_at,
+        "completed": result.completed,
+        "evidence": list(result.evidence),
+    }

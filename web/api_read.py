@@ -1,0 +1,175 @@
+"""The read side of the HTTP API: who am I, areas, instances, status and KPI roll-ups,
+the overdue and escalation list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from plancycle.store.models import Instance
+from plancycle.web.api_schema import ERRORS, errors
+from plancycle.web.areas_view import area_view
+from plancycle.web.deps import ApiUser, State, area_for, detail_for, process_for
+from plancycle.web.detail import record_dict
+from plancycle.web.overdue import overdue_rows
+from plancycle.web.rollup import area_rollup, children_rollup
+from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+Fy = Annotated[int | None, Query(ge=2500, le=2700, description="Fiscal year, BE (default: now)")]
+Area = Annotated[str | None, Query(description="DOPA code (default: the caller's own area)")]
+
+
+@router.get("/health", tags=["meta"], summary="Liveness (no token needed)")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/me", summary="The caller", responses=errors(401))
+def me(who: ApiUser) -> dict[str, Any]:
+    return {"id": who.id, "name": who.name, "role": who.role, "area": who.area}
+
+
+@router.get("/areas", summary="An area with its parents and children", responses=ERRORS)
+def areas(web: State, who: ApiUser, parent: Area = None) -> dict[str, Any]:
+    return area_view(web.db, area_for(who, parent)).as_dict()
+
+
+@router.get("/areas/{code}", summary="One area", responses=errors(401, 403, 404, 422))
+def area(web: State, who: ApiUser, code: str) -> dict[str, Any]:
+    return area_view(web.db, area_for(who, code)).as_dict()
+
+
+def _instance_row(inst: Instance, now: datetime) -> dict[str, Any]:
+    late = inst.due_at is not None and inst.completed_at is None and inst.due_at < now
+    return {
+        "key": inst.key,
+        "fiscal_year": inst.fiscal_year,
+        "process": inst.definition_id,
+        "area": inst.area_code,
+        "state": inst.state,
+        "version": inst.version,
+        "due_at": inst.due_at,
+        "overdue": late,
+        "completed_at": inst.completed_at,
+    }
+
+
+@router.get(
+    "/instances",
+    summary="Instances by fiscal year, process, state, area, lateness",
+    responses=ERRORS,
+)
+def instances(
+    web: State,
+    who: ApiUser,
+    fy: Fy = None,
+    process: str | None = None,
+    state: str | None = None,
+    area: Area = None,
+    overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    code, now = area_for(who, area), web.now()
+    flt = InstanceFilter(
+        web.year(fy),
+        process_for(web, process),
+        state,
+        AreaFilter.of(code) if code else AreaFilter(),
+        now if overdue else None,
+        limit,
+        offset,
+    )
+    rows, total = list_instances(web.db, flt)
+    return {
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "instances": [_instance_row(i, now) for i in rows],
+    }
+
+
+@router.get(
+    "/instances/{fy}/{process}/{area}",
+    summary="One instance: steps, deadlines, next steps, history",
+    responses=errors(401, 403, 404),
+)
+def instance(
+    web: State, who: ApiUser, fy: int, process: str, area: str, response: Response
+) -> dict[str, Any]:
+    found = detail_for(web, who, fy, process, area)
+    response.headers["ETag"] = f'"{found.inst.version}"'
+    return found.as_dict(who)
+
+
+@router.get(
+    "/instances/{fy}/{process}/{area}/history",
+    summary="The audit history",
+    responses=errors(401, 403, 404),
+)
+def instance_history(web: State, who: ApiUser, fy: int, process: str, area: str) -> dict[str, Any]:
+    found = detail_for(web, who, fy, process, area)
+    return {
+        "key": found.inst.key,
+        "state": found.inst.state,
+        "records": [record_dict(r, found.files) for r in found.records],
+    }
+
+
+@router.get(
+    "/status",
+    summary="Progress and KPI per process, for an area and each area under it",
+    responses=errors(401, 403, 404, 422),
+)
+def status(web: State, who: ApiUser, fy: Fy = None, area: Area = None) -> dict[str, Any]:
+    code, year, now = area_for(who, area), web.year(fy), web.now()
+    view = area_view(web.db, code)
+    kids = children_rollup(web.db, web.catalog, year, code, [c.code for c in view.children], now)
+    names = {c.code: c for c in view.children}
+    return {
+        "fiscal_year": year,
+        "as_of": now,
+        "area": view.area.as_dict(),
+        **area_rollup(web.db, web.catalog, year, code, now).as_dict(),
+        "children": [{**names[c].as_dict(), **r.as_dict()} for c, r in kids.items()],
+    }
+
+
+@router.get(
+    "/overdue", summary="Overdue instances, days late, escalation reached", responses=ERRORS
+)
+def overdue(
+    web: State,
+    who: ApiUser,
+    fy: Fy = None,
+    area: Area = None,
+    process: str | None = None,
+    sort: Literal["days_late", "key", "due_at"] = "days_late",
+    order: Literal["asc", "desc"] = "desc",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    code, now = area_for(who, area), web.now()
+    flt = InstanceFilter(
+        web.year(fy),
+        process_for(web, process),
+        None,
+        AreaFilter.of(code) if code else AreaFilter(),
+        now,
+        limit,
+        offset,
+    )
+    rows, total = overdue_rows(web.db, web.catalog, flt, sort, order == "desc")
+    return {
+        "as_of": now,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "instances": [r.as_dict() for r in rows],
+    }

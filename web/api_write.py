@@ -1,0 +1,91 @@
+"""Doing a step through the API, and the report exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from plancycle.web.advance import advance_from_request, result_dict
+from plancycle.web.api_schema import errors
+from plancycle.web.deps import ApiUser, State, area_for
+from plancycle.web.exports import export_response
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+_MULTIPART = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["trigger"],
+                    "properties": {
+                        "trigger": {"type": "string", "examples": ["workshop_held"]},
+                        "note": {"type": "string"},
+                        "expected_version": {
+                            "type": "integer",
+                            "description": "or an If-Match header",
+                        },
+                        "data": {
+                            "type": "string",
+                            "description": 'step data as a JSON object: {"participants": 25}',
+                        },
+                        "evidence": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "files for the step's slots in order",
+                        },
+                    },
+                    "additionalProperties": {
+                        "description": "evidence.SLOT (a file for that slot) or data.NAME "
+                        "(one value of the step data)",
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/instances/{fy}/{process}/{area}/advance",
+    summary="Do a step (multipart: trigger, data, evidence files)",
+    openapi_extra=_MULTIPART,
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def advance(
+    request: Request, web: State, who: ApiUser, fy: int, process: str, area: str
+) -> dict[str, Any]:
+    """The engine checks the role and the area, and keeps every refusal."""
+    result = await advance_from_request(request, web, who, f"{fy}/{process}/{area}")
+    return result_dict(result)
+
+
+@router.get(
+    "/exports/{kind}.{fmt}",
+    summary="A reporting sheet: activity2 or activity3 (the province's sheet), or bpm",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
+        **errors(401, 403, 404, 422),
+    },
+)
+def export(
+    web: State,
+    who: ApiUser,
+    kind: str,
+    fmt: Literal["csv", "xlsx"],
+    fy: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    area: str | None = None,
+    process: str | None = None,
+    lang: Literal["th", "en"] = "th",
+) -> Response:
+    return export_response(web, area_for(who, area), kind, fmt, fy, process, lang)

@@ -1,0 +1,86 @@
+"""Building the app: the API and page routers, signed session cookies, the assets
+served from the package (no CDN), and problem details for every failure."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from plancycle import __version__
+from plancycle.web import api_read, api_write, pages_areas, pages_auth, pages_instance
+from plancycle.web.api_schema import Problem
+from plancycle.web.errors_http import install_handlers
+from plancycle.web.settings import WebSettings
+from plancycle.web.state import WebState, package_dir
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """The yearly area development planning cycle of Thailand, as an HTTP API.
+
+Authenticate with an actor's API token: `Authorization: Bearer pc_...`. Every error is
+an RFC 9457 problem document (`application/problem+json`) with `detail` in English and
+`detail_th` in Thai. Times are ISO 8601; instance keys are `FY/PROCESS/AREA`."""
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    app = FastAPI(
+        title="plancycle",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the interactive pages load their assets from a CDN
+        redoc_url=None,
+    )
+    app.state.web = WebState.build(settings)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="plancycle_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.https_only,
+    )
+    app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
+    for module in (api_read, api_write, pages_auth, pages_areas, pages_instance):
+        app.include_router(module.router)
+    install_handlers(app)
+    _add_problem_schema(app)
+    app.middleware("http")(_security_headers)
+    return app
+
+
+# Everything comes from this server: scripts only from /static (htmx), no inline script;
+# inline style attributes stay allowed for the progress bars' widths.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+async def _security_headers(request: Request, call_next) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    """Put the Problem schema into the OpenAPI components the error responses refer to."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = build()
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            schema["components"]["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"}
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

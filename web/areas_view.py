@@ -1,0 +1,90 @@
+"""Areas as the pages and the API show them: one area, its parents (a breadcrumb) and
+its children, with names in Thai and English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from plancycle.store.areas import children, get_area, normalize_code
+from plancycle.store.models import AREA_LEVELS, Area
+from plancycle.workflow.errors import WorkflowError
+
+__all__ = ["AreaView", "UnknownArea", "area_view", "child_level"]
+
+NATION = ""
+
+
+class UnknownArea(WorkflowError, LookupError):
+    exit_code = 3
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            f"No area by the code {code!r}; codes are DOPA codes: province 24, district 2401, "
+            f"tambon 240101",
+            f"ไม่พบพื้นที่รหัส {code!r}; ใช้รหัสกรมการปกครอง เช่น จังหวัด 24 อำเภอ 2401 ตำบล 240101",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    code: str
+    level: str
+    name_th: str
+    name_en: str
+
+    @classmethod
+    def of(cls, area: Area) -> Named:
+        return cls(area.code, area.level, area.name_th, area.name_en or area.name_th)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "level": self.level,
+            "name_th": self.name_th,
+            "name_en": self.name_en,
+        }
+
+
+NATION_NAMED = Named(NATION, "nation", "ทั่วประเทศ", "Nation-wide")
+
+
+@dataclass(frozen=True, slots=True)
+class AreaView:
+    area: Named
+    trail: tuple[Named, ...]  # from the nation down to the area's parent
+    children: tuple[Named, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            **self.area.as_dict(),
+            "parents": [a.as_dict() for a in self.trail],
+            "children": [a.as_dict() for a in self.children],
+        }
+
+
+def child_level(code: str) -> int:
+    """The code length of the level under ``code`` (2 under the nation, 8 under a tambon)."""
+    return {0: 2, 2: 4, 4: 6}.get(len(code), 8)
+
+
+def area_view(db: sa.Engine, code: str) -> AreaView:
+    """The area ``code`` ("" for the nation), its breadcrumb and its children."""
+    code = normalize_code(code)
+    with Session(db) as session:
+        if code == NATION:
+            provinces = session.exec(
+                select(Area).where(Area.level == "province").order_by(col(Area.code))
+            ).all()
+            return AreaView(NATION_NAMED, (), tuple(Named.of(a) for a in provinces))
+        area = get_area(session, code)
+        if area is None or len(code) not in AREA_LEVELS:
+            raise UnknownArea(code)
+        trail = [NATION_NAMED]
+        for length in (2, 4, 6):
+            if length < len(code) and (parent := get_area(session, code[:length])):
+                trail.append(Named.of(parent))
+        kids = tuple(Named.of(a) for a in children(session, code))
+        return AreaView(Named.of(area), tuple(trail), kids)

@@ -1,0 +1,77 @@
+"""Request dependencies shared by the API and the pages: the app's state, the caller,
+and the area and instance checks (a district sees and acts only within its district)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from plancycle.errors import PlancycleError
+from plancycle.store.areas import normalize_code
+from plancycle.web.auth import Principal, check_area, principal_for_bearer
+from plancycle.web.detail import InstanceDetail, instance_detail
+from plancycle.web.state import WebState
+
+__all__ = [
+    "ApiUser",
+    "BadQuery",
+    "State",
+    "api_user",
+    "area_for",
+    "detail_for",
+    "process_for",
+    "web_state",
+]
+
+
+class BadQuery(PlancycleError, ValueError):
+    """A query parameter that names nothing the store knows."""
+
+
+def web_state(request: Request) -> WebState:
+    return request.app.state.web
+
+
+State = Annotated[WebState, Depends(web_state)]
+
+
+def api_user(
+    web: State,
+    authorization: Annotated[
+        str | None, Header(description="Bearer TOKEN (see `plancycle actors token ID`)")
+    ] = None,
+) -> Principal:
+    return principal_for_bearer(web.db, authorization)
+
+
+ApiUser = Annotated[Principal, Depends(api_user)]
+
+
+def area_for(who: Principal, code: str | None) -> str:
+    """The area asked for (default: the caller's own), refused outside the caller's."""
+    chosen = normalize_code(code) if code else who.home
+    if chosen and not chosen.isdigit():
+        raise BadQuery(
+            f"area {code!r} is not a DOPA code (2, 4, 6 or 8 digits)",
+            f"พื้นที่ {code!r} ไม่ใช่รหัสกรมการปกครอง (๒ ๔ ๖ หรือ ๘ หลัก)",
+        )
+    check_area(who, chosen)
+    return chosen
+
+
+def process_for(web: WebState, process: str | None) -> str | None:
+    known = [d.id for d in web.catalog.latest()]
+    if process and process not in known:
+        raise BadQuery(
+            f"unknown process {process!r}; known: {', '.join(known)}",
+            f"ไม่รู้จักกระบวนการ {process!r}; ที่มี: {', '.join(known)}",
+        )
+    return process
+
+
+def detail_for(web: WebState, who: Principal, fy: int, process: str, area: str) -> InstanceDetail:
+    """The instance (UnknownInstance when there is none), if it lies in the caller's area."""
+    found = instance_detail(web.db, web.catalog, f"{fy}/{process}/{area}", web.now())
+    check_area(who, found.inst.area_code)
+    return found

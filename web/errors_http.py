@@ -1,0 +1,94 @@
+"""Turning failures into answers: problem details under ``/api``, a page elsewhere,
+and the login page for a browser without a session."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import sqlalchemy.exc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from loguru import logger
+from starlette.exceptions import HTTPException
+
+from plancycle.errors import PlancycleError
+from plancycle.web.auth import NotLoggedIn
+from plancycle.web.pages_common import error_page
+from plancycle.web.problems import PROBLEM_JSON, problem, problem_for, status_for
+
+__all__ = ["install_handlers"]
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(body: dict, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _page(request: Request, status: int, en: str, th: str) -> Response:
+    return error_page(request, status, en, th)
+
+
+async def on_plancycle_error(request: Request, exc: PlancycleError) -> Response:
+    status = status_for(exc)
+    if not _is_api(request):
+        return _page(request, status, exc.en, exc.th)
+    headers = {"WWW-Authenticate": 'Bearer realm="plancycle"'} if status == 401 else None
+    return _problem(problem_for(exc, request.url.path), headers)
+
+
+async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
+    shown = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+    where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in shown)
+    en, th = f"invalid request: {where}", f"คำขอไม่ถูกต้อง: {where}"
+    if not _is_api(request):
+        return _page(request, 422, en, th)
+    return _problem(problem(422, en, th, "RequestValidation", request.url.path, errors=shown))
+
+
+async def on_http_error(request: Request, exc: HTTPException) -> Response:
+    th = {404: "ไม่พบหน้าที่ขอ", 405: "ไม่รองรับวิธีเรียกนี้"}.get(exc.status_code, str(exc.detail))
+    en = str(exc.detail)
+    if not _is_api(request):
+        return _page(request, exc.status_code, en, th)
+    return _problem(
+        problem(exc.status_code, en, th, "Http", request.url.path), getattr(exc, "headers", None)
+    )
+
+
+async def on_not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+    target = "/login?next=" + quote(request.url.path, safe="/")
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def on_store_error(request: Request, exc: sqlalchemy.exc.OperationalError) -> Response:
+    logger.exception("store unavailable on {path}", path=request.url.path)
+    en = "the store cannot be used right now; try again shortly"
+    th = "ขณะนี้ใช้ฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง"
+    if not _is_api(request):
+        return _page(request, 503, en, th)
+    return _problem(problem(503, en, th, "StoreUnavailable", request.url.path))
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    """A bug, not a refusal: logged with its traceback, answered without its details."""
+    logger.opt(exception=exc).error("unexpected error on {path}", path=request.url.path)
+    en = "something went wrong on the server; it has been logged"
+    th = "ระบบขัดข้อง ได้บันทึกไว้ให้ผู้ดูแลตรวจสอบแล้ว"
+    if not _is_api(request):
+        return _page(request, 500, en, th)
+    return _problem(problem(500, en, th, "ServerError", request.url.path))
+
+
+def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PlancycleError, on_plancycle_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(NotLoggedIn, on_not_logged_in)
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, on_store_error)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,138 @@
+"""The drill-down (nation, province, district, tambon), the overdue list and the exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from plancycle.web.areas_view import area_view
+from plancycle.web.deps import area_for, process_for
+from plancycle.web.exports import export_response
+from plancycle.web.overdue import overdue_rows
+from plancycle.web.pages_common import PageUser, render, ui_for
+from plancycle.web.rollup import area_rollup, children_rollup
+from plancycle.web.sheets import BUDGETED
+from plancycle.web.state import WebState
+from plancycle.web.ui import short_titles
+from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+Fy = Annotated[int | None, Query(ge=2500, le=2700)]
+PER_PAGE = 100  # rows of the overdue list per page (a phone shows a page at a time)
+
+
+def _web(request: Request) -> WebState:
+    return request.app.state.web
+
+
+@router.get("/areas")
+@router.get("/areas/{code}")
+def area_page(request: Request, who: PageUser, code: str = "", fy: Fy = None) -> Response:
+    web = _web(request)
+    chosen, year, now = area_for(who, code or None), web.year(fy), web.now()
+    view = area_view(web.db, chosen)
+    own = area_rollup(web.db, web.catalog, year, chosen, now)
+    kids = (
+        children_rollup(web.db, web.catalog, year, chosen, [c.code for c in view.children], now)
+        if len(chosen) < 6
+        else {}
+    )
+    instances = []
+    if len(chosen) >= 6:
+        flt = InstanceFilter(year, area=AreaFilter.of(chosen), limit=500)
+        instances = list_instances(web.db, flt)[0]
+    return render(
+        request,
+        "area.html",
+        {
+            "view": view,
+            "own": own,
+            "kids": kids,
+            "instances": instances,
+            "year": year,
+            "catalog": web.catalog,
+            "names": {a.code: a for a in (view.area, *view.children)},
+            "short": short_titles(web.catalog),
+            "child_processes": {p.process for r in kids.values() for p in r.processes},
+        },
+        who=who,
+    )
+
+
+@router.get("/overdue")
+def overdue_page(
+    request: Request,
+    who: PageUser,
+    fy: Fy = None,
+    area: str | None = None,
+    process: str | None = None,
+    sort: Literal["days_late", "key", "due_at"] = "days_late",
+    order: Literal["asc", "desc"] = "desc",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    web = _web(request)
+    code = area_for(who, area)
+    flt = InstanceFilter(
+        web.year(fy),
+        process_for(web, process),
+        None,
+        AreaFilter.of(code) if code else AreaFilter(),
+        web.now(),
+        PER_PAGE,
+        (page - 1) * PER_PAGE,
+    )
+    rows, total = overdue_rows(web.db, web.catalog, flt, sort, order == "desc")
+    pages = max(1, -(-total // PER_PAGE))
+    return render(
+        request,
+        "overdue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "pages": pages,
+            "total": total,
+            "sort": sort,
+            "order": order,
+            "area": code,
+            "view": area_view(web.db, code),
+            "process": process or "",
+            "processes": web.catalog.latest(),
+        },
+        who=who,
+    )
+
+
+@router.get("/exports")
+def exports_page(request: Request, who: PageUser, fy: Fy = None) -> Response:
+    web = _web(request)
+    view = area_view(web.db, who.home)
+    return render(
+        request,
+        "exports.html",
+        {
+            "view": view,
+            "year": web.year(fy),
+            "budgeted": [web.catalog.get(p) for p in BUDGETED],
+        },
+        who=who,
+    )
+
+
+@router.get("/exports/{kind}.{fmt}")
+def export_download(
+    request: Request,
+    who: PageUser,
+    kind: str,
+    fmt: Literal["csv", "xlsx"],
+    fy: Fy = None,
+    area: str | None = None,
+    process: str | None = None,
+) -> Response:
+    return export_response(
+        _web(request), area_for(who, area), kind, fmt, fy, process, ui_for(request).lang
+    )

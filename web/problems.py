@@ -1,0 +1,96 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), in Thai and English.
+
+A :class:`PlancycleError`'s ``exit_code`` picks the HTTP status (2 bad input 422,
+3 not found 404, 4 not allowed 403, 5 conflict 409, 6 store unavailable 503); a token
+that is missing or not valid is 401. ``detail`` is English, ``detail_th`` Thai.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from plancycle.errors import PlancycleError
+from plancycle.store.tokens import BadToken
+from plancycle.workflow.errors import Conflict, GuardFailed, InvalidTrigger
+
+__all__ = [
+    "PROBLEM_JSON",
+    "Unauthenticated",
+    "problem",
+    "problem_for",
+    "status_for",
+]
+
+PROBLEM_JSON = "application/problem+json"
+
+_BY_EXIT_CODE = {2: 422, 3: 404, 4: 403, 5: 409, 6: 503, 7: 500}
+_TITLES: dict[int, tuple[str, str]] = {
+    400: ("Bad request", "คำขอไม่ถูกต้อง"),
+    401: ("Not authenticated", "ยังไม่ได้ยืนยันตัวตน"),
+    403: ("Not allowed", "ไม่มีสิทธิ์"),
+    404: ("Not found", "ไม่พบ"),
+    405: ("Method not allowed", "ไม่รองรับวิธีเรียกนี้"),
+    409: ("Conflict", "ข้อมูลถูกเปลี่ยนไปแล้ว"),
+    413: ("Too large", "ข้อมูลใหญ่เกินกำหนด"),
+    422: ("Invalid input", "ข้อมูลไม่ถูกต้อง"),
+    500: ("Server error", "ระบบขัดข้อง"),
+    503: ("Store unavailable", "ใช้ฐานข้อมูลไม่ได้"),
+}
+
+
+class Unauthenticated(PlancycleError, PermissionError):
+    """No token (or no session) came with a request that needs one."""
+
+    exit_code = 4
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this needs an API token: send 'Authorization: Bearer TOKEN' "
+            "(an administrator issues one with `plancycle actors token ID`)",
+            "ต้องใช้โทเค็น: ส่ง 'Authorization: Bearer โทเค็น' "
+            "(ผู้ดูแลระบบออกให้ด้วย `plancycle actors token รหัส`)",
+        )
+
+
+def status_for(exc: PlancycleError) -> int:
+    if isinstance(exc, BadToken | Unauthenticated):
+        return 401
+    return _BY_EXIT_CODE.get(exc.exit_code, 422)
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def problem(
+    status: int, en: str, th: str, kind: str, instance: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A problem document: ``type`` names the kind of error as a URN."""
+    title_en, title_th = _TITLES.get(status, ("Error", "ผิดพลาด"))
+    body: dict[str, Any] = {
+        "type": f"urn:plancycle:problem:{_kebab(kind)}",
+        "title": title_en,
+        "title_th": title_th,
+        "status": status,
+        "detail": en,
+        "detail_th": th,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return body
+
+
+def _extras(exc: PlancycleError) -> dict[str, Any]:
+    if isinstance(exc, InvalidTrigger):
+        return {"valid_triggers": list(exc.valid)}
+    if isinstance(exc, Conflict):
+        return {"state": exc.state}
+    if isinstance(exc, GuardFailed):
+        return {"refusals": [{"en": r.en, "th": r.th} for r in exc.refusals]}
+    return {}
+
+
+def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, Any]:
+    return problem(status_for(exc), exc.en, exc.th, type(exc).__name__, instance, **_extras(exc))

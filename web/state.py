@@ -1,0 +1,50 @@
+"""What every request handler reaches through ``request.app.state.web``: the settings,
+the one engine, the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files
+
+import sqlalchemy as sa
+from fastapi.templating import Jinja2Templates
+
+from plancycle.definitions.model import Catalog
+from plancycle.thai.fiscal import fiscal_year_of
+from plancycle.web.settings import WebSettings
+from plancycle.workflow.engine import Engine
+
+__all__ = ["WebState", "package_dir"]
+
+
+def package_dir(name: str) -> str:
+    return str(files("plancycle.web") / name)
+
+
+@dataclass
+class WebState:
+    settings: WebSettings
+    engine: Engine
+    templates: Jinja2Templates
+
+    @classmethod
+    def build(cls, settings: WebSettings) -> WebState:
+        engine = Engine(settings.catalog, settings.db, settings.clock, settings.evidence_folder)
+        engine.evidence_max_bytes = settings.upload_max_bytes
+        return cls(settings, engine, Jinja2Templates(directory=package_dir("templates")))
+
+    @property
+    def db(self) -> sa.Engine:
+        return self.settings.db
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.settings.catalog
+
+    def now(self) -> datetime:
+        return self.settings.clock.now()
+
+    def year(self, fy: int | None) -> int:
+        """The fiscal year asked for, or the one the clock is in."""
+        return fy or fiscal_year_of(self.now())
