@@ -48,23 +48,22 @@ class Move:
 
 def append_transition(session: Session, inst: Instance, move: Move) -> TransitionRecord:
     """Apply ``move`` to ``inst`` (as read, at ``inst.version``) and append its record."""
-    seq = inst.version  # one record per change: version 1 -> record 1
-    prev = inst.head_hash or genesis_hash(inst.key)
-    digest = record_hash(
-        key=inst.key,
-        seq=seq,
-        at=move.at,
-        actor_id=move.actor_id,
-        role=move.role,
-        trigger=move.trigger,
-        from_state=inst.state,
-        to_state=move.to_state,
-        data=move.data,
-        note=move.note,
-        evidence=move.evidence,
-        automatic=move.automatic,
-        prev_hash=prev,
-    )
+    # what the record says is exactly what its hash covers
+    fields: dict[str, Any] = {
+        "seq": inst.version,  # one record per change: version 1 -> record 1
+        "at": move.at,
+        "actor_id": move.actor_id,
+        "role": move.role,
+        "trigger": move.trigger,
+        "from_state": inst.state,
+        "to_state": move.to_state,
+        "data": dict(move.data),
+        "note": move.note,
+        "evidence": list(move.evidence),
+        "automatic": move.automatic,
+        "prev_hash": inst.head_hash or genesis_hash(inst.key),
+    }
+    digest = record_hash(key=inst.key, **fields)
     values: dict[str, Any] = {
         "state": move.to_state,
         "version": inst.version + 1,
@@ -84,21 +83,6 @@ def append_transition(session: Session, inst: Instance, move: Move) -> Transitio
     ).rowcount
     if changed != 1:
         raise StaleInstance(inst.key)
-    record = TransitionRecord(
-        instance_id=inst.id,
-        seq=seq,
-        at=move.at,
-        actor_id=move.actor_id,
-        role=move.role,
-        trigger=move.trigger,
-        from_state=inst.state,
-        to_state=move.to_state,
-        data=dict(move.data),
-        note=move.note,
-        evidence=list(move.evidence),
-        automatic=move.automatic,
-        prev_hash=prev,
-        hash=digest,
-    )
+    record = TransitionRecord(instance_id=inst.id, hash=digest, **fields)
     session.add(record)
     return record

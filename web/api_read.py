@@ -76,16 +76,8 @@ def instances(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    code, now = area_for(who, area), web.now()
-    flt = InstanceFilter(
-        web.year(fy),
-        process_for(web, process),
-        state,
-        AreaFilter.of(code) if code else AreaFilter(),
-        now if overdue else None,
-        limit,
-        offset,
-    )
+    now = web.now()
+    flt = _filter(web, who, fy, area, process, state, now if overdue else None, limit, offset)
     rows, total = list_instances(web.db, flt)
     return {
         "total": total,
@@ -155,16 +147,8 @@ def overdue(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    code, now = area_for(who, area), web.now()
-    flt = InstanceFilter(
-        web.year(fy),
-        process_for(web, process),
-        None,
-        AreaFilter.of(code) if code else AreaFilter(),
-        now,
-        limit,
-        offset,
-    )
+    now = web.now()
+    flt = _filter(web, who, fy, area, process, None, now, limit, offset)
     rows, total = overdue_rows(web.db, web.catalog, flt, sort, order == "desc")
     return {
         "as_of": now,
@@ -173,3 +157,19 @@ def overdue(
         "limit": limit,
         "instances": [r.as_dict() for r in rows],
     }
+
+
+def _filter(
+    web, who, fy, area, process, state, overdue_at, limit: int, offset: int
+) -> InstanceFilter:
+    """The instance filter of a request, limited to what the caller may see."""
+    code = area_for(who, area)
+    return InstanceFilter(
+        web.year(fy),
+        process_for(web, process),
+        state,
+        AreaFilter.of(code) if code else AreaFilter(),
+        overdue_at,
+        limit,
+        offset,
+    )
