@@ -7,13 +7,18 @@ and ~92k (75,000 villages, the national figure).
 
 - Idle sweep at 2024-10-02 09:00 (Bangkok): FY2568 has just started, nothing is due,
   no window is open. Baseline: bare ``sqlite3`` doing the indexed SELECT of instances
-  due within the reminder lead (8 days) and not completed.
+  due within the reminder lead (8 days) and not completed. For scale (not the baseline):
+  bare ``sqlite3`` running the very SELECT of candidates that ``load_snapshot`` sends
+  (captured from the engine).
 - Worst day: every instance except Activity 2's is marked completed (``due_at`` NULL),
   then the sweep runs at 2025-04-01 00:00 (Bangkok), the first instant after Activity 2's
   31 March deadline, on a fresh copy of the store each time. Baseline: bare ``sqlite3``
   on another fresh copy, selecting the overdue Activity 2 ids and inserting as many
   escalation and outbox rows (same columns, same bytes) in transactions of 500
   escalations, like the sweep's batches.
+- Opening day (not a target, the year's largest write): on a fresh copy of the store, a
+  sweep at 2024-12-31 23:45 (what is due by then), then the one at 2025-01-01 00:00 that
+  finds the Q2 windows open (every village plan and Activity 2 instance is told once).
 - Scheduler memory: a subprocess runs ``sweep_job`` then ``dispatch_job`` (MemoryChannel)
   on a worst-day copy of the largest store and prints its ``ru_maxrss``; again with a
   channel that keeps nothing (MemoryChannel holds every message it is sent); baseline:
@@ -41,19 +46,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bench.cycle_start import national_store
 from plancycle.definitions.loader import load_catalog
 from plancycle.logs import configure_logging
 from plancycle.store.db import make_engine
 from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.engine import Engine
-from plancycle.workflow.sweep_apply import run_sweep
+from plancycle.workflow.sweep_apply import load_snapshot, run_sweep
 
 BANGKOK = timezone(timedelta(hours=7))
 IDLE_NOW = datetime(2024, 10, 2, 9, 0, tzinfo=BANGKOK)
 WORST_NOW = datetime(2025, 4, 1, 0, 0, tzinfo=BANGKOK)
+OPENING_NOW = datetime(2025, 1, 1, 0, 0, tzinfo=BANGKOK)
+OPENING_EVE = OPENING_NOW - timedelta(minutes=15)  # the scheduler's sweep before it
 LEAD_DAYS = 8  # the default ladder's reminder is 7 days ahead: the sweep looks 8 ahead
 BATCH = 500  # run_sweep's default batch
+OPENING_RUNS = 3  # the opening day writes ~82k rows at ~92k instances: fewer runs
 # (label, synthetic villages): ~10k cannot be reached with every GeoThai area (17,222
 # instances without villages), so the smallest store is the one without villages.
 SIZES = [("~17k", 0), ("~30k", 12_800), ("~92k", 75_000)]
@@ -190,6 +200,10 @@ class Size:
     worst_base_s: float = 0.0
     worst_base_cpu: float = 0.0
     worst_base_ids: int = 0
+    opening_s: float = 0.0
+    opening_cpu: float = 0.0
+    opening_escalations: int = 0
+    opening_messages: int = 0
 
 
 # --- stores ---------------------------------------------------------------------------
@@ -228,7 +242,6 @@ def idle(size: Size, store: Path, catalog, runs: int) -> None:
     size.idle_s, size.idle_cpu, report = median_time(runs, lambda: run_sweep(engine, IDLE_NOW))
     size.idle_candidates = report.candidates
     size.idle_written = sum(report.notices.values()) + report.messages
-    db.dispose()
     con = connect(store)
     horizon = db_time(IDLE_NOW + timedelta(days=LEAD_DAYS))
     indexed = f"SELECT {CANDIDATE_COLUMNS} FROM instance WHERE due_at <= ? AND completed_at IS NULL"
@@ -236,26 +249,26 @@ def idle(size: Size, store: Path, catalog, runs: int) -> None:
         runs, lambda: con.execute(indexed, (horizon,)).fetchall()
     )
     size.idle_base_rows = len(rows)
-    # Not the baseline: the rows the sweep's own WHERE selects, read by bare sqlite3.
-    same_where = (
-        f"SELECT {CANDIDATE_COLUMNS} FROM instance WHERE completed_at IS NULL AND "
-        f"(due_at <= ? OR (definition_id, state) IN (VALUES {interest_values(catalog)}))"
-    )
-    size.idle_same_where_s, _, _ = median_time(
-        runs, lambda: con.execute(same_where, (horizon,)).fetchall()
-    )
+    # Not the baseline: the SELECT of candidates the sweep sends, re-run by bare sqlite3.
+    sql, params = candidates_select(engine)
+    size.idle_same_where_s, _, _ = median_time(runs, lambda: con.execute(sql, params).fetchall())
     con.close()
+    db.dispose()
 
 
-def interest_values(catalog) -> str:
-    """The (process, state) pairs the sweep always reads, as an SQL VALUES list."""
-    pairs = sorted(
-        (d.id, s.id)
-        for d in catalog.all()
-        for s in d.states
-        if s.opens is not None or any(t.auto for t in d.transitions_from(s.id))
-    )
-    return ", ".join(f"('{p}', '{s}')" for p, s in pairs)
+def candidates_select(engine: Engine) -> tuple[str, tuple]:
+    """The SELECT of candidates ``load_snapshot`` sends at IDLE_NOW, as the driver gets it."""
+    sent: list[tuple[str, tuple]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+        sent.append((statement, parameters))
+
+    sa.event.listen(engine.db, "before_cursor_execute", keep)
+    try:
+        load_snapshot(engine.db, engine.catalog, IDLE_NOW)
+    finally:
+        sa.event.remove(engine.db, "before_cursor_execute", keep)
+    return next((q, p) for q, p in sent if q.startswith('SELECT instance.id, instance."key"'))
 
 
 # --- worst day ------------------------------------------------------------------------
@@ -344,6 +357,27 @@ def bare_writes(
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+# --- opening day ----------------------------------------------------------------------
+
+
+def opening_day(size: Size, store: Path, catalog, runs: int) -> None:
+    """Median of the sweep at OPENING_NOW, each on a fresh copy swept at OPENING_EVE."""
+    settle(store)
+    walls, cpus = [], []
+    for _ in range(runs):
+        db = make_engine(f"sqlite:///{fresh_copy(store, 'opening-run.db')}")
+        engine = Engine(catalog, db)
+        run_sweep(engine, OPENING_EVE)
+        t0, c0 = time.perf_counter(), time.process_time()
+        report = run_sweep(engine, OPENING_NOW)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+        db.dispose()
+        size.opening_escalations = sum(report.notices.values())
+        size.opening_messages = report.messages
+    size.opening_s, size.opening_cpu = statistics.median(walls), statistics.median(cpus)
+
+
 # --- scheduler memory -----------------------------------------------------------------
 
 
@@ -417,7 +451,7 @@ def print_idle(sizes: list[Size], runs: int) -> None:
     print(
         "| store | sweep (wall) | sweep (CPU) | candidates | rows written "
         "| baseline: indexed SELECT due <= now+8 d | ratio "
-        "| bare SELECT of the sweep's own WHERE (not the baseline) | ratio |"
+        "| the sweep's own SELECT, bare sqlite3 (not the baseline) | ratio |"
         "\n|---|---|---|---|---|---|---|---|---|"
     )
     for s in sizes:
@@ -447,20 +481,41 @@ def print_worst(sizes: list[Size], runs: int) -> None:
         )
 
 
+def print_opening(sizes: list[Size], runs: int) -> None:
+    print(
+        f"\n## Opening day at {OPENING_NOW.isoformat()}, after a sweep at "
+        f"{OPENING_EVE.isoformat()} (not a target; median of {runs}, fresh copy each run)"
+    )
+    print(
+        "| store | sweep (wall) | sweep (CPU) | escalation rows | outbox rows |\n|---|---|---|---|---|"
+    )
+    for s in sizes:
+        print(
+            f"| {s.instances:,} | {s.opening_s:.2f} s | {s.opening_cpu:.2f} s "
+            f"| {s.opening_escalations:,} | {s.opening_messages:,} |"
+        )
+
+
 def print_growth(sizes: list[Size]) -> None:
     print("\n## Growth (medians; wall / CPU)")
-    print("| store | instances | idle sweep | worst day |\n|---|---|---|---|")
+    print(
+        "| store | instances | idle sweep | worst day | opening day (not a target) |"
+        "\n|---|---|---|---|---|"
+    )
     for s in sizes:
         print(
             f"| {s.label} | {s.instances:,} | {s.idle_s:.3f} s / {s.idle_cpu:.3f} s "
-            f"| {s.worst_s:.2f} s / {s.worst_cpu:.2f} s |"
+            f"| {s.worst_s:.2f} s / {s.worst_cpu:.2f} s "
+            f"| {s.opening_s:.2f} s / {s.opening_cpu:.2f} s |"
         )
     if len(sizes) > 1:
         big, small = sizes[-1], sizes[0]
         print(
             f"| ratio {big.label} / {small.label} | {ratio(big.instances, small.instances)} "
             f"| {ratio(big.idle_s, small.idle_s)} / {ratio(big.idle_cpu, small.idle_cpu)} "
-            f"| {ratio(big.worst_s, small.worst_s)} / {ratio(big.worst_cpu, small.worst_cpu)} |"
+            f"| {ratio(big.worst_s, small.worst_s)} / {ratio(big.worst_cpu, small.worst_cpu)} "
+            f"| {ratio(big.opening_s, small.opening_s)} / "
+            f"{ratio(big.opening_cpu, small.opening_cpu)} |"
         )
 
 
@@ -525,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
             idle(size, store, catalog, runs)
             shape = worst_day(size, worst, catalog, runs)
             worst_baseline(size, worst, shape, runs)
+            opening_day(size, store, catalog, min(runs, OPENING_RUNS))
             print(f"... {size.label} done", file=sys.stderr, flush=True)
         budget = QUICK_DISPATCH_BUDGET if args.quick else DISPATCH_BUDGET
         mem = scheduler_memory(worst, budget, args.quick)
@@ -532,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     print_sizes(sizes, runs)
     print_idle(sizes, runs)
     print_worst(sizes, runs)
+    print_opening(sizes, min(runs, OPENING_RUNS))
     print_growth(sizes)
     print_memory(sizes[-1].label, mem, budget)
     print_targets(sizes[-1], mem["keep"], args.quick)

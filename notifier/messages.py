@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 from plancycle.notifier.notice import NextRung, Notice
 from plancycle.thai.dates import format_datetime
@@ -184,10 +185,15 @@ def _late(n: Notice) -> tuple[str, str]:
     return f"เกินกำหนด {n.days_late} วัน", f"Overdue {_days(n.days_late)}"
 
 
+# Every notice of a step shares its deadline and next-rung instants: a sweep that words
+# thousands of notices formats only a handful of instants. Equal instants in different
+# time zones are equal keys, which is right: both are read in Bangkok.
+@lru_cache(maxsize=1024)
 def _th_time(at: datetime) -> str:
     return f"{format_datetime(at, lang='th')} น."
 
 
+@lru_cache(maxsize=1024)
 def _en_time(at: datetime) -> str:
     return f"{format_datetime(at, lang='en')} (Bangkok time)"
 

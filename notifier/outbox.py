@@ -9,7 +9,9 @@ logs. The dispatcher (``plancycle.notifier.dispatch``) delivers them later.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
@@ -18,7 +20,11 @@ from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
 from plancycle.store.models import OutboxMessage
 
-__all__ = ["enqueue", "fallback_address"]
+__all__ = ["add_messages", "enqueue", "fallback_address", "outbox_rows"]
+
+# One Core statement for every batch: executed with a list of rows it is compiled once
+# (SQLAlchemy caches it) and sent as one executemany, without an ORM object per row.
+_INSERT = sa.insert(OutboxMessage.__table__)
 
 
 def fallback_address(role: str, area_for_role: str) -> str:
@@ -26,17 +32,16 @@ def fallback_address(role: str, area_for_role: str) -> str:
     return f"{role}@{area_for_role or 'TH'}"
 
 
-def enqueue(
-    session: Session,
+def outbox_rows(
     escalation_id: int | None,
     notice: Notice,
     area_for_role: str,
     book: ContactBook,
     now: datetime,
-) -> int:
-    """Add the messages for ``notice`` (one per contact of ``notice.role`` at
-    ``area_for_role``) to ``session``, due at ``now``; how many were added.
-    Nothing is committed: the caller's transaction also holds the escalation."""
+) -> list[dict[str, Any]]:
+    """The messages for ``notice``, one per contact of ``notice.role`` at
+    ``area_for_role``, due at ``now``, as rows of ``outbox_message`` for
+    :func:`add_messages`."""
     subject, body = render(notice)
     targets = book.lookup(notice.role, area_for_role)
     if not targets:
@@ -49,21 +54,47 @@ def enqueue(
             address=address,
         )
         targets = [("log", address)]
-    for channel, address in targets:
-        session.add(
-            OutboxMessage(
-                escalation_id=escalation_id,
-                channel=channel,
-                address=address,
-                role=notice.role,
-                area_code=area_for_role,
-                subject=subject,
-                body=body,
-                payload=notice.payload(),
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
-    return len(targets)
+    payload = notice.payload()
+    return [
+        {
+            "escalation_id": escalation_id,
+            "channel": channel,
+            "address": address,
+            "role": notice.role,
+            "area_code": area_for_role,
+            "subject": subject,
+            "body": body,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "claimed_by": None,
+            "claimed_until": None,
+            "last_error": None,
+            "created_at": now,
+            "delivered_at": None,
+        }
+        for channel, address in targets
+    ]
+
+
+def add_messages(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert rows made by :func:`outbox_rows` in one statement; how many. Nothing is
+    committed: the caller's transaction also holds their escalations."""
+    if rows:
+        session.execute(_INSERT, rows)
+    return len(rows)
+
+
+def enqueue(
+    session: Session,
+    escalation_id: int | None,
+    notice: Notice,
+    area_for_role: str,
+    book: ContactBook,
+    now: datetime,
+) -> int:
+    """Add the messages for ``notice`` (one per contact of ``notice.role`` at
+    ``area_for_role``) to ``session``'s transaction, due at ``now``; how many were added.
+    Nothing is committed: the caller's transaction also holds the escalation."""
+    return add_messages(session, outbox_rows(escalation_id, notice, area_for_role, book, now))

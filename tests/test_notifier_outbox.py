@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from sqlmodel import Session, select
 
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.messages import render
-from plancycle.notifier.outbox import enqueue
+from plancycle.notifier.outbox import add_messages, enqueue, outbox_rows
 from plancycle.store.models import Contact, OutboxMessage
 from tests.test_notifier_messages import make_notice
 
@@ -74,3 +75,26 @@ def test_enqueue_does_not_commit(session: Session) -> None:
     session.flush()
     session.rollback()  # the caller's transaction failed: the messages go with it
     assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_payload_is_the_notice_with_instants_as_iso_strings() -> None:
+    notice = make_notice()
+    expected = dataclasses.asdict(notice)  # what payload() gave before it skipped deep copies
+    expected["due_at"] = notice.due_at.isoformat()
+    expected["now"] = notice.now.isoformat()
+    expected["next_rung"]["at"] = notice.next_rung.at.isoformat()
+    assert notice.payload() == expected
+    assert list(notice.payload()) == list(expected)  # same order of keys
+    bare = dataclasses.replace(notice, due_at=None, next_rung=None)
+    assert (bare.payload()["due_at"], bare.payload()["next_rung"]) == (None, None)
+
+
+def test_messages_of_several_notices_go_in_one_statement(session: Session) -> None:
+    book = add_contacts(session)
+    rows = outbox_rows(None, make_notice(), "2401", book, NOW)
+    rows += outbox_rows(None, make_notice(role="cdd", role_th="กรมฯ", role_en="CDD"), "", book, NOW)
+    assert add_messages(session, rows) == 3
+    assert add_messages(session, []) == 0
+    session.commit()
+    got = session.exec(select(OutboxMessage.channel, OutboxMessage.address)).all()
+    assert sorted(got) == [("email", "a@x.th"), ("log", "cdd@TH"), ("webhook", "http://h/1")]

@@ -133,7 +133,7 @@ def test_dry_run_writes_nothing(world: World) -> None:
 def test_a_crash_half_way_leaves_no_partial_escalation(world: World, monkeypatch) -> None:
     now = bkk(2025, 4, 16, 9)
     expected = len(run_sweep(world.engine, now, dry_run=True).plan.notices)
-    real = sweep_apply.enqueue
+    real = sweep_apply.outbox_rows
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -142,13 +142,13 @@ def test_a_crash_half_way_leaves_no_partial_escalation(world: World, monkeypatch
             raise RuntimeError("injected failure")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sweep_apply, "enqueue", flaky)
+    monkeypatch.setattr(sweep_apply, "outbox_rows", flaky)
     with pytest.raises(RuntimeError, match="injected"):
         run_sweep(world.engine, now, batch=40)
     written, _ = counts(world)
     assert 0 < written < expected
     _assert_every_escalation_has_its_messages(world)
-    monkeypatch.setattr(sweep_apply, "enqueue", real)
+    monkeypatch.setattr(sweep_apply, "outbox_rows", real)
     run_sweep(world.engine, now, batch=40)
     assert counts(world)[0] == expected
     _assert_every_escalation_has_its_messages(world)

@@ -30,6 +30,7 @@ __all__ = [
     "plan_sweep",
     "rung_roles",
     "rung_time",
+    "window_opens_at",
 ]
 
 OPENED_LEVEL = -1
@@ -95,12 +96,42 @@ def rung_time(rung: LadderRung, due_at: datetime) -> datetime:
     return start_of_day(day)
 
 
+def window_opens_at(definition: Definition, state: str, fiscal_year: int) -> datetime | None:
+    """When the window of step ``state`` opens in ``fiscal_year`` (00:00 Bangkok on its
+    day); None when the step declares no window."""
+    spec = definition.state(state).opens
+    day = deadline_day(spec, fiscal_year, {}) if spec is not None else None
+    return start_of_day(day) if day is not None else None
+
+
+class _Instants:
+    """The instants many instances share, computed once per sweep: thousands of
+    instances sit in the same step of the same year and have the same deadline."""
+
+    def __init__(self) -> None:
+        self._opens: dict[tuple[str, int, str, int], datetime | None] = {}
+        self._rungs: dict[tuple[int, datetime], datetime] = {}
+
+    def opens(self, definition: Definition, cand: Candidate) -> datetime | None:
+        key = (definition.id, definition.version, cand.state, cand.fiscal_year)
+        if key not in self._opens:
+            self._opens[key] = window_opens_at(definition, cand.state, cand.fiscal_year)
+        return self._opens[key]
+
+    def rung(self, rung: LadderRung, due_at: datetime) -> datetime:
+        key = (rung.offset_days, due_at)
+        if key not in self._rungs:
+            self._rungs[key] = rung_time(rung, due_at)
+        return self._rungs[key]
+
+
 def plan_sweep(catalog: Catalog, snapshot: Snapshot, now: datetime) -> SweepPlan:
     plan = SweepPlan()
+    instants = _Instants()
     for cand in snapshot.candidates:
         definition = catalog.get(cand.definition_id, cand.definition_version)
         done = snapshot.done_levels.get((cand.id, cand.version), set())
-        plan.notices += _notices(definition, cand, done, now)
+        plan.notices += _notices(definition, cand, done, now, instants)
         auto = _auto_trigger(definition, cand, snapshot.children, catalog)
         if auto:
             plan.advances.append(AutoAdvance(cand, auto))
@@ -108,35 +139,44 @@ def plan_sweep(catalog: Catalog, snapshot: Snapshot, now: datetime) -> SweepPlan
 
 
 def _notices(
-    definition: Definition, cand: Candidate, done: set[int], now: datetime
+    definition: Definition, cand: Candidate, done: set[int], now: datetime, instants: _Instants
 ) -> list[Notify]:
-    out: list[Notify] = []
-    state = definition.state(cand.state)
-    if state.opens is not None and OPENED_LEVEL not in done:
-        opens_day = deadline_day(state.opens, cand.fiscal_year, {})
-        if opens_day is not None and start_of_day(opens_day) <= now:
-            out.append(Notify(cand, OPENED_LEVEL, "opened", (definition.lead_role,), None, None))
-    if cand.due_at is None:
+    """The rungs ``cand`` reaches at ``now``. The window opening is the lowest rung: when
+    the same sweep also sends a rung of the ladder (a scheduler down since before the
+    window opened, a window that opens late), the opening is recorded but not sent, as
+    any rung passed by is: the ladder's notice names the step and its deadline."""
+    out = _ladder_notices(definition, cand, done, now, instants)
+    if OPENED_LEVEL in done:
         return out
+    opens = instants.opens(definition, cand)
+    if opens is None or opens > now:
+        return out
+    told = any(n.recipients for n in out)
+    roles = () if told else (definition.lead_role,)
+    return [Notify(cand, OPENED_LEVEL, "opened", roles, None, None), *out]
+
+
+def _ladder_notices(
+    definition: Definition, cand: Candidate, done: set[int], now: datetime, instants: _Instants
+) -> list[Notify]:
+    """The ladder's rungs reached and not yet done; only the highest is sent."""
+    due = cand.due_at
+    if due is None:
+        return []
     ladder = definition.ladder
-    reached = [r for r in ladder if r.level not in done and rung_time(r, cand.due_at) <= now]
+    reached = [r for r in ladder if r.level not in done and instants.rung(r, due) <= now]
     if not reached:
-        return out
+        return []
     top = max(reached, key=lambda r: r.level)
     later = [r for r in ladder if r.level > top.level]
     nxt = min(later, key=lambda r: r.level) if later else None
-    for rung in sorted(reached, key=lambda r: r.level):
-        recipients = rung_roles(definition, rung.notify) if rung is top else ()
-        out.append(
-            Notify(
-                cand,
-                rung.level,
-                rung.kind,
-                recipients,
-                nxt if rung is top else None,
-                rung_time(nxt, cand.due_at) if nxt and rung is top else None,
-            )
-        )
+    out = [
+        Notify(cand, r.level, r.kind, (), None, None)
+        for r in sorted(reached, key=lambda r: r.level)
+        if r is not top
+    ]
+    nxt_at = instants.rung(nxt, due) if nxt else None
+    out.append(Notify(cand, top.level, top.kind, rung_roles(definition, top.notify), nxt, nxt_at))
     return out
 
 

@@ -16,17 +16,19 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from loguru import logger
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
-from plancycle.definitions.model import Catalog
+from plancycle.definitions.model import Catalog, Definition
 from plancycle.notifier.contacts import ContactBook
-from plancycle.notifier.outbox import enqueue
+from plancycle.notifier.outbox import add_messages, outbox_rows
 from plancycle.store.escalations import insert_new_escalations
-from plancycle.store.models import Area, Escalation, Instance
+from plancycle.store.models import Area, Cycle, Escalation, Instance
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import Conflict, InvalidTrigger
 from plancycle.workflow.notices import notice_for
 from plancycle.workflow.sweep import (
+    OPENED_LEVEL,
     AutoAdvance,
     Candidate,
     Notify,
@@ -34,12 +36,14 @@ from plancycle.workflow.sweep import (
     SweepPlan,
     auto_rules,
     plan_sweep,
+    window_opens_at,
 )
 
 __all__ = ["SweepReport", "load_snapshot", "run_sweep"]
 
 SCHEDULER = "scheduler"
 _LEVEL_LENGTH = {"province": 2, "district": 4, "tambon": 6, "village": 8, "nation": 0}
+Window = tuple[Definition, str]  # a step (definition version, state) that declares ``opens``
 
 
 @dataclass
@@ -67,26 +71,74 @@ class SweepReport:
         }
 
 
-def _interest(catalog: Catalog) -> tuple[int, list[tuple[str, str]]]:
-    """How far ahead reminders look (days), and the (process, state) pairs the sweep must
-    see even without a deadline: steps with a window to open or an automatic exit."""
+def _interest(catalog: Catalog) -> tuple[int, list[tuple[str, str]], list[Window]]:
+    """How far ahead reminders look (days); the (process, state) pairs the sweep must see
+    even without a deadline because they have an automatic exit; the steps (definition
+    version, state) that declare a window to open."""
     lead = 1
-    pairs: set[tuple[str, str]] = set()
+    auto: set[tuple[str, str]] = set()
+    windows: list[Window] = []
     for definition in catalog.all():
         lead = max([lead, *(-r.offset_days + 1 for r in definition.ladder)])
         for state in definition.states:
-            auto = any(t.auto for t in definition.transitions_from(state.id))
-            if state.opens is not None or auto:
-                pairs.add((definition.id, state.id))
-    return lead, sorted(pairs)
+            if any(t.auto for t in definition.transitions_from(state.id)):
+                auto.add((definition.id, state.id))
+            if state.opens is not None:
+                windows.append((definition, state.id))
+    return lead, sorted(auto), windows
+
+
+def _opened_windows(
+    session: Session, windows: list[Window], now: datetime
+) -> list[tuple[str, int, str, int]]:
+    """(process, version, state, fiscal year) of every window open by ``now``, for the
+    fiscal years of the store's cycles (an instance carries its cycle's fiscal year)."""
+    years = session.exec(select(Cycle.fiscal_year)).all()
+    return [
+        (definition.id, definition.version, state, fy)
+        for fy in years
+        for definition, state in windows
+        if (opens := window_opens_at(definition, state, fy)) is not None and opens <= now
+    ]
+
+
+def _wanted(
+    session: Session,
+    now: datetime,
+    horizon: datetime,
+    auto: list[tuple[str, str]],
+    windows: list[Window],
+) -> sa.ColumnElement[bool]:
+    """The open instances a sweep at ``now`` may act on: a deadline within the reminder
+    lead (``horizon``), an automatic exit, or a window open by ``now`` whose opening is
+    not recorded yet for the step occurrence. Every other open instance would plan
+    nothing, so it is not read."""
+    terms = [Instance.due_at <= horizon]
+    if auto:
+        terms.append(sa.tuple_(Instance.definition_id, Instance.state).in_(auto))
+    opened = _opened_windows(session, windows, now)
+    if opened:
+        step = (Instance.definition_id, Instance.definition_version, Instance.state)
+        told = aliased(Escalation)
+        recorded = (
+            select(told.id)
+            .where(
+                told.instance_id == Instance.id,
+                told.step_seq == Instance.version,
+                told.level == OPENED_LEVEL,
+            )
+            .exists()
+        )
+        terms.append(sa.and_(sa.tuple_(*step, Instance.fiscal_year).in_(opened), ~recorded))
+    return sa.and_(Instance.completed_at.is_(None), sa.or_(*terms))
 
 
 def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:
-    lead, pairs = _interest(catalog)
-    wanted = Instance.due_at <= now + timedelta(days=lead)
-    if pairs:
-        wanted = sa.or_(wanted, sa.tuple_(Instance.definition_id, Instance.state).in_(pairs))
-    where = sa.and_(Instance.completed_at.is_(None), wanted)
+    """What a sweep at ``now`` plans from: the open instances it may act on (``_wanted``),
+    the rungs already recorded for their current steps, and the state counts of the
+    automatic rules they wait on."""
+    lead, auto, windows = _interest(catalog)
+    horizon = now + timedelta(days=lead)
     cols = (
         Instance.id,
         Instance.key,
@@ -99,6 +151,7 @@ def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:
         Instance.due_at,
     )
     with Session(db) as session:
+        where = _wanted(session, now, horizon, auto, windows)
         candidates = [Candidate(*row) for row in session.exec(select(*cols).where(where)).all()]
         done: dict[tuple[int, int], set[int]] = defaultdict(set)
         query = (
@@ -108,19 +161,28 @@ def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:
         )
         for instance_id, step_seq, level in session.exec(query).all():
             done[(instance_id, step_seq)].add(level)
-        children = _children(session, catalog)
+        children = _children(session, catalog, candidates)
     return Snapshot(candidates, done, children)
 
 
-def _children(session: Session, catalog: Catalog) -> dict[tuple[str, int, str], dict[str, int]]:
-    """Per automatic rule: the child process's state counts grouped by parent area."""
+def _children(
+    session: Session, catalog: Catalog, candidates: list[Candidate]
+) -> dict[tuple[str, int, str], dict[str, int]]:
+    """Per automatic rule a candidate waits on: the child process's state counts grouped
+    by parent area (rules no candidate waits on are not counted)."""
     out: dict[tuple[str, int, str], dict[str, int]] = defaultdict(dict)
-    seen: set[tuple[str, int]] = set()
+    steps = {(c.definition_id, c.definition_version, c.state, len(c.area_code)) for c in candidates}
+    needed = {
+        (t.auto.process, length)
+        for process, version, state, length in steps
+        for t in catalog.get(process, version).transitions_from(state)
+        if t.auto is not None
+    }
     for parent, rule in auto_rules(catalog):
         length = _LEVEL_LENGTH[parent.scope]
-        if (rule.process, length) in seen:
+        if (rule.process, length) not in needed:
             continue
-        seen.add((rule.process, length))
+        needed.discard((rule.process, length))
         prefix = func.substr(Instance.area_code, 1, length)
         query = (
             select(Instance.fiscal_year, prefix, Instance.state, func.count())
@@ -166,30 +228,22 @@ def run_sweep(
 
 
 def _write_notices(engine: Engine, notices: Sequence[Notify], now: datetime, report) -> None:
+    """One batch in one transaction: the escalation rows not written yet, then the
+    outbox messages of those (and only those) in one statement."""
     by_key = {(n.instance.id, n.level): n for n in notices}
     with Session(engine.db) as session, session.begin():
-        rows = [
-            {
-                "instance_id": n.instance.id,
-                "step_seq": n.instance.version,
-                "state": n.instance.state,
-                "level": n.level,
-                "kind": n.kind,
-                "due_at": n.instance.due_at,
-                "at": now,
-                "recipients": list(n.recipients),
-            }
-            for n in notices
-        ]
-        inserted = insert_new_escalations(session, rows)
+        inserted = insert_new_escalations(session, [_escalation_row(n, now) for n in notices])
+        if not inserted:
+            return
         names = _area_names(session, {by_key[(i, lv)].instance.area_code for _, i, lv in inserted})
-        book = ContactBook.load(session) if inserted else None
+        book = ContactBook.load(session)
+        messages: list[dict] = []
         for esc_id, instance_id, level in inserted:
             n = by_key[(instance_id, level)]
             report.notices[n.kind] += 1
             for role in n.recipients:
                 notice, area = notice_for(engine.catalog, n, role, names, now)
-                report.messages += enqueue(session, esc_id, notice, area, book, now)
+                messages += outbox_rows(esc_id, notice, area, book, now)
                 logger.info(
                     "escalation {key} {kind} L{lv} -> {role}@{area}",
                     key=n.instance.key,
@@ -198,6 +252,20 @@ def _write_notices(engine: Engine, notices: Sequence[Notify], now: datetime, rep
                     role=role,
                     area=area or "TH",
                 )
+        report.messages += add_messages(session, messages)
+
+
+def _escalation_row(n: Notify, now: datetime) -> dict:
+    return {
+        "instance_id": n.instance.id,
+        "step_seq": n.instance.version,
+        "state": n.instance.state,
+        "level": n.level,
+        "kind": n.kind,
+        "due_at": n.instance.due_at,
+        "at": now,
+        "recipients": list(n.recipients),
+    }
 
 
 def _area_names(session: Session, codes: set[str]) -> dict[str, tuple[str, str]]:
