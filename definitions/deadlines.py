@@ -62,7 +62,7 @@ def _fy_date(chk: Checker, node: Node, where: str) -> Deadline | None:
         return None
     match = _FY_DATE.fullmatch(raw.strip()) if isinstance(raw, str) else None
     if not match:
-        if isinstance(node, ScalarNode):
+        if isinstance(node, ScalarNode) and not chk.told(node):
             chk.add(node, f"{where}: fy_date must be 'MM-DD', got {raw!r}")
         return None
     month, day = int(match[1]), int(match[2])

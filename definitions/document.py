@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import Node
 
 from plancycle.definitions.deadlines import parse_deadline, window_is_reversed
 from plancycle.definitions.errors import Problem
@@ -95,7 +95,7 @@ def _section(
 
 def _percent(chk: Checker, node: Node | None) -> Any:
     pct = chk.scalar(node, "kpi: target_percent")
-    if not isinstance(node, ScalarNode):
+    if node is None or chk.told(node):
         return pct
     if not isinstance(pct, int | float) or isinstance(pct, bool) or not 0 < pct <= 100:
         chk.add(node, f"kpi: target_percent must be a number in 0-100, got {pct!r}")

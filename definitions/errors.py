@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from plancycle.errors import PlancycleError
 
-__all__ = ["DefinitionError", "Problem"]
+__all__ = ["DefinitionError", "Problem", "UnknownDefinition"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +41,16 @@ class DefinitionError(PlancycleError, ValueError):
 
     def __reduce__(self):  # keep pickling (e.g. across processes) working
         return (type(self), (self.problems,))
+
+
+class UnknownDefinition(PlancycleError, KeyError):
+    """No process definition by that id, or no such version of it (a KeyError too, for
+    the callers that look one up and carry on without it)."""
+
+    exit_code = 3
+
+    def __str__(self) -> str:  # the sentence, not KeyError's quoted repr of it
+        return self.en
+
+    def __reduce__(self):
+        return (type(self), (self.en, self.th))

@@ -58,7 +58,7 @@ def _guard_params(
             continue
         value = chk.scalar(value_node, f"{where} parameter '{key}'")
         if value is None:
-            if isinstance(value_node, ScalarNode):
+            if isinstance(value_node, ScalarNode) and not chk.told(value_node):
                 chk.add(value_node, f"{where} parameter '{key}' has no value")
             ok = False
             continue

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from plancycle.definitions.errors import UnknownDefinition
+
 __all__ = [
     "DATA_TYPES",
     "DEADLINE_KINDS",
@@ -370,16 +372,20 @@ class Catalog:
         if version is None:
             versions = self.versions(definition_id)
             if not versions:
-                raise KeyError(
-                    f"no process definition {definition_id!r} (known: {', '.join(self.ids())})"
+                known = ", ".join(self.ids())
+                raise UnknownDefinition(
+                    f"no process definition {definition_id!r} (known: {known}); "
+                    f"see `plancycle definitions list`",
+                    f"ไม่มีกระบวนการ {definition_id!r} (ที่มี: {known}); ดู `plancycle definitions list`",
                 )
             version = versions[-1]
         try:
             return self._index[(definition_id, version)]
         except KeyError:
             have = ", ".join(str(v) for v in self.versions(definition_id)) or "none"
-            raise KeyError(
-                f"no version {version} of process definition {definition_id!r} (versions: {have})"
+            raise UnknownDefinition(
+                f"no version {version} of process definition {definition_id!r} (versions: {have})",
+                f"ไม่มีรุ่น {version} ของกระบวนการ {definition_id!r} (รุ่นที่มี: {have})",
             ) from None
 
     def all(self) -> tuple[Definition, ...]:

@@ -49,6 +49,7 @@ class Checker:
         self.file = file
         self.problems = problems
         self._constructor = yaml.SafeLoader("")
+        self._unbuilt: set[int] = set()  # ids of scalar nodes YAML could not build
 
     def add(self, where: Node | int, message: str) -> None:
         line = where if isinstance(where, int) else line_of(where)
@@ -94,8 +95,28 @@ class Checker:
             self.add(1, f"cannot read the file ({exc.strerror or exc})")
         return None
 
-    def value(self, node: ScalarNode) -> Any:
-        return self._constructor.construct_object(node, deep=True)
+    def value(self, node: ScalarNode, where: str = "value") -> Any:
+        """The scalar as the YAML safe loader builds it; None (after recording a problem)
+        when it cannot: an impossible date (2025-02-30), a malformed number (0x_), a tag
+        that does not fit (!!int x) or is unknown (!foo, !!python/object)."""
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, AttributeError, TypeError, yaml.YAMLError) as exc:
+            self._constructor.recursive_objects.pop(node, None)
+            self._unbuilt.add(id(node))
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.add(
+                node,
+                f"{where}: YAML cannot read {node.value!r} as {tag} ({why}); "
+                f"quote it if it is text, or correct the value",
+            )
+            return None
+
+    def told(self, node: Node | None) -> bool:
+        """Whether :meth:`scalar` has already recorded why ``node`` gives no value (it is a
+        list or mapping, or a scalar YAML cannot build)."""
+        return node is not None and (not isinstance(node, ScalarNode) or id(node) in self._unbuilt)
 
     # -- typed readers (return None after recording a problem) --------------- #
 
@@ -160,11 +181,11 @@ class Checker:
         if not isinstance(node, ScalarNode):
             self.add(node, f"{where} must be a single value, not a list or mapping")
             return None
-        return self.value(node)
+        return self.value(node, where)
 
     def string(self, node: Node | None, where: str, *, empty_ok: bool = False) -> str | None:
         value = self.scalar(node, where)
-        if node is None or value is None and not isinstance(node, ScalarNode):
+        if node is None or value is None and self.told(node):
             return None
         if not isinstance(value, str):
             self.add(node, f"{where} must be text, got {value!r}")
@@ -191,7 +212,7 @@ class Checker:
         self, node: Node | None, where: str, *, low: int | None = None, high: int | None = None
     ) -> int | None:
         value = self.scalar(node, where)
-        if node is None or not isinstance(node, ScalarNode):
+        if node is None or self.told(node):
             return None
         if not isinstance(value, int) or isinstance(value, bool):
             self.add(node, f"{where} must be a whole number, got {value!r}")
@@ -206,7 +227,7 @@ class Checker:
 
     def boolean(self, node: Node | None, where: str) -> bool | None:
         value = self.scalar(node, where)
-        if node is None or not isinstance(node, ScalarNode):
+        if node is None or self.told(node):
             return None
         if not isinstance(value, bool):
             self.add(node, f"{where} must be true or false, got {value!r}")

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Contact
+from plancycle.text import text_problem
 from plancycle.thai.digits import from_thai_digits
 
 __all__ = [
@@ -221,6 +222,9 @@ def _parse_row(
                 f"มี {len(fields)} ช่อง แต่หัวตารางมี {len(columns)} ช่อง",
             )
         ]
+    unstorable = [text_problem(v, c) for c, v in zip(columns, fields, strict=True)]
+    if any(unstorable):
+        return {}, [p for p in unstorable if p]
     raw = {c: v.strip() for c, v in zip(columns, fields, strict=True)}
     row = {
         "area_code": from_thai_digits(raw["area_code"]),

@@ -16,7 +16,13 @@ from collections.abc import Mapping
 
 from loguru import logger
 
-__all__ = ["configure_logging"]
+from plancycle.errors import PlancycleError
+
+__all__ = ["BadLogFile", "configure_logging"]
+
+
+class BadLogFile(PlancycleError):
+    """The JSON log file cannot be opened for writing."""
 
 
 def configure_logging(env: Mapping[str, str] | None = None, json_path: str | None = None) -> None:
@@ -26,4 +32,13 @@ def configure_logging(env: Mapping[str, str] | None = None, json_path: str | Non
     logger.add(sys.stderr, level=level, format="{time:YYYY-MM-DD HH:mm:ss} | {level} | {message}")
     json_path = json_path or env.get("PLANCYCLE_LOG_JSON")
     if json_path:
-        logger.add(json_path, level="INFO", serialize=True, enqueue=False)
+        try:
+            logger.add(json_path, level="INFO", serialize=True, enqueue=False)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise BadLogFile(
+                f"cannot write the JSON log to {json_path!r} ({why}); give a file path in a "
+                f"folder you can write to with --log-json (or PLANCYCLE_LOG_JSON)",
+                f"เขียนบันทึก JSON ลงใน {json_path!r} ไม่ได้ ({why}); ระบุไฟล์ในโฟลเดอร์ที่เขียนได้ "
+                f"ด้วย --log-json (หรือ PLANCYCLE_LOG_JSON)",
+            ) from None

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from plancycle.definitions.model import Role
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Actor, Area
+from plancycle.text import check_text
 
 __all__ = ["ActorError", "add_actor", "add_sample_actors", "list_actors"]
 
@@ -31,6 +32,7 @@ def add_actor(
     now: datetime,
 ) -> Actor:
     """Add an actor; the role must be one the definitions know and the area must exist."""
+    check_text(actor=actor_id, name=name, role=role)
     if not _ID.match(actor_id):
         raise ActorError(
             f"actor id {actor_id!r} must be 2-64 lower-case letters, digits, '.', '_' or '-'",

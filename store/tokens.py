@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from plancycle.errors import PlancycleError
 from plancycle.store.actors import ActorError
 from plancycle.store.models import Actor
+from plancycle.text import check_text
 
 __all__ = ["BadToken", "actor_for_token", "issue_token", "revoke_token", "token_hash"]
 
@@ -38,6 +39,7 @@ def token_hash(token: str) -> str:
 
 def issue_token(session: Session, actor_id: str) -> str:
     """A new token for ``actor_id`` (replacing any earlier one); shown to the caller only."""
+    check_text(actor=actor_id)
     actor = session.get(Actor, actor_id)
     if actor is None:
         raise ActorError(f"actor {actor_id!r} does not exist", f"ไม่มีผู้ใช้ {actor_id!r}")
@@ -48,6 +50,7 @@ def issue_token(session: Session, actor_id: str) -> str:
 
 
 def revoke_token(session: Session, actor_id: str) -> bool:
+    check_text(actor=actor_id)
     actor = session.get(Actor, actor_id)
     if actor is None or actor.token_hash is None:
         return False
@@ -60,6 +63,7 @@ def actor_for_token(session: Session, token: str) -> Actor:
     """The active actor holding ``token``; BadToken otherwise."""
     if not token or not token.strip():
         raise BadToken()
+    check_text(token=token)
     actor = session.exec(select(Actor).where(Actor.token_hash == token_hash(token))).first()
     if actor is None or not actor.active:
         raise BadToken()

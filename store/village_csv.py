@@ -12,6 +12,7 @@ from typing import Any
 
 from plancycle.store.areas import normalize_code
 from plancycle.store.errors import AreaError, RowProblem, VillageImportError
+from plancycle.text import text_problem
 
 __all__ = ["VillageRow", "read_villages"]
 
@@ -42,7 +43,9 @@ def read_villages(path: Path, tambons: set[str]) -> tuple[list[VillageRow], bool
             continue
         line = reader.line_num
         raw = _field(fields, index, "code") or ""
-        problem = _check_village(line, raw, fields, header, tambons, first_seen)
+        problem = _unstorable(line, raw, fields, header) or _check_village(
+            line, raw, fields, header, tambons, first_seen
+        )
         if problem is not None:
             problems.append(problem)
             continue
@@ -126,6 +129,15 @@ def _header(reader: Any, path: Path) -> list[str]:
             )
         ],
     )
+
+
+def _unstorable(line: int, raw: str, fields: list[str], header: list[str]) -> RowProblem | None:
+    """A field of the row holding text the store cannot keep (NUL, not UTF-8), if any."""
+    for name, value in zip(header, fields, strict=False):
+        problem = text_problem(value, name)
+        if problem is not None:
+            return RowProblem(line, raw, *problem)
+    return None
 
 
 def _check_village(

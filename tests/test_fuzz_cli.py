@@ -5,8 +5,8 @@ Property: every run ends with exit code 0 or one of the documented codes (2 bad 
 with no Python traceback in what is printed and no exception other than SystemExit
 escaping the command.
 
-Command lines the CLI is known to mishandle are kept out of the random run by
-``_known_bug`` and pinned by the ``xfail(strict=True)`` tests at the end of the file.
+Command lines the random run once found mishandled are pinned by the tests at the end
+of the file (they end cleanly now, and the random run draws them too).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from tests.strategies import (
     date_texts,
     int_like,
     junk_text,
-    where_raised,
 )
 from tests.world import CATALOG
 
@@ -270,27 +269,6 @@ def _global_options(folder: Path) -> st.SearchStrategy[list[str]]:
     )
 
 
-# (exception, innermost project function) of each bug pinned by an xfail test below
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("ValueError", "plancycle/cli/options.py:fiscal_year"): "test_fiscal_year_in_other_digits",
-    ("IsADirectoryError", "plancycle/logs.py:configure_logging"): "test_log_json_folder",
-    ("IsADirectoryError", "plancycle/cli/audit.py:anchor_cmd"): "test_output_folder",
-    ("IsADirectoryError", "plancycle/cli/audit.py:export_cmd"): "test_output_folder",
-    ("IsADirectoryError", "store/villages.py:write_villages_csv"): "test_output_folder",
-    ("KeyError", "definitions/model.py:get"): "test_definitions_show_unknown",
-    ("OverflowError", "workflow/sweep_apply.py:load_snapshot"): "test_instant_near_year_limits",
-    ("OverflowError", "thai/fiscal.py:to_bangkok"): "test_instant_near_year_limits",
-    ("OverflowError", "workflow/reports.py:list_instances"): "test_huge_offset",
-    ("ValueError", "workflow/stepdata.py:_to_int"): "test_fuzz_engine: int field",
-}
-
-
-def _known_bug(exc: BaseException) -> str | None:
-    """The pinned bug ``exc`` is, if it is one: matched by the exception's type and the
-    innermost function of this project it came from."""
-    return KNOWN_BUGS.get((type(exc).__name__, where_raised(exc) or ""))
-
-
 SAFE_GLOBALS = st.sampled_from(
     [[], ["--lang", "en"], ["--lang", "th"], ["--thai-digits"], ["--lang", "en", "--thai-digits"]]
 )
@@ -318,8 +296,6 @@ def _check_runs(
         seen[result.exit_code] = seen.get(result.exit_code, 0) + 1
         exc = result.exception
         if exc is not None and not isinstance(exc, SystemExit):
-            if _known_bug(exc):
-                return
             raise AssertionError(f"plancycle {argv!r} raised") from exc
         assert result.exit_code in EXIT_CODES, (argv, result.exit_code, result.output)
         assert TRACEBACK not in result.stdout + result.stderr, argv
@@ -351,50 +327,21 @@ def _clean_exit(argv: list[str], code: int) -> None:
     assert result.exit_code == code, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="fiscal_year: '²⁵⁶⁸' (superscript, Arabic-Indic or full-width digits) passes "
-    "str.isdigit(), then int() raises ValueError (plancycle/cli/options.py fiscal_year, "
-    "`year = int(raw)`); `cycle start ²⁵⁶⁸` and `status --fy ²⁵⁶⁸` end in a traceback",
-)
 @pytest.mark.parametrize("argv", [["cycle", "start", "²⁵⁶⁸"], ["status", "--fy", "²⁵⁶⁸"]])
 def test_fiscal_year_in_other_digits_is_refused(store: Path, argv: list[str]) -> None:
     _clean_exit(argv, 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="area_code: '²⁴' / '٢٤' pass str.isdigit() and are returned as they are "
-    "(plancycle/cli/options.py area_code): `status --province ²⁴` answers 'no instances "
-    "yet: run `plancycle cycle start` first' for a province that has them",
-)
 @pytest.mark.parametrize("typed", ["²⁴", "٢٤", "２４"])
 def test_area_code_in_other_digits_is_refused_or_read(store: Path, typed: str) -> None:
     result = _run(["--lang", "en", "status", "--province", typed])
     assert result.exit_code == 2 or "activity2" in result.stdout, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IsADirectoryError,
-    reason="--log-json naming a folder (or a file that cannot be written) makes loguru's "
-    "logger.add raise IsADirectoryError/PermissionError in configure_logging "
-    "(plancycle/logs.py, called from root() in plancycle/cli/app.py, outside the "
-    "ReportingGroup's error handling): a traceback, not an exit code",
-)
 def test_log_json_folder_is_refused(store: Path) -> None:
     _clean_exit(["--log-json", str(store / "files"), "status"], 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="an output file that cannot be written (a folder, a missing folder) raises "
-    "IsADirectoryError/FileNotFoundError: `audit anchor -o` (plancycle/cli/audit.py "
-    "anchor_cmd, output.write_text), `audit export -o` (export_cmd, output.open), "
-    "`areas export-villages` (store/villages.py write_villages_csv, Path.open)",
-)
 @pytest.mark.parametrize(
     "argv",
     [
@@ -409,13 +356,6 @@ def test_output_folder_is_refused(store: Path, argv: list[str]) -> None:
     _clean_exit([a.format(**names) for a in argv], 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="`definitions show nope` and `definitions show activity2 --version 9`: "
-    "Catalog.get raises KeyError (definitions/model.py Catalog.get), which the CLI "
-    "(plancycle/cli/definitions.py show) lets through: a traceback, not exit 3",
-)
 @pytest.mark.parametrize(
     "argv",
     [["definitions", "show", "nope"], ["definitions", "show", "activity2", "--version", "9"]],
@@ -424,14 +364,6 @@ def test_definitions_show_unknown_process_is_refused(store: Path, argv: list[str
     _clean_exit(argv, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="an instant near year 1 or 9999: parse_instant's to_bangkok (thai/fiscal.py "
-    "to_bangkok via thai/dates.py _iso_instant) raises OverflowError for "
-    "'0001-01-01T00:00:00+14:00'; `sweep --as-of 9999-12-31` overflows in "
-    "workflow/sweep_apply.py load_snapshot (now + timedelta(days=lead))",
-)
 @pytest.mark.parametrize(
     "argv",
     [
@@ -447,26 +379,10 @@ def test_instant_near_year_limits_is_refused_or_used(store: Path, argv: list[str
     assert result.exit_code in (0, 2), result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="`instances list --offset 99999999999999999999`: --offset has min=0 but no max "
-    "(plancycle/cli/instances.py), and the SQLite driver raises OverflowError 'Python int "
-    "too large to convert to SQLite INTEGER' (workflow/reports.py list_instances)",
-)
 def test_huge_offset_is_refused(store: Path) -> None:
     _clean_exit(["instances", "list", "--offset", "9" * 20], 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="an argument that is not UTF-8 (Python turns the bytes into lone surrogates, "
-    "e.g. Thai typed in a TIS-620 terminal) ends in UnicodeEncodeError: `show $'\\xff'` "
-    "in the SQLite driver (workflow/reports.py get_instance), `--token $'\\xff'` in "
-    "store/tokens.py token_hash, `advance ... --note $'\\xff'` in store/audit_hash.py "
-    "record_hash",
-)
 @pytest.mark.parametrize(
     "argv",
     [

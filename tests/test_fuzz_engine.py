@@ -4,21 +4,17 @@ Property: an advance either returns a result that moved the instance by exactly 
 record, or raises a ``PlancycleError`` and leaves the instance and the records as they
 were; afterwards the audit trail verifies and replays clean.
 
-Inputs the engine is known to mishandle are kept out of the random run and pinned by
-the ``xfail(strict=True)`` tests at the end of this file: when a bug is fixed, its
-test passes, strict xfail turns that into a failure, and the exclusion in
-``_known_bug`` can go.
+Inputs the random run once found mishandled are pinned by the tests at the end of this
+file (they are refused cleanly now, and the random run draws them too).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, func, select
@@ -66,28 +62,6 @@ def _district_count(world: World) -> int:
     with Session(world.db) as session:
         query = select(func.count()).select_from(Area).where(Area.level == "district")
         return int(session.exec(query).one())
-
-
-def _known_bug(world: World, call: Mapping[str, Any]) -> bool:
-    """Inputs pinned by the xfail tests below (see their reasons)."""
-    data, note = call["data"], call["note"]
-    texts = [
-        call["key"],
-        call["actor"],
-        note or "",
-        *(v for v in data.values() if isinstance(v, str)),
-    ]
-    if world.db.dialect.name == "postgresql" and any("\x00" in t for t in texts):
-        return True  # test_nul_character_is_refused_on_postgresql
-    for value in data.values():
-        if isinstance(value, str):
-            text = value.replace(",", "").strip()
-            stripped = text.lstrip("-")
-            if stripped.isdigit() and not stripped.isascii():
-                return True  # test_int_field_with_non_ascii_digits_is_refused
-            if stripped.isdigit() and (text.count("-") > 1 or len(stripped) > 4300):
-                return True  # test_int_field_with_doubled_minus_is_refused / _huge_
-    return note is not None and any("\ud800" <= c <= "\udfff" for c in note)
 
 
 def _evidence_files(folder: Path) -> st.SearchStrategy[Path]:
@@ -197,8 +171,6 @@ def test_advance_returns_or_refuses_cleanly(world: World, tmp_path: Path) -> Non
     @given(plans)
     def one(plan: dict[str, Any]) -> None:
         call = _call(world, keys, plan)
-        if _known_bug(world, call):
-            return
         before = _snapshot(world, call["key"])
         try:
             result = world.engine.advance(**call)
@@ -242,43 +214,18 @@ def _advance_workshop(world: World, participants: Any, note: str | None = None):
     assert _snapshot(world, key) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="stepdata._to_int: '--5'.lstrip('-').isdigit() is True, then int('--5') raises "
-    "ValueError instead of BadStepInput (workflow/stepdata.py:37)",
-)
 def test_int_field_with_doubled_minus_is_refused(world: World) -> None:
     _advance_workshop(world, "--25")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="stepdata._to_int: '²⁵'.isdigit() is True (superscripts, Arabic-Indic and "
-    "full-width digits pass isdigit), int() raises ValueError (workflow/stepdata.py:37)",
-)
 def test_int_field_with_non_ascii_digits_is_refused(world: World) -> None:
     _advance_workshop(world, "²⁵")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="stepdata._to_int: a value of more than 4300 digits hits Python's int() digit "
-    "limit, ValueError instead of BadStepInput (workflow/stepdata.py:37)",
-)
 def test_int_field_with_huge_digit_string_is_refused(world: World) -> None:
     _advance_workshop(world, "9" * 5000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="a note (or data text) holding a lone surrogate (what Python makes of non-UTF-8 "
-    "bytes in argv, e.g. --note typed in a TIS-620 terminal) makes audit_hash.record_hash "
-    "raise UnicodeEncodeError (store/audit_hash.py:64)",
-)
 def test_note_with_lone_surrogate_is_refused(world: World) -> None:
     key = "2568/activity2/240101"
     before = _snapshot(world, key)
@@ -290,14 +237,6 @@ def test_note_with_lone_surrogate_is_refused(world: World) -> None:
         assert verify(world.db)[1] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=sa.exc.DataError,
-    reason="on PostgreSQL a NUL character in the key or actor id (the lookups in "
-    "Engine._advance, workflow/engine.py) or in the note or a text field (the write) "
-    "raises sqlalchemy DataError 'PostgreSQL text fields cannot contain NUL (0x00) bytes' "
-    "instead of a refusal; SQLite stores it",
-)
 @pytest.mark.parametrize("where", ["key", "actor", "note"])
 def test_nul_character_is_refused_on_postgresql(pg_engine, tmp_path: Path, where: str) -> None:
     world = populate(pg_engine, tmp_path)

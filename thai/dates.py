@@ -21,6 +21,7 @@ from plancycle.thai.fiscal import (
     ce_to_be,
     start_of_day,
     to_bangkok,
+    to_utc,
 )
 from plancycle.thai.months import (
     EN_MONTHS,
@@ -285,7 +286,7 @@ def _iso_instant(s: str, text: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         return value.replace(tzinfo=BANGKOK)
-    return to_bangkok(value)
+    return value
 
 
 def _clock_time(m: re.Match[str], text: str) -> time:
@@ -308,12 +309,28 @@ def parse_instant(text: str) -> datetime:
     """
     s = _clean(text, instant=True)
     if _ISO_DATETIME.fullmatch(s):
-        return _iso_instant(s, text)
+        return _in_range(_iso_instant(s, text), text)
     m = _TIME_SUFFIX.fullmatch(s)
     if m is not None:
         day = _parse_day(m["day"], text, instant=True)
-        return datetime.combine(day, _clock_time(m, text), tzinfo=BANGKOK)
-    return start_of_day(_parse_day(s, text, instant=True))
+        return _in_range(datetime.combine(day, _clock_time(m, text), tzinfo=BANGKOK), text)
+    return _in_range(start_of_day(_parse_day(s, text, instant=True)), text)
+
+
+def _in_range(value: datetime, text: str) -> datetime:
+    """``value`` in Bangkok; ThaiDateError when its Bangkok or UTC time would fall outside
+    the years 1-9999 that a date can hold (e.g. 0001-01-01T00:00:00+14:00)."""
+    try:
+        to_utc(value)
+        return to_bangkok(value)
+    except OverflowError:
+        raise ThaiDateError(
+            text,
+            "it is too close to year 1 or 9999: its time in Bangkok or in UTC falls outside "
+            "the years 1-9999; give a later or earlier date",
+            "ใกล้ปี ค.ศ. 1 หรือ 9999 เกินไป: เวลาในกรุงเทพฯ หรือเวลา UTC อยู่นอกช่วงปี ค.ศ. 1-9999; ระบุวันที่อื่น",
+            instant=True,
+        ) from None
 
 
 # --- formatting ------------------------------------------------------------
@@ -324,7 +341,11 @@ def _th_full(d: date) -> str:
 
 
 def _th_short(d: date) -> str:
-    return f"{d.day} {TH_MONTHS_ABBR[d.month - 1]} {ce_to_be(d.year) % 100:02d}"
+    """A 2-digit year only within BE 2500-2599, which parse_date reads it as; the BE year
+    in full outside (BE 2600 as 00 would read back as BE 2500)."""
+    be = ce_to_be(d.year)
+    year = f"{be % 100:02d}" if 2500 <= be <= 2599 else str(be)
+    return f"{d.day} {TH_MONTHS_ABBR[d.month - 1]} {year}"
 
 
 def _en_full(d: date) -> str:
@@ -358,6 +379,9 @@ def format_date(
     d: date | datetime, style: str = "full", *, lang: str = "th", thai_digits: bool = False
 ) -> str:
     """``d`` as text: "full" 31 มีนาคม 2568, "short" 31 มี.ค. 68, "iso" 2025-03-31.
+
+    A short Thai year has 2 digits only within BE 2500-2599 (what a 2-digit year is read
+    as); outside, the BE year is written in full: "5 ม.ค. 2600".
 
     English: full "31 March 2025 (BE 2568)", short "31 Mar 2568". An aware datetime
     is read in Bangkok; a naive one raises NaiveDatetimeError.

@@ -15,7 +15,7 @@ from plancycle.web.deps import ApiUser, State, area_for, detail_for, process_for
 from plancycle.web.detail import record_dict
 from plancycle.web.overdue import overdue_rows
 from plancycle.web.rollup import area_rollup, children_rollup
-from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+from plancycle.workflow.reports import MAX_OFFSET, AreaFilter, InstanceFilter, list_instances
 
 __all__ = ["router"]
 
@@ -74,7 +74,7 @@ def instances(
     area: Area = None,
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     now = web.now()
     flt = _filter(web, who, fy, area, process, state, now if overdue else None, limit, offset)
@@ -145,7 +145,7 @@ def overdue(
     sort: Literal["days_late", "key", "due_at"] = "days_late",
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     now = web.now()
     flt = _filter(web, who, fy, area, process, None, now, limit, offset)

@@ -51,7 +51,7 @@ ApiUser = Annotated[Principal, Depends(api_user)]
 def area_for(who: Principal, code: str | None) -> str:
     """The area asked for (default: the caller's own), refused outside the caller's."""
     chosen = normalize_code(code) if code else who.home
-    if chosen and not chosen.isdigit():
+    if chosen and not (chosen.isascii() and chosen.isdigit()):  # not ² ٢ ２
         raise BadQuery(
             f"area {code!r} is not a DOPA code (2, 4, 6 or 8 digits)",
             f"พื้นที่ {code!r} ไม่ใช่รหัสกรมการปกครอง (๒ ๔ ๖ หรือ ๘ หลัก)",

@@ -43,7 +43,7 @@ def _version(text: str | None) -> int | None:
     text = (text or "").strip().removeprefix("W/").strip('"')
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # not ² ٢ ２
         raise BadStepInput(
             f"expected_version / If-Match must be the instance's version number, not {text!r}",
             f"expected_version / If-Match ต้องเป็นเลขรุ่นของรายการ ไม่ใช่ {text!r}",

@@ -10,9 +10,11 @@ from sqlmodel import Session, func, select
 
 from plancycle.definitions.model import Catalog
 from plancycle.store.models import Instance, TransitionRecord
+from plancycle.text import check_text
 from plancycle.workflow.errors import UnknownInstance
 
 __all__ = [
+    "MAX_OFFSET",
     "AreaFilter",
     "InstanceFilter",
     "ProcessStatus",
@@ -120,6 +122,11 @@ def status(
     return sorted(found.values(), key=lambda r: order.get(r.process, len(order)))
 
 
+#: The largest offset into an instance list (far past the last instance; the databases'
+#: integers end at 2**63 - 1, and a larger offset would not reach them).
+MAX_OFFSET = 1_000_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class InstanceFilter:
     fiscal_year: int | None = None
@@ -133,6 +140,7 @@ class InstanceFilter:
 
 def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], int]:
     """The instances matching the filter (ordered by key) and how many match in all."""
+    check_text(process=flt.process, state=flt.state)
     where: list[sa.ColumnElement[bool]] = list(flt.area.clauses())
     if flt.fiscal_year:
         where.append(Instance.fiscal_year == flt.fiscal_year)
@@ -148,13 +156,14 @@ def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], 
             select(Instance)
             .where(*where)
             .order_by(Instance.key)
-            .offset(flt.offset)
+            .offset(min(flt.offset, MAX_OFFSET))
             .limit(flt.limit)
         ).all()
         return list(rows), int(total)
 
 
 def get_instance(db: sa.Engine, key: str) -> Instance:
+    check_text(key=key)
     with Session(db) as session:
         inst = session.exec(select(Instance).where(Instance.key == key)).first()
         if inst is None:

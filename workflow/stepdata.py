@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,10 @@ __all__ = ["coerce_step_data", "parse_pairs"]
 
 _TRUE = {"true", "yes", "y", "1", "ใช่", "จริง"}
 _FALSE = {"false", "no", "n", "0", "ไม่", "ไม่ใช่", "เท็จ"}
+_INT_TEXT = re.compile(r"-?[0-9]+")  # after Thai digits became 0-9 and commas went
+_INT_DIGITS = 15  # the most an int field takes (a count, or baht: a budget has fewer)
+_TOO_LARGE = 10**_INT_DIGITS
+_SHOWN = 30  # characters of a refused value quoted in the message
 
 
 def parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
@@ -31,10 +36,17 @@ def parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _to_int(value: Any) -> int | None:
+    """An int, or text of one in Arabic (0-9) or Thai (๐-๙) digits with an optional leading
+    '-' and commas between thousands; None otherwise (other digits such as ² ٢ ２ too).
+    Text of more than ``_INT_DIGITS`` digits gives ``±_TOO_LARGE``, which _coerce refuses."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = from_thai_digits(str(value)).replace(",", "").strip()
-    return int(text) if text.lstrip("-").isdigit() else None
+    if not _INT_TEXT.fullmatch(text):
+        return None
+    if len(text.lstrip("-").lstrip("0")) > _INT_DIGITS:
+        return -_TOO_LARGE if text.startswith("-") else _TOO_LARGE
+    return int(text)
 
 
 def _to_bool(value: Any) -> bool | None:
@@ -57,6 +69,13 @@ def _to_date(value: Any) -> str | None:
         return None
 
 
+_HINTS = {
+    "int": (
+        " (give a whole number in Arabic or Thai digits, e.g. 25, -3, 1,250 or ๒๕)",
+        " (ระบุจำนวนเต็มเป็นเลขอารบิกหรือเลขไทย เช่น 25, -3, 1,250 หรือ ๒๕)",
+    ),
+}
+
 _COERCE: dict[str, Callable[[Any], Any]] = {
     "str": str,
     "int": _to_int,
@@ -66,19 +85,48 @@ _COERCE: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _shown(value: Any) -> str:
+    """``value`` quoted for a message, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
 def _coerce(field: DataField, value: Any) -> Any:
     typed = _COERCE[field.type](value)
     if typed is None:
+        hint_en, hint_th = _HINTS.get(field.type, ("", ""))
         raise BadStepInput(
-            f"{field.name}={value!r} is not a valid {field.type}",
-            f"{field.name}={value!r} ไม่ใช่ค่าชนิด {field.type} ที่ถูกต้อง",
+            f"{field.name}={_shown(value)} is not a valid {field.type}{hint_en}",
+            f"{field.name}={_shown(value)} ไม่ใช่ค่าชนิด {field.type} ที่ถูกต้อง{hint_th}",
+        )
+    if field.type == "int" and not -_TOO_LARGE < typed < _TOO_LARGE:
+        raise BadStepInput(
+            f"{field.name}={_shown(value)} is too large: give a whole number of at most "
+            f"{_INT_DIGITS} digits",
+            f"{field.name}={_shown(value)} มีค่ามากเกินไป: ระบุจำนวนเต็มไม่เกิน {_INT_DIGITS} หลัก",
         )
     return typed
 
 
+# a step's fields by name and its required names, made once per fields sequence
+_PLANS: dict[int, tuple[Sequence[DataField], dict[str, DataField], tuple[str, ...]]] = {}
+
+
+def _plan(fields: Sequence[DataField]) -> tuple[dict[str, DataField], tuple[str, ...]]:
+    plan = _PLANS.get(id(fields))
+    if plan is None or plan[0] is not fields:
+        if len(_PLANS) > 4096:
+            _PLANS.clear()
+        by_name = {f.name: f for f in fields}
+        plan = _PLANS[id(fields)] = (fields, by_name, tuple(f.name for f in fields if f.required))
+    return plan[1], plan[2]
+
+
 def coerce_step_data(fields: Sequence[DataField], given: Mapping[str, Any]) -> dict[str, Any]:
     """Type every given value by its declared field; report unknown and missing names at once."""
-    by_name = {f.name: f for f in fields}
+    by_name, required = _plan(fields)
+    if given.keys() <= by_name.keys() and all(given.get(n) not in (None, "") for n in required):
+        return {name: _coerce(by_name[name], value) for name, value in given.items() if value != ""}
     problems_en: list[str] = []
     problems_th: list[str] = []
     unknown = sorted(set(given) - set(by_name))

@@ -9,7 +9,7 @@ import typer
 from sqlmodel import Session
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.options import area_code
+from plancycle.cli.options import area_code, cannot_write
 from plancycle.cli.render import Renderer, console, progress_bar
 from plancycle.store import areas as store_areas
 from plancycle.store import geothai_import as store_geothai
@@ -72,8 +72,12 @@ def sample_villages(ctx: typer.Context, province: Province = "24") -> None:
 def export_villages(ctx: typer.Context, file: Path, province: Province = None) -> None:
     """Write villages as CSV in the import format."""
     app_ctx: AppContext = ctx.obj
+    code = area_code(province, level="province")
     with Session(app_ctx.db) as session:
-        store_villages.write_villages_csv(session, file, area_code(province, level="province"))
+        try:
+            store_villages.write_villages_csv(session, file, code)
+        except OSError as exc:
+            raise cannot_write(file, exc) from None
     console.print(str(file))
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.options import area_code
+from plancycle.cli.options import area_code, open_output
 from plancycle.cli.render import console, err_console, print_json
 from plancycle.errors import PlancycleError
 from plancycle.store.evidence import evidence_dir
@@ -112,7 +112,7 @@ def export_cmd(
     if output is None:
         count = export_records(app_ctx.db, sys.stdout, fmt, start, prefix)
     else:
-        with output.open("w", encoding="utf-8", newline="") as out:
+        with open_output(output) as out:
             count = export_records(app_ctx.db, out, fmt, start, prefix)
     err_console.print(app_ctx.text(f"ส่งออก {count:,} บันทึก", f"{count:,} records exported"))
 
@@ -127,5 +127,6 @@ def anchor_cmd(
     catches a history rewritten with fresh hashes."""
     app_ctx: AppContext = ctx.obj
     taken = anchor(app_ctx.db, app_ctx.clock.now())
-    output.write_text(json.dumps(taken, ensure_ascii=False), encoding="utf-8")
+    with open_output(output) as out:
+        out.write(json.dumps(taken, ensure_ascii=False))
     console.print(f"{taken['instances']:,} chains, digest {taken['digest']}", highlight=False)

@@ -8,9 +8,10 @@ import typer
 from rich.table import Table
 
 from plancycle.cli.context import AppContext
+from plancycle.cli.options import BadOption
 from plancycle.cli.render import Renderer, console, print_json
 from plancycle.cli.steps import District, Fy, Json, Province, Tambon, area_filter, chosen_year
-from plancycle.workflow.reports import InstanceFilter, list_instances
+from plancycle.workflow.reports import MAX_OFFSET, InstanceFilter, list_instances
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,6 +36,12 @@ def list_cmd(
 ) -> None:
     """Instances matching the filters, by key."""
     app_ctx: AppContext = ctx.obj
+    if offset > MAX_OFFSET:
+        raise BadOption(
+            f"--offset {offset} is past the end of any instance list; give at most "
+            f"{MAX_OFFSET:,} (the number of instances to skip)",
+            f"--offset {offset} เกินจำนวนรายการทั้งหมด; ระบุไม่เกิน {MAX_OFFSET:,} (จำนวนรายการที่ข้าม)",
+        )
     if process and process not in {d.id for d in app_ctx.catalog.latest()}:
         known = ", ".join(d.id for d in app_ctx.catalog.latest())
         raise typer.BadParameter(

@@ -10,10 +10,10 @@ import typer
 from rich.table import Table
 
 from plancycle.cli.context import AppContext
+from plancycle.cli.options import instant_in_cycle
 from plancycle.cli.render import Renderer, console, print_json
 from plancycle.notifier.channels import channels_from_env
 from plancycle.notifier.dispatch import dispatch_until_idle
-from plancycle.thai.dates import parse_instant
 from plancycle.workflow.scheduler import SchedulerSettings, build_scheduler, worker_name
 from plancycle.workflow.sweep_apply import SweepReport, run_sweep
 
@@ -26,7 +26,7 @@ _SHOWN = 40
 
 def as_of(text: str | None, app_ctx: AppContext) -> datetime:
     """``--as-of``: an ISO or Thai date/time (a date means its start, Bangkok time)."""
-    return parse_instant(text) if text else app_ctx.clock.now()
+    return instant_in_cycle(text, "--as-of") if text else app_ctx.clock.now()
 
 
 def sweep_cmd(
