@@ -8,7 +8,8 @@ transaction. Instances are drawn with a fixed seed from the 75,000 villages of t
 national store (``bench.stores``) and advanced step by step across all of them;
 every run takes fresh instances.
 
-- SQLite (WAL, ``synchronous=NORMAL``: the engine's own settings), one process.
+- SQLite (the engine's own settings, ``SQLITE_PRAGMAS``, which the floor and the
+  peers use too), one process.
 - PostgreSQL, 1, 4 and 8 worker processes, each advancing its own share of the
   instances; throughput is all transitions over the wall time from the start
   barrier to the last worker's end (start-up and warm-up excluded).
@@ -54,7 +55,7 @@ from bench.stores import (
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
 from plancycle.logs import configure_logging
-from plancycle.store.db import make_engine
+from plancycle.store.db import SQLITE_PRAGMAS, make_engine
 from plancycle.workflow.clock import SystemClock
 from plancycle.workflow.engine import Engine
 
@@ -220,8 +221,8 @@ class FloorContender:
         path = fresh_copy(self.template, "floor-run.db")
         self.path = str(path)
         self.con = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-            self.con.execute(f"PRAGMA {pragma}")
+        for pragma in SQLITE_PRAGMAS:  # plancycle's own settings
+            self.con.execute(pragma)
         self.keys = keys
 
     def advance(self, index: int, step: Step) -> None:

@@ -5,8 +5,9 @@ forum_held, plan_drafted, plan_adopted, plan_sent, evaluated, with the same step
 data) on the same number of instances, in the same order (step by step across all
 instances, as a year runs), and persists after every step: one transaction per
 transition that reads the instance, advances it, writes its new state and one
-audit row, and commits. SQLite in WAL mode with ``synchronous=NORMAL``, as
-plancycle's engine sets it.
+audit row, and commits. SQLite with plancycle's own connection settings
+(``plancycle.store.db.SQLITE_PRAGMAS``: WAL, ``synchronous=NORMAL``, checkpoints
+every 10,000 log pages).
 
 The peers (each in its own SQLite file holding the same instances):
 
@@ -46,6 +47,7 @@ from transitions import Machine
 from bench.stores import PROCESS, Step, actor_of, process_steps
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
+from plancycle.store.db import SQLITE_PRAGMAS
 
 __all__ = [
     "BPMN",
@@ -157,16 +159,15 @@ PEER_SCHEMA = (
     "workflow_id INTEGER NOT NULL REFERENCES workflow(id), seq INTEGER NOT NULL, "
     "at TEXT NOT NULL, actor_id TEXT NOT NULL, role TEXT NOT NULL, trigger TEXT NOT NULL, "
     "from_state TEXT NOT NULL, to_state TEXT NOT NULL, data TEXT NOT NULL, "
-    "UNIQUE (workflow_id, seq))",
-    "CREATE INDEX ix_audit_workflow_id ON audit (workflow_id)",
+    "UNIQUE (workflow_id, seq))",  # also the index for lookups by workflow, as in plancycle
 )
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Autocommit connection (transactions are explicit) with plancycle's pragmas."""
     con = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-        con.execute(f"PRAGMA {pragma}")
+    for pragma in SQLITE_PRAGMAS:  # plancycle's own settings
+        con.execute(pragma)
     return con
 
 

@@ -1,11 +1,15 @@
 """Moving an instance and appending its transition record, as one guarded write.
 
-Every change of an instance's state goes through :func:`append_transition`: the
-instance row is updated only if its version is still the one that was read
-(optimistic locking: the database's row lock orders concurrent writers and the
-loser's WHERE finds a newer version), and the record is chained to the previous
-one by hash (:mod:`plancycle.store.audit_hash`). Nothing is committed here: the
-caller's transaction holds both writes.
+Every change of an instance's state goes through this module: the instance row is
+updated only if its version is still the one that was read (optimistic locking:
+the database's row lock orders concurrent writers and the loser's WHERE finds a
+newer version), and the record is chained to the previous one by hash
+(:mod:`plancycle.store.audit_hash`). Nothing is committed here: the caller's
+transaction holds both writes.
+
+The two statements are plain SQL sent through the driver (:mod:`plancycle.store.driver`):
+:func:`append_move` on a DB-API cursor (the engine's hot path), :func:`append_transition`
+inside an ORM session's transaction (migrations). Both build the same rows.
 """
 
 from __future__ import annotations
@@ -13,22 +17,44 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from plancycle.store.audit_hash import genesis_hash, record_hash
-from plancycle.store.models import Instance, TransitionRecord
+from plancycle.store.driver import Driver
 
-__all__ = ["Move", "StaleInstance", "append_transition"]
+__all__ = ["Head", "Move", "StaleInstance", "Written", "append_move", "append_transition"]
+
+_UPDATE = (
+    "UPDATE instance SET state = ?, version = ?, due_at = ?, state_entered_at = ?, "
+    "updated_at = ?, completed_at = ?, head_hash = ?{more} WHERE id = ? AND version = ?"
+)
+_INSERT = (
+    'INSERT INTO transition_record (instance_id, seq, at, actor_id, role, "trigger", '
+    "from_state, to_state, data, note, evidence, automatic, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+Statement = tuple[str, tuple[Any, ...]]
 
 
 class StaleInstance(Exception):
     """The instance changed since it was read; nothing was written."""
 
 
-@dataclass(frozen=True, slots=True)
+class Head(Protocol):
+    """What a move needs of the instance as it was read (an ``Instance``, or the row the
+    engine reads)."""
+
+    id: int | None
+    key: str
+    state: str
+    version: int
+    head_hash: str | None
+
+
+@dataclass(slots=True)  # not frozen: made on every advance, and frozen init costs 2x
 class Move:
     """One change of state and everything its record says."""
 
@@ -46,43 +72,74 @@ class Move:
     definition_version: int | None = None  # set when a migration moves the instance
 
 
-def append_transition(session: Session, inst: Instance, move: Move) -> TransitionRecord:
-    """Apply ``move`` to ``inst`` (as read, at ``inst.version``) and append its record."""
+@dataclass(frozen=True, slots=True)
+class Written:
+    """The appended record's place in the chain."""
+
+    seq: int
+    hash: str
+
+
+def statements(driver: Driver, head: Head, move: Move) -> tuple[Statement, Statement, Written]:
+    """The UPDATE of the instance (under its version), the INSERT of its record, and
+    the record's sequence number and hash."""
+    seq = head.version  # one record per change: version 1 -> record 1
+    prev = head.head_hash or genesis_hash(head.key)
+    data, evidence = dict(move.data), list(move.evidence)
     # what the record says is exactly what its hash covers
-    fields: dict[str, Any] = {
-        "seq": inst.version,  # one record per change: version 1 -> record 1
-        "at": move.at,
-        "actor_id": move.actor_id,
-        "role": move.role,
-        "trigger": move.trigger,
-        "from_state": inst.state,
-        "to_state": move.to_state,
-        "data": dict(move.data),
-        "note": move.note,
-        "evidence": list(move.evidence),
-        "automatic": move.automatic,
-        "prev_hash": inst.head_hash or genesis_hash(inst.key),
-    }
-    digest = record_hash(key=inst.key, **fields)
-    values: dict[str, Any] = {
-        "state": move.to_state,
-        "version": inst.version + 1,
-        "due_at": move.due_at,
-        "state_entered_at": move.at,
-        "updated_at": move.at,
-        "completed_at": move.at if move.final else None,
-        "head_hash": digest,
-    }
+    digest = record_hash(
+        key=head.key,
+        seq=seq,
+        at=move.at,
+        actor_id=move.actor_id,
+        role=move.role,
+        trigger=move.trigger,
+        from_state=head.state,
+        to_state=move.to_state,
+        data=data,
+        note=move.note,
+        evidence=evidence,
+        automatic=move.automatic,
+        prev_hash=prev,
+    )
+    at = driver.when(move.at)
+    values: tuple[Any, ...] = (
+        move.to_state,
+        head.version + 1,
+        driver.when(move.due_at),
+        at,
+        at,
+        at if move.final else None,
+        digest,
+    )
+    more = ""
+    evidence_json = driver.json(evidence) if evidence else "[]"
     if move.definition_version is not None:
-        values["definition_version"] = move.definition_version
-    changed = session.execute(
-        sa.update(Instance)
-        .where(Instance.id == inst.id, Instance.version == inst.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
+        values, more = (*values, move.definition_version), ", definition_version = ?"
+    update = (driver.sql(_UPDATE.format(more=more)), (*values, head.id, head.version))
+    record = (head.id, seq, at, move.actor_id, move.role, move.trigger, head.state)
+    record += (move.to_state, driver.json(data), move.note, evidence_json)
+    record += (bool(move.automatic), prev, digest)
+    return update, (driver.sql(_INSERT), record), Written(seq, digest)
+
+
+def append_move(cursor: Any, driver: Driver, head: Head, move: Move) -> Written:
+    """Apply ``move`` to the instance read as ``head`` and append its record, on a
+    DB-API ``cursor`` inside the caller's transaction."""
+    update, insert, written = statements(driver, head, move)
+    cursor.execute(*update)
+    if cursor.rowcount != 1:
+        raise StaleInstance(head.key)
+    cursor.execute(*insert)
+    return written
+
+
+def append_transition(session: Session, inst: Head, move: Move) -> Written:
+    """:func:`append_move` inside an ORM session's transaction (the ORM object ``inst``
+    is not refreshed)."""
+    connection = session.connection()
+    update, insert, written = statements(Driver.of(connection.engine), inst, move)
+    if connection.exec_driver_sql(*update).rowcount != 1:
         raise StaleInstance(inst.key)
-    record = TransitionRecord(instance_id=inst.id, hash=digest, **fields)
-    session.add(record)
-    return record
+    connection.exec_driver_sql(*insert)
+    return written

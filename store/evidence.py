@@ -10,11 +10,14 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from plancycle.errors import PlancycleError
+from plancycle.store.driver import Driver
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -22,6 +25,7 @@ __all__ = [
     "EvidenceFile",
     "evidence_dir",
     "evidence_max_bytes",
+    "keep_evidence",
     "prepare_evidence",
     "sniff_media_type",
     "store_evidence",
@@ -118,3 +122,21 @@ def store_evidence(item: EvidenceFile, folder: Path) -> Path:
         shutil.copyfile(item.path, partial)
         partial.replace(target)
     return target
+
+
+_INSERT = (
+    "INSERT INTO evidence (sha256, file_name, media_type, size, stored_at) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING"
+)
+
+
+def keep_evidence(
+    cursor: Any, driver: Driver, files: Sequence[EvidenceFile], folder: Path, now: datetime
+) -> None:
+    """Store each file and its row once, inside the caller's transaction. Two advances
+    attaching the same file at the same moment (one blank form used by many districts)
+    both insert its row: the second insert does nothing instead of failing."""
+    for item in files:
+        store_evidence(item, folder)
+        row = (item.sha256, item.file_name, item.media_type, item.size, driver.when(now))
+        cursor.execute(driver.sql(_INSERT), row)

@@ -53,13 +53,14 @@ class Area(SQLModel, table=True):
     """A province, district (amphoe), tambon or village (muban) by its DOPA code."""
 
     __tablename__ = "area"
+    __table_args__ = (sa.Index("ix_area_province_code_level", "province_code", "level"),)
 
     code: str = Field(primary_key=True)
     level: str = Field(index=True)  # province | district | tambon | village
     name_th: str
     name_en: str | None = None
     parent_code: str | None = Field(default=None, foreign_key="area.code", index=True)
-    province_code: str = Field(max_length=2, index=True)
+    province_code: str = Field(max_length=2)  # indexed with level (__table_args__)
     is_sample: bool = False
     source: str  # "geothai 3.2.1 (data 2026.10.23)", "file:villages.csv", "sample"
 
@@ -124,7 +125,8 @@ class TransitionRecord(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("instance_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    instance_id: int = Field(foreign_key="instance.id", index=True)
+    # looked up through the unique (instance_id, seq) index
+    instance_id: int = Field(foreign_key="instance.id")
     seq: int
     at: datetime = Field(sa_type=UTCDateTime)
     actor_id: str

@@ -30,7 +30,7 @@ def _diff(engine: sa.Engine) -> list[object]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0003"
+    assert head_revision() == "0004"
 
 
 def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:
@@ -97,4 +97,24 @@ def test_0002_upgrades_a_0001_store_and_keeps_its_rows(empty_engine: sa.Engine) 
         actors = c.exec_driver_sql("SELECT id, role, area_code FROM actor").all()
         assert actors == [("scheduler", "scheduler", None)]
         assert c.exec_driver_sql("SELECT code FROM area").all() == [("24",)]
+    assert _diff(empty_engine) == []
+
+
+def _indexes(engine: sa.Engine, table: str) -> set[str]:
+    return {i["name"] for i in sa.inspect(engine).get_indexes(table)}
+
+
+def test_0004_trades_indexes_both_ways(empty_engine: sa.Engine) -> None:
+    """0004 drops the instance_id index the unique (instance_id, seq) covers and makes
+    area's province index (province_code, level); its downgrade restores both."""
+    migrate(empty_engine)
+    assert "ix_transition_record_instance_id" not in _indexes(empty_engine, "transition_record")
+    assert "ix_area_province_code_level" in _indexes(empty_engine, "area")
+    with empty_engine.connect() as c:
+        command.downgrade(alembic_config(c), "0003")
+        c.commit()
+    assert "ix_transition_record_instance_id" in _indexes(empty_engine, "transition_record")
+    assert "ix_area_province_code" in _indexes(empty_engine, "area")
+    assert "ix_area_province_code_level" not in _indexes(empty_engine, "area")
+    migrate(empty_engine)
     assert _diff(empty_engine) == []

@@ -12,20 +12,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from plancycle.definitions.model import Catalog, Definition, Transition
-from plancycle.store.chain import Move, StaleInstance, append_transition
+from plancycle.store import lookups
+from plancycle.store.chain import Move, StaleInstance, append_move
+from plancycle.store.driver import Driver, is_lock_error
 from plancycle.store.evidence import (
     EvidenceFile,
     evidence_dir,
     evidence_max_bytes,
+    keep_evidence,
     prepare_evidence,
-    store_evidence,
 )
-from plancycle.store.models import Actor, Area, Evidence, Instance, RefusedAttempt, TransitionRecord
+from plancycle.store.models import RefusedAttempt
+from plancycle.text import check_text
 from plancycle.workflow.access import check_allowed
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
@@ -74,7 +75,9 @@ class Engine:
         self.catalog = catalog
         self.db = db
         self.clock = clock or SystemClock()
+        self.driver = Driver.of(db)
         self.machines = MachineRegistry(catalog)
+        self._fixed_due: dict[tuple[str, int, str, int], datetime | None] = {}
         self.evidence_folder = evidence_folder or evidence_dir()
         self.evidence_max_bytes = evidence_max_bytes()
 
@@ -91,6 +94,9 @@ class Engine:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
         refused. ``expected_version`` is the version the caller last saw (a form, an
         If-Match header): if the instance has moved on since, the answer is a Conflict."""
+        check_text(  # text the store cannot keep: refused first
+            key=key, trigger=trigger, actor=actor, note=note, data=data
+        )
         try:
             return self._advance(
                 key, trigger, actor, evidence, note, dict(data or {}), expected_version
@@ -121,7 +127,7 @@ class Engine:
                     session.add(RefusedAttempt(at=self.clock.now(), **row))
                 return
             except sa.exc.OperationalError as err:
-                if not _is_lock_error(err) or attempt == 5:
+                if not is_lock_error(err) or attempt == 5:
                     break
                 time.sleep(0.05 * 2**attempt)
             except sa.exc.SQLAlchemyError:
@@ -138,69 +144,104 @@ class Engine:
         data: dict[str, Any],
         expected_version: int | None,
     ) -> AdvanceResult:
-        with Session(self.db) as session, session.begin():
-            inst = session.exec(select(Instance).where(Instance.key == key)).first()
-            if inst is None:
-                raise UnknownInstance(key)
-            if expected_version is not None and inst.version != expected_version:
-                raise Conflict(key, inst.state)
-            actor = session.get(Actor, actor_id)
-            if actor is None or not actor.active:
-                raise UnknownActor(actor_id, "inactive" if actor else "unknown")
-            definition = self.catalog.get(inst.definition_id, inst.definition_version)
-            step = definition.transition(trigger, inst.state)
-            if step is None:
-                valid = [t.trigger for t in definition.transitions_from(inst.state)]
-                raise InvalidTrigger(key, trigger, inst.state, valid)
-            check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
-            values = coerce_step_data(step.data, data)
-            files = _match_evidence(key, step, evidence, self.evidence_max_bytes)
-            self._check_guards(session, key, definition, step, inst, values)
-            dest = self.machines.fire(
-                inst.definition_id, inst.definition_version, inst.state, trigger
-            )
-            assert dest == step.dest, (dest, step.dest)
-            return self._write(session, inst, definition, step, actor, values, files, note)
+        try:
+            with self.driver.transaction() as cursor:
+                inst, actor, definition, step = self._read(
+                    cursor, key, trigger, actor_id, expected_version
+                )
+                check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
+                values = coerce_step_data(step.data, data)
+                files = _match_evidence(key, step, evidence, self.evidence_max_bytes)
+                self._check_guards(cursor, key, definition, step, inst, values)
+                dest = self.machines.fire(
+                    inst.definition_id, inst.definition_version, inst.state, trigger
+                )
+                assert dest == step.dest, (dest, step.dest)
+                return self._write(cursor, inst, definition, step, actor, values, files, note)
+        except sa.exc.OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            # lost the race: SQLite reports another writer's lock as "database is locked";
+            # nothing of ours is written
+            raise Conflict(key, self._state_now(key)) from None
+
+    def _read(
+        self, cursor: Any, key: str, trigger: str, actor_id: str, expected_version: int | None
+    ) -> tuple[lookups.InstanceRow, lookups.ActorRow, Definition, Transition]:
+        """The instance, the actor, the definition version and the step; refused if any
+        is missing or the instance moved on since the caller saw it."""
+        inst, actor = lookups.instance_and_actor(cursor, self.driver, key, actor_id)
+        if inst is None:
+            raise UnknownInstance(key)
+        if expected_version is not None and inst.version != expected_version:
+            raise Conflict(key, inst.state)
+        if actor is None or not actor.active:
+            raise UnknownActor(actor_id, "inactive" if actor else "unknown")
+        definition = self.catalog.get(inst.definition_id, inst.definition_version)
+        step = definition.transition(trigger, inst.state)
+        if step is None:
+            valid = [t.trigger for t in definition.transitions_from(inst.state)]
+            raise InvalidTrigger(key, trigger, inst.state, valid)
+        return inst, actor, definition, step
 
     def _check_guards(
         self,
-        session: Session,
+        cursor: Any,
         key: str,
         definition: Definition,
         step: Transition,
-        inst: Instance,
+        inst: lookups.InstanceRow,
         values: dict[str, Any],
     ) -> None:
         if not step.guards:
             return
-        facts = {"district_count": _district_count(session, inst.province_code)}
+        facts = {"district_count": lookups.district_count(cursor, self.driver, inst.province_code)}
         allocation = definition.budget.per_unit if definition.budget else None
         ctx = GuardContext(data=values, allocation=allocation, facts=facts)
         refusals = [r for g in step.guards if (r := run_guard(g.name, g.params, ctx))]
         if refusals:
             raise GuardFailed(key, refusals)
 
+    def _due_at(
+        self,
+        cursor: Any,
+        definition: Definition,
+        state: str,
+        inst: lookups.InstanceRow,
+        now: datetime,
+    ) -> datetime | None:
+        """When ``state`` is due for ``inst`` leaving its state at ``now``. Deadlines fixed
+        by the calendar are computed once per (definition version, state, fiscal year);
+        only "N days after step X" deadlines read when the instance left X."""
+        after = [d.after for d in definition.state(state).due if d.kind == "after"]
+        if not after:
+            memo = (definition.id, definition.version, state, inst.fiscal_year)
+            if memo not in self._fixed_due:
+                self._fixed_due[memo] = state_due_at(definition, state, inst.fiscal_year, {})
+            return self._fixed_due[memo]
+        left_at = lookups.left_at(cursor, self.driver, inst.id, after)
+        left_at[inst.state] = now
+        return state_due_at(definition, state, inst.fiscal_year, left_at)
+
     def _write(
         self,
-        session: Session,
-        inst: Instance,
+        cursor: Any,
+        inst: lookups.InstanceRow,
         definition: Definition,
         step: Transition,
-        actor: Actor,
+        actor: lookups.ActorRow,
         values: dict[str, Any],
         files: list[EvidenceFile],
         note: str | None,
     ) -> AdvanceResult:
         now = self.clock.now()
-        left_at = _left_at(session, inst.id)
-        left_at[inst.state] = now
         move = Move(
             trigger=step.trigger,
             to_state=step.dest,
             actor_id=actor.id,
             role=actor.role,
             at=now,
-            due_at=state_due_at(definition, step.dest, inst.fiscal_year, left_at),
+            due_at=self._due_at(cursor, definition, step.dest, inst, now),
             final=definition.state(step.dest).final,
             data=values,
             note=note,
@@ -208,15 +249,11 @@ class Engine:
             automatic=actor.role == "scheduler",
         )
         try:
-            record = append_transition(session, inst, move)
-            session.flush()
-        except (StaleInstance, sa.exc.OperationalError) as exc:
-            # lost the race: another writer moved it first (SQLite reports its lock as
-            # "database is locked"); nothing of ours is written
-            if isinstance(exc, sa.exc.OperationalError) and not _is_lock_error(exc):
-                raise
-            raise Conflict(inst.key, _current_state(self.db, inst.id)) from None
-        _keep_evidence(session, files, self.evidence_folder, now)
+            written = append_move(cursor, self.driver, inst, move)
+        except StaleInstance:
+            # lost the race: another writer moved it first; nothing of ours is written
+            raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
+        keep_evidence(cursor, self.driver, files, self.evidence_folder, now)
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
@@ -229,58 +266,16 @@ class Engine:
             step.trigger,
             inst.state,
             step.dest,
-            record.seq,
+            written.seq,
             now,
             move.due_at,
             move.final,
             tuple(move.evidence),
         )
 
-
-def _keep_evidence(session: Session, files: list[EvidenceFile], folder: Path, now) -> None:
-    """Store each file and its row once. Two advances attaching the same file at the same
-    moment (one blank form used by many districts) both insert its row: the second
-    insert does nothing instead of failing (ON CONFLICT DO NOTHING, SQLite and PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    for item in files:
-        store_evidence(item, folder)
-        row = {
-            "sha256": item.sha256,
-            "file_name": item.file_name,
-            "media_type": item.media_type,
-            "size": item.size,
-            "stored_at": now,
-        }
-        session.execute(insert(Evidence).values(**row).on_conflict_do_nothing())
-
-
-def _is_lock_error(exc: sa.exc.OperationalError) -> bool:
-    return "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower()
-
-
-def _district_count(session: Session, province: str) -> int:
-    query = (
-        select(func.count())
-        .select_from(Area)
-        .where(Area.level == "district", Area.province_code == province)
-    )
-    return int(session.exec(query).one())
-
-
-def _left_at(session: Session, instance_id: int) -> dict[str, datetime]:
-    """When the instance last left each state (for "N days after step X" deadlines)."""
-    query = (
-        select(TransitionRecord.from_state, func.max(TransitionRecord.at))
-        .where(TransitionRecord.instance_id == instance_id)
-        .group_by(TransitionRecord.from_state)
-    )
-    return {state: at for state, at in session.exec(query).all()}
-
-
-def _current_state(db: sa.Engine, instance_id: int) -> str:
-    with Session(db) as session:
-        return session.exec(select(Instance.state).where(Instance.id == instance_id)).one()
+    def _state_now(self, key: str) -> str | None:
+        with self.driver.transaction() as cursor:
+            return lookups.state_of(cursor, self.driver, key)
 
 
 def _match_evidence(

@@ -45,6 +45,7 @@ from sqlmodel import Session, func, select
 from plancycle.definitions.model import Catalog, Definition, Migration
 from plancycle.errors import PlancycleError
 from plancycle.store.chain import Move, StaleInstance, append_transition
+from plancycle.store.driver import is_lock_error
 from plancycle.store.models import Actor, Cycle, Instance, TransitionRecord
 from plancycle.workflow.audit import MIGRATE_TRIGGER
 from plancycle.workflow.deadlines import state_due_at
@@ -447,11 +448,6 @@ def _move(
     )
 
 
-def _is_lock_error(exc: sa.exc.OperationalError) -> bool:
-    text = str(exc.orig).lower()
-    return "locked" in text or "busy" in text or "could not serialize" in text
-
-
 def migrate_instances(
     db: sa.Engine,
     catalog: Catalog,
@@ -488,7 +484,7 @@ def migrate_instances(
     except StaleInstance as exc:
         raise MigrationConflict(process, from_version, to_version, str(exc.args[0])) from None
     except sa.exc.OperationalError as exc:
-        if not _is_lock_error(exc):
+        if not is_lock_error(exc):
             raise
         # SQLite: another writer committed since this transaction read (its snapshot is stale)
         raise MigrationConflict(process, from_version, to_version, None) from None

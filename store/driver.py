@@ -1,0 +1,127 @@
+"""Speaking to the database driver directly, for the few statements on the hot path.
+
+An advance runs a handful of fixed statements. Through the ORM each costs hundreds
+of Python calls (statement building, cache keys, identity map, flush); through the
+DB-API cursor of a pooled connection it costs a few microseconds. This module holds
+what that needs and nothing more: the driver's parameter marks, how a time and a
+JSON document are bound and read back exactly as the SQLAlchemy column types do
+(:mod:`plancycle.store.types`), one transaction on a pooled connection, and the
+translation of driver errors into SQLAlchemy's, so that callers catch one family.
+
+On SQLite each thread keeps the pooled connection it first took (taking one from
+the pool and giving it back costs more than the rest of a transaction's Python
+work; an idle SQLite connection holds no lock and no snapshot, and ``make_engine``
+lets the pool grow past its size for it). A process forked from the one that took
+it takes its own. PostgreSQL connections are taken from the pool (pre-pinged) for
+each transaction and given back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+__all__ = ["Driver", "is_lock_error"]
+
+_DRIVERS: weakref.WeakKeyDictionary[sa.Engine, Driver] = weakref.WeakKeyDictionary()
+
+
+def is_lock_error(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the database refused for a lock held by another writer (SQLite's "database
+    is locked"/"busy", PostgreSQL's serialization failure): the caller lost a race."""
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "could not serialize" in text
+
+
+class Driver:
+    """One engine's driver: SQLite (``sqlite3``) or PostgreSQL (``psycopg``)."""
+
+    def __init__(self, db: sa.Engine) -> None:
+        self._db = weakref.ref(db)  # the engine owns its driver, not the other way
+        self.postgres = db.dialect.name == "postgresql"
+        self._error = db.dialect.loaded_dbapi.Error
+        self._held = threading.local()  # SQLite: (pid, connection) of this thread
+
+    @classmethod
+    def of(cls, db: sa.Engine) -> Driver:
+        """The driver of ``db`` (made once per engine)."""
+        driver = _DRIVERS.get(db)
+        if driver is None:
+            driver = _DRIVERS[db] = cls(db)
+        return driver
+
+    def sql(self, text: str) -> str:
+        """``text`` written with ``?`` marks, in the driver's parameter style."""
+        return text.replace("?", "%s") if self.postgres else text
+
+    def when(self, value: datetime | None) -> datetime | str | None:
+        """Bind an aware datetime as ``UTCDateTime`` does: ``timestamptz`` on PostgreSQL,
+        naive UTC text with microseconds on SQLite."""
+        if value is None:
+            return None
+        if value.tzinfo is not UTC:
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"naive datetime {value.isoformat()} refused: give a time zone")
+            value = value.astimezone(UTC)
+        if self.postgres:
+            return value
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+    def read_when(self, value: datetime | str | None) -> datetime | None:
+        """A time read back, as an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @staticmethod
+    def json(value: Any) -> str:
+        """A JSON column's value as SQLAlchemy's ``JSON`` type writes it (PostgreSQL casts
+        the text to ``json``)."""
+        return json.dumps(value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A DB-API cursor on a pooled connection, committed when the block ends and
+        rolled back when it raises. Driver errors come out as SQLAlchemy's
+        ``DBAPIError`` subclasses; a connection the server dropped is discarded."""
+        db = self._db()
+        assert db is not None, "the engine of this driver is gone"
+        con = db.raw_connection() if self.postgres else self._thread_connection(db)
+        try:
+            cursor = con.cursor()
+            yield cursor
+            con.commit()
+        except self._error as exc:
+            self._rollback(con)
+            if db.dialect.is_disconnect(exc, con.dbapi_connection, None):
+                con.invalidate(exc)
+                self._held.__dict__.pop("con", None)
+            raise sa.exc.DBAPIError.instance(
+                None, None, exc, self._error, dialect=db.dialect
+            ) from exc
+        except BaseException:
+            self._rollback(con)
+            raise
+        finally:
+            if self.postgres:
+                con.close()
+
+    def _thread_connection(self, db: sa.Engine) -> Any:
+        held = getattr(self._held, "con", None)
+        if held is None or held[0] != os.getpid() or not held[1].is_valid:
+            held = self._held.con = (os.getpid(), db.raw_connection())
+        return held[1]
+
+    def _rollback(self, con: Any) -> None:
+        with suppress(self._error):  # the connection is gone; the pool discards it
+            con.rollback()
