@@ -388,6 +388,19 @@ class Catalog:
                 f"ไม่มีรุ่น {version} ของกระบวนการ {definition_id!r} (รุ่นที่มี: {have})",
             ) from None
 
+    def former_names(self, definition_id: str, version: int, state: str) -> tuple[str, ...]:
+        """``state`` and the ids that became it in older versions, along each version's
+        ``migrates_from`` (records written before a migration name the old ids)."""
+        names = {state}
+        current = self._index.get((definition_id, version))
+        while current is not None and current.migrates_from is not None:
+            older = current.migrates_from
+            names |= {old for old, new in older.states.items() if new in names}
+            if older.version >= current.version:
+                break
+            current = self._index.get((definition_id, older.version))
+        return tuple(sorted(names))
+
     def all(self) -> tuple[Definition, ...]:
         """Every version of every definition, by id then version."""
         return self.definitions

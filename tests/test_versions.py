@@ -237,6 +237,36 @@ def test_migrating_moves_every_running_instance_and_the_trail_stays_valid(
     )
 
 
+def test_a_deadline_after_a_renamed_step_counts_from_when_it_was_left(
+    world: World, tmp_path: Path
+) -> None:
+    """v2 renames 'workshop' (and 'evaluate'); bpm_record is due 7 days after the
+    workshop was left, a time written under the old name before the migration."""
+    v2 = v2_text({**MAPPING, "workshop": "plan_workshop"})
+    for old, new in (
+        ("id: workshop", "id: plan_workshop"),
+        ("after: workshop", "after: plan_workshop"),
+    ):
+        v2 = v2.replace(old, new)
+    v2 = v2.replace("dest: workshop\n", "dest: plan_workshop\n")
+    v2 = v2.replace("source: workshop\n", "source: plan_workshop\n")
+    (key,) = a2_keys(world.db)[:1]
+    walk(world.engine, key, world.actors, world.pdf, max_steps=2)  # left the workshop 10 Feb
+    on_v2(world, tmp_path, v2)
+    assert world.catalog.former_names("activity2", 2, "plan_workshop") == (
+        "plan_workshop",
+        "workshop",
+    )
+    world.clock.set(bkk(2025, 2, 12, 10))
+    migrate_instances(
+        world.db, world.catalog, "activity2", 1, 2, world.actors["admin"], world.clock.now()
+    )
+    result = world.engine.advance(key, "evaluated", world.actors["district_cd_office"])
+    assert result.to_state == "bpm_record"
+    assert result.due_at == end_of_day(bkk(2025, 2, 17).date())  # not 31 March
+    assert verify(world.db)[1] == [] and replay(world.db, world.catalog)[1] == []
+
+
 def test_a_cycle_with_instances_on_a_third_version_keeps_its_pin(
     world: World, tmp_path: Path
 ) -> None:

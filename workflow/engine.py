@@ -219,9 +219,26 @@ class Engine:
             if memo not in self._fixed_due:
                 self._fixed_due[memo] = state_due_at(definition, state, inst.fiscal_year, {})
             return self._fixed_due[memo]
-        left_at = lookups.left_at(cursor, self.driver, inst.id, after)
+        left_at = self._left_at(cursor, definition, inst.id, after)
         left_at[inst.state] = now
         return state_due_at(definition, state, inst.fiscal_year, left_at)
+
+    def _left_at(
+        self, cursor: Any, definition: Definition, instance_id: int, states: list[str]
+    ) -> dict[str, datetime]:
+        """When the instance last left each of ``states``, under their current ids or the
+        ids they had before a definition migration renamed them."""
+        names = {
+            state: self.catalog.former_names(definition.id, definition.version, state)
+            for state in states
+        }
+        wanted = sorted({n for ns in names.values() for n in ns})
+        found = lookups.left_at(cursor, self.driver, instance_id, wanted)
+        return {
+            state: max(found[n] for n in ns if n in found)
+            for state, ns in names.items()
+            if any(n in found for n in ns)
+        }
 
     def _write(
         self,
