@@ -31,67 +31,57 @@ def genesis_hash(instance_key: str) -> str:
     return hashlib.sha256(f"plancycle:{instance_key}".encode()).hexdigest()
 
 
-def canonical_body(
-    *,
-    key: str,
-    seq: int,
-    at: datetime,
-    actor_id: str,
-    role: str,
-    trigger: str,
-    from_state: str,
-    to_state: str,
-    data: Mapping[str, Any],
-    note: str | None,
-    evidence: Sequence[str],
-    automatic: bool,
-    prev_hash: str,
-) -> str:
-    """The canonical encoding of a record: the definition of what its hash covers."""
+def canonical_body(fields: Mapping[str, Any]) -> str:
+    """The canonical encoding of a record (``fields`` as :func:`record_hash` takes them):
+    the definition of what its hash covers."""
     body = {
         "v": ENCODING_VERSION,
-        "key": key,
-        "seq": seq,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor_id,
-        "role": role,
-        "trigger": trigger,
-        "from": from_state,
-        "to": to_state,
-        "data": dict(data),
-        "note": note,
-        "evidence": list(evidence),
-        "automatic": bool(automatic),
-        "prev": prev_hash,
+        "key": fields["key"],
+        "seq": fields["seq"],
+        "at": fields["at"].astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": fields["actor_id"],
+        "role": fields["role"],
+        "trigger": fields["trigger"],
+        "from": fields["from_state"],
+        "to": fields["to_state"],
+        "data": dict(fields["data"]),
+        "note": fields["note"],
+        "evidence": list(fields["evidence"]),
+        "automatic": bool(fields["automatic"]),
+        "prev": fields["prev_hash"],
     }
     return _ENCODE(body)
 
 
-def _spliced_body(
-    key: str,
-    seq: int,
-    at: datetime,
-    actor_id: str,
-    role: str,
-    trigger: str,
-    from_state: str,
-    to_state: str,
-    data: Mapping[str, Any],
-    note: str | None,
-    evidence: Sequence[str],
-    automatic: bool,
-    prev_hash: str,
-) -> str:
-    """:func:`canonical_body`, written out in its sorted key order with the JSON module's
-    own string encoder (the same bytes, without building and sorting a dict per record);
-    only for the usual types, which the caller checks."""
-    when = (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
+_TEXTS = ("key", "actor_id", "role", "trigger", "from_state", "to_state", "prev_hash")
+
+
+def _usual(f: Mapping[str, Any]) -> bool:
+    """Whether every field has the type the engine gives it (what _spliced_body handles)."""
     return (
-        f'{{"actor":{_STR(actor_id)},"at":"{when}","automatic":{"true" if automatic else "false"}'
-        f',"data":{_ENCODE(data)},"evidence":{_ENCODE(evidence)},"from":{_STR(from_state)}'
-        f',"key":{_STR(key)},"note":{"null" if note is None else _STR(note)}'
-        f',"prev":{_STR(prev_hash)},"role":{_STR(role)},"seq":{int.__repr__(seq)}'
-        f',"to":{_STR(to_state)},"trigger":{_STR(trigger)},"v":{ENCODING_VERSION}}}'
+        type(f["seq"]) is int
+        and type(f["automatic"]) is bool
+        and type(f["data"]) is dict
+        and type(f["evidence"]) is list
+        and (f["note"] is None or type(f["note"]) is str)
+        and all(type(f[name]) is str for name in _TEXTS)
+    )
+
+
+def _spliced_body(f: Mapping[str, Any]) -> str:
+    """:func:`canonical_body`, written out in its sorted key order with the JSON module's
+    own string encoder (the same bytes, without building and sorting a dict per record)."""
+    at = f["at"]
+    when = (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(timespec="microseconds")
+    note = f["note"]
+    return (
+        f'{{"actor":{_STR(f["actor_id"])},"at":"{when}"'
+        f',"automatic":{"true" if f["automatic"] else "false"}'
+        f',"data":{_ENCODE(f["data"])},"evidence":{_ENCODE(f["evidence"])}'
+        f',"from":{_STR(f["from_state"])},"key":{_STR(f["key"])}'
+        f',"note":{"null" if note is None else _STR(note)},"prev":{_STR(f["prev_hash"])}'
+        f',"role":{_STR(f["role"])},"seq":{int.__repr__(f["seq"])},"to":{_STR(f["to_state"])}'
+        f',"trigger":{_STR(f["trigger"])},"v":{ENCODING_VERSION}}}'
     )
 
 
@@ -112,33 +102,20 @@ def record_hash(
     prev_hash: str,
 ) -> str:
     """SHA-256 (hex) of the record's canonical encoding."""
-    args = (key, seq, at, actor_id, role, trigger, from_state, to_state, data, note)
-    usual = (
-        type(seq) is int
-        and type(automatic) is bool
-        and type(data) is dict
-        and type(evidence) is list
-        and all(type(t) is str for t in (key, actor_id, role, trigger, from_state, to_state))
-        and type(prev_hash) is str
-        and (note is None or type(note) is str)
-    )
-    text = (
-        _spliced_body(*args, evidence, automatic, prev_hash)
-        if usual
-        else canonical_body(
-            key=key,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            role=role,
-            trigger=trigger,
-            from_state=from_state,
-            to_state=to_state,
-            data=data,
-            note=note,
-            evidence=evidence,
-            automatic=automatic,
-            prev_hash=prev_hash,
-        )
-    )
+    fields = {
+        "key": key,
+        "seq": seq,
+        "at": at,
+        "actor_id": actor_id,
+        "role": role,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "data": data,
+        "note": note,
+        "evidence": evidence,
+        "automatic": automatic,
+        "prev_hash": prev_hash,
+    }
+    text = _spliced_body(fields) if _usual(fields) else canonical_body(fields)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

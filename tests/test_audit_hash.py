@@ -39,25 +39,27 @@ _at = st.datetimes(
     prev_hash=_text,
 )
 def test_hash_is_sha256_of_the_canonical_body(**fields: object) -> None:
-    expected = hashlib.sha256(canonical_body(**fields).encode("utf-8")).hexdigest()  # type: ignore[arg-type]
+    expected = hashlib.sha256(canonical_body(fields).encode("utf-8")).hexdigest()  # type: ignore[arg-type]
     assert record_hash(**fields) == expected  # type: ignore[arg-type]
 
 
 def test_canonical_body_is_sorted_compact_utf8() -> None:
     body = canonical_body(
-        key="2568/activity2/240101",
-        seq=1,
-        at=datetime(2025, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=7))),
-        actor_id="cd-2401",
-        role="district_cd_office",
-        trigger="meeting_set",
-        from_state="meeting",
-        to_state="workshop",
-        data={"z": 1, "สถานที่": "วัด"},
-        note=None,
-        evidence=[],
-        automatic=False,
-        prev_hash="0" * 64,
+        dict(
+            key="2568/activity2/240101",
+            seq=1,
+            at=datetime(2025, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=7))),
+            actor_id="cd-2401",
+            role="district_cd_office",
+            trigger="meeting_set",
+            from_state="meeting",
+            to_state="workshop",
+            data={"z": 1, "สถานที่": "วัด"},
+            note=None,
+            evidence=[],
+            automatic=False,
+            prev_hash="0" * 64,
+        )
     )
     assert body.startswith('{"actor":"cd-2401","at":"2025-03-01T02:30:00.000000+00:00",')
     assert '"data":{"z":1,"สถานที่":"วัด"}' in body and body.endswith(',"v":1}')
