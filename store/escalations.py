@@ -8,16 +8,17 @@ inserted come back, so only their notifications are written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from plancycle.store.models import Escalation
+from plancycle.store.models import Escalation, Instance
 
-__all__ = ["insert_new_escalations"]
+__all__ = ["carry_over", "insert_new_escalations"]
 
 _KEY = ["instance_id", "step_seq", "level"]
 _DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -48,3 +49,24 @@ def insert_new_escalations(
     dialect = session.get_bind().dialect.name
     stmt = _STATEMENTS["postgresql" if dialect == "postgresql" else "sqlite"]
     return [tuple(r) for r in session.execute(stmt, list(rows)).all()]
+
+
+def carry_over(session: Session, instance_ids: Sequence[int], renamed: Mapping[str, str]) -> int:
+    """After a migration moved ``instance_ids`` one version on (each its own new step
+    occurrence, ``step_seq`` + 1) without changing their deadlines: copy the rungs their
+    previous occurrence reached, under the state's new id, so that the ladder goes on
+    where it was instead of sending its reminders again. Returns the rows copied."""
+    e, i = Escalation.__table__, Instance.__table__
+    state = sa.case(dict(renamed), value=e.c.state, else_=e.c.state) if renamed else e.c.state
+    names = ["instance_id", "step_seq", "state", "level", "kind", "due_at", "at", "recipients"]
+    copied = 0
+    for start in range(0, len(instance_ids), 1000):
+        rungs = (
+            sa.select(e.c.instance_id, e.c.step_seq + 1, state)
+            .add_columns(e.c.level, e.c.kind, e.c.due_at, e.c.at, e.c.recipients)
+            .join(i, i.c.id == e.c.instance_id)
+            .where(e.c.instance_id.in_(instance_ids[start : start + 1000]))
+            .where(e.c.step_seq == i.c.version - 1)
+        )
+        copied += session.execute(sa.insert(e).from_select(names, rungs)).rowcount
+    return copied

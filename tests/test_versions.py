@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 from plancycle.definitions import DefinitionError, load_catalog
 from plancycle.definitions.loader import DATA_DIR
 from plancycle.definitions.model import Catalog
-from plancycle.store.models import Cycle, Instance, TransitionRecord
+from plancycle.store.models import Cycle, Escalation, Instance, TransitionRecord
 from plancycle.thai.fiscal import end_of_day
 from plancycle.workflow import versions
 from plancycle.workflow.audit import MIGRATE_TRIGGER, replay, verify
@@ -24,6 +24,7 @@ from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import NotAllowed, UnknownActor
 from plancycle.workflow.reports import get_instance
+from plancycle.workflow.sweep_apply import run_sweep
 from plancycle.workflow.versions import (
     CyclePin,
     MigrationConflict,
@@ -265,6 +266,53 @@ def test_a_deadline_after_a_renamed_step_counts_from_when_it_was_left(
     assert result.to_state == "bpm_record"
     assert result.due_at == end_of_day(bkk(2025, 2, 17).date())  # not 31 March
     assert verify(world.db)[1] == [] and replay(world.db, world.catalog)[1] == []
+
+
+def rungs(db: sa.Engine, key: str) -> list[tuple[int, str, str]]:
+    with Session(db) as session:
+        inst = session.exec(select(Instance).where(Instance.key == key)).one()
+        query = select(Escalation.step_seq, Escalation.state, Escalation.kind).where(
+            Escalation.instance_id == inst.id
+        )
+        return sorted(session.exec(query.order_by(Escalation.id)).all())
+
+
+def test_a_migration_keeps_the_ladder_of_a_step_whose_deadline_stays(
+    world: World, tmp_path: Path
+) -> None:
+    """Reminders went out on 24 March; v2 keeps 'coordinate' due on 31 March (its rungs
+    carry over: nothing is sent again) and moves 'evaluate' to 30 April (as 'assess',
+    its ladder starts over for the new deadline)."""
+    keys = a2_keys(world.db)
+    coordinating, evaluating = keys[0], keys[1]
+    walk(world.engine, evaluating, world.actors, world.pdf, max_steps=2)
+    world.clock.set(bkk(2025, 3, 25, 9))
+    run_sweep(world.engine)
+    assert [kind for *_, kind in rungs(world.db, coordinating)] == ["opened", "reminder"]
+    assert [kind for *_, kind in rungs(world.db, evaluating)][-1] == "reminder"
+    on_v2(world, tmp_path, v2_text())
+    migrate_instances(
+        world.db, world.catalog, "activity2", 1, 2, world.actors["admin"], world.clock.now()
+    )
+    with Session(world.db) as session:
+        before = session.exec(select(func.count()).select_from(Escalation)).one()
+    report = run_sweep(world.engine)
+    with Session(world.db) as session:
+        assert session.exec(select(func.count()).select_from(Escalation)).one() == before
+    assert report is not None
+    seq = get_instance(world.db, coordinating).version
+    assert [(s, kind) for s, _, kind in rungs(world.db, coordinating)] == [
+        (seq - 1, "opened"),
+        (seq - 1, "reminder"),
+        (seq, "opened"),
+        (seq, "reminder"),
+    ]
+    moved = get_instance(world.db, evaluating)
+    assert moved.state == "assess"
+    assert [r for r in rungs(world.db, evaluating) if r[0] == moved.version] == []
+    world.clock.set(bkk(2025, 4, 23, 9))  # 7 days before the new deadline
+    run_sweep(world.engine)
+    assert rungs(world.db, evaluating)[-1] == (moved.version, "assess", "reminder")
 
 
 def test_a_cycle_with_instances_on_a_third_version_keeps_its_pin(

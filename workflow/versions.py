@@ -46,6 +46,7 @@ from plancycle.definitions.model import Catalog, Definition, Migration
 from plancycle.errors import PlancycleError
 from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.driver import is_lock_error
+from plancycle.store.escalations import carry_over
 from plancycle.store.models import Actor, Cycle, Instance, TransitionRecord
 from plancycle.workflow.audit import MIGRATE_TRIGGER
 from plancycle.workflow.deadlines import state_due_at
@@ -473,10 +474,15 @@ def migrate_instances(
             if refusal is not None:
                 raise refusal
             left = _left_at(session, [i.id for i in instances], migration.states)  # type: ignore[misc]
+            same_deadline = []
             for inst in instances:
                 target = migration.states[inst.state]
                 move = _move(inst, new, target, actor, now, left[inst.id], from_version)  # type: ignore[index]
                 append_transition(session, inst, move)
+                if move.due_at == inst.due_at:
+                    same_deadline.append(inst.id)
+            # the ladder of a step whose deadline did not change goes on where it was
+            carry_over(session, same_deadline, migration.states)  # type: ignore[arg-type]
             session.flush()
             changed = _repin(
                 session, process, from_version, to_version, {m.cycle_id for m in plan.moves}
