@@ -173,6 +173,27 @@ def test_an_anchor_catches_a_history_rewritten_with_fresh_hashes(world: World) -
     assert [f.key for f in findings] == [ORDERS] and "rewritten" in findings[0].problem
 
 
+def test_records_of_a_deleted_instance_are_passed_over(world: World) -> None:
+    taken = anchor(world.db, world.clock.now())
+    inst = get_instance(world.db, A2)
+    with world.db.begin() as c:  # the instance row goes, its 5 records stay
+        if world.db.dialect.name == "postgresql":
+            c.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            c.exec_driver_sql("PRAGMA foreign_keys=OFF")  # before the DELETE opens the transaction
+        c.execute(sa.delete(Instance).where(Instance.id == inst.id))
+    if world.db.dialect.name == "sqlite":
+        with world.db.connect() as c:
+            c.exec_driver_sql("PRAGMA foreign_keys=ON")
+    checked, findings = verify(world.db, None, taken["heads"])
+    assert checked == 2  # ORDERS' records only
+    assert [(f.key, f.problem) for f in findings] == [
+        (A2, "the instance was deleted after the anchor was taken")
+    ]
+    assert A2 not in anchor(world.db, world.clock.now())["heads"]
+    assert replay(world.db, world.catalog)[1] == []
+
+
 def test_export_jsonl_and_csv_with_filters(world: World) -> None:
     out = io.StringIO()
     assert export_records(world.db, out, "jsonl") == 7
