@@ -6,9 +6,6 @@ other Unicode digits, control characters, numbers far out of range.
 
 from __future__ import annotations
 
-import traceback
-from pathlib import Path
-
 from hypothesis import strategies as st
 
 from plancycle.thai.digits import to_thai_digits
@@ -22,10 +19,7 @@ __all__ = [
     "int_like",
     "junk_text",
     "thai_text",
-    "where_raised",
 ]
-
-ROOT = Path(__file__).resolve().parent.parent
 
 THAI_LETTERS = "กขคฆงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮะาำิีึืุูเแโใไๆ่้๊๋์"
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
@@ -114,19 +108,3 @@ def date_texts() -> st.SearchStrategy[str]:
         "",
     ]
     return st.one_of(st.sampled_from(good + bad), junk_text)
-
-
-def where_raised(exc: BaseException) -> str | None:
-    """``"path/of/file.py:function"`` of the innermost frame of this project (not of
-    the tests or the virtualenv) that ``exc`` passed through, for matching a pinned bug
-    without depending on line numbers that other edits move."""
-    frames = [
-        f
-        for f in traceback.extract_tb(exc.__traceback__)
-        if f.filename.startswith(str(ROOT))
-        and "/.venv/" not in f.filename
-        and "/tests/" not in f.filename
-    ]
-    if not frames:
-        return None
-    return f"{Path(frames[-1].filename).relative_to(ROOT)}:{frames[-1].name}"
