@@ -70,7 +70,7 @@ def text_problem(text: str, what: str, what_th: str | None = None) -> tuple[str,
 
 
 def _keeps(text: str) -> bool:
-    return (text.isascii() and "\x00" not in text) or text_problem(text, "") is None
+    return text_problem(text, "") is None
 
 
 def _first_bad(value: object, path: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:

@@ -3,6 +3,7 @@
 The URL comes from ``PLANCYCLE_DB`` (default: ``sqlite:///plancycle.db`` in the current
 folder). SQLite connections get WAL, ``synchronous=NORMAL``, foreign keys and a
 5-second busy timeout; PostgreSQL goes through psycopg 3 whatever the URL spelled.
+The schema is managed by Alembic only (``migrate``), never by ``create_all``.
 
 SQLite moves the write-ahead log back into the database file (a checkpoint, with
 its fsyncs) in the connection whose commit makes the log pass ``wal_autocheckpoint``
@@ -10,7 +11,6 @@ pages. The default, 1,000 pages (4 MB), runs a checkpoint every ~160 advances on
 national store, each writing scattered pages of a 100+ MB file: ~25 % of an
 advance's wall time. At 10,000 pages (a log of up to ~40 MB) the pages a busy day
 touches again and again are written once per checkpoint instead of ten times.
-The schema is managed by Alembic only (``migrate``), never by ``create_all``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from plancycle.store.errors import StoreError
 
 __all__ = [
     "DEFAULT_URL",
-    "SQLITE_PRAGMAS",
     "ENV_VAR",
+    "SQLITE_PRAGMAS",
     "alembic_config",
     "current_revision",
     "database_url",

@@ -29,6 +29,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from plancycle.thai.fiscal import to_utc
+
 __all__ = ["Driver", "is_lock_error"]
 
 _DRIVERS: weakref.WeakKeyDictionary[sa.Engine, Driver] = weakref.WeakKeyDictionary()
@@ -68,9 +70,7 @@ class Driver:
         if value is None:
             return None
         if value.tzinfo is not UTC:
-            if value.tzinfo is None or value.utcoffset() is None:
-                raise ValueError(f"naive datetime {value.isoformat()} refused: give a time zone")
-            value = value.astimezone(UTC)
+            value = to_utc(value)  # a naive datetime is refused
         if self.postgres:
             return value
         return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")

@@ -6,7 +6,7 @@ import pytest
 
 import plancycle.thai as thai
 from plancycle.thai import digits
-from plancycle.thai.digits import from_thai_digits, to_thai_digits
+from plancycle.thai.digits import from_thai_digits, is_arabic_digits, to_thai_digits
 
 
 def test_every_digit_maps_to_its_thai_digit() -> None:
@@ -45,3 +45,22 @@ def test_package_reexports_the_digit_helpers() -> None:
     assert thai.from_thai_digits is digits.from_thai_digits
     assert set(digits.__all__) >= {"to_thai_digits", "from_thai_digits"}
     assert all(hasattr(thai, name) for name in thai.__all__)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2401", True),
+        ("0", True),
+        ("", False),
+        ("๒๔", False),
+        ("²⁴", False),
+        ("٢٤", False),
+        ("２４", False),
+        ("-1", False),
+        ("24 ", False),
+    ],
+)
+def test_is_arabic_digits_takes_only_0_to_9(text: str, expected: bool) -> None:
+    assert is_arabic_digits(text) is expected
+    assert is_arabic_digits(from_thai_digits("๒๔")) is True  # Thai digits once converted

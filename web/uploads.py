@@ -21,6 +21,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 
 from plancycle.store.evidence import EvidenceError
+from plancycle.thai.digits import is_arabic_digits
 from plancycle.workflow.engine import EvidenceInput
 from plancycle.workflow.errors import BadStepInput
 
@@ -43,7 +44,7 @@ def _version(text: str | None) -> int | None:
     text = (text or "").strip().removeprefix("W/").strip('"')
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # not ² ٢ ２
+    if not is_arabic_digits(text) or len(text) > 18:
         raise BadStepInput(
             f"expected_version / If-Match must be the instance's version number, not {text!r}",
             f"expected_version / If-Match ต้องเป็นเลขรุ่นของรายการ ไม่ใช่ {text!r}",

@@ -108,25 +108,9 @@ def _coerce(field: DataField, value: Any) -> Any:
     return typed
 
 
-# a step's fields by name and its required names, made once per fields sequence
-_PLANS: dict[int, tuple[Sequence[DataField], dict[str, DataField], tuple[str, ...]]] = {}
-
-
-def _plan(fields: Sequence[DataField]) -> tuple[dict[str, DataField], tuple[str, ...]]:
-    plan = _PLANS.get(id(fields))
-    if plan is None or plan[0] is not fields:
-        if len(_PLANS) > 4096:
-            _PLANS.clear()
-        by_name = {f.name: f for f in fields}
-        plan = _PLANS[id(fields)] = (fields, by_name, tuple(f.name for f in fields if f.required))
-    return plan[1], plan[2]
-
-
 def coerce_step_data(fields: Sequence[DataField], given: Mapping[str, Any]) -> dict[str, Any]:
     """Type every given value by its declared field; report unknown and missing names at once."""
-    by_name, required = _plan(fields)
-    if given.keys() <= by_name.keys() and all(given.get(n) not in (None, "") for n in required):
-        return {name: _coerce(by_name[name], value) for name, value in given.items() if value != ""}
+    by_name = {f.name: f for f in fields}
     problems_en: list[str] = []
     problems_th: list[str] = []
     unknown = sorted(set(given) - set(by_name))

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from plancycle.errors import PlancycleError
 from plancycle.thai.dates import format_date, parse_instant
-from plancycle.thai.digits import from_thai_digits
+from plancycle.thai.digits import from_thai_digits, is_arabic_digits
 from plancycle.thai.fiscal import FY_MAX_BE, FY_MIN_BE, fy_range
 
 __all__ = [
@@ -34,7 +34,7 @@ def area_code(text: str | None, *, level: str | None = None) -> str | None:
     if text is None:
         return None
     code = from_thai_digits(text).strip()
-    if not _digits(code) or len(code) not in _LEVELS:
+    if not is_arabic_digits(code) or len(code) not in _LEVELS:
         raise BadOption(
             f"{text!r} is not an area code: give 2 digits for a province (24), 4 for a district "
             f"(2401), 6 for a tambon (240101) or 8 for a village, in Arabic or Thai digits",
@@ -49,16 +49,10 @@ def area_code(text: str | None, *, level: str | None = None) -> str | None:
     return code
 
 
-def _digits(text: str) -> bool:
-    """Whether ``text`` is all 0-9 (Thai digits already made Arabic): str.isdigit() alone
-    would also take ² ٢ ２ and other digits, which int() or the store do not read."""
-    return text.isascii() and text.isdigit()
-
-
 def fiscal_year(text: str) -> int:
     """A fiscal year in BE (2568 or ๒๕๖๘); a CE year is refused with the BE year to use."""
     raw = from_thai_digits(text).strip()
-    if not _digits(raw):
+    if not is_arabic_digits(raw):
         raise BadOption(
             f"{text!r} is not a fiscal year; give the BE year in Arabic or Thai digits, "
             f"e.g. 2568 or ๒๕๖๘",
