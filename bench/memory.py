@@ -65,7 +65,8 @@ from plancycle.notifier.channels import channels_from_env
 from plancycle.store.db import make_engine
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.engine import Engine
-from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances, status
+from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+from plancycle.workflow.rollup import status
 from plancycle.workflow.scheduler import dispatch_job, sweep_job
 configure_logging({})
 catalog = load_catalog()
@@ -113,7 +114,8 @@ from datetime import datetime
 from plancycle.logs import configure_logging
 from plancycle.definitions.loader import load_catalog
 from plancycle.store.db import make_engine
-from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances, status
+from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+from plancycle.workflow.rollup import status
 configure_logging({})
 path = sys.argv[1]
 now = datetime.fromisoformat('2025-04-01T09:00:00+07:00')

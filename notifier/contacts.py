@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Contact
 from plancycle.text import text_problem
+from plancycle.thai.areacode import NATION, level_of
 from plancycle.thai.digits import from_thai_digits
 
 __all__ = [
@@ -45,7 +46,6 @@ CHANNELS: tuple[str, ...] = ("log", "email", "webhook")
 #: The CSV header: four required columns and an optional ``name``.
 CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name")
 _REQUIRED = CSV_COLUMNS[:4]
-_AREA_LENGTHS = (0, 2, 4, 6, 8)
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 _KEY = ["area_code", "role", "channel", "address"]
 _CHUNK = 500
@@ -246,7 +246,7 @@ def _parse_row(
 
 
 def _check_area(code: str) -> tuple[str, str] | None:
-    if code.isascii() and (code == "" or code.isdigit()) and len(code) in _AREA_LENGTHS:
+    if code == NATION or level_of(code) is not None:
         return None
     return (
         f"area code {code!r} must be empty (nation-wide) or 2, 4, 6 or 8 digits",

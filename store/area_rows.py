@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from plancycle.store.models import AREA_LEVELS, Area
+from plancycle.store.models import Area
+from plancycle.thai.areacode import AreaCode
 
 __all__ = [
     "IS_SAMPLE",
@@ -71,14 +72,14 @@ def area_row(
     code: str, name_th: str, name_en: str | None, *, source: str, is_sample: bool = False
 ) -> dict[str, Any]:
     """The ``area`` table row of ``code`` (its level and parents follow from the code)."""
-    level = AREA_LEVELS[len(code)]
+    area = AreaCode(code)
     return {
         "code": code,
-        "level": level,
+        "level": str(area.level),
         "name_th": name_th,
         "name_en": name_en,
-        "parent_code": code[: len(code) - 2] if level != "province" else None,
-        "province_code": code[:2],
+        "parent_code": area.parent.code if area.parent else None,
+        "province_code": area.province,
         "is_sample": is_sample,
         "source": source,
     }

@@ -20,7 +20,6 @@ from sqlmodel import Field, SQLModel
 from plancycle.store.types import JSONType, UTCDateTime
 
 __all__ = [
-    "AREA_LEVELS",
     "NAMING_CONVENTION",
     "Actor",
     "Area",
@@ -35,9 +34,6 @@ __all__ = [
     "RefusedAttempt",
     "TransitionRecord",
 ]
-
-#: Area levels by the length of their DOPA code.
-AREA_LEVELS: dict[int, str] = {2: "province", 4: "district", 6: "tambon", 8: "village"}
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_N_label)s",

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, func, select
 from plancycle.store.area_rows import chunks
 from plancycle.store.areas import normalize_code, tambon_codes
 from plancycle.store.errors import AreaError, shown
-from plancycle.store.models import AREA_LEVELS, Area, AreaTarget
+from plancycle.store.models import Area, AreaTarget
+from plancycle.thai.areacode import level_of
 
 __all__ = [
     "ACTIVITY2",
@@ -226,7 +227,7 @@ def _checked_codes(path: Path, values: list[tuple[int, str]]) -> list[str]:
     bad: list[str] = []
     for number, raw in values:
         code = normalize_code(raw)
-        if _code_level(code) is None:
+        if level_of(code) is None:
             bad.append(f"line {number}: {raw.strip()!r}")
         else:
             codes.setdefault(code)
@@ -236,7 +237,3 @@ def _checked_codes(path: Path, values: list[tuple[int, str]]) -> list[str]:
             f"{path.name}: ไม่ใช่รหัสพื้นที่ (ตัวเลข 2, 4, 6 หรือ 8 หลัก): {shown(bad)}",
         )
     return list(codes)
-
-
-def _code_level(code: str) -> str | None:
-    return AREA_LEVELS.get(len(code)) if code.isdigit() and code.isascii() else None

@@ -10,7 +10,8 @@ import pytest
 from plancycle.definitions.model import Deadline
 from plancycle.workflow.clock import SystemClock
 from plancycle.workflow.deadlines import deadline_day, due_at, state_due_at
-from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances, status
+from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+from plancycle.workflow.rollup import status
 from tests.world import CATALOG, bkk, populate
 
 

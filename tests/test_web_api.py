@@ -101,7 +101,7 @@ def test_instances_filter_by_process_state_area_and_lateness(web: Web) -> None:
     get = web.client.get
     mine = get("/api/v1/instances?process=activity2&limit=1000", headers=web.auth(DISTRICT)).json()
     assert mine["total"] == len(mine["instances"]) > 0
-    assert all(i["area"].startswith("2401") for i in mine["instances"])
+    assert all(i["area_code"].startswith("2401") for i in mine["instances"])
     province = get("/api/v1/instances?process=activity2", headers=web.auth(PROVINCE)).json()
     assert province["total"] > mine["total"]
     one = get("/api/v1/instances?area=240101&state=coordinate", headers=web.auth(DISTRICT)).json()

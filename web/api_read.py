@@ -3,19 +3,17 @@ the overdue and escalation list."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from plancycle.store.models import Instance
 from plancycle.web.api_schema import ERRORS, errors
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import ApiUser, State, area_for, detail_for, process_for
-from plancycle.web.detail import record_dict
-from plancycle.web.overdue import overdue_rows
-from plancycle.web.rollup import area_rollup, children_rollup
+from plancycle.workflow.late import overdue_rows
 from plancycle.workflow.reports import MAX_OFFSET, AreaFilter, InstanceFilter, list_instances
+from plancycle.workflow.rollup import area_rollup, children_rollup
+from plancycle.workflow.views import instance_row, record_dict
 
 __all__ = ["router"]
 
@@ -45,21 +43,6 @@ def area(web: State, who: ApiUser, code: str) -> dict[str, Any]:
     return area_view(web.db, area_for(who, code)).as_dict()
 
 
-def _instance_row(inst: Instance, now: datetime) -> dict[str, Any]:
-    late = inst.due_at is not None and inst.completed_at is None and inst.due_at < now
-    return {
-        "key": inst.key,
-        "fiscal_year": inst.fiscal_year,
-        "process": inst.definition_id,
-        "area": inst.area_code,
-        "state": inst.state,
-        "version": inst.version,
-        "due_at": inst.due_at,
-        "overdue": late,
-        "completed_at": inst.completed_at,
-    }
-
-
 @router.get(
     "/instances",
     summary="Instances by fiscal year, process, state, area, lateness",
@@ -83,7 +66,7 @@ def instances(
         "total": total,
         "offset": offset,
         "limit": limit,
-        "instances": [_instance_row(i, now) for i in rows],
+        "instances": [instance_row(i, now) for i in rows],
     }
 
 
@@ -168,7 +151,7 @@ def _filter(
         web.year(fy),
         process_for(web, process),
         state,
-        AreaFilter.of(code) if code else AreaFilter(),
+        AreaFilter.of(code),
         overdue_at,
         limit,
         offset,

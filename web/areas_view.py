@@ -9,12 +9,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.store.areas import children, get_area, normalize_code
-from plancycle.store.models import AREA_LEVELS, Area
+from plancycle.store.models import Area
+from plancycle.thai.areacode import NATION, AreaCode, level_of
 from plancycle.workflow.errors import WorkflowError
 
-__all__ = ["AreaView", "UnknownArea", "area_view", "child_level"]
-
-NATION = ""
+__all__ = ["AreaView", "UnknownArea", "area_view"]
 
 
 class UnknownArea(WorkflowError, LookupError):
@@ -65,11 +64,6 @@ class AreaView:
         }
 
 
-def child_level(code: str) -> int:
-    """The code length of the level under ``code`` (2 under the nation, 8 under a tambon)."""
-    return {0: 2, 2: 4, 4: 6}.get(len(code), 8)
-
-
 def area_view(db: sa.Engine, code: str) -> AreaView:
     """The area ``code`` ("" for the nation), its breadcrumb and its children."""
     code = normalize_code(code)
@@ -80,11 +74,11 @@ def area_view(db: sa.Engine, code: str) -> AreaView:
             ).all()
             return AreaView(NATION_NAMED, (), tuple(Named.of(a) for a in provinces))
         area = get_area(session, code)
-        if area is None or len(code) not in AREA_LEVELS:
+        if area is None or level_of(code) is None:
             raise UnknownArea(code)
         trail = [NATION_NAMED]
-        for length in (2, 4, 6):
-            if length < len(code) and (parent := get_area(session, code[:length])):
+        for parent_code in AreaCode(code).parents():
+            if parent := get_area(session, parent_code.code):
                 trail.append(Named.of(parent))
         kids = tuple(Named.of(a) for a in children(session, code))
         return AreaView(Named.of(area), tuple(trail), kids)

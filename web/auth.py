@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from plancycle.store.models import Actor
 from plancycle.store.tokens import actor_for_token
+from plancycle.thai.areacode import in_area
 from plancycle.web.problems import Unauthenticated
-from plancycle.workflow.access import in_scope
 from plancycle.workflow.errors import NotAllowed
 
 __all__ = [
@@ -95,7 +95,7 @@ def principal_for_session(db: sa.Engine, session_data: dict) -> Principal:
 
 def check_area(who: Principal, area_code: str) -> None:
     """Refuse an area outside the principal's own (a district sees its district only)."""
-    if not in_scope(who.area, area_code):
+    if not in_area(who.area, area_code):
         raise NotAllowed(
             f"actor {who.id!r} works in area {who.area} and may not see area {area_code}",
             f"ผู้ใช้ {who.id!r} รับผิดชอบพื้นที่ {who.area} ไม่มีสิทธิ์ดูพื้นที่ {area_code}",

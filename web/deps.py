@@ -11,8 +11,8 @@ from plancycle.errors import PlancycleError
 from plancycle.store.areas import normalize_code
 from plancycle.thai.digits import is_arabic_digits
 from plancycle.web.auth import Principal, check_area, principal_for_bearer
-from plancycle.web.detail import InstanceDetail, instance_detail
 from plancycle.web.state import WebState
+from plancycle.workflow.views import InstanceView, instance_view
 
 __all__ = [
     "ApiUser",
@@ -71,8 +71,8 @@ def process_for(web: WebState, process: str | None) -> str | None:
     return process
 
 
-def detail_for(web: WebState, who: Principal, fy: int, process: str, area: str) -> InstanceDetail:
+def detail_for(web: WebState, who: Principal, fy: int, process: str, area: str) -> InstanceView:
     """The instance (UnknownInstance when there is none), if it lies in the caller's area."""
-    found = instance_detail(web.db, web.catalog, f"{fy}/{process}/{area}", web.now())
+    found = instance_view(web.db, web.catalog, f"{fy}/{process}/{area}", web.now())
     check_area(who, found.inst.area_code)
     return found

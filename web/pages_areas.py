@@ -7,16 +7,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
-from plancycle.web.overdue import overdue_rows
 from plancycle.web.pages_common import PageUser, render, ui_for
-from plancycle.web.rollup import area_rollup, children_rollup
 from plancycle.web.sheets import BUDGETED
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
+from plancycle.workflow.late import overdue_rows
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
+from plancycle.workflow.rollup import area_rollup, children_rollup
 
 __all__ = ["router"]
 
@@ -37,13 +38,16 @@ def area_page(request: Request, who: PageUser, code: str = "", fy: Fy = None) ->
     chosen, year, now = area_for(who, code or None), web.year(fy), web.now()
     view = area_view(web.db, chosen)
     own = area_rollup(web.db, web.catalog, year, chosen, now)
+    leaf = level_of(chosen) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
     kids = (
-        children_rollup(web.db, web.catalog, year, chosen, [c.code for c in view.children], now)
-        if len(chosen) < 6
-        else {}
+        {}
+        if leaf
+        else children_rollup(
+            web.db, web.catalog, year, chosen, [c.code for c in view.children], now
+        )
     )
     instances = []
-    if len(chosen) >= 6:
+    if leaf:
         flt = InstanceFilter(year, area=AreaFilter.of(chosen), limit=500)
         instances = list_instances(web.db, flt)[0]
     return render(
@@ -81,7 +85,7 @@ def overdue_page(
         web.year(fy),
         process_for(web, process),
         None,
-        AreaFilter.of(code) if code else AreaFilter(),
+        AreaFilter.of(code),
         web.now(),
         PER_PAGE,
         (page - 1) * PER_PAGE,

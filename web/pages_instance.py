@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from plancycle.definitions.diagram import to_mermaid
 from plancycle.errors import PlancycleError
 from plancycle.web.advance import advance_from_request
 from plancycle.web.auth import Principal
 from plancycle.web.deps import detail_for
-from plancycle.web.pages_common import PageUser, check_csrf, render
+from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
 from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
 
@@ -29,7 +30,14 @@ def _show(
 ) -> Response:
     web: WebState = request.app.state.web
     found = detail_for(web, who, fy, process, area)
-    context = {"d": found, "allowed": found.allowed(who), "flash": None, "error": None, "given": {}}
+    context = {
+        "d": found,
+        "allowed": found.allowed(who),
+        "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
+        "flash": None,
+        "error": None,
+        "given": {},
+    }
     context.update(extra)
     name = "_instance_main.html" if request.headers.get("hx-request") else "instance.html"
     return render(request, name, context, status, who=who)

@@ -17,7 +17,7 @@ from plancycle.definitions.model import Catalog, Definition, Role, Text
 from plancycle.store.models import Area, Instance, TransitionRecord
 from plancycle.thai.dates import format_date
 from plancycle.workflow.errors import BadStepInput, WorkflowError
-from plancycle.workflow.notices import days_late
+from plancycle.workflow.overdue import days_late
 from plancycle.workflow.reports import AreaFilter
 
 __all__ = ["KINDS", "Row", "Sheet", "UnknownExport", "build_sheet"]

@@ -5,15 +5,11 @@ a province in its province; an actor without an area acts nation-wide)."""
 from __future__ import annotations
 
 from plancycle.definitions.model import Transition
+from plancycle.thai.areacode import in_area
 from plancycle.workflow.errors import NotAllowed
 from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["check_allowed", "in_scope", "scoped"]
-
-
-def in_scope(actor_area: str | None, instance_area: str) -> bool:
-    """DOPA codes nest by prefix: 24 ⊃ 2401 ⊃ 240101 ⊃ 24010101."""
-    return actor_area is None or instance_area.startswith(actor_area)
+__all__ = ["check_allowed", "scoped"]
 
 
 def check_allowed(
@@ -26,7 +22,7 @@ def check_allowed(
             f"{key}: ผู้ใช้ {actor_id!r} มีบทบาท {role!r} แต่ขั้น {step.trigger!r} ทำได้เฉพาะ "
             f"{', '.join(step.roles)}",
         )
-    if not in_scope(actor_area, instance_area):
+    if not in_area(actor_area, instance_area):
         raise NotAllowed(
             f"{key}: actor {actor_id!r} works in area {actor_area} and may not act on area "
             f"{instance_area}",
@@ -42,9 +38,9 @@ def scoped(actor_id: str, actor_area: str | None, wanted: AreaFilter) -> AreaFil
         return wanted
     if asked is None:
         return AreaFilter.of(actor_area)
-    if asked.startswith(actor_area):
+    if in_area(actor_area, asked):
         return wanted
-    if actor_area.startswith(asked):
+    if in_area(asked, actor_area):
         return AreaFilter.of(actor_area)  # asked for more than it may see: its own part
     raise NotAllowed(
         f"actor {actor_id!r} works in area {actor_area} and may not see area {asked}",

@@ -17,6 +17,7 @@ from plancycle.definitions.model import Catalog, Definition
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Area, Cycle, Instance
 from plancycle.store.targets import activity2_targets, strong_tambons
+from plancycle.thai.areacode import AreaCode
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
@@ -80,10 +81,6 @@ def target_areas(session: Session, definition: Definition, province: str | None)
     if province:
         query = query.where(Area.province_code == province)
     return list(session.exec(query.order_by(Area.code)).all())
-
-
-def _district_of(code: str) -> str | None:
-    return code[:4] if len(code) >= 4 else None
 
 
 def start_cycle(
@@ -159,8 +156,8 @@ def _create(
             "definition_id": definition.id,
             "definition_version": definition.version,
             "area_code": code,
-            "province_code": code[:2],
-            "district_code": _district_of(code),
+            "province_code": AreaCode(code).province,
+            "district_code": AreaCode(code).district,
             "state": initial,
             "version": 1,
             "due_at": due,

@@ -40,6 +40,7 @@ from plancycle.workflow.errors import (
     WorkflowError,
 )
 from plancycle.workflow.guards import GuardContext, run_guard
+from plancycle.workflow.leftat import fold_left_at, state_names
 from plancycle.workflow.machines import MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
 
@@ -228,17 +229,9 @@ class Engine:
     ) -> dict[str, datetime]:
         """When the instance last left each of ``states``, under their current ids or the
         ids they had before a definition migration renamed them."""
-        names = {
-            state: self.catalog.former_names(definition.id, definition.version, state)
-            for state in states
-        }
+        names = state_names(self.catalog, definition, states)
         wanted = sorted({n for ns in names.values() for n in ns})
-        found = lookups.left_at(cursor, self.driver, instance_id, wanted)
-        return {
-            state: max(found[n] for n in ns if n in found)
-            for state, ns in names.items()
-            if any(n in found for n in ns)
-        }
+        return fold_left_at(lookups.left_at(cursor, self.driver, instance_id, wanted), names)
 
     def _write(
         self,

@@ -7,26 +7,17 @@ from datetime import datetime
 
 from plancycle.definitions.model import Catalog
 from plancycle.notifier.notice import NextRung, Notice
-from plancycle.thai.fiscal import to_bangkok
+from plancycle.thai.areacode import code_at
+from plancycle.workflow.overdue import days_late
 from plancycle.workflow.sweep import Notify, rung_roles
 
-__all__ = ["area_for_role", "days_late", "notice_for"]
-
-_LEVEL_LENGTH = {"village": 8, "tambon": 6, "district": 4, "province": 2, "nation": 0}
+__all__ = ["area_for_role", "notice_for"]
 
 
 def area_for_role(catalog: Catalog, role: str, area_code: str) -> str:
     """The area a role answers for above ``area_code``: district roles of a tambon's
     instance answer at the district (first 4 digits), CDD at the nation ("")."""
-    level = catalog.roles[role].level if role in catalog.roles else "nation"
-    return area_code[: _LEVEL_LENGTH[level]]
-
-
-def days_late(due_at: datetime | None, now: datetime) -> int:
-    """Whole Bangkok calendar days since the deadline day ended (0 when not late)."""
-    if due_at is None or now <= due_at:
-        return 0
-    return max((to_bangkok(now).date() - to_bangkok(due_at).date()).days, 1)
+    return code_at(area_code, catalog.roles[role].level if role in catalog.roles else None)
 
 
 def notice_for(

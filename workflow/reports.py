@@ -1,27 +1,27 @@
-"""Read-side views: progress per process, instance lists and an instance's history."""
+"""Read-side queries: instance lists by area, process, state and lateness; one instance
+and its history. Progress roll-ups live in ``rollup``, one instance's view in ``views``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from plancycle.definitions.model import Catalog
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.text import check_text
+from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.workflow.errors import UnknownInstance
+from plancycle.workflow.overdue import overdue_clause
 
 __all__ = [
     "MAX_OFFSET",
     "AreaFilter",
     "InstanceFilter",
-    "ProcessStatus",
     "get_instance",
     "history",
     "list_instances",
-    "status",
 ]
 
 
@@ -35,12 +35,21 @@ class AreaFilter:
 
     @classmethod
     def of(cls, code: str) -> AreaFilter:
-        """The filter for one area code: 2 digits a province, 4 a district, 6+ a tambon."""
-        if len(code) == 2:
+        """The filter for one area code: "" the nation, then by the code's level (a
+        tambon's filter is a prefix: a village code narrows it to the village)."""
+        level = level_of(code)
+        if not code:
+            return cls()
+        if level is AreaLevel.PROVINCE:
             return cls(province=code)
-        if len(code) == 4:
+        if level is AreaLevel.DISTRICT:
             return cls(district=code)
-        return cls(tambon=code)  # a prefix: a village code narrows to the village
+        return cls(tambon=code)
+
+    @property
+    def code(self) -> str:
+        """The narrowest area asked for ("" for the nation)."""
+        return self.tambon or self.district or self.province or ""
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
         out: list[sa.ColumnElement[bool]] = []
@@ -52,74 +61,6 @@ class AreaFilter:
             lo, hi = self.tambon, self.tambon + "\uffff"
             out.append(sa.and_(Instance.area_code >= lo, Instance.area_code < hi))
         return out
-
-
-@dataclass
-class ProcessStatus:
-    process: str
-    title_th: str
-    title_en: str
-    total: int = 0
-    done: int = 0
-    overdue: int = 0
-    by_state: dict[str, int] = field(default_factory=dict)
-    kpi_target: int | None = None
-
-    @property
-    def percent_done(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 0.0
-
-    def as_dict(self) -> dict:
-        return {
-            "process": self.process,
-            "title_th": self.title_th,
-            "title_en": self.title_en,
-            "total": self.total,
-            "done": self.done,
-            "overdue": self.overdue,
-            "percent_done": round(self.percent_done, 1),
-            "by_state": self.by_state,
-            "kpi_target_percent": self.kpi_target,
-        }
-
-
-def status(
-    db: sa.Engine, catalog: Catalog, fiscal_year: int, area: AreaFilter, now: datetime
-) -> list[ProcessStatus]:
-    """Counts per state, done and overdue, per process, in process order of the catalog."""
-    where = [Instance.fiscal_year == fiscal_year, *area.clauses()]
-    overdue = sa.case((sa.and_(Instance.due_at < now, Instance.completed_at.is_(None)), 1), else_=0)
-    query = (
-        select(
-            Instance.definition_id,
-            Instance.definition_version,
-            Instance.state,
-            func.count(),
-            func.sum(overdue),
-        )
-        .where(*where)
-        .group_by(Instance.definition_id, Instance.definition_version, Instance.state)
-    )
-    found: dict[str, ProcessStatus] = {}
-    with Session(db) as session:
-        for pid, version, state, count, late in session.exec(query).all():
-            definition = catalog.get(pid, version)
-            row = found.get(pid) or found.setdefault(
-                pid,
-                ProcessStatus(
-                    pid,
-                    definition.title.th,
-                    definition.title.en,
-                    kpi_target=definition.kpi.target_percent if definition.kpi else None,
-                ),
-            )
-            row.total += count
-            row.overdue += int(late or 0)
-            row.by_state[state] = row.by_state.get(state, 0) + count
-            if definition.state(state).final:
-                row.done += count
-    order = {d.id: i for i, d in enumerate(catalog.latest())}
-    return sorted(found.values(), key=lambda r: order.get(r.process, len(order)))
 
 
 #: The largest offset into an instance list (far past the last instance; the databases'
@@ -149,7 +90,7 @@ def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], 
     if flt.state:
         where.append(Instance.state == flt.state)
     if flt.overdue_at:
-        where += [Instance.due_at < flt.overdue_at, Instance.completed_at.is_(None)]
+        where.append(overdue_clause(flt.overdue_at))
     with Session(db) as session:
         total = session.exec(select(func.count()).select_from(Instance).where(*where)).one()
         rows = session.exec(

@@ -27,7 +27,8 @@ from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.deadlines import deadline_day
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import WorkflowError
-from plancycle.workflow.reports import AreaFilter, ProcessStatus, status
+from plancycle.workflow.reports import AreaFilter
+from plancycle.workflow.rollup import ProcessStatus, status
 from plancycle.workflow.sweep_apply import run_sweep
 from plancycle.workflow.walk import walk
 

@@ -51,6 +51,7 @@ from plancycle.store.models import Actor, Cycle, Instance, TransitionRecord
 from plancycle.workflow.audit import MIGRATE_TRIGGER
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import NotAllowed, UnknownActor
+from plancycle.workflow.leftat import fold_left_at, state_names
 
 __all__ = [
     "MIGRATE_ROLE",
@@ -389,10 +390,10 @@ def _admin(session: Session, actor_id: str) -> Actor:
 
 
 def _left_at(
-    session: Session, instance_ids: Sequence[int], states: Mapping[str, str]
+    session: Session, catalog: Catalog, new: Definition, instance_ids: Sequence[int]
 ) -> dict[int, dict[str, datetime]]:
-    """Per instance: when it last left each state, under its old and its new names."""
-    out: dict[int, dict[str, datetime]] = {i: {} for i in instance_ids}
+    """Per instance: when it last left each state of ``new``, under any name it had."""
+    found: dict[int, dict[str, datetime]] = {i: {} for i in instance_ids}
     for start in range(0, len(instance_ids), 1000):
         chunk = list(instance_ids[start : start + 1000])
         query = (
@@ -405,10 +406,9 @@ def _left_at(
             .group_by(TransitionRecord.instance_id, TransitionRecord.from_state)
         )
         for instance_id, state, at in session.exec(query).all():
-            out[instance_id][state] = at
-    for left in out.values():
-        left.update({states[s]: at for s, at in list(left.items()) if s in states})
-    return out
+            found[instance_id][state] = at
+    names = state_names(catalog, new, (s.id for s in new.states))
+    return {i: fold_left_at(left, names) for i, left in found.items()}
 
 
 def _repin(
@@ -473,7 +473,7 @@ def migrate_instances(
             refusal = plan.refusal()
             if refusal is not None:
                 raise refusal
-            left = _left_at(session, [i.id for i in instances], migration.states)  # type: ignore[misc]
+            left = _left_at(session, catalog, new, [i.id for i in instances])  # type: ignore[misc]
             same_deadline = []
             for inst in instances:
                 target = migration.states[inst.state]

@@ -25,6 +25,7 @@ from plancycle.workflow.access import scoped
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.reports import AreaFilter
+from plancycle.workflow.views import Who
 
 __all__ = ["ActingAs", "AppContext", "NotInitialised"]
 
@@ -106,6 +107,12 @@ class AppContext:
             "administrator of this store, --actor ID",
             "ใครเป็นผู้ดำเนินการ? ระบุ --token (หรือ PLANCYCLE_TOKEN) หรือในฐานะผู้ดูแลระบบ --actor รหัส",
         )
+
+    @property
+    def viewer(self) -> Who | None:
+        """Who looks, for "what may I do here" (None: a local administrator)."""
+        actor = self.token_actor
+        return None if actor is None else Who(actor.role, actor.area_code)
 
     def visible(self, wanted: AreaFilter) -> AreaFilter:
         """The part of ``wanted`` the token's actor may see (all of it for a local admin)."""

@@ -18,13 +18,8 @@ from plancycle.thai.fiscal import BANGKOK
 from plancycle.workflow.cycle import instance_key
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import GuardFailed
-from plancycle.workflow.reports import (
-    AreaFilter,
-    InstanceFilter,
-    get_instance,
-    list_instances,
-    status,
-)
+from plancycle.workflow.reports import AreaFilter, InstanceFilter, get_instance, list_instances
+from plancycle.workflow.rollup import status
 from plancycle.workflow.simulate import SimSettings
 from plancycle.workflow.walk import sample_step_data, walk
 

@@ -11,7 +11,9 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption
 from plancycle.cli.render import Renderer, console, print_json
 from plancycle.cli.steps import District, Fy, Json, Province, Tambon, area_filter, chosen_year
+from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import MAX_OFFSET, InstanceFilter, list_instances
+from plancycle.workflow.views import instance_row
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -63,19 +65,7 @@ def list_cmd(
             {
                 "total": total,
                 "offset": offset,
-                "instances": [
-                    {
-                        "key": i.key,
-                        "process": i.definition_id,
-                        "version": i.definition_version,
-                        "area": i.area_code,
-                        "state": i.state,
-                        "due_at": i.due_at,
-                        "overdue": bool(i.due_at and i.due_at < now and not i.completed_at),
-                        "completed_at": i.completed_at,
-                    }
-                    for i in rows
-                ],
+                "instances": [instance_row(i, now) for i in rows],
             }
         )
         return
@@ -89,7 +79,8 @@ def list_cmd(
     for head in ("key", r.pick("ขั้นปัจจุบัน", "state"), r.pick("กำหนดส่ง", "due")):
         table.add_column(head)
     for i in rows:
-        late = i.due_at is not None and i.due_at < now and i.completed_at is None
         due = r.when(i.due_at)
-        table.add_row(i.key, i.state, f"[red]{due}[/]" if late else due)
+        late = is_overdue(i.due_at, i.completed_at, now)
+        label = app_ctx.catalog.get(i.definition_id, i.definition_version).state(i.state).label
+        table.add_row(i.key, r.pick(label.th, label.en), f"[red]{due}[/]" if late else due)
     console.print(table)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from plancycle.errors import PlancycleError
+from plancycle.thai.areacode import AreaCode
 from plancycle.thai.dates import format_date, parse_instant
 from plancycle.thai.digits import from_thai_digits, is_arabic_digits
 from plancycle.thai.fiscal import FY_MAX_BE, FY_MIN_BE, fy_range
@@ -21,7 +22,6 @@ __all__ = [
     "open_output",
 ]
 
-_LEVELS = {2: "province", 4: "district", 6: "tambon", 8: "village"}
 _YEAR_DIGITS = 6  # more is far outside any fiscal year (and too long to read as a number)
 
 
@@ -33,20 +33,7 @@ def area_code(text: str | None, *, level: str | None = None) -> str | None:
     """A DOPA code (2/4/6/8 digits, Thai digits accepted), checked against ``level``."""
     if text is None:
         return None
-    code = from_thai_digits(text).strip()
-    if not is_arabic_digits(code) or len(code) not in _LEVELS:
-        raise BadOption(
-            f"{text!r} is not an area code: give 2 digits for a province (24), 4 for a district "
-            f"(2401), 6 for a tambon (240101) or 8 for a village, in Arabic or Thai digits",
-            f"{text!r} ไม่ใช่รหัสพื้นที่: จังหวัด 2 หลัก (24) อำเภอ 4 หลัก (2401) ตำบล 6 หลัก "
-            f"(240101) หมู่บ้าน 8 หลัก เป็นเลขอารบิกหรือเลขไทย",
-        )
-    if level and _LEVELS[len(code)] != level:
-        raise BadOption(
-            f"{text!r} is a {_LEVELS[len(code)]} code, but a {level} code is needed here",
-            f"{text!r} เป็นรหัสระดับ {_LEVELS[len(code)]} แต่ที่นี่ต้องใช้รหัสระดับ {level}",
-        )
-    return code
+    return AreaCode.parse(text, level=level).code
 
 
 def fiscal_year(text: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,10 @@ from plancycle.cli.options import area_code, fiscal_year
 from plancycle.cli.render import Renderer, console, print_json
 from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.workflow.engine import EvidenceInput
-from plancycle.workflow.reports import AreaFilter, get_instance, history, status
+from plancycle.workflow.reports import AreaFilter
+from plancycle.workflow.rollup import ProcessStatus, Rollup, status
 from plancycle.workflow.stepdata import parse_pairs
+from plancycle.workflow.views import InstanceView, StepStatus, instance_view, record_dict
 
 __all__ = ["register"]
 
@@ -54,20 +57,15 @@ def status_cmd(
     """Progress per process: counts per state, % complete, overdue."""
     app_ctx: AppContext = ctx.obj
     year = chosen_year(app_ctx, fy)
-    rows = status(
-        app_ctx.db,
-        app_ctx.catalog,
-        year,
-        app_ctx.visible(area_filter(province, district, tambon)),
-        app_ctx.clock.now(),
-    )
+    area = app_ctx.visible(area_filter(province, district, tambon))
+    rows = status(app_ctx.db, app_ctx.catalog, year, area, app_ctx.clock.now())
     if as_json:
-        print_json({"fiscal_year": year, "processes": [r.as_dict() for r in rows]})
+        print_json({"fiscal_year": year, **Rollup(area.code, rows).as_dict()})
         return
     print_status(app_ctx, year, rows)
 
 
-def print_status(app_ctx: AppContext, year: int, rows: list) -> None:
+def print_status(app_ctx: AppContext, year: int, rows: list[ProcessStatus]) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     table = Table(
         title=r.pick(
@@ -104,41 +102,58 @@ def print_status(app_ctx: AppContext, year: int, rows: list) -> None:
     console.print(table)
 
 
+def _view(app_ctx: AppContext, key: str) -> InstanceView:
+    view = instance_view(app_ctx.db, app_ctx.catalog, key, app_ctx.clock.now())
+    app_ctx.visible(AreaFilter.of(view.inst.area_code))
+    return view
+
+
+_MARK = {StepStatus.DONE: "✓", StepStatus.CURRENT: "▶", StepStatus.PENDING: "·"}
+
+
 def show_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     """One instance: its steps with deadlines, where it is now, what can be done next."""
     app_ctx: AppContext = ctx.obj
-    inst = get_instance(app_ctx.db, key)
-    app_ctx.visible(AreaFilter.of(inst.area_code))
-    definition = app_ctx.catalog.get(inst.definition_id, inst.definition_version)
-    nexts = definition.transitions_from(inst.state)
+    view = _view(app_ctx, key)
     if as_json:
-        print_json(
-            {
-                "key": inst.key,
-                "process": inst.definition_id,
-                "version": inst.definition_version,
-                "area": inst.area_code,
-                "state": inst.state,
-                "due_at": inst.due_at,
-                "completed_at": inst.completed_at,
-                "next": [
-                    {"trigger": t.trigger, "dest": t.dest, "roles": list(t.roles)} for t in nexts
-                ],
-            }
-        )
+        print_json(view.as_dict(app_ctx.viewer))
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    console.print(f"[bold]{inst.key}[/] {r.pick(definition.title.th, definition.title.en)}")
-    for st in definition.states:
-        mark = "▶" if st.id == inst.state else " "
-        console.print(
-            f" {mark} {st.id:<22} {r.pick(st.label.th, st.label.en)} [{st.source}]",
-            highlight=False,
-            markup=False,
+    inst, text = view.inst, lambda t: r.pick(t.th, t.en)
+    say = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
+    say(f"{inst.key} {text(view.definition.title)}")
+    say(f"{text(view.area_name)} ({inst.area_code})")
+    for step in view.steps:
+        mark = "■" if step.status is StepStatus.FINAL and inst.completed_at else "□"
+        due = f"  {r.pick('กำหนด', 'due')} {r.when(step.due_at)}" if step.due_at else ""
+        say(f" {_MARK.get(step.status, mark)} {text(step.label)}{due}")
+    done, total = view.progress
+    say(
+        r.pick("ความก้าวหน้า ", "progress ")
+        + f"{r.num(done)}/{r.num(total)} ({r.num(f'{view.percent:.0f}')} %)"
+    )
+    _show_state(r, view, say)
+
+
+def _show_state(r: Renderer, view: InstanceView, say: Callable[[str], None]) -> None:
+    """Lateness, who must act and the steps that can be done next."""
+    if view.overdue:
+        rung = (
+            f"; {r.pick('ยกระดับขั้น', 'escalation level')} {r.num(view.rung.level)}"
+            if view.rung
+            else ""
         )
-    console.print(r.pick("กำหนดส่งขั้นปัจจุบัน: ", "current step due: ") + r.when(inst.due_at))
-    for t in nexts:
-        console.print(f"  → {t.trigger} ({', '.join(t.roles)})", highlight=False, markup=False)
+        say(r.pick("เกินกำหนด ", "late by ") + r.num(view.days_late) + r.pick(" วัน", " days") + rung)
+    roles = [r.pick(view.role_label(x).th, view.role_label(x).en) for x in view.must_act()]
+    if roles:
+        say(r.pick("ผู้ต้องดำเนินการ: ", "must act: ") + ", ".join(roles))
+    waiting = view.waiting_on()
+    if waiting:
+        title = view.catalog.get(waiting["process"]).title
+        say(r.pick("รอ: ", "waiting on: ") + r.pick(title.th, title.en))
+    for t in view.next_steps():
+        if t.auto is None:
+            say(f"  → {t.trigger}  {r.pick(t.label.th, t.label.en)}")
 
 
 def _evidence(values: list[str]) -> list[EvidenceInput]:
@@ -195,50 +210,34 @@ def advance_cmd(
 def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     """Every transition of an instance, oldest first."""
     app_ctx: AppContext = ctx.obj
-    inst, records = history(app_ctx.db, key)
-    app_ctx.visible(AreaFilter.of(inst.area_code))
+    view = _view(app_ctx, key)
     if as_json:
         print_json(
             {
-                "key": inst.key,
-                "state": inst.state,
-                "records": [
-                    {
-                        "seq": x.seq,
-                        "at": x.at,
-                        "actor": x.actor_id,
-                        "role": x.role,
-                        "trigger": x.trigger,
-                        "from": x.from_state,
-                        "to": x.to_state,
-                        "data": x.data,
-                        "note": x.note,
-                        "evidence": x.evidence,
-                        "automatic": x.automatic,
-                    }
-                    for x in records
-                ],
+                "key": view.inst.key,
+                "state": view.inst.state,
+                "records": [record_dict(x, view.files) for x in view.records],
             }
         )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    table = Table(title=f"{inst.key} ({inst.state})")
+    label = view.definition.state(view.inst.state).label
+    table = Table(title=f"{view.inst.key} ({r.pick(label.th, label.en)})")
     for head in (
         "#",
         r.pick("เวลา", "at"),
         r.pick("ผู้ดำเนินการ", "actor"),
-        r.pick("ขั้น", "trigger"),
-        r.pick("จาก → ถึง", "from → to"),
+        r.pick("ขั้น", "step"),
         r.pick("ข้อมูล", "data"),
     ):
         table.add_column(head)
-    for x in records:
+    for x in view.records:
+        step = view.trigger_label(x.trigger)
         table.add_row(
             r.num(x.seq),
             r.when(x.at),
-            f"{x.actor_id} ({x.role})",
-            x.trigger,
-            f"{x.from_state} → {x.to_state}",
+            f"{x.actor_id} ({r.pick(view.role_label(x.role).th, view.role_label(x.role).en)})",
+            r.pick(step.th, step.en),
             escape(", ".join(f"{k}={v}" for k, v in (x.data or {}).items())),
         )
     console.print(table)

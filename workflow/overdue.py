@@ -1,0 +1,81 @@
+"""Lateness: the one definition of "overdue", in Python and in SQL, of "days late", and
+of the highest rung of the escalation ladder an instance's current step has reached.
+
+An instance is overdue when it is not complete and the instant it is looked at is past
+its current step's deadline (``due_at``, the end of the deadline day in Bangkok).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from plancycle.store.models import Escalation, Instance
+from plancycle.thai.fiscal import to_bangkok
+
+__all__ = [
+    "RungReached",
+    "days_late",
+    "is_overdue",
+    "overdue_clause",
+    "rungs_reached",
+]
+
+
+def is_overdue(due_at: datetime | None, completed_at: datetime | None, now: datetime) -> bool:
+    """Not complete and past the current step's deadline."""
+    return due_at is not None and completed_at is None and due_at < now
+
+
+def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """:func:`is_overdue` as a SQL condition on ``instance``."""
+    return sa.and_(col(Instance.due_at) < now, col(Instance.completed_at).is_(None))
+
+
+def days_late(due_at: datetime | None, now: datetime) -> int:
+    """Whole Bangkok calendar days since the deadline day ended (0 when not late)."""
+    if due_at is None or now <= due_at:
+        return 0
+    return max((to_bangkok(now).date() - to_bangkok(due_at).date()).days, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RungReached:
+    """The highest rung (1 overdue, 2.. escalations) reached for a step occurrence."""
+
+    level: int
+    kind: str
+    at: datetime
+    recipients: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "kind": self.kind,
+            "at": self.at,
+            "recipients": list(self.recipients),
+        }
+
+
+def rungs_reached(session: Session, instances: Iterable[Instance]) -> dict[int, RungReached]:
+    """Per instance id: the highest rung (level >= 1) reached for the step it is in now
+    (the step occurrence it entered at its current version)."""
+    occurrence = {i.id: i.version for i in instances if i.id is not None}
+    ids = list(occurrence)
+    found: dict[int, Escalation] = {}
+    for start in range(0, len(ids), 500):
+        query = select(Escalation).where(
+            col(Escalation.instance_id).in_(ids[start : start + 500]), Escalation.level >= 1
+        )
+        for esc in session.exec(query).all():
+            best = found.get(esc.instance_id)
+            if esc.step_seq == occurrence[esc.instance_id] and (
+                best is None or esc.level > best.level
+            ):
+                found[esc.instance_id] = esc
+    return {i: RungReached(e.level, e.kind, e.at, tuple(e.recipients)) for i, e in found.items()}

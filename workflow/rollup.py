@@ -1,0 +1,160 @@
+"""Progress per process for an area, and for each area under it: counts per state, done,
+overdue and the KPI against its target. One grouped query serves the area itself and the
+drill-down; the CLI's ``status --json`` and the API's ``/status`` return the same shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from plancycle.definitions.model import Catalog
+from plancycle.store.models import Instance
+from plancycle.thai.areacode import child_length
+from plancycle.workflow.overdue import overdue_clause
+from plancycle.workflow.reports import AreaFilter
+
+__all__ = ["ProcessStatus", "Rollup", "area_rollup", "children_rollup", "status"]
+
+
+@dataclass
+class ProcessStatus:
+    process: str
+    title_th: str
+    title_en: str
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    kpi_target: int | None = None
+
+    @property
+    def percent_done(self) -> float:
+        return 100.0 * self.done / self.total if self.total else 0.0
+
+    def kpi(self) -> dict[str, Any] | None:
+        """The KPI read as "share of instances done" against the definition's target."""
+        if self.kpi_target is None:
+            return None
+        actual = round(self.percent_done, 1)
+        return {
+            "target_percent": self.kpi_target,
+            "actual_percent": actual,
+            "met": actual >= self.kpi_target,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "title_th": self.title_th,
+            "title_en": self.title_en,
+            "total": self.total,
+            "done": self.done,
+            "overdue": self.overdue,
+            "percent_done": round(self.percent_done, 1),
+            "by_state": self.by_state,
+            "kpi_target_percent": self.kpi_target,
+            "kpi": self.kpi(),
+        }
+
+
+@dataclass
+class Rollup:
+    """One area's progress per process, in the catalog's process order."""
+
+    code: str
+    processes: list[ProcessStatus]
+
+    @property
+    def overdue(self) -> int:
+        return sum(p.overdue for p in self.processes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "overdue": self.overdue,
+            "processes": [p.as_dict() for p in self.processes],
+        }
+
+
+def _counts(
+    db: sa.Engine, fiscal_year: int, area: AreaFilter, now: datetime, prefix: int | None
+) -> list[sa.Row[Any]]:
+    """(prefix?, process, version, state, count, overdue) rows, grouped."""
+    late = func.sum(sa.case((overdue_clause(now), 1), else_=0))
+    keys: list[Any] = [Instance.definition_id, Instance.definition_version, Instance.state]
+    if prefix is not None:
+        keys.insert(0, func.substr(Instance.area_code, 1, prefix))
+    query = (
+        select(*keys, func.count(), late)
+        .where(Instance.fiscal_year == fiscal_year, *area.clauses())
+        .group_by(*keys)
+    )
+    with Session(db) as session:
+        return list(session.exec(query).all())
+
+
+class _Tally:
+    """Adds grouped rows into :class:`ProcessStatus` rows of one area."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.rows: dict[str, ProcessStatus] = {}
+
+    def add(self, pid: str, version: int, state: str, count: int, overdue: int) -> None:
+        definition = self.catalog.get(pid, version)
+        row = self.rows.get(pid)
+        if row is None:
+            kpi = definition.kpi.target_percent if definition.kpi else None
+            row = self.rows[pid] = ProcessStatus(
+                pid, definition.title.th, definition.title.en, kpi_target=kpi
+            )
+        row.total += count
+        row.overdue += overdue
+        row.by_state[state] = row.by_state.get(state, 0) + count
+        if definition.state(state).final:
+            row.done += count
+
+    def ordered(self) -> list[ProcessStatus]:
+        order = {d.id: i for i, d in enumerate(self.catalog.latest())}
+        return sorted(self.rows.values(), key=lambda r: order.get(r.process, len(order)))
+
+
+def status(
+    db: sa.Engine, catalog: Catalog, fiscal_year: int, area: AreaFilter, now: datetime
+) -> list[ProcessStatus]:
+    """Counts per state, done and overdue, per process, in the catalog's process order."""
+    tally = _Tally(catalog)
+    for pid, version, state, count, late in _counts(db, fiscal_year, area, now, None):
+        tally.add(pid, version, state, int(count), int(late or 0))
+    return tally.ordered()
+
+
+def area_rollup(
+    db: sa.Engine, catalog: Catalog, fiscal_year: int, code: str, now: datetime
+) -> Rollup:
+    """The progress of the area ``code`` ("" for the nation)."""
+    return Rollup(code, status(db, catalog, fiscal_year, AreaFilter.of(code), now))
+
+
+def children_rollup(
+    db: sa.Engine,
+    catalog: Catalog,
+    fiscal_year: int,
+    code: str,
+    child_codes: Iterable[str],
+    now: datetime,
+) -> dict[str, Rollup]:
+    """child code -> its progress per process (every child present, maybe empty)."""
+    length = child_length(code)
+    tallies = {c: _Tally(catalog) for c in child_codes}
+    for child, pid, version, state, count, late in _counts(
+        db, fiscal_year, AreaFilter.of(code), now, length
+    ):
+        if len(child) == length and child in tallies:  # not the area's own instances
+            tallies[child].add(pid, version, state, int(count), int(late or 0))
+    return {c: Rollup(c, t.ordered()) for c, t in tallies.items()}

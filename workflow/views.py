@@ -1,0 +1,309 @@
+"""One instance as every shell shows it: its steps with due instants and status, where it
+is, its progress, whether and how late it is, the escalation rung reached, what each role
+may do next and who must act, and its audit history with the evidence files' names.
+
+The instance page, ``GET /api/v1/instances/...`` and ``plancycle show --json`` all read an
+:class:`InstanceView`; :meth:`InstanceView.as_dict` is the one machine-readable shape.
+``version`` always means the instance's lock counter (the API's ``ETag``);
+``definition_version`` the version of its process definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from plancycle.definitions.model import Catalog, Definition, Text, Transition
+from plancycle.store.models import Area, Evidence, Instance, TransitionRecord
+from plancycle.thai.areacode import in_area
+from plancycle.workflow.deadlines import state_due_at
+from plancycle.workflow.leftat import left_at
+from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
+from plancycle.workflow.reports import history
+
+__all__ = [
+    "InstanceView",
+    "StepStatus",
+    "StepView",
+    "Viewer",
+    "Who",
+    "instance_row",
+    "instance_view",
+    "record_dict",
+    "text_dict",
+]
+
+
+def text_dict(text: Text) -> dict[str, str]:
+    return {"th": text.th, "en": text.en}
+
+
+class Viewer(Protocol):
+    """Who looks: a role and an area (None: nation-wide)."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def area(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """A :class:`Viewer` made of its two facts (an actor seen from the CLI)."""
+
+    role: str
+    area: str | None
+
+
+class StepStatus(StrEnum):
+    DONE = "done"
+    CURRENT = "current"
+    PENDING = "pending"
+    FINAL = "final"
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    id: str
+    label: Text
+    source: str
+    status: StepStatus
+    due_at: datetime | None
+    wait: bool = False  # waiting on other processes, not work of its own
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": text_dict(self.label),
+            "source": self.source,
+            "status": str(self.status),
+            "due_at": self.due_at,
+            "waiting": self.wait,
+        }
+
+
+def _steps(definition: Definition, inst: Instance, left: dict[str, datetime]) -> list[StepView]:
+    out = []
+    for state in definition.states:
+        if state.final:
+            status, due = StepStatus.FINAL, None
+        elif state.id == inst.state:
+            status, due = StepStatus.CURRENT, inst.due_at
+        else:
+            status = StepStatus.DONE if state.id in left else StepStatus.PENDING
+            due = state_due_at(definition, state.id, inst.fiscal_year, left)
+        out.append(StepView(state.id, state.label, state.source, status, due, state.wait))
+    return out
+
+
+@dataclass
+class InstanceView:
+    inst: Instance
+    definition: Definition
+    catalog: Catalog
+    area_name: Text
+    steps: list[StepView]
+    records: list[TransitionRecord]
+    files: dict[str, Evidence]  # sha256 -> evidence row
+    rung: RungReached | None  # the highest ladder rung reached for the current step
+    now: datetime
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.inst.due_at, self.inst.completed_at, self.now)
+
+    @property
+    def days_late(self) -> int:
+        return days_late(self.inst.due_at, self.now) if self.overdue else 0
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(steps done, steps in all), waiting states and the end not counted."""
+        counted = [s for s in self.steps if not s.wait and s.status is not StepStatus.FINAL]
+        done = sum(1 for s in counted if s.status is StepStatus.DONE)
+        return (len(counted) if self.inst.completed_at else done), len(counted)
+
+    @property
+    def percent(self) -> float:
+        done, total = self.progress
+        return round(100 * done / total, 1) if total else 100.0
+
+    def next_steps(self) -> tuple[Transition, ...]:
+        return self.definition.transitions_from(self.inst.state)
+
+    def must_act(self) -> tuple[str, ...]:
+        """The roles that must act next (none while the instance waits on others or is
+        done): every role named by a step a person may do from here."""
+        roles: dict[str, None] = {}
+        for t in self.next_steps():
+            if t.auto is None:
+                roles.update(dict.fromkeys(t.roles))
+        return tuple(roles)
+
+    def waiting_on(self) -> dict[str, str] | None:
+        """What an instance in a waiting state waits for: process and state reached."""
+        for t in self.next_steps():
+            if t.auto is not None:
+                return {"process": t.auto.process, "reached": t.auto.reached}
+        return None
+
+    def allowed(self, who: Viewer) -> list[Transition]:
+        """The steps ``who`` may do now: its role is named and the area is its own."""
+        if not in_area(who.area, self.inst.area_code):
+            return []
+        return [t for t in self.next_steps() if t.auto is None and who.role in t.roles]
+
+    def trigger_label(self, trigger: str) -> Text:
+        for t in self.definition.transitions:
+            if t.trigger == trigger:
+                return t.label
+        return Text(trigger, trigger)
+
+    def field_label(self, trigger: str, name: str) -> Text:
+        for t in self.definition.transitions:
+            for f in t.data if t.trigger == trigger else ():
+                if f.name == name and f.label:
+                    return f.label
+        return Text(name, name)
+
+    def state_label(self, state: str) -> Text:
+        """A state's label, also for the ids of older versions its records may name."""
+        newest_first = sorted(self.catalog.versions(self.definition.id), reverse=True)
+        for version in (self.definition.version, *newest_first):
+            known = self.catalog.get(self.definition.id, version)
+            if any(s.id == state for s in known.states):
+                return known.state(state).label
+        return Text(state, state)
+
+    def role_label(self, role: str) -> Text:
+        spec = self.catalog.roles.get(role)
+        return spec.label if spec else Text(role, role)
+
+    def as_dict(self, who: Viewer | None = None) -> dict[str, Any]:
+        """The instance for machines; ``allowed`` says per next step whether ``who`` may
+        do it (None when no one in particular asks)."""
+        inst = self.inst
+        mine = None if who is None else {t.trigger for t in self.allowed(who)}
+        done, total = self.progress
+        return {
+            **instance_row(inst, self.now),
+            "title": text_dict(self.definition.title),
+            "area": {"code": inst.area_code, "name": text_dict(self.area_name)},
+            "state_label": text_dict(self.definition.state(inst.state).label),
+            "days_late": self.days_late,
+            "escalation": self.rung.as_dict() if self.rung else None,
+            "progress": {"done": done, "total": total, "percent": self.percent},
+            "must_act": [
+                {"role": r, "label": text_dict(self.role_label(r))} for r in self.must_act()
+            ],
+            "waiting_on": self.waiting_on(),
+            "steps": [s.as_dict() for s in self.steps],
+            "next": [
+                _transition_dict(t, None if mine is None else t.trigger in mine)
+                for t in self.next_steps()
+            ],
+            "history": [record_dict(r, self.files) for r in self.records],
+        }
+
+
+def instance_row(inst: Instance, now: datetime) -> dict[str, Any]:
+    """An instance as a list shows it (the first fields of :meth:`InstanceView.as_dict`)."""
+    return {
+        "key": inst.key,
+        "fiscal_year": inst.fiscal_year,
+        "process": inst.definition_id,
+        "definition_version": inst.definition_version,
+        "area_code": inst.area_code,
+        "state": inst.state,
+        "version": inst.version,
+        "due_at": inst.due_at,
+        "overdue": is_overdue(inst.due_at, inst.completed_at, now),
+        "completed_at": inst.completed_at,
+    }
+
+
+def _transition_dict(t: Transition, allowed: bool | None) -> dict[str, Any]:
+    return {
+        "trigger": t.trigger,
+        "label": text_dict(t.label),
+        "dest": t.dest,
+        "roles": list(t.roles),
+        "allowed": allowed,
+        "automatic": t.auto is not None,
+        "data": [
+            {
+                "name": f.name,
+                "type": f.type,
+                "required": f.required,
+                "label": text_dict(f.label) if f.label else None,
+            }
+            for f in t.data
+        ],
+        "evidence": [
+            {
+                "slot": s.id,
+                "label": text_dict(s.label),
+                "required": s.required,
+                "media_types": list(s.media_types),
+            }
+            for s in t.evidence
+        ],
+    }
+
+
+def record_dict(r: TransitionRecord, files: dict[str, Evidence]) -> dict[str, Any]:
+    return {
+        "seq": r.seq,
+        "at": r.at,
+        "actor": r.actor_id,
+        "role": r.role,
+        "trigger": r.trigger,
+        "from": r.from_state,
+        "to": r.to_state,
+        "data": r.data,
+        "note": r.note,
+        "automatic": r.automatic,
+        "hash": r.hash,
+        "evidence": [
+            {
+                "sha256": h,
+                "file_name": files[h].file_name if h in files else None,
+                "media_type": files[h].media_type if h in files else None,
+            }
+            for h in r.evidence
+        ],
+    }
+
+
+def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> InstanceView:
+    """Raises UnknownInstance for a key that is not in the store."""
+    inst, records = history(db, key)
+    definition = catalog.get(inst.definition_id, inst.definition_version)
+    hashes = {h for r in records for h in r.evidence}
+    with Session(db) as session:
+        area = session.get(Area, inst.area_code)
+        files = session.exec(select(Evidence).where(col(Evidence.sha256).in_(hashes))).all()
+        rung = rungs_reached(session, [inst]).get(inst.id or 0)
+    name = (
+        Text(area.name_th, area.name_en or area.name_th)
+        if area
+        else Text(inst.area_code, inst.area_code)
+    )
+    left = left_at(catalog, definition, ((r.from_state, r.at) for r in records))
+    return InstanceView(
+        inst,
+        definition,
+        catalog,
+        name,
+        _steps(definition, inst, left),
+        records,
+        {f.sha256: f for f in files},
+        rung,
+        now,
+    )
