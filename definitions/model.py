@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from plancycle.definitions.errors import UnknownDefinition
+from plancycle.thai.areacode import AreaLevel
 
 __all__ = [
     "DATA_TYPES",
@@ -46,7 +47,7 @@ __all__ = [
 # Where a step comes from (domain.md): the letter, public sources, or a reconstruction.
 SOURCES = ("seed", "inferred", "public")
 # Administrative levels, smallest first.
-LEVELS = ("village", "tambon", "district", "province", "nation")
+LEVELS = (*(str(level) for level in reversed(AreaLevel)), "nation")  # where a role answers
 # The area level that gets one instance per area.
 SCOPES = ("province", "district", "tambon", "village")
 # Which areas of the scope level get an instance.

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, func, select
 
 from plancycle.store.models import Area
+from plancycle.thai.areacode import AreaLevel
 
 __all__ = [
     "BANGKOK",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 BANGKOK = "10"
-LEVELS: tuple[str, ...] = ("province", "district", "tambon", "village")
+LEVELS: tuple[str, ...] = tuple(str(level) for level in AreaLevel)
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 

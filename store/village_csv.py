@@ -13,6 +13,7 @@ from typing import Any
 from plancycle.store.areas import normalize_code
 from plancycle.store.errors import AreaError, RowProblem, VillageImportError
 from plancycle.text import text_problem
+from plancycle.thai.areacode import AreaCode, AreaLevel, level_of
 
 __all__ = ["VillageRow", "read_villages"]
 
@@ -164,7 +165,7 @@ def _check_village(
         return bad("code is empty", "ไม่มีรหัสหมู่บ้าน")
     if not (code.isdigit() and code.isascii()):
         return bad(f"code {raw!r} must contain digits only", f"รหัส {raw!r} ต้องเป็นตัวเลขเท่านั้น")
-    if len(code) != 8:
+    if level_of(code) is not AreaLevel.VILLAGE:
         return bad(
             f"code {raw!r} has {len(code)} digits; a village code has 8 "
             f"(6-digit tambon code + 2-digit village number)",
@@ -175,11 +176,12 @@ def _check_village(
             f"village number 00 in {code} is not valid; use 01-99",
             f"หมู่ที่ 00 ในรหัส {code} ใช้ไม่ได้; ต้องเป็น 01-99",
         )
-    if code[:6] not in tambons:
+    tambon = AreaCode(code).tambon
+    if tambon not in tambons:
         return bad(
-            f"tambon {code[:6]} of village {code} is not in the store; import its "
+            f"tambon {tambon} of village {code} is not in the store; import its "
             f"province from geothai first",
-            f"ไม่พบตำบล {code[:6]} ของหมู่บ้าน {code}; นำเข้าจังหวัดจาก geothai ก่อน",
+            f"ไม่พบตำบล {tambon} ของหมู่บ้าน {code}; นำเข้าจังหวัดจาก geothai ก่อน",
         )
     if code in first_seen:
         return bad(

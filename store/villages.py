@@ -26,6 +26,7 @@ from plancycle.store.areas import normalize_code, tambon_codes
 from plancycle.store.errors import AreaError
 from plancycle.store.models import Area
 from plancycle.store.village_csv import read_villages
+from plancycle.thai.areacode import AreaCode, AreaLevel
 
 __all__ = [
     "generate_sample_villages",
@@ -51,11 +52,11 @@ def import_villages_csv(
     names (so importing the same file twice changes nothing).
     """
     path = Path(path)
-    tambons = set(session.exec(select(Area.code).where(Area.level == "tambon")).all())
+    tambons = set(session.exec(select(Area.code).where(Area.level == AreaLevel.TAMBON)).all())
     rows, has_name_en = read_villages(path, tambons)
-    provinces = sorted({r.code[:2] for r in rows})
+    provinces = sorted({AreaCode(r.code).province for r in rows})
     existing = existing_areas(
-        session, col(Area.province_code).in_(provinces) & (col(Area.level) == "village")
+        session, col(Area.province_code).in_(provinces) & (col(Area.level) == AreaLevel.VILLAGE)
     )
     source = f"file:{path.name}"
     area_rows = []
@@ -123,7 +124,7 @@ def generate_sample_villages(
         )
     rows = [_sample_row(t, n) for t in tambons for n in range(1, _sample_count(seed, t) + 1)]
     existing = existing_areas(
-        session, (col(Area.province_code) == province) & (col(Area.level) == "village")
+        session, (col(Area.province_code) == province) & (col(Area.level) == AreaLevel.VILLAGE)
     )
     rows = [r for r in rows if r["code"] not in existing or existing[r["code"]][IS_SAMPLE]]
     return upsert(session, rows, existing, progress)
