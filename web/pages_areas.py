@@ -13,7 +13,7 @@ from plancycle.web.exports import export_response
 from plancycle.web.overdue import overdue_rows
 from plancycle.web.pages_common import PageUser, render, ui_for
 from plancycle.web.rollup import area_rollup, children_rollup
-from plancycle.web.sheets import BUDGETED
+from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
@@ -117,7 +117,7 @@ def exports_page(request: Request, who: PageUser, fy: Fy = None) -> Response:
         {
             "view": view,
             "year": web.year(fy),
-            "budgeted": [web.catalog.get(p) for p in BUDGETED],
+            "budgeted": budgeted(web.catalog),
         },
         who=who,
     )

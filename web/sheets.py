@@ -7,23 +7,60 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plancycle.definitions.model import Catalog, Definition, Role, Text
+from plancycle.definitions.model import Catalog, Definition, ReportColumn, Role, Text
 from plancycle.store.models import Area, Instance, TransitionRecord
 from plancycle.thai.dates import format_date
 from plancycle.workflow.errors import BadStepInput, WorkflowError
 from plancycle.workflow.notices import days_late
+from plancycle.workflow.report_values import ColumnValue, report_values
 from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["KINDS", "Row", "Sheet", "UnknownExport", "build_sheet"]
+__all__ = [
+    "KINDS",
+    "Column",
+    "Row",
+    "Sheet",
+    "SheetColumn",
+    "UnknownExport",
+    "budgeted",
+    "build_sheet",
+]
 
 KINDS = ("activity2", "activity3", "bpm")
-BUDGETED = ("activity1", "activity2", "activity3")
+
+
+class SheetColumn(StrEnum):
+    """The columns of the sheets that do not come from the records (those are
+    :class:`ReportColumn`, declared by the definitions)."""
+
+    DISTRICT = "district"
+    TAMBON = "tambon"
+    TAMBON_CODE = "tambon_code"
+    PARTICIPANT_TARGET = "participant_target"
+    ALLOCATION = "allocation"
+    REMAINING = "remaining"
+    STEP = "step"
+    STATUS = "status"
+    FISCAL_YEAR = "fiscal_year"
+    RECORD_KEY = "record_key"
+    ACTIVITY = "activity"
+    UNIT = "unit"
+    AREA_CODE = "area_code"
+    AREA = "area"
+    INDICATOR = "indicator"
+    EVIDENCE = "evidence"
+
+
+def budgeted(catalog: Catalog) -> tuple[Definition, ...]:
+    """The processes with a budget (newest versions): those a BPM record is kept for."""
+    return tuple(d for d in catalog.latest() if d.budget is not None)
 
 
 class UnknownExport(WorkflowError, LookupError):
@@ -38,15 +75,18 @@ class UnknownExport(WorkflowError, LookupError):
 
 @dataclass
 class Row:
-    """One instance with what its records say: merged step data and when each step was done."""
+    """One instance with what its records say for each report column."""
 
     inst: Instance
     definition: Definition
     area: Area | None
     district: Area | None
-    data: dict[str, Any] = field(default_factory=dict)
-    done_at: dict[str, datetime] = field(default_factory=dict)  # trigger -> when
+    values: dict[ReportColumn, ColumnValue] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
+
+    def value(self, column: ReportColumn) -> Any:
+        found = self.values.get(column)
+        return None if found is None else found.value
 
 
 @dataclass
@@ -71,12 +111,15 @@ class Ctx:
     def pick(self, th: str, en: str) -> str:
         return th if self.lang == "th" else en
 
-    def date(self, value: datetime | str | None) -> str:
-        if value is None or value == "":
-            return ""
-        if isinstance(value, str):
-            return format_date(datetime.fromisoformat(value).date(), "full", lang=self.lang)
-        return format_date(value, "full", lang=self.lang)
+    def date(self, value: date | datetime | None) -> str:
+        return "" if value is None else format_date(value, "full", lang=self.lang)
+
+
+@dataclass(frozen=True)
+class Column:
+    id: ReportColumn | SheetColumn
+    title: Text
+    get: Getter
 
 
 def _name(area: Area | None, ctx: Ctx) -> str:
@@ -95,89 +138,113 @@ def _status(row: Row, ctx: Ctx) -> str:
     return ctx.pick("กำลังดำเนินการ", "in progress")
 
 
-def _when(trigger: str) -> Getter:
-    return lambda r, c: c.date(r.done_at.get(trigger))
+def _read(column: ReportColumn, th: str, en: str) -> Column:
+    """A column read from the records: a date in BE, a list joined, else the value."""
 
-
-def _data(name: str) -> Getter:
     def get(r: Row, c: Ctx) -> Any:
-        value = r.data.get(name)
+        value = r.value(column)
+        if column.is_date:
+            return c.date(value)
         return ", ".join(map(str, value)) if isinstance(value, list) else value
 
-    return get
+    return Column(column, Text(th, en), get)
 
 
-def _workshop_date(r: Row, c: Ctx) -> str:
-    return c.date(r.data.get("meeting_date") or r.done_at.get("workshop_held"))
+def _fixed(column: SheetColumn, th: str, en: str, get: Getter) -> Column:
+    return Column(column, Text(th, en), get)
 
 
-COMMON_HEAD: list[tuple[Text, Getter]] = [
-    (Text("อำเภอ", "District"), lambda r, c: _name(r.district, c)),
-    (Text("ตำบล", "Tambon"), lambda r, c: _name(r.area, c)),
-    (Text("รหัสตำบล", "Tambon code"), lambda r, c: r.inst.area_code),
+COMMON_HEAD = [
+    _fixed(SheetColumn.DISTRICT, "อำเภอ", "District", lambda r, c: _name(r.district, c)),
+    _fixed(SheetColumn.TAMBON, "ตำบล", "Tambon", lambda r, c: _name(r.area, c)),
+    _fixed(SheetColumn.TAMBON_CODE, "รหัสตำบล", "Tambon code", lambda r, c: r.inst.area_code),
 ]
-COMMON_TAIL: list[tuple[Text, Getter]] = [
-    (Text("บันทึกในระบบ BPM", "Recorded in BPM"), _when("bpm_recorded")),
-    (Text("ส่งรายงาน", "Report submitted"), _when("report_submitted")),
-    (
-        Text("ขั้นปัจจุบัน", "Current step"),
+COMMON_TAIL = [
+    _read(ReportColumn.BPM_DATE, "บันทึกในระบบ BPM", "Recorded in BPM"),
+    _read(ReportColumn.REPORT_DATE, "ส่งรายงาน", "Report submitted"),
+    _fixed(
+        SheetColumn.STEP,
+        "ขั้นปัจจุบัน",
+        "Current step",
         lambda r, c: r.definition.state(r.inst.state).label.pick(c.lang),
     ),
-    (Text("สถานะ", "Status"), _status),
+    _fixed(SheetColumn.STATUS, "สถานะ", "Status", _status),
 ]
-ALLOCATION = (Text("งบประมาณ (บาท)", "Allocation (baht)"), lambda r, c: r.definition.allocation)
-SPENT = (Text("เบิกจ่าย (บาท)", "Spent (baht)"), _data("spent"))
+ALLOCATION = _fixed(
+    SheetColumn.ALLOCATION,
+    "งบประมาณ (บาท)",
+    "Allocation (baht)",
+    lambda r, c: r.definition.allocation,
+)
+SPENT = _read(ReportColumn.SPENT, "เบิกจ่าย (บาท)", "Spent (baht)")
 
-COLUMNS: dict[str, list[tuple[Text, Getter]]] = {
+COLUMNS: dict[str, list[Column]] = {
     "activity2": [
         *COMMON_HEAD,
-        (Text("วันที่จัดประชุมเชิงปฏิบัติการ", "Workshop date"), _workshop_date),
-        (Text("ผู้เข้าร่วม (คน)", "Participants"), _data("participants")),
-        (
-            Text("เป้าหมายผู้เข้าร่วม (คน)", "Participant target"),
+        _read(ReportColumn.WORKSHOP_DATE, "วันที่จัดประชุมเชิงปฏิบัติการ", "Workshop date"),
+        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants"),
+        _fixed(
+            SheetColumn.PARTICIPANT_TARGET,
+            "เป้าหมายผู้เข้าร่วม (คน)",
+            "Participant target",
             lambda r, c: (
                 r.definition.participants.per_unit_min if r.definition.participants else None
             ),
         ),
         ALLOCATION,
         SPENT,
-        (Text("ประเมินผลแผนพัฒนาตำบล", "Tambon plan evaluated"), _when("evaluated")),
+        _read(ReportColumn.EVALUATED_AT, "ประเมินผลแผนพัฒนาตำบล", "Tambon plan evaluated"),
         *COMMON_TAIL,
     ],
     "activity3": [
         *COMMON_HEAD,
-        (Text("กิจกรรม/โครงการที่ขับเคลื่อน", "Activities/projects"), _data("project_description")),
-        (Text("หมวดรายจ่าย", "Spending categories"), _data("purchase_categories")),
-        (Text("ผู้เข้าร่วมประชาคม (คน)", "Forum participants"), _data("participants")),
-        (Text("วันที่ดำเนินโครงการ", "Project carried out"), _when("project_run")),
+        _read(ReportColumn.PROJECT, "กิจกรรม/โครงการที่ขับเคลื่อน", "Activities/projects"),
+        _read(ReportColumn.SPENDING_CATEGORIES, "หมวดรายจ่าย", "Spending categories"),
+        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วมประชาคม (คน)", "Forum participants"),
+        _read(ReportColumn.PROJECT_DATE, "วันที่ดำเนินโครงการ", "Project carried out"),
         ALLOCATION,
         SPENT,
         *COMMON_TAIL,
     ],
     "bpm": [
-        (Text("ปีงบประมาณ", "Fiscal year"), lambda r, c: r.inst.fiscal_year),
-        (Text("รหัสรายการ", "Record key"), lambda r, c: r.inst.key),
-        (Text("โครงการ/กิจกรรม", "Project/activity"), lambda r, c: r.definition.title.pick(c.lang)),
-        (Text("หน่วยดำเนินการ", "Spending unit"), lambda r, c: _unit(r, c)),
-        (Text("รหัสพื้นที่", "Area code"), lambda r, c: r.inst.area_code),
-        (Text("พื้นที่", "Area"), lambda r, c: _name(r.area, c)),
+        _fixed(
+            SheetColumn.FISCAL_YEAR, "ปีงบประมาณ", "Fiscal year", lambda r, c: r.inst.fiscal_year
+        ),
+        _fixed(SheetColumn.RECORD_KEY, "รหัสรายการ", "Record key", lambda r, c: r.inst.key),
+        _fixed(
+            SheetColumn.ACTIVITY,
+            "โครงการ/กิจกรรม",
+            "Project/activity",
+            lambda r, c: r.definition.title.pick(c.lang),
+        ),
+        _fixed(SheetColumn.UNIT, "หน่วยดำเนินการ", "Spending unit", lambda r, c: _unit(r, c)),
+        _fixed(SheetColumn.AREA_CODE, "รหัสพื้นที่", "Area code", lambda r, c: r.inst.area_code),
+        _fixed(SheetColumn.AREA, "พื้นที่", "Area", lambda r, c: _name(r.area, c)),
         ALLOCATION,
         SPENT,
-        (Text("คงเหลือ (บาท)", "Remaining (baht)"), lambda r, c: _remaining(r)),
-        (Text("ผู้เข้าร่วม (คน)", "Participants"), _data("participants")),
-        (Text("วันที่บันทึก BPM", "Recorded in BPM on"), _when("bpm_recorded")),
-        (
-            Text("ตัวชี้วัด", "Indicator"),
+        _fixed(
+            SheetColumn.REMAINING, "คงเหลือ (บาท)", "Remaining (baht)", lambda r, c: _remaining(r)
+        ),
+        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants"),
+        _read(ReportColumn.BPM_DATE, "วันที่บันทึก BPM", "Recorded in BPM on"),
+        _fixed(
+            SheetColumn.INDICATOR,
+            "ตัวชี้วัด",
+            "Indicator",
             lambda r, c: r.definition.kpi.label.pick(c.lang) if r.definition.kpi else "",
         ),
-        (
-            Text("หลักฐาน (SHA-256)", "Evidence (SHA-256)"),
+        _fixed(
+            SheetColumn.EVIDENCE,
+            "หลักฐาน (SHA-256)",
+            "Evidence (SHA-256)",
             lambda r, c: " ".join(dict.fromkeys(r.evidence)),
         ),
-        (Text("สถานะ", "Status"), _status),
+        _fixed(SheetColumn.STATUS, "สถานะ", "Status", _status),
     ],
 }
-SUMMED = {"Participants", "Allocation (baht)", "Spent (baht)", "Remaining (baht)"}
+SUMMED = frozenset(
+    {ReportColumn.PARTICIPANTS, ReportColumn.SPENT, SheetColumn.ALLOCATION, SheetColumn.REMAINING}
+)
 
 
 def _unit(r: Row, c: Ctx) -> str:
@@ -188,7 +255,7 @@ def _unit(r: Row, c: Ctx) -> str:
 
 
 def _remaining(r: Row) -> int | None:
-    spent = r.data.get("spent")
+    spent = r.value(ReportColumn.SPENT)
     allocation = r.definition.allocation
     return allocation - spent if allocation is not None and isinstance(spent, int) else None
 
@@ -214,22 +281,25 @@ def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilt
         )
         for i in insts
     }
+    chains: dict[int, list[TransitionRecord]] = {i.id: [] for i in insts}
     for rec in records:
-        row = rows[rec.instance_id]
-        row.data.update(rec.data or {})
-        row.done_at[rec.trigger] = rec.at
-        row.evidence.extend(rec.evidence)
+        chains[rec.instance_id].append(rec)
+        rows[rec.instance_id].evidence.extend(rec.evidence)
+    for inst in insts:
+        chain = chains[inst.id]
+        rows[inst.id].values = report_values(catalog, process, inst.definition_version, chain)
     return list(rows.values())
 
 
-def _check(kind: str, process: str | None) -> str:
+def _check(kind: str, process: str | None, catalog: Catalog) -> str:
     if kind not in KINDS:
         raise UnknownExport(kind)
     chosen = process or ("activity2" if kind == "bpm" else kind)
-    if chosen not in BUDGETED or (kind != "bpm" and chosen != kind):
+    ids = [d.id for d in budgeted(catalog)]
+    if chosen not in ids or (kind != "bpm" and chosen != kind):
         raise BadStepInput(
-            f"a BPM export is for a budgeted activity ({', '.join(BUDGETED)}), not {chosen!r}",
-            f"รายงาน BPM ใช้กับกิจกรรมที่มีงบประมาณ ({', '.join(BUDGETED)}) ไม่ใช่ {chosen!r}",
+            f"a BPM export is for a budgeted activity ({', '.join(ids)}), not {chosen!r}",
+            f"รายงาน BPM ใช้กับกิจกรรมที่มีงบประมาณ ({', '.join(ids)}) ไม่ใช่ {chosen!r}",
         )
     return chosen
 
@@ -246,14 +316,14 @@ def build_sheet(
     process: str | None = None,
 ) -> Sheet:
     """The sheet ``kind`` (activity2, activity3 or bpm of ``process``) for one area."""
-    chosen = _check(kind, process)
+    chosen = _check(kind, process, catalog)
     ctx = Ctx(lang, now, catalog.roles)
     flt = AreaFilter.of(area_code) if area_code else AreaFilter()
     rows = _load(db, catalog, chosen, fy, flt)
     spec = COLUMNS[kind]
-    body = [[n, *(get(r, ctx) for _, get in spec)] for n, r in enumerate(rows, 1)]
+    body = [[n, *(column.get(r, ctx) for column in spec)] for n, r in enumerate(rows, 1)]
     definition = catalog.get(chosen)
-    heads = [ctx.pick("ลำดับ", "No."), *(t.pick(lang) for t, _ in spec)]
+    heads = [ctx.pick("ลำดับ", "No."), *(column.title.pick(lang) for column in spec)]
     return Sheet(
         name=f"{kind}-{fy}",
         title=(ctx.pick("บันทึก BPM: ", "BPM record: ") if kind == "bpm" else "")
@@ -268,14 +338,12 @@ def build_sheet(
     )
 
 
-def _totals(
-    spec: list[tuple[Text, Getter]], rows: list[Row], body: list[list[Any]], ctx: Ctx
-) -> list[Any]:
+def _totals(spec: list[Column], rows: list[Row], body: list[list[Any]], ctx: Ctx) -> list[Any]:
     out: list[Any] = [ctx.pick("รวม", "Total")]
-    for i, (text, _) in enumerate(spec, 1):
-        if text.en in SUMMED:
+    for i, column in enumerate(spec, 1):
+        if column.id in SUMMED:
             out.append(sum(v for line in body if isinstance(v := line[i], int)))
-        elif text.en == "Status":
+        elif column.id == SheetColumn.STATUS:
             done = sum(1 for r in rows if r.inst.completed_at is not None)
             out.append(ctx.pick(f"เสร็จ {done}/{len(rows)}", f"done {done}/{len(rows)}"))
         else:
