@@ -57,6 +57,7 @@ __all__ = [
     "TransitionsJsonPeer",
     "TransitionsPicklePeer",
     "measure",
+    "paired_ratio",
     "peers",
 ]
 
@@ -110,6 +111,16 @@ class Result:
         return 1e6 * statistics.median(self.cpu_seconds) / self.transitions
 
 
+def paired_ratio(base: Result, other: Result, *, cpu: bool = False) -> float:
+    """How many times ``base``'s throughput is ``other``'s: the median over the rounds of
+    the ratio within each round (the two ran back to back there, under the same load), by
+    wall time or, with ``cpu``, by this process's CPU time."""
+    mine, theirs = (base.cpu_seconds, other.cpu_seconds) if cpu else (base.seconds, other.seconds)
+    pairs = zip(mine, theirs, strict=True)
+    per_round = [(t / other.transitions) / (m / base.transitions) for m, t in pairs]
+    return statistics.median(per_round)
+
+
 def drive(contender: Contender, indexes: range, steps: list[Step]) -> None:
     for step in steps:
         for index in indexes:
@@ -126,9 +137,10 @@ def measure(
     runs: int,
 ) -> list[Result]:
     """Each contender warms up on ``warm`` instances; then ``runs`` rounds in which
-    every contender in turn advances ``instances`` fresh instances (round-robin, so
-    that other load on the machine falls on all of them alike); rates are
-    transitions per second."""
+    every contender in turn advances a block of ``instances`` fresh instances: the
+    contenders are interleaved (A B C A B C ...), so that other load on the machine, and
+    its drift, falls on all of them alike, and :func:`paired_ratio` compares them within
+    each round. Wall and CPU (process) time are kept per block."""
     needed = warm + runs * instances
     results = [Result(c.name, c.store, instances * len(steps)) for c in contenders]
     try:

@@ -1,7 +1,8 @@
 """The benchmark suite in one command, on the national data set.
 
     .venv/bin/python -m bench.run            # the full run (several minutes)
-    .venv/bin/python -m bench.run --quick    # everyday check (about a minute)
+    .venv/bin/python -m bench.run --quick    # everyday check (60-90 s)
+    .venv/bin/python -m bench.run --quick --no-postgres --repeat 5   # do its ratios hold still?
     .venv/bin/python -m bench.run --out report.md --no-postgres
 
 Parts, each measuring its baseline in the same run and printing markdown:
@@ -15,7 +16,9 @@ Parts, each measuring its baseline in the same run and printing markdown:
 
 The national store (GeoThai areas + 75,000 synthetic villages, seed 2568; FY2568
 started) is built once for parts 3 and 4. ``--quick`` uses 10,000 villages, fewer
-instances and runs, and the quick modes of the other parts. The report goes to
+instances and rounds, and the quick modes of the other parts. ``--repeat N`` runs the
+suite N times back to back and ends with each ratio's min, median, max and largest
+deviation from the median (``bench.stability``). The report goes to
 stdout (``--out FILE`` also writes it to FILE); it ends with every target line.
 PostgreSQL: ``PLANCYCLE_BENCH_ADVANCE_PG`` (default: database
 ``plancycle_bench_advance`` on 127.0.0.1:5432, dropped and re-created; skipped when
@@ -40,12 +43,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import advance, memory
+from bench.stability import BAND, stability_table
 from bench.stores import VILLAGES, build_sqlite
 from plancycle.definitions.loader import load_catalog
 from plancycle.logs import configure_logging
 
 QUICK_VILLAGES = 10_000
-QUICK_BUDGET_S = 60.0
+QUICK_BUDGET_S = 90.0
 SWEEP_FILE = Path(__file__).with_name("sweep.py")
 TARGET_LINE = re.compile(r"->\s*(met|MISSED)\b")
 
@@ -115,7 +119,7 @@ def part_sweep(quick: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the everyday check, about 1 min")
+    parser.add_argument("--quick", action="store_true", help="the everyday check, 60-90 s")
     parser.add_argument("--out", type=Path, help="also write the markdown report to this file")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL runs")
     parser.add_argument(
@@ -126,20 +130,52 @@ def main(argv: list[str] | None = None) -> int:
         help="leave a part out (repeatable)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is MISSED")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the suite N times back to back, then show how much each ratio moved",
+    )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     configure_logging({})
+    reports = [run_once(args, i) for i in range(1, args.repeat + 1)]
+    text = "\n".join(reports)
+    if args.repeat > 1:
+        text += print_stability(reports)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        note(f"report written to {args.out}")
+    missed = any(m.group(1) == "MISSED" for m in TARGET_LINE.finditer(text))
+    return 1 if args.strict and missed else 0
+
+
+def run_once(args: argparse.Namespace, number: int) -> str:
+    """One run of the suite; its markdown report (also printed)."""
     buffer = io.StringIO()
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
     with contextlib.redirect_stdout(Tee(sys.stdout, buffer)):
+        if args.repeat > 1:
+            print(f"<!-- run {number} of {args.repeat} -->")
         run_parts(args, timings)
         total = time.perf_counter() - started
         print_summary(buffer.getvalue(), timings, total, args.quick)
-    if args.out:
-        args.out.write_text(buffer.getvalue(), encoding="utf-8")
-        note(f"report written to {args.out}")
-    missed = any(m.group(1) == "MISSED" for m in TARGET_LINE.finditer(buffer.getvalue()))
-    return 1 if args.strict and missed else 0
+    return buffer.getvalue()
+
+
+def print_stability(reports: list[str]) -> str:
+    """The stability table of ``reports`` (printed, and returned for ``--out``)."""
+    table, steady = stability_table(reports)
+    verdict = "every ratio" if steady else "NOT every ratio"
+    text = (
+        f"\n## Stability over {len(reports)} runs\n\n{table}\n\n"
+        f"{verdict} stayed within ±{BAND:.0%} of its median.\n"
+    )
+    print(text, end="")
+    return text
 
 
 def run_parts(args: argparse.Namespace, timings: list[tuple[str, float]]) -> None:

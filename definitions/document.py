@@ -27,6 +27,7 @@ from plancycle.definitions.model import (
     Window,
 )
 from plancycle.definitions.nodes import Checker, Keys, line_of
+from plancycle.definitions.report_claims import check_report_claims
 from plancycle.definitions.states import PendingAfter, StateDraft, parse_states
 from plancycle.definitions.transitions import TransitionDraft, parse_transitions, role_ref
 
@@ -235,6 +236,7 @@ def parse_definition(
     transitions = parse_transitions(chk, m.get("transitions"), roles)
     check_graph(chk, m.get("states"), states, transitions, pending)
     _check_waits(chk, states, transitions)
+    check_report_claims(chk, transitions)
     ladder = _ladder(chk, m, ladders)
     migrates_from = parse_migration(chk, m.get("migrates_from"), head["version"], states)
 

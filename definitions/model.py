@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from plancycle.definitions.errors import UnknownDefinition
+from plancycle.definitions.report_columns import ReportColumn
 from plancycle.thai.areacode import AreaLevel
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "LadderRung",
     "Migration",
     "Participants",
+    "ReportColumn",
     "Role",
     "State",
     "Text",
@@ -115,12 +117,15 @@ class EvidenceSlot:
 
 @dataclass(frozen=True, slots=True)
 class DataField:
-    """A value a step takes (``--data name=value``)."""
+    """A value a step takes (``--data name=value``); ``report`` is the sheet column the
+    entered value fills, if any."""
 
     name: str
     type: str
     required: bool = False
     label: Text | None = None
+    report: ReportColumn | None = None
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +163,8 @@ class LadderRung:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """A step that moves an instance from one of ``sources`` to ``dest``."""
+    """A step that moves an instance from one of ``sources`` to ``dest``; ``report`` is
+    the sheet column (a date) that the time of its record fills, if any."""
 
     trigger: str
     label: Text
@@ -169,6 +175,8 @@ class Transition:
     evidence: tuple[EvidenceSlot, ...] = ()
     data: tuple[DataField, ...] = ()
     auto: AutoRule | None = None
+    report: ReportColumn | None = None
+    report_line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from plancycle.definitions.model import (
     DataField,
     EvidenceSlot,
     GuardRef,
+    ReportColumn,
     Role,
     Text,
     Transition,
@@ -29,11 +30,12 @@ _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/(\*|[A-Za-z0-9][A-Za
 _RESERVED_TRIGGERS = frozenset({"trigger", "state", "get_graph", "machine"})
 _TRANSITION_KEYS: Keys = (
     ("trigger", "label", "source", "dest", "roles"),
-    ("guards", "evidence", "data", "auto"),
+    ("guards", "evidence", "data", "auto", "report"),
 )
 _AUTO_KEYS: Keys = (("process", "reached"), ())
 _EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required",))
-_DATA_KEYS: Keys = (("name", "type", "label"), ("required",))
+_DATA_KEYS: Keys = (("name", "type", "label"), ("required", "report"))
+_COLUMNS = tuple(c.value for c in ReportColumn)
 
 _T = TypeVar("_T")
 
@@ -52,6 +54,8 @@ class TransitionDraft:
     evidence: list[EvidenceSlot] = field(default_factory=list)
     data: list[DataField] = field(default_factory=list)
     auto: AutoRule | None = None
+    report: ReportColumn | None = None
+    report_line: int = 0
 
     @property
     def name(self) -> str:
@@ -68,6 +72,8 @@ class TransitionDraft:
             evidence=tuple(self.evidence),
             data=tuple(self.data),
             auto=self.auto,
+            report=self.report,
+            report_line=self.report_line,
         )
 
 
@@ -133,9 +139,39 @@ def _data_field(chk: Checker, node: Node, where: str) -> DataField | None:
         kind = None
     label = chk.text(m.get("label"), f"{inner} label")
     required = chk.flag(m, "required", f"{inner} required")
+    report = _report(chk, m.get("report"), inner, kind)
     if name is None or kind is None or label is None or required is None:
         return None
-    return DataField(name=name, type=kind, required=required, label=label)
+    return DataField(
+        name=name, type=kind, required=required, label=label, report=report, line=line_of(node)
+    )
+
+
+def _report(
+    chk: Checker, node: Node | None, where: str, kind: str | None, *, step: bool = False
+) -> ReportColumn | None:
+    """The sheet column a data field of type ``kind`` (unknown: None), or a ``step``'s
+    time, fills."""
+    value = chk.choice(node, f"{where} report", _COLUMNS)
+    if value is None:
+        return None
+    column = ReportColumn(value)
+    if step and not column.is_date:
+        dates = ", ".join(c.value for c in ReportColumn if c.is_date)
+        chk.add(
+            node,
+            f"{where} report '{value}': a step fills a column with the date it was done, "
+            f"so it must be a date column ({dates}); declare '{value}' on a data field",
+        )
+        return None
+    if kind is not None and kind != column.data_type:
+        chk.add(
+            node,
+            f"{where} report '{value}' holds {column.data_type} values, "
+            f"but the field's type is {kind}",
+        )
+        return None
+    return column
 
 
 def _unique(
@@ -230,6 +266,9 @@ def _parse_transition(
     draft.evidence = _unique(chk, m, "evidence", where, "evidence slot", _evidence, _slot_id)
     draft.data = _unique(chk, m, "data", where, "data field", _data_field, _field_name)
     draft.auto = _auto(chk, m.get("auto"), where, draft.roles)
+    if "report" in m:
+        draft.report = _report(chk, m["report"], where, None, step=True)
+        draft.report_line = line_of(m["report"])
     return draft
 
 

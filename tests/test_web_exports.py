@@ -48,3 +48,29 @@ def test_bpm_fields_of_a_province_level_activity(web: Web) -> None:
     assert record["ตัวชี้วัด"].startswith("ร้อยละ ๑๐๐")
     assert len(record["หลักฐาน (SHA-256)"].split()) == 1  # one file, attached twice
     assert record["สถานะ"] == "เสร็จสิ้น"
+
+
+def test_activity2_sheet_reads_the_records(web: Web) -> None:
+    """The shipped definitions' declarations give the sheet its columns as before."""
+    walk(web.world.engine, "2568/activity2/240101", web.world.actors, web.world.pdf)
+    sheet = rows(web, "/api/v1/exports/activity2.csv?lang=en")
+    done = next(r for r in sheet if r["Tambon code"] == "240101")
+    recorded = "27 November 2024 (BE 2567)"  # the world's clock
+    assert done == {
+        "No.": done["No."],
+        "District": "Mueang Chachoengsao",
+        "Tambon": done["Tambon"],
+        "Tambon code": "240101",
+        "Workshop date": "15 January 2025 (BE 2568)",  # the date entered, not the record's
+        "Participants": "25",
+        "Participant target": "20",
+        "Allocation (baht)": "3900",
+        "Spent (baht)": "3900",
+        "Tambon plan evaluated": recorded,
+        "Recorded in BPM": recorded,
+        "Report submitted": recorded,
+        "Current step": "Done",
+        "Status": "done",
+    }
+    waiting = [r for r in sheet if r["Tambon code"] != "240101"]
+    assert waiting and all(r["Workshop date"] == r["Participants"] == "" for r in waiting)

@@ -12,7 +12,7 @@ from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
 from plancycle.web.pages_common import PageUser, render, ui_for
-from plancycle.web.sheets import BUDGETED
+from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
 from plancycle.workflow.late import overdue_rows
@@ -121,7 +121,7 @@ def exports_page(request: Request, who: PageUser, fy: Fy = None) -> Response:
         {
             "view": view,
             "year": web.year(fy),
-            "budgeted": [web.catalog.get(p) for p in BUDGETED],
+            "budgeted": budgeted(web.catalog),
         },
         who=who,
     )
