@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from plancycle.cells import safe_row
 from plancycle.web.sheets import Sheet
 
 __all__ = ["CSV", "FORMATS", "XLSX", "to_csv", "to_xlsx"]
@@ -24,8 +25,8 @@ FONT = "TH SarabunPSK"  # the government's document font; spreadsheet programs f
 def to_csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(sheet.columns)
-    writer.writerows(["" if v is None else v for v in row] for row in sheet.rows)
+    writer.writerow(safe_row(sheet.columns))
+    writer.writerows(safe_row("" if v is None else v for v in row) for row in sheet.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -34,14 +35,14 @@ def to_xlsx(sheet: Sheet) -> bytes:
     ws = book.active
     ws.title = sheet.name[:31]
     width = len(sheet.columns)
-    ws.append([sheet.title])
-    ws.append([sheet.subtitle])
+    ws.append(safe_row([sheet.title]))
+    ws.append(safe_row([sheet.subtitle]))
     ws.append([])
-    ws.append(sheet.columns)
+    ws.append(safe_row(sheet.columns))
     for row in sheet.rows:
-        ws.append(row)
+        ws.append(safe_row(row))
     if sheet.totals:
-        ws.append(sheet.totals)
+        ws.append(safe_row(sheet.totals))
     for line in (1, 2):
         ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=width)
     _style(ws, sheet, width)

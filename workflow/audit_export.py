@@ -11,6 +11,7 @@ from typing import IO
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from plancycle.cells import safe_cell
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.thai.dates import format_datetime
 
@@ -84,13 +85,12 @@ def export_records(
         writer.writeheader()
     for row in _rows(db, since, area):
         if writer:
-            writer.writerow(
-                {
-                    **row,
-                    "data": json.dumps(row["data"], ensure_ascii=False),
-                    "evidence": " ".join(row["evidence"]),
-                }
-            )
+            cells = {
+                **row,
+                "data": json.dumps(row["data"], ensure_ascii=False),
+                "evidence": " ".join(row["evidence"]),
+            }
+            writer.writerow({k: safe_cell(v) for k, v in cells.items()})
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
