@@ -29,6 +29,7 @@ from loguru import logger
 
 from plancycle.errors import PlancycleError
 from plancycle.store.models import OutboxMessage
+from plancycle.text import one_line
 
 __all__ = [
     "Channel",
@@ -167,7 +168,7 @@ class EmailChannel:
         mail = EmailMessage()
         mail["From"] = self.settings.sender
         mail["To"] = message.address
-        mail["Subject"] = message.subject
+        mail["Subject"] = one_line(message.subject)  # a message queued before names were cleaned
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(domain=self.settings.sender.rpartition("@")[2] or None)
         if key := _key(message):

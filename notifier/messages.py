@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from plancycle.notifier.notice import NextRung, Notice
+from plancycle.text import one_line
 from plancycle.thai.dates import format_datetime
 from plancycle.thai.fiscal import to_bangkok
 
@@ -45,7 +46,7 @@ def render(notice: Notice) -> tuple[str, str]:
             f"ไม่รู้จักชนิดการแจ้ง {notice.kind!r}; ใช้ {', '.join(KINDS)}"
         )
     subject_th, subject_en, what_th, what_en = _WORDERS[notice.kind](notice)
-    subject = (
+    subject = one_line(
         f"{SUBJECT_PREFIX} {subject_th}: {_short(notice.process_th)} {_area_th(notice)} "
         f"({notice.area_code or 'TH'}) / {subject_en}: {_short(notice.process_en)} "
         f"{_area_en_short(notice)} ({notice.area_code or 'TH'})"

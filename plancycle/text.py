@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from plancycle.errors import PlancycleError
 
-__all__ = ["BadText", "check_text", "text_problem"]
+__all__ = ["BadText", "check_text", "one_line", "text_problem"]
 
 _SHOWN = 40  # characters of the text quoted in a message
 _NAMES_TH = {
@@ -29,6 +29,13 @@ _NAMES_TH = {
     "role": "บทบาท",
 }
 _SECRET = {"token"}  # named, never quoted
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: every run of white space (line breaks, tabs) one space. Names
+    and subjects are kept so, so that a name typed with a line break cannot break an
+    e-mail header or a table row."""
+    return " ".join(text.split())
 
 
 class BadText(PlancycleError, ValueError):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from plancycle.store.models import Area
+from plancycle.text import one_line
 from plancycle.thai.areacode import AreaCode
 
 __all__ = [
@@ -76,8 +77,8 @@ def area_row(
     return {
         "code": code,
         "level": str(area.level),
-        "name_th": name_th,
-        "name_en": name_en,
+        "name_th": one_line(name_th),
+        "name_en": one_line(name_en) if name_en is not None else None,
         "parent_code": area.parent.code if area.parent else None,
         "province_code": area.province,
         "is_sample": is_sample,
