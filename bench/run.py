@@ -110,7 +110,7 @@ def part_sweep(quick: bool) -> None:
             print(f"(bench.sweep failed, exit {done.returncode}: {done.stderr[-500:]})")
         return
     sweep_main(argv)
-    configure_logging({})
+    configure_logging()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is MISSED")
     args = parser.parse_args(argv)
-    configure_logging({})
+    configure_logging()
     buffer = io.StringIO()
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []

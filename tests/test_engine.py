@@ -20,7 +20,7 @@ from plancycle.workflow.errors import (
 )
 from plancycle.workflow.reports import get_instance, history
 from plancycle.workflow.walk import sample_step_data, walk
-from tests.world import CATALOG, World, bkk, populate
+from tests.world import CATALOG, World, bkk, evidence_of, populate
 
 AREA_OF = {"province": "24", "district": "2401", "tambon": "240101", "village": "24010101"}
 
@@ -55,7 +55,7 @@ def walk_until_guard(world: World, key: str, guard: str) -> tuple[Definition, Tr
 
 def fire(world: World, key: str, definition: Definition, step: Transition, **overrides):
     data = {**sample_step_data(step, definition, 11), **overrides}
-    evidence = [(s.id, world.pdf) for s in step.evidence]
+    evidence = evidence_of([(s.id, world.pdf) for s in step.evidence])
     return world.engine.advance(
         key, step.trigger, world.actors[step.roles[0]], evidence, None, data
     )
@@ -227,7 +227,7 @@ def test_unknown_and_missing_step_data_are_refused_together(world: World) -> Non
             key,
             step.trigger,
             world.actors[step.roles[0]],
-            [(s.id, world.pdf) for s in step.evidence],
+            evidence_of([(s.id, world.pdf) for s in step.evidence]),
             None,
             {"colour": "red"},
         )
@@ -261,7 +261,7 @@ def test_evidence_is_typed_by_content_not_by_name(world: World, tmp_path) -> Non
 
 def fire_with(world: World, key: str, step: Transition, evidence):
     actor = world.actors[next(r for r in step.roles if r in world.actors)]
-    return world.engine.advance(key, step.trigger, actor, evidence)
+    return world.engine.advance(key, step.trigger, actor, evidence_of(evidence))
 
 
 def test_transition_record_holds_who_what_when(world: World) -> None:
