@@ -109,14 +109,24 @@ class _GivenOnly(Settings):
 
 
 def _wanted(field: str) -> tuple[str, str]:
-    annotation = Settings.model_fields[field].annotation
+    info = Settings.model_fields[field]
+    annotation = info.annotation
     if annotation is bool:
         return (
             "must be 1/0, true/false, yes/no or on/off",
             "ต้องเป็น 1/0, true/false, yes/no หรือ on/off",
         )
     if annotation in (int, float):
-        return "must be a positive number in range", "ต้องเป็นตัวเลขบวกในช่วงที่กำหนด"
+        low = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+        high = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+        kind_en, kind_th = (
+            ("a whole number", "จำนวนเต็ม")
+            if annotation is int
+            else ("a number above 0", "ตัวเลขที่มากกว่า 0")
+        )
+        if low is not None and high is not None:
+            return f"must be {kind_en} from {low} to {high}", f"ต้องเป็น{kind_th}ตั้งแต่ {low} ถึง {high}"
+        return f"must be {kind_en}", f"ต้องเป็น{kind_th}"
     return "cannot be used", "ใช้ไม่ได้"
 
 
