@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, func, select
 
 from plancycle.definitions.model import Definition, Transition
+from plancycle.store.evidence import EvidenceInput
 from plancycle.store.models import Instance, TransitionRecord
+from plancycle.workflow.audit import verify
 from plancycle.workflow.cycle import instance_key
 from plancycle.workflow.errors import (
     BadStepInput,
@@ -277,3 +281,23 @@ def test_transition_record_holds_who_what_when(world: World) -> None:
     )
     assert record.note == "นัดประชุม" and record.automatic is False
     assert get_instance(world.db, key).version == 2
+
+
+def test_evidence_is_stored_before_the_write_and_a_refusal_leaves_it_harmless(
+    world: World,
+) -> None:
+    """The file lands in the folder under its hash before the transaction; a step refused
+    afterwards (a guard here) leaves it unreferenced, and the audit trail stays intact."""
+    key = key_of(world, "activity2")
+    definition, step = walk_until_guard(world, key, "min_participants")
+    content = world.pdf.read_bytes() + b"\n% refused scan"
+    digest = hashlib.sha256(content).hexdigest()
+    stored = world.engine.evidence_folder / digest[:2] / digest
+    given = EvidenceInput("attendance", "scan.pdf", io.BytesIO(content))
+    with pytest.raises(GuardFailed):
+        world.engine.advance(
+            key, step.trigger, world.actors[step.roles[0]], [given], None, {"participants": 3}
+        )
+    assert stored.read_bytes() == content
+    assert sorted(p.name for p in world.engine.evidence_folder.rglob("*.part")) == []
+    assert verify(world.db, world.engine.evidence_folder)[1] == []
