@@ -48,7 +48,7 @@ from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.machines import MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
 
-__all__ = ["AdvanceResult", "Engine", "EvidenceInput"]  # EvidenceInput: from the store
+__all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,7 @@ class Engine:
                     cursor, key, trigger, actor_id, expected_version
                 )
                 check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
-                values = coerce_step_data(step.data, data, key, trigger)
+                values = coerce_step_data(step.data, data)
                 files = _match_evidence(key, step, evidence)
                 self._check_guards(cursor, key, definition, step, inst, values)
                 dest = self.machines.fire(

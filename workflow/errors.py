@@ -103,13 +103,10 @@ class BadData(_Worded):
 
     def __init__(
         self,
-        key: str,
-        trigger: str,
         missing: Sequence[InputRef],
         unknown: Sequence[str] = (),
         accepted: Sequence[InputRef] = (),
     ) -> None:
-        self.key, self.trigger = key, trigger
         self.missing, self.unknown, self.accepted = tuple(missing), tuple(unknown), tuple(accepted)
         super().__init__()
 
@@ -128,8 +125,7 @@ class BadData(_Worded):
             hint_en, hint_th = give(wording, self.missing)
             en.append(f"missing data {names}{hint_en}")
             th.append(f"ขาดข้อมูล {names}{hint_th}")
-        where = f"{self.key}: " if self.key else ""
-        return where + "; ".join(en), where + "; ".join(th)
+        return "; ".join(en), "; ".join(th)
 
 
 class BadValue(_Worded):

@@ -102,22 +102,11 @@ def _coerce(field: DataField, value: Any) -> Any:
     return typed
 
 
-def coerce_step_data(
-    fields: Sequence[DataField],
-    given: Mapping[str, Any],
-    key: str = "",
-    trigger: str = "",
-) -> dict[str, Any]:
+def coerce_step_data(fields: Sequence[DataField], given: Mapping[str, Any]) -> dict[str, Any]:
     """Type every given value by its declared field; report unknown and missing names at once."""
     by_name = {f.name: f for f in fields}
     unknown = sorted(set(given) - set(by_name))
     missing = [f for f in fields if f.required and given.get(f.name) in (None, "")]
     if unknown or missing:
-        raise BadData(
-            key,
-            trigger,
-            [field_ref(f) for f in missing],
-            unknown,
-            [field_ref(f) for f in fields],
-        )
+        raise BadData([field_ref(f) for f in missing], unknown, [field_ref(f) for f in fields])
     return {name: _coerce(by_name[name], value) for name, value in given.items() if value != ""}
