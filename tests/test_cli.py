@@ -220,3 +220,10 @@ def test_the_cli_words_a_refusal_as_its_own_options(ready, tmp_path) -> None:
         f"attendance={tmp_path / 'missing.pdf'}",
     )
     assert code == 2 and "does not exist" in err
+
+
+def test_the_token_setting_reaches_the_cli(ready, monkeypatch) -> None:
+    assert ready("status", "--fy", "2568")[0] == 0
+    monkeypatch.setenv("PLANCYCLE_TOKEN", "not-a-token")
+    code, _, err = ready("status", "--fy", "2568")
+    assert code == 4 and "token" in err.lower()

@@ -87,9 +87,7 @@ def root(
         str | None,
         typer.Option(
             "--token",
-            envvar="PLANCYCLE_TOKEN",
-            show_envvar=True,
-            help="Act and see as the actor holding this API token.",
+            help="Act and see as the actor holding this API token (default: PLANCYCLE_TOKEN).",
         ),
     ] = None,
     log_json: Annotated[
@@ -106,7 +104,11 @@ def root(
         raise typer.BadParameter(f"--lang takes th or en, not {lang!r}")
     configure_logging(settings.log_level, log_json or settings.log_json)
     ctx.obj = AppContext(
-        db_url=db, lang=chosen, thai_digits=thai_digits, token=token, settings=settings
+        db_url=db,
+        lang=chosen,
+        thai_digits=thai_digits,
+        token=token or settings.token,
+        settings=settings,
     )
 
 
