@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from plancycle.errors import PlancycleError
+from plancycle.errors import InputRef, PlancycleError
 from plancycle.store.tokens import BadToken
 from plancycle.web.wording import API_WORDING
 from plancycle.workflow.errors import (
@@ -90,7 +90,7 @@ def problem(
     return body
 
 
-def _field(ref: Any) -> str:
+def _field(ref: InputRef) -> str:
     return API_WORDING.name(ref)[0]
 
 
