@@ -278,7 +278,7 @@ def _pg_worker(url: str, warm: list[str], keys: list[str], barrier, results) -> 
     from plancycle.workflow.errors import WorkflowError
 
     try:
-        configure_logging({})
+        configure_logging()
         catalog = load_catalog()
         steps = process_steps(catalog)
         with tempfile.TemporaryDirectory(prefix="bench-pg-worker-") as tmp:
@@ -395,7 +395,7 @@ def count_instances(db) -> int:
 def run(settings: Settings, template: Path | None = None, setup_s: float = 0.0) -> AdvanceReport:
     """Measure everything; ``template`` is a national SQLite store built by
     ``bench.stores.build_sqlite`` with ``settings.villages`` (built here when None)."""
-    configure_logging({})  # the command line's default: stderr, ERROR and above
+    configure_logging()  # the command line's default: stderr, ERROR and above
     catalog = load_catalog()
     report = AdvanceReport(settings, process_steps(catalog))
     report.load.append(("start", os.getloadavg()))

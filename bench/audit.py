@@ -54,6 +54,7 @@ from plancycle.store import chain
 from plancycle.store.actors import add_actor
 from plancycle.store.audit_hash import genesis_hash, record_hash
 from plancycle.store.db import make_engine
+from plancycle.store.evidence import open_evidence
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.thai.fiscal import BANGKOK
 from plancycle.workflow.audit import verify
@@ -420,7 +421,8 @@ def walk_block(engine: Engine, walkers: list[Walker]) -> tuple[Timing, int]:
     done = 0
     for w in walkers:
         for trigger, data, evidence in w.steps:
-            engine.advance(w.key, trigger, w.actor, evidence, None, data)
+            with open_evidence(evidence) as files:
+                engine.advance(w.key, trigger, w.actor, files, None, data)
             done += 1
     return watch.read(), done
 
@@ -639,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="50,000 records, N=200")
     args = parser.parse_args(argv)
-    configure_logging({})  # the command line's default: stderr, ERROR and above
+    configure_logging()  # the command line's default: stderr, ERROR and above
     settings = QUICK if args.quick else FULL
     catalog = load_catalog()
     res = Results(load=[os.getloadavg()])

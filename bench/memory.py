@@ -61,14 +61,15 @@ BASELINE_CODE = (
     + """
 from plancycle.logs import configure_logging
 from plancycle.definitions.loader import load_catalog
-from plancycle.notifier.channels import channels_from_env
+from plancycle.notifier.channels import channels_for
+from plancycle.settings import load_settings
 from plancycle.store.db import make_engine
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
 from plancycle.workflow.rollup import status
 from plancycle.workflow.scheduler import dispatch_job, sweep_job
-configure_logging({})
+configure_logging()
 catalog = load_catalog()
 print(json.dumps(mem()))
 """
@@ -80,12 +81,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from plancycle.logs import configure_logging
 from plancycle.definitions.loader import load_catalog
-from plancycle.notifier.channels import channels_from_env
+from plancycle.notifier.channels import channels_for
+from plancycle.settings import load_settings
 from plancycle.store.db import make_engine
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.scheduler import dispatch_job, sweep_job
-configure_logging({})
+configure_logging()
 path, when, budget = sys.argv[1], datetime.fromisoformat(sys.argv[2]), float(sys.argv[3])
 catalog = load_catalog()
 engine = Engine(catalog, make_engine(f"sqlite:///{path}"), ManualClock(when))
@@ -94,7 +96,7 @@ t0 = time.perf_counter()
 sweep_job(engine)
 out['sweep_s'] = time.perf_counter() - t0
 out['after_sweep'] = mem()
-channels = channels_from_env({})
+channels = channels_for(load_settings({}))
 t0 = time.perf_counter()
 dispatch_job(engine, channels, 'bench', budget)
 out['dispatch_s'] = time.perf_counter() - t0
@@ -116,7 +118,7 @@ from plancycle.definitions.loader import load_catalog
 from plancycle.store.db import make_engine
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
 from plancycle.workflow.rollup import status
-configure_logging({})
+configure_logging()
 path = sys.argv[1]
 now = datetime.fromisoformat('2025-04-01T09:00:00+07:00')
 catalog = load_catalog()

@@ -114,7 +114,7 @@ def part_sweep(quick: bool) -> None:
             print(f"(bench.sweep failed, exit {done.returncode}: {done.stderr[-500:]})")
         return
     sweep_main(argv)
-    configure_logging({})
+    configure_logging()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    configure_logging({})
+    configure_logging()
     reports = [run_once(args, i) for i in range(1, args.repeat + 1)]
     text = "\n".join(reports)
     if args.repeat > 1:

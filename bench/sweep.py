@@ -94,7 +94,7 @@ from plancycle.store.db import make_engine
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.scheduler import dispatch_job, sweep_job
-configure_logging({})
+configure_logging()
 catalog = load_catalog()
 def rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -569,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the smallest store, 1 run each")
     args = parser.parse_args(argv)
-    configure_logging({})  # the command line's default: stderr, ERROR and above
+    configure_logging()  # the command line's default: stderr, ERROR and above
     load_start = os.getloadavg()[0]
     runs = 1 if args.quick else 5
     sizes = [Size(label, n) for label, n in (SIZES[:1] if args.quick else SIZES)]

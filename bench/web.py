@@ -37,8 +37,8 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from plancycle.cli.sample import fresh_sample_store
 from plancycle.definitions.loader import load_catalog
-from plancycle.sample import fresh_sample_store
 from plancycle.store import geothai_import, targets, villages
 from plancycle.store.actors import add_sample_actors
 from plancycle.store.db import make_engine, migrate

@@ -1,4 +1,5 @@
-"""Parsing a transition's guard references against ``workflow/guards.py``'s ``GUARD_PARAMS``."""
+"""Parsing a transition's guard references against the guard registry (``guards.GUARDS``):
+names, parameter names and parameter types."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from plancycle.definitions.guards import GUARDS, GuardSpec
 from plancycle.definitions.model import GuardRef
 from plancycle.definitions.nodes import Checker, did_you_mean
 
@@ -16,8 +18,6 @@ __all__ = ["parse_guard"]
 
 def parse_guard(chk: Checker, node: Node, where: str) -> GuardRef | None:
     """One guard reference ``{name: NAME, PARAM: VALUE, ...}``, checked against the registry."""
-    from plancycle.workflow.guards import GUARD_PARAMS  # lazily: workflow imports definitions
-
     if not isinstance(node, MappingNode):
         chk.add(
             node, f"{where}: a guard must be a mapping like {{name: min_participants, min: 20}}"
@@ -30,13 +30,13 @@ def parse_guard(chk: Checker, node: Node, where: str) -> GuardRef | None:
     name = chk.string(pairs.pop("name"), f"{where}: guard name")
     if name is None:
         return None
-    if name not in GUARD_PARAMS:
-        tip = did_you_mean(name, GUARD_PARAMS, f"known: {', '.join(sorted(GUARD_PARAMS))}")
+    if name not in GUARDS:
+        tip = did_you_mean(name, GUARDS, f"known: {', '.join(sorted(GUARDS))}")
         chk.add(node, f"{where} names unknown guard '{name}'{tip}")
         return None
-    required, optional = GUARD_PARAMS[name]
-    params = _guard_params(chk, pairs, f"{where}: guard '{name}'", required | optional)
-    missing = sorted(required - set(pairs))
+    spec = GUARDS[name]
+    params = _guard_params(chk, pairs, f"{where}: guard '{name}'", spec)
+    missing = sorted(spec.required - set(pairs))
     for key in missing:
         chk.add(node, f"{where}: guard '{name}' needs parameter '{key}'")
     if params is None or missing:
@@ -45,14 +45,14 @@ def parse_guard(chk: Checker, node: Node, where: str) -> GuardRef | None:
 
 
 def _guard_params(
-    chk: Checker, pairs: Mapping[str, Node], where: str, accepted: frozenset[str]
+    chk: Checker, pairs: Mapping[str, Node], where: str, spec: GuardSpec
 ) -> dict[str, Any] | None:
     """A guard's parameters; ``None`` (after recording why) when any of them is wrong."""
     ok = True
     params: dict[str, Any] = {}
     for key, value_node in pairs.items():
-        if key not in accepted:
-            allowed = ", ".join(sorted(accepted)) or "none"
+        if key not in spec.accepted:
+            allowed = ", ".join(sorted(spec.accepted)) or "none"
             chk.add(value_node, f"{where} takes no parameter '{key}' (parameters: {allowed})")
             ok = False
             continue
@@ -62,5 +62,15 @@ def _guard_params(
                 chk.add(value_node, f"{where} parameter '{key}' has no value")
             ok = False
             continue
+        if not _is_a(value, spec.param(key).type):
+            wanted = spec.param(key).type.__name__
+            chk.add(value_node, f"{where} parameter '{key}' must be {wanted}, got {value!r}")
+            ok = False
+            continue
         params[key] = value
     return params if ok else None
+
+
+def _is_a(value: Any, wanted: type) -> bool:
+    """``value`` is of the parameter's type (a YAML ``true`` is no number)."""
+    return isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))

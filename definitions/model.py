@@ -130,7 +130,7 @@ class DataField:
 
 @dataclass(frozen=True, slots=True)
 class GuardRef:
-    """A named guard of :mod:`plancycle.workflow.guards` with its parameters."""
+    """A named guard of :data:`plancycle.definitions.guards.GUARDS` with its parameters."""
 
     name: str
     params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)

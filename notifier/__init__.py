@@ -12,7 +12,7 @@ from plancycle.notifier.channels import (
     NotifierConfigError,
     SmtpSettings,
     WebhookChannel,
-    channels_from_env,
+    channels_for,
 )
 from plancycle.notifier.contacts import (
     CHANNELS,
@@ -51,7 +51,7 @@ __all__ = [
     "RetryPolicy",
     "SmtpSettings",
     "WebhookChannel",
-    "channels_from_env",
+    "channels_for",
     "claim_due",
     "dispatch_once",
     "dispatch_until_idle",

@@ -5,8 +5,8 @@ message was handed over and raises :class:`DeliveryError` when it was not. The
 dispatcher (``plancycle.notifier.dispatch``) looks channels up by the message's
 ``channel`` column, retries failures with backoff and records every attempt.
 
-``channels_from_env`` builds the usual set from ``PLANCYCLE_*`` variables; the
-environment is passed in, so tests never touch the real one.
+``channels_for`` builds the usual set from the settings (``PLANCYCLE_SMTP_*``); they
+are passed in, so tests never touch the real environment.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import ssl
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 from loguru import logger
 
 from plancycle.errors import PlancycleError
+from plancycle.settings import Settings
 from plancycle.store.models import OutboxMessage
 from plancycle.text import one_line
 
@@ -41,12 +41,10 @@ __all__ = [
     "DEFAULT_SENDER",
     "SmtpSettings",
     "WebhookChannel",
-    "channels_from_env",
+    "channels_for",
 ]
 
 DEFAULT_SENDER = "plancycle@localhost"
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off", ""}
 
 
 class DeliveryError(PlancycleError):
@@ -102,7 +100,7 @@ class LogChannel:
 
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
-    """How to reach the SMTP server (see :meth:`from_env`)."""
+    """How to reach the SMTP server (see :meth:`of`)."""
 
     host: str
     port: int = 25
@@ -113,10 +111,10 @@ class SmtpSettings:
     timeout: float = 30.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
-        """Settings from ``PLANCYCLE_SMTP_HOST`` (required), ``_PORT`` (25), ``_FROM``,
-        ``_USER``, ``_PASSWORD``, ``_STARTTLS`` (true/false) and ``_TIMEOUT`` (seconds)."""
-        host = env.get("PLANCYCLE_SMTP_HOST", "").strip()
+    def of(cls, settings: Settings) -> SmtpSettings:
+        """From ``PLANCYCLE_SMTP_HOST`` (required), ``_PORT`` (25), ``_FROM``, ``_USER``,
+        ``_PASSWORD``, ``_STARTTLS`` and ``_TIMEOUT`` (seconds), as the settings hold them."""
+        host = (settings.smtp_host or "").strip()
         if not host:
             raise NotifierConfigError(
                 "PLANCYCLE_SMTP_HOST is not set: give the SMTP server's host name",
@@ -124,35 +122,13 @@ class SmtpSettings:
             )
         return cls(
             host=host,
-            port=_int_setting(env, "PLANCYCLE_SMTP_PORT", 25, 65535),
-            sender=env.get("PLANCYCLE_SMTP_FROM", "").strip() or DEFAULT_SENDER,
-            user=env.get("PLANCYCLE_SMTP_USER") or None,
-            password=env.get("PLANCYCLE_SMTP_PASSWORD") or None,
-            starttls=_bool_setting(env, "PLANCYCLE_SMTP_STARTTLS"),
-            timeout=float(_int_setting(env, "PLANCYCLE_SMTP_TIMEOUT", 30, 3600)),
+            port=settings.smtp_port,
+            sender=(settings.smtp_from or "").strip() or DEFAULT_SENDER,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+            timeout=float(settings.smtp_timeout),
         )
-
-
-def _int_setting(env: Mapping[str, str], name: str, default: int, maximum: int) -> int:
-    text = env.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= maximum:
-        raise NotifierConfigError(
-            f"{name}={text!r} is not a whole number from 1 to {maximum}",
-            f"{name}={text!r} ต้องเป็นจำนวนเต็มตั้งแต่ 1 ถึง {maximum}",
-        )
-    return int(text)
-
-
-def _bool_setting(env: Mapping[str, str], name: str) -> bool:
-    text = env.get(name, "").strip().lower()
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    raise NotifierConfigError(
-        f"{name}={text!r} must be true or false",
-        f"{name}={text!r} ต้องเป็น true หรือ false",
-    )
 
 
 class EmailChannel:
@@ -271,11 +247,11 @@ class MemoryChannel:
             self.sent.append(message)
 
 
-def channels_from_env(env: Mapping[str, str]) -> dict[str, Channel]:
+def channels_for(settings: Settings) -> dict[str, Channel]:
     """``log`` and ``webhook`` always; ``email`` when ``PLANCYCLE_SMTP_HOST`` is set."""
     channels: dict[str, Channel] = {"log": LogChannel(), "webhook": WebhookChannel()}
-    if env.get("PLANCYCLE_SMTP_HOST", "").strip():
-        channels["email"] = EmailChannel(SmtpSettings.from_env(env))
+    if (settings.smtp_host or "").strip():
+        channels["email"] = EmailChannel(SmtpSettings.of(settings))
     return channels
 
 

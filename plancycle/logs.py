@@ -10,9 +10,7 @@ with every bound field, for log shippers.
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Mapping
 
 from loguru import logger
 
@@ -25,12 +23,13 @@ class BadLogFile(PlancycleError):
     """The JSON log file cannot be opened for writing."""
 
 
-def configure_logging(env: Mapping[str, str] | None = None, json_path: str | None = None) -> None:
-    env = os.environ if env is None else env
-    level = env.get("PLANCYCLE_LOG_LEVEL", "ERROR").upper()
+def configure_logging(level: str = "ERROR", json_path: str | None = None) -> None:
+    """stderr at ``level`` (``PLANCYCLE_LOG_LEVEL``), and a JSON-lines sink at
+    ``json_path`` (``--log-json`` or ``PLANCYCLE_LOG_JSON``) when given."""
     logger.remove()
-    logger.add(sys.stderr, level=level, format="{time:YYYY-MM-DD HH:mm:ss} | {level} | {message}")
-    json_path = json_path or env.get("PLANCYCLE_LOG_JSON")
+    logger.add(
+        sys.stderr, level=level.upper(), format="{time:YYYY-MM-DD HH:mm:ss} | {level} | {message}"
+    )
     if json_path:
         try:
             logger.add(json_path, level="INFO", serialize=True, enqueue=False)

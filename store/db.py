@@ -1,6 +1,6 @@
 """Opening the database and bringing its schema up to date.
 
-The URL comes from ``PLANCYCLE_DB`` (default: ``sqlite:///plancycle.db`` in the current
+The URL is given (``PLANCYCLE_DB`` in the settings; default ``sqlite:///plancycle.db`` in the current
 folder). SQLite connections get WAL, ``synchronous=NORMAL``, foreign keys and a
 5-second busy timeout; PostgreSQL goes through psycopg 3 whatever the URL spelled.
 The schema is managed by Alembic only (``migrate``), never by ``create_all``.
@@ -15,8 +15,6 @@ touches again and again are written once per checkpoint instead of ten times.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
@@ -32,11 +30,9 @@ from plancycle.store.errors import StoreError
 
 __all__ = [
     "DEFAULT_URL",
-    "ENV_VAR",
     "SQLITE_PRAGMAS",
     "alembic_config",
     "current_revision",
-    "database_url",
     "head_revision",
     "is_migrated",
     "make_engine",
@@ -44,7 +40,6 @@ __all__ = [
 ]
 
 DEFAULT_URL = "sqlite:///plancycle.db"
-ENV_VAR = "PLANCYCLE_DB"
 
 # what every SQLite connection is set to (the benchmarks' bare-sqlite3 baselines use
 # the same); wal_autocheckpoint: see the module's docstring
@@ -58,15 +53,10 @@ SQLITE_PRAGMAS = (
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
 
 
-def database_url(env: Mapping[str, str] | None = None) -> str:
-    """The database URL: ``PLANCYCLE_DB`` from ``env`` (default: the process environment)."""
-    env = os.environ if env is None else env
-    return env.get(ENV_VAR) or DEFAULT_URL
-
-
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: ``database_url()``); SQLite or PostgreSQL only."""
-    parsed = _parse(url or database_url())
+def make_engine(url: str = DEFAULT_URL) -> Engine:
+    """An engine for ``url`` (``PLANCYCLE_DB``: see :mod:`plancycle.settings`); SQLite or
+    PostgreSQL only."""
+    parsed = _parse(url)
     if parsed.drivername.startswith("sqlite"):
         return _sqlite_engine(parsed)
     return sa.create_engine(parsed, pool_pre_ping=True)
@@ -87,9 +77,9 @@ def _parse(url: str) -> URL:
 def _unsupported(shown: str, why: str) -> StoreError:
     return StoreError(
         f"Cannot open database {shown!r}: {why}. Use sqlite:///FILE or "
-        f"postgresql://USER@HOST:PORT/DB (set {ENV_VAR})",
+        f"postgresql://USER@HOST:PORT/DB (set PLANCYCLE_DB)",
         f"เปิดฐานข้อมูล {shown!r} ไม่ได้: รองรับเฉพาะ sqlite:///ไฟล์ หรือ "
-        f"postgresql://ผู้ใช้@โฮสต์:พอร์ต/ฐานข้อมูล (ตั้งค่าใน {ENV_VAR})",
+        f"postgresql://ผู้ใช้@โฮสต์:พอร์ต/ฐานข้อมูล (ตั้งค่าใน PLANCYCLE_DB)",
     )
 
 

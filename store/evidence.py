@@ -2,36 +2,49 @@
 
 A file's name says nothing about what it is: a PDF is a PDF because it starts with
 ``%PDF-``. The folder holds each file once, under ``ab/abcdef…`` (its SHA-256).
+
+A file arrives as an :class:`EvidenceInput` (slot, file name, binary stream): the CLI
+opens the file it is given, the web passes the upload's own file object. Storing reads
+the stream once: it counts (refusing past the size limit as soon as it is passed),
+hashes and copies it to a private partial file in the evidence folder, then renames that
+into its content address. This happens before the advance's write transaction (so no
+file is copied while SQLite's write lock is held); the transaction then only inserts
+the ``evidence`` row. A step refused after its files were stored leaves those files in
+the folder unreferenced: they are named by their content, so they are harmless (the
+same bytes attached later land on the same name) and ``audit verify`` only looks at the
+files that records reference.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, NamedTuple
 
 from plancycle.errors import PlancycleError
 from plancycle.store.driver import Driver
 
 __all__ = [
+    "DEFAULT_EVIDENCE_DIR",
     "DEFAULT_MAX_BYTES",
     "EvidenceError",
     "EvidenceFile",
-    "evidence_dir",
-    "evidence_max_bytes",
-    "keep_evidence",
-    "prepare_evidence",
+    "EvidenceInput",
+    "open_evidence",
+    "record_evidence",
     "sniff_media_type",
     "store_evidence",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_EVIDENCE_DIR = Path("evidence")
+CHUNK = 1 << 20
+_HEAD = 16  # bytes enough to tell every type of _MAGIC
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -45,35 +58,25 @@ class EvidenceError(PlancycleError, ValueError):
     """An evidence file that cannot be taken."""
 
 
+class EvidenceInput(NamedTuple):
+    """A file given for a step: its slot (None: the step's next free slot), the name it
+    had where it came from (kept in the record), and its bytes."""
+
+    slot: str | None
+    file_name: str
+    stream: BinaryIO
+
+
 @dataclass(frozen=True, slots=True)
 class EvidenceFile:
-    """A file checked and hashed, ready to be attached to a step."""
+    """A file checked, hashed and stored, ready to be attached to a step."""
 
-    slot: str
+    slot: str | None
     path: Path
     file_name: str
     media_type: str
     size: int
     sha256: str
-
-
-def evidence_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Where evidence files live: ``PLANCYCLE_EVIDENCE_DIR`` or ``./evidence``."""
-    env = os.environ if env is None else env
-    return Path(env.get("PLANCYCLE_EVIDENCE_DIR", "evidence"))
-
-
-def evidence_max_bytes(env: Mapping[str, str] | None = None) -> int:
-    """The size limit of one evidence file: ``PLANCYCLE_EVIDENCE_MAX_MB`` (default 20)."""
-    env = os.environ if env is None else env
-    raw = env.get("PLANCYCLE_EVIDENCE_MAX_MB", "")
-    try:
-        return int(float(raw) * 1024 * 1024) if raw else DEFAULT_MAX_BYTES
-    except ValueError:
-        raise EvidenceError(
-            f"PLANCYCLE_EVIDENCE_MAX_MB={raw!r} is not a number of megabytes",
-            f"PLANCYCLE_EVIDENCE_MAX_MB={raw!r} ไม่ใช่จำนวนเมกะไบต์",
-        ) from None
 
 
 def sniff_media_type(head: bytes) -> str:
@@ -88,40 +91,65 @@ def sniff_media_type(head: bytes) -> str:
     return "text/plain"
 
 
-def prepare_evidence(slot: str, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> EvidenceFile:
-    """Read, size-check, type and hash one file; nothing is stored yet."""
-    if not path.is_file():
-        raise EvidenceError(
-            f"evidence file {str(path)!r} does not exist or is not a file",
-            f"ไม่พบไฟล์หลักฐาน {str(path)!r}",
-        )
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise EvidenceError(
-            f"evidence file {path.name!r} is {size:,} bytes; the limit is {max_bytes:,}",
-            f"ไฟล์หลักฐาน {path.name!r} มีขนาด {size:,} ไบต์ เกินกำหนด {max_bytes:,} ไบต์",
-        )
+def _too_large(name: str, max_bytes: int) -> EvidenceError:
+    return EvidenceError(
+        f"evidence file {name!r} is larger than the limit of {max_bytes:,} bytes",
+        f"ไฟล์หลักฐาน {name!r} มีขนาดเกินกำหนด {max_bytes:,} ไบต์",
+    )
+
+
+def _copy(given: EvidenceInput, partial: Path, max_bytes: int) -> tuple[bytes, int, str]:
+    """Copy the stream to ``partial``, hashing; (first bytes, size, SHA-256)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        head = fh.read(16)
-        digest.update(head)
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    head = b""
+    size = 0
+    with partial.open("wb") as out:
+        while chunk := given.stream.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(given.file_name, max_bytes)
+            if len(head) < _HEAD:
+                head += chunk[: _HEAD - len(head)]
             digest.update(chunk)
-    return EvidenceFile(slot, path, path.name, sniff_media_type(head), size, digest.hexdigest())
+            out.write(chunk)
+    return head, size, digest.hexdigest()
 
 
-def store_evidence(item: EvidenceFile, folder: Path) -> Path:
-    """Copy the file into the content-addressed folder (once); returns where it lies."""
-    target = folder / item.sha256[:2] / item.sha256
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # a partial name of its own: two writers storing the same file at once must not
-        # rename one shared partial file from under each other (the content is the same,
-        # so whichever rename lands last is right)
-        partial = target.with_name(f"{target.name}.{secrets.token_hex(8)}.part")
-        shutil.copyfile(item.path, partial)
-        partial.replace(target)
-    return target
+def store_evidence(given: EvidenceInput, folder: Path, max_bytes: int) -> EvidenceFile:
+    """Stream one file into the content-addressed folder (once); nothing in the database.
+    Refused, leaving nothing behind, as soon as it passes ``max_bytes``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    # a partial name of its own: two writers storing the same file at once must not
+    # rename one shared partial file from under each other (the content is the same,
+    # so whichever rename lands last is right)
+    partial = folder / f".{secrets.token_hex(8)}.part"
+    try:
+        head, size, sha = _copy(given, partial, max_bytes)
+        target = folder / sha[:2] / sha
+        if target.exists():
+            partial.unlink()
+        else:
+            target.parent.mkdir(exist_ok=True)
+            partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return EvidenceFile(given.slot, target, given.file_name, sniff_media_type(head), size, sha)
+
+
+@contextmanager
+def open_evidence(paths: Sequence[tuple[str | None, Path]]) -> Iterator[list[EvidenceInput]]:
+    """Files on disk opened as :class:`EvidenceInput` (closed afterwards); a missing one
+    is refused by name."""
+    with ExitStack() as stack:
+        out: list[EvidenceInput] = []
+        for slot, path in paths:
+            if not path.is_file():
+                raise EvidenceError(
+                    f"evidence file {str(path)!r} does not exist or is not a file",
+                    f"ไม่พบไฟล์หลักฐาน {str(path)!r}",
+                )
+            out.append(EvidenceInput(slot, path.name, stack.enter_context(path.open("rb"))))
+        yield out
 
 
 _INSERT = (
@@ -130,13 +158,12 @@ _INSERT = (
 )
 
 
-def keep_evidence(
-    cursor: Any, driver: Driver, files: Sequence[EvidenceFile], folder: Path, now: datetime
+def record_evidence(
+    cursor: Any, driver: Driver, files: Sequence[EvidenceFile], now: datetime
 ) -> None:
-    """Store each file and its row once, inside the caller's transaction. Two advances
+    """Each stored file's row, once, inside the caller's transaction. Two advances
     attaching the same file at the same moment (one blank form used by many districts)
     both insert its row: the second insert does nothing instead of failing."""
     for item in files:
-        store_evidence(item, folder)
         row = (item.sha256, item.file_name, item.media_type, item.size, driver.when(now))
         cursor.execute(driver.sql(_INSERT), row)

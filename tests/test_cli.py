@@ -177,3 +177,53 @@ def test_demo_runs_and_prints_progress(cli, tmp_path: Path) -> None:
     assert "refused:" in out and "at least 20 participants" in out
     assert "Progress, fiscal year 2568" in out
     assert (tmp_path / "demo.db").exists()
+
+
+def test_the_cli_words_a_refusal_as_its_own_options(ready, tmp_path) -> None:
+    key = "2568/activity2/240101"
+    code, _, err = ready("advance", key, "meeting_set", "--actor", "cd-2401")
+    assert code == 0, err
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(MINIMAL_PDF)
+    code, _, err = ready("advance", key, "workshop_held", "--actor", "cd-2401")
+    assert code == 2
+    flat = " ".join(err.split())
+    assert "missing data participants (give --data participants=N)" in flat
+    assert "(ใส่ --data participants=จำนวน)" in flat
+    code, _, err = ready(
+        "advance",
+        key,
+        "workshop_held",
+        "--actor",
+        "cd-2401",
+        "--data",
+        "participants=12",
+        "--evidence",
+        f"attendance={pdf}",
+    )
+    flat = " ".join(err.split())
+    assert code == 2 and "got 12 (give --data participants=N)" in flat
+    code, _, err = ready(
+        "advance", key, "workshop_held", "--actor", "cd-2401", "--data", "participants=25"
+    )
+    flat = " ".join(err.split())
+    assert code == 2 and "needs evidence attendance (give --evidence attendance=FILE)" in flat
+    code, _, err = ready(
+        "advance",
+        key,
+        "workshop_held",
+        "--actor",
+        "cd-2401",
+        "--data",
+        "participants=25",
+        "--evidence",
+        f"attendance={tmp_path / 'missing.pdf'}",
+    )
+    assert code == 2 and "does not exist" in err
+
+
+def test_the_token_setting_reaches_the_cli(ready, monkeypatch) -> None:
+    assert ready("status", "--fy", "2568")[0] == 0
+    monkeypatch.setenv("PLANCYCLE_TOKEN", "not-a-token")
+    code, _, err = ready("status", "--fy", "2568")
+    assert code == 4 and "token" in err.lower()

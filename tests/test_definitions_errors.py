@@ -196,6 +196,7 @@ transitions:
     guards:
       - {name: min_participants}                  # MARK guard-missing-param
       - {name: within_allocation, limit: 5}       # MARK guard-unknown-param
+      - {name: min_participants, min: twenty}     # MARK guard-param-type
   - trigger: again
     label: {th: "อีก", en: "Again"}
     source: z                                      # MARK final-outgoing
@@ -226,6 +227,7 @@ def test_each_kind_of_problem_is_named(tmp_path):
         "media-type": "media type 'pdf' is not of the form type/subtype",
         "guard-missing-param": "guard 'min_participants' needs parameter 'min'",
         "guard-unknown-param": "guard 'within_allocation' takes no parameter 'limit'",
+        "guard-param-type": "guard 'min_participants' parameter 'min' must be int, got 'twenty'",
         "final-outgoing": "leaves final state 'z'",
     }
     for marker, fragment in expected.items():

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, func, select
 
 from plancycle.definitions.model import Definition, Transition
+from plancycle.store.evidence import EvidenceInput
 from plancycle.store.models import Instance, TransitionRecord
+from plancycle.workflow.audit import verify
 from plancycle.workflow.cycle import instance_key
 from plancycle.workflow.errors import (
     BadStepInput,
@@ -20,7 +24,7 @@ from plancycle.workflow.errors import (
 )
 from plancycle.workflow.reports import get_instance, history
 from plancycle.workflow.walk import sample_step_data, walk
-from tests.world import CATALOG, World, bkk, populate
+from tests.world import CATALOG, World, bkk, evidence_of, populate
 
 AREA_OF = {"province": "24", "district": "2401", "tambon": "240101", "village": "24010101"}
 
@@ -55,7 +59,7 @@ def walk_until_guard(world: World, key: str, guard: str) -> tuple[Definition, Tr
 
 def fire(world: World, key: str, definition: Definition, step: Transition, **overrides):
     data = {**sample_step_data(step, definition, 11), **overrides}
-    evidence = [(s.id, world.pdf) for s in step.evidence]
+    evidence = evidence_of([(s.id, world.pdf) for s in step.evidence])
     return world.engine.advance(
         key, step.trigger, world.actors[step.roles[0]], evidence, None, data
     )
@@ -227,7 +231,7 @@ def test_unknown_and_missing_step_data_are_refused_together(world: World) -> Non
             key,
             step.trigger,
             world.actors[step.roles[0]],
-            [(s.id, world.pdf) for s in step.evidence],
+            evidence_of([(s.id, world.pdf) for s in step.evidence]),
             None,
             {"colour": "red"},
         )
@@ -261,7 +265,7 @@ def test_evidence_is_typed_by_content_not_by_name(world: World, tmp_path) -> Non
 
 def fire_with(world: World, key: str, step: Transition, evidence):
     actor = world.actors[next(r for r in step.roles if r in world.actors)]
-    return world.engine.advance(key, step.trigger, actor, evidence)
+    return world.engine.advance(key, step.trigger, actor, evidence_of(evidence))
 
 
 def test_transition_record_holds_who_what_when(world: World) -> None:
@@ -277,3 +281,23 @@ def test_transition_record_holds_who_what_when(world: World) -> None:
     )
     assert record.note == "นัดประชุม" and record.automatic is False
     assert get_instance(world.db, key).version == 2
+
+
+def test_evidence_is_stored_before_the_write_and_a_refusal_leaves_it_harmless(
+    world: World,
+) -> None:
+    """The file lands in the folder under its hash before the transaction; a step refused
+    afterwards (a guard here) leaves it unreferenced, and the audit trail stays intact."""
+    key = key_of(world, "activity2")
+    definition, step = walk_until_guard(world, key, "min_participants")
+    content = world.pdf.read_bytes() + b"\n% refused scan"
+    digest = hashlib.sha256(content).hexdigest()
+    stored = world.engine.evidence_folder / digest[:2] / digest
+    given = EvidenceInput("attendance", "scan.pdf", io.BytesIO(content))
+    with pytest.raises(GuardFailed):
+        world.engine.advance(
+            key, step.trigger, world.actors[step.roles[0]], [given], None, {"participants": 3}
+        )
+    assert stored.read_bytes() == content
+    assert sorted(p.name for p in world.engine.evidence_folder.rglob("*.part")) == []
+    assert verify(world.db, world.engine.evidence_folder)[1] == []

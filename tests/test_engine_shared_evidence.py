@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from plancycle.store.models import Evidence, Instance
-from tests.world import populate
+from tests.world import evidence_of, populate
 
 
 def test_one_file_attached_by_many_at_once(engine: sa.Engine, tmp_path: Path) -> None:
@@ -33,7 +33,11 @@ def test_one_file_attached_by_many_at_once(engine: sa.Engine, tmp_path: Path) ->
         start.wait()
         try:
             world.engine.advance(
-                key, "workshop_held", office, [("attendance", world.pdf)], data={"participants": 25}
+                key,
+                "workshop_held",
+                office,
+                evidence_of([("attendance", world.pdf)]),
+                data={"participants": 25},
             )
         except BaseException as exc:  # noqa: BLE001 - every failure is the finding
             failures.append(exc)

@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from plancycle.errors import PlancycleError
+from plancycle.store.evidence import open_evidence
 from plancycle.store.models import Area, Evidence, Instance, TransitionRecord
 from plancycle.workflow.audit import replay, verify
 from plancycle.workflow.walk import sample_step_data
 from tests.strategies import int_like, junk_text
-from tests.world import CATALOG, World, populate
+from tests.world import CATALOG, World, evidence_of, populate
 
 AREAS = ("24", "2401", "240101", "24010101", "2402", "240201", "24020101")
 PROCESSES = tuple(d.id for d in CATALOG.latest())
@@ -172,8 +173,10 @@ def test_advance_returns_or_refuses_cleanly(world: World, tmp_path: Path) -> Non
     def one(plan: dict[str, Any]) -> None:
         call = _call(world, keys, plan)
         before = _snapshot(world, call["key"])
+        paths = call.pop("evidence")
         try:
-            result = world.engine.advance(**call)
+            with open_evidence(paths) as evidence:  # as the CLI opens them
+                result = world.engine.advance(**call, evidence=evidence)
         except PlancycleError as exc:
             tally["refused"] += 1
             assert exc.en and exc.th
@@ -207,7 +210,7 @@ def _advance_workshop(world: World, participants: Any, note: str | None = None):
             key,
             "workshop_held",
             actor,
-            [("attendance", world.pdf)],
+            evidence_of([("attendance", world.pdf)]),
             note,
             {"participants": participants},
         )

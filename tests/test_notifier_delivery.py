@@ -28,12 +28,13 @@ from plancycle.notifier.channels import (
     NotifierConfigError,
     SmtpSettings,
     WebhookChannel,
-    channels_from_env,
+    channels_for,
 )
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.dispatch import DispatchReport, dispatch_once
 from plancycle.notifier.messages import render
 from plancycle.notifier.outbox import enqueue
+from plancycle.settings import BadSetting, load_settings
 from plancycle.store.models import Contact, DeliveryAttempt, OutboxMessage
 from tests.test_notifier_messages import make_notice
 
@@ -283,7 +284,7 @@ def test_smtp_settings_from_env() -> None:
         "PLANCYCLE_SMTP_PASSWORD": "s3cret",
         "PLANCYCLE_SMTP_STARTTLS": "true",
     }
-    s = SmtpSettings.from_env(env)
+    s = SmtpSettings.of(load_settings(env))
     assert (s.host, s.port, s.sender, s.user, s.password, s.starttls) == (
         "smtp.cdd.go.th",
         587,
@@ -292,7 +293,7 @@ def test_smtp_settings_from_env() -> None:
         "s3cret",
         True,
     )
-    bare = SmtpSettings.from_env({"PLANCYCLE_SMTP_HOST": "mail"})
+    bare = SmtpSettings.of(load_settings({"PLANCYCLE_SMTP_HOST": "mail"}))
     assert (bare.port, bare.starttls, bare.user, bare.sender) == (
         25,
         False,
@@ -306,20 +307,20 @@ def test_smtp_settings_from_env() -> None:
     [
         ({}, "PLANCYCLE_SMTP_HOST is not set"),
         ({"PLANCYCLE_SMTP_HOST": "m", "PLANCYCLE_SMTP_PORT": "2x5"}, "PLANCYCLE_SMTP_PORT='2x5'"),
-        ({"PLANCYCLE_SMTP_HOST": "m", "PLANCYCLE_SMTP_STARTTLS": "maybe"}, "true or false"),
+        ({"PLANCYCLE_SMTP_HOST": "m", "PLANCYCLE_SMTP_STARTTLS": "maybe"}, "true/false"),
     ],
 )
 def test_smtp_settings_refuse_bad_values(env: dict[str, str], match: str) -> None:
-    with pytest.raises(NotifierConfigError, match=match) as caught:
-        SmtpSettings.from_env(env)
+    with pytest.raises((NotifierConfigError, BadSetting), match=match) as caught:
+        SmtpSettings.of(load_settings(env))
     assert caught.value.th != caught.value.en
 
 
-def test_channels_from_env() -> None:
-    plain = channels_from_env({})
+def test_channels_from_settings() -> None:
+    plain = channels_for(load_settings({}))
     assert set(plain) == {"log", "webhook"}
     assert isinstance(plain["log"], LogChannel) and isinstance(plain["webhook"], WebhookChannel)
-    full = channels_from_env({"PLANCYCLE_SMTP_HOST": "smtp.cdd.go.th"})
+    full = channels_for(load_settings({"PLANCYCLE_SMTP_HOST": "smtp.cdd.go.th"}))
     assert set(full) == {"log", "webhook", "email"}
     email_channel = full["email"]
     assert isinstance(email_channel, EmailChannel)

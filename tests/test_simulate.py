@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from plancycle.sample import fresh_sample_store
+from plancycle.cli.sample import fresh_sample_store
 from plancycle.thai.fiscal import BANGKOK
 from plancycle.workflow.simulate import MonthRow, SimSettings, simulate
 from tests.world import CATALOG

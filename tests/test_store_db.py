@@ -7,26 +7,30 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from plancycle.store.db import DEFAULT_URL, database_url, make_engine
+from plancycle.settings import load_settings
+from plancycle.store.db import DEFAULT_URL, make_engine
 from plancycle.store.errors import StoreError
 
 
 def test_database_url_from_injected_env() -> None:
-    assert database_url({"PLANCYCLE_DB": "sqlite:////data/p.db"}) == "sqlite:////data/p.db"
-    assert database_url({}) == DEFAULT_URL == "sqlite:///plancycle.db"
-    assert database_url({"PLANCYCLE_DB": ""}) == DEFAULT_URL
+    load = load_settings
+    assert load({"PLANCYCLE_DB": "sqlite:////data/p.db"}).db == "sqlite:////data/p.db"
+    assert load({}).db == DEFAULT_URL == "sqlite:///plancycle.db"
+    assert load({"PLANCYCLE_DB": ""}).db == DEFAULT_URL
 
 
 def test_database_url_reads_process_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANCYCLE_DB", "postgresql://u@db/plan")
-    assert database_url() == "postgresql://u@db/plan"
+    assert load_settings().db == "postgresql://u@db/plan"
     monkeypatch.delenv("PLANCYCLE_DB")
-    assert database_url() == DEFAULT_URL
+    assert load_settings().db == DEFAULT_URL
 
 
-def test_make_engine_defaults_to_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_make_engine_takes_the_settings_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("PLANCYCLE_DB", f"sqlite:///{tmp_path / 'env.db'}")
-    engine = make_engine()
+    engine = make_engine(load_settings().db)
     try:
         assert engine.url.database == str(tmp_path / "env.db")
     finally:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from plancycle.cli.sample import SampleStore, fresh_sample_store
 from plancycle.definitions.loader import load_catalog
-from plancycle.sample import SampleStore, fresh_sample_store
 from plancycle.store.tokens import issue_token
 from plancycle.web import WebSettings, create_app
 from tests.webserver import serving

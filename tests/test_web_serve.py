@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session
 
+from plancycle.cli.sample import fresh_sample_store
 from plancycle.definitions.loader import load_catalog
-from plancycle.sample import fresh_sample_store
 from plancycle.store.tokens import issue_token
 from tests.world import bkk
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from plancycle.store import geothai_import as store_geothai
 from plancycle.store import targets as store_targets
 from plancycle.store import villages as store_villages
 from plancycle.store.actors import add_actor
+from plancycle.store.evidence import EvidenceInput
 from plancycle.thai.fiscal import BANGKOK
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.cycle import start_cycle
@@ -22,6 +25,11 @@ from plancycle.workflow.engine import Engine
 from plancycle.workflow.walk import MINIMAL_PDF
 
 CATALOG: Catalog = load_catalog()
+
+
+def evidence_of(pairs: Sequence[tuple[str | None, Path]]) -> list[EvidenceInput]:
+    """Files on disk as the engine takes them: (slot, name, stream), read into memory."""
+    return [EvidenceInput(slot, path.name, io.BytesIO(path.read_bytes())) for slot, path in pairs]
 
 
 def bkk(*parts: int) -> datetime:

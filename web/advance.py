@@ -1,6 +1,6 @@
 """Doing a step over HTTP, for the API and the instance page alike: read the multipart
-form, keep the uploads in a temporary folder, and call the engine (in a worker thread)
-as the authenticated actor: the same checks and messages as `plancycle advance`."""
+form and call the engine (in a worker thread) with the uploads' own file objects, as
+the authenticated actor: the same checks and messages as `plancycle advance`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plancycle.web.auth import Principal
 from plancycle.web.state import WebState
-from plancycle.web.uploads import AdvanceForm, parse_advance_form, saved_evidence
+from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
 from plancycle.workflow.engine import AdvanceResult
 
 __all__ = ["advance_from_request", "result_dict"]
@@ -21,10 +21,10 @@ async def read_form(request: Request) -> AdvanceForm:
 
 
 def _advance(web: WebState, who: Principal, key: str, form: AdvanceForm) -> AdvanceResult:
-    with saved_evidence(form.files, web.settings.upload_max_bytes) as evidence:
-        return web.engine.advance(
-            key, form.trigger, who.id, evidence, form.note, form.data, form.expected_version
-        )
+    evidence = evidence_inputs(form.files)
+    return web.engine.advance(
+        key, form.trigger, who.id, evidence, form.note, form.data, form.expected_version
+    )
 
 
 async def advance_from_request(

@@ -16,6 +16,7 @@ from plancycle.errors import PlancycleError
 from plancycle.web.auth import NotLoggedIn
 from plancycle.web.pages_common import error_page
 from plancycle.web.problems import PROBLEM_JSON, problem, problem_for, status_for
+from plancycle.web.wording import message_for
 
 __all__ = ["install_handlers"]
 
@@ -35,7 +36,7 @@ def _page(request: Request, status: int, en: str, th: str) -> Response:
 async def on_plancycle_error(request: Request, exc: PlancycleError) -> Response:
     status = status_for(exc)
     if not _is_api(request):
-        return _page(request, status, exc.en, exc.th)
+        return _page(request, status, *message_for(exc))
     headers = {"WWW-Authenticate": 'Bearer realm="plancycle"'} if status == 401 else None
     return _problem(problem_for(exc, request.url.path), headers)
 

@@ -17,6 +17,7 @@ from plancycle.web.deps import detail_for
 from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
 from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
+from plancycle.web.wording import FORM_WORDING, message_for
 
 __all__ = ["router"]
 
@@ -61,7 +62,15 @@ async def advance_form(
     except PlancycleError as exc:
         given = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf"}
         return await run_in_threadpool(
-            _show, request, who, fy, process, area, status_for(exc), error=exc, given=given
+            _show,
+            request,
+            who,
+            fy,
+            process,
+            area,
+            status_for(exc),
+            error=message_for(exc, FORM_WORDING),
+            given=given,
         )
     flash = {"seq": result.seq, "to": result.to_state}
     if request.headers.get("hx-request"):

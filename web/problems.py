@@ -10,9 +10,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from plancycle.errors import PlancycleError
+from plancycle.errors import InputRef, PlancycleError
 from plancycle.store.tokens import BadToken
-from plancycle.workflow.errors import Conflict, GuardFailed, InvalidTrigger
+from plancycle.web.wording import API_WORDING
+from plancycle.workflow.errors import (
+    BadData,
+    BadValue,
+    Conflict,
+    GuardFailed,
+    InvalidTrigger,
+    MissingEvidence,
+)
 
 __all__ = [
     "PROBLEM_JSON",
@@ -82,15 +90,30 @@ def problem(
     return body
 
 
+def _field(ref: InputRef) -> str:
+    return API_WORDING.name(ref)[0]
+
+
 def _extras(exc: PlancycleError) -> dict[str, Any]:
     if isinstance(exc, InvalidTrigger):
-        return {"valid_triggers": list(exc.valid)}
+        return {"state": exc.state, "valid_triggers": list(exc.valid)}
     if isinstance(exc, Conflict):
         return {"state": exc.state}
     if isinstance(exc, GuardFailed):
-        return {"refusals": [{"en": r.en, "th": r.th} for r in exc.refusals]}
+        return {"refusals": exc.facts()}
+    if isinstance(exc, BadData):
+        return {
+            "missing": [_field(r) for r in exc.missing],
+            "unknown": [f"data.{name}" for name in exc.unknown],
+        }
+    if isinstance(exc, BadValue):
+        return {"invalid": [_field(exc.field)]}
+    if isinstance(exc, MissingEvidence):
+        return {"missing": [_field(r) for r in exc.slots]}
     return {}
 
 
 def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, Any]:
-    return problem(status_for(exc), exc.en, exc.th, type(exc).__name__, instance, **_extras(exc))
+    """The problem document, the inputs named as the API's form fields."""
+    en, th = exc.worded(API_WORDING)
+    return problem(status_for(exc), en, th, type(exc).__name__, instance, **_extras(exc))

@@ -30,8 +30,13 @@ class WebState:
 
     @classmethod
     def build(cls, settings: WebSettings) -> WebState:
-        engine = Engine(settings.catalog, settings.db, settings.clock, settings.evidence_folder)
-        engine.evidence_max_bytes = settings.upload_max_bytes
+        engine = Engine(
+            settings.catalog,
+            settings.db,
+            settings.clock,
+            settings.evidence_folder,
+            settings.upload_max_bytes,
+        )
         return cls(settings, engine, Jinja2Templates(directory=package_dir("templates")))
 
     @property

@@ -1,6 +1,7 @@
 """An advance as it arrives over HTTP (a multipart form, from the API or the instance
 page): the trigger, a note, step data, the version the caller saw, and evidence files,
-kept in a private temporary folder until the engine has hashed and stored them.
+handed to the engine as the uploads' own file objects (the store streams them into the
+evidence folder, hashing and counting as it copies).
 
 Fields: ``trigger``; ``note``; ``expected_version`` (or an ``If-Match: "N"`` header);
 ``data`` (a JSON object) and/or ``data.NAME`` fields; files ``evidence.SLOT`` (for a
@@ -11,24 +12,19 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 
-from plancycle.store.evidence import EvidenceError
+from plancycle.store.evidence import EvidenceInput
 from plancycle.thai.digits import is_arabic_digits
-from plancycle.workflow.engine import EvidenceInput
 from plancycle.workflow.errors import BadStepInput
 
-__all__ = ["AdvanceForm", "parse_advance_form", "saved_evidence"]
+__all__ = ["AdvanceForm", "evidence_inputs", "parse_advance_form"]
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')  # Thai (with its marks) stays
-CHUNK = 1 << 20
 
 
 @dataclass
@@ -92,32 +88,11 @@ def _safe_name(name: str) -> str:
     return cleaned[:120] or "upload"
 
 
-@contextmanager
-def saved_evidence(
-    files: list[tuple[str | None, UploadFile]], max_bytes: int
-) -> Iterator[list[EvidenceInput]]:
-    """The uploads written to a private temporary folder (removed afterwards), each under
-    its own name (kept in the record), refused past ``max_bytes``."""
-    with tempfile.TemporaryDirectory(prefix="plancycle-upload-") as tmp:
-        out: list[EvidenceInput] = []
-        for n, (slot, upload) in enumerate(files):
-            target = Path(tmp) / str(n) / _safe_name(upload.filename or "upload")
-            target.parent.mkdir()
-            _copy(upload, target, max_bytes)
-            out.append((slot, target))
-        yield out
-
-
-def _copy(upload: UploadFile, target: Path, max_bytes: int) -> None:
-    size = 0
-    upload.file.seek(0)
-    with target.open("wb") as fh:
-        while chunk := upload.file.read(CHUNK):
-            size += len(chunk)
-            if size > max_bytes:
-                raise EvidenceError(
-                    f"evidence file {upload.filename!r} is larger than the limit of "
-                    f"{max_bytes:,} bytes",
-                    f"ไฟล์หลักฐาน {upload.filename!r} มีขนาดเกินกำหนด {max_bytes:,} ไบต์",
-                )
-            fh.write(chunk)
+def evidence_inputs(files: list[tuple[str | None, UploadFile]]) -> list[EvidenceInput]:
+    """The uploads as the engine takes them: slot, a safe file name (kept in the record)
+    and the upload's own file object, read from its start."""
+    out: list[EvidenceInput] = []
+    for slot, upload in files:
+        upload.file.seek(0)
+        out.append(EvidenceInput(slot, _safe_name(upload.filename or "upload"), upload.file))
+    return out

@@ -3,6 +3,7 @@ record written in one database transaction (or nothing at all)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,16 +15,19 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
+from plancycle.definitions.guards import GuardContext, run_guard
 from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
 from plancycle.store.driver import Driver, is_lock_error
 from plancycle.store.evidence import (
+    DEFAULT_EVIDENCE_DIR,
+    DEFAULT_MAX_BYTES,
+    EvidenceError,
     EvidenceFile,
-    evidence_dir,
-    evidence_max_bytes,
-    keep_evidence,
-    prepare_evidence,
+    EvidenceInput,
+    record_evidence,
+    store_evidence,
 )
 from plancycle.store.models import RefusedAttempt
 from plancycle.text import check_text
@@ -35,19 +39,17 @@ from plancycle.workflow.errors import (
     Conflict,
     GuardFailed,
     InvalidTrigger,
+    MissingEvidence,
     UnknownActor,
     UnknownInstance,
     WorkflowError,
 )
-from plancycle.workflow.guards import GuardContext, run_guard
+from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
 from plancycle.workflow.machines import MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
-
-# (slot id or None to fill the step's slots in order, path of the file)
-EvidenceInput = tuple[str | None, Path]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +66,16 @@ class AdvanceResult:
 
 
 class Engine:
-    """Runs steps of instances against a store, with an injected clock."""
+    """Runs steps of instances against a store, with an injected clock, evidence folder
+    and size limit of one evidence file."""
 
     def __init__(
         self,
         catalog: Catalog,
         db: sa.Engine,
         clock: Clock | None = None,
-        evidence_folder: Path | None = None,
+        evidence_folder: Path = DEFAULT_EVIDENCE_DIR,
+        evidence_max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.catalog = catalog
         self.db = db
@@ -79,8 +83,8 @@ class Engine:
         self.driver = Driver.of(db)
         self.machines = MachineRegistry(catalog)
         self._fixed_due: dict[tuple[str, int, str, int], datetime | None] = {}
-        self.evidence_folder = evidence_folder or evidence_dir()
-        self.evidence_max_bytes = evidence_max_bytes()
+        self.evidence_folder = evidence_folder
+        self.evidence_max_bytes = evidence_max_bytes
 
     def advance(
         self,
@@ -94,19 +98,26 @@ class Engine:
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
         refused. ``expected_version`` is the version the caller last saw (a form, an
-        If-Match header): if the instance has moved on since, the answer is a Conflict."""
+        If-Match header): if the instance has moved on since, the answer is a Conflict.
+        ``evidence`` files are stored (content-addressed) before the write transaction
+        starts; the transaction only records them."""
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
         )
         try:
+            stored = [
+                store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
+            ]
             return self._advance(
-                key, trigger, actor, evidence, note, dict(data or {}), expected_version
+                key, trigger, actor, stored, note, dict(data or {}), expected_version
             )
-        except WorkflowError as exc:
+        except (WorkflowError, EvidenceError) as exc:
             self._log_refusal(key, trigger, actor, exc)
             raise
 
-    def _log_refusal(self, key: str, trigger: str, actor: str, exc: WorkflowError) -> None:
+    def _log_refusal(
+        self, key: str, trigger: str, actor: str, exc: WorkflowError | EvidenceError
+    ) -> None:
         """Every refused attempt is kept: who, what, why (in its own transaction)."""
         logger.bind(key=key, trigger=trigger, actor=actor).warning(
             "refused {key} {trigger} by {actor}: {why}",
@@ -140,7 +151,7 @@ class Engine:
         key: str,
         trigger: str,
         actor_id: str,
-        evidence: Sequence[EvidenceInput],
+        evidence: Sequence[EvidenceFile],
         note: str | None,
         data: dict[str, Any],
         expected_version: int | None,
@@ -152,7 +163,7 @@ class Engine:
                 )
                 check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
                 values = coerce_step_data(step.data, data)
-                files = _match_evidence(key, step, evidence, self.evidence_max_bytes)
+                files = _match_evidence(key, step, evidence)
                 self._check_guards(cursor, key, definition, step, inst, values)
                 dest = self.machines.fire(
                     inst.definition_id, inst.definition_version, inst.state, trigger
@@ -201,7 +212,7 @@ class Engine:
         ctx = GuardContext(data=values, allocation=allocation, facts=facts)
         refusals = [r for g in step.guards if (r := run_guard(g.name, g.params, ctx))]
         if refusals:
-            raise GuardFailed(key, refusals)
+            raise GuardFailed(key, refusals, {f.name: field_ref(f) for f in step.data})
 
     def _due_at(
         self,
@@ -263,7 +274,7 @@ class Engine:
         except StaleInstance:
             # lost the race: another writer moved it first; nothing of ours is written
             raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
-        keep_evidence(cursor, self.driver, files, self.evidence_folder, now)
+        record_evidence(cursor, self.driver, files, now)
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
@@ -289,44 +300,45 @@ class Engine:
 
 
 def _match_evidence(
-    key: str, step: Transition, given: Sequence[EvidenceInput], max_bytes: int
+    key: str, step: Transition, given: Sequence[EvidenceFile]
 ) -> list[EvidenceFile]:
-    """Pair each file with a slot of the step (named, or the next free one in order),
-    check its type by content, and require every required slot."""
-    slots = {s.id: s for s in step.evidence}
+    """Pair each stored file with a slot of the step (named, or the next free one in
+    order), check its type by content, and require every required slot."""
+    if not given and not step.evidence:
+        return []
     free = [s.id for s in step.evidence]
-    files: list[EvidenceFile] = []
-    for slot_id, path in given:
-        if slot_id is None:
-            if not free:
-                raise BadStepInput(
-                    f"{key}: step {step.trigger!r} takes no (more) evidence files",
-                    f"{key}: ขั้น {step.trigger!r} ไม่รับไฟล์หลักฐาน (เพิ่ม)",
-                )
-            slot_id = free[0]
-        if slot_id not in slots:
-            raise BadStepInput(
-                f"{key}: step {step.trigger!r} has no evidence slot {slot_id!r} "
-                f"(slots: {', '.join(slots) or 'none'})",
-                f"{key}: ขั้น {step.trigger!r} ไม่มีช่องหลักฐาน {slot_id!r}",
-            )
-        if slot_id in free:
-            free.remove(slot_id)
-        item = prepare_evidence(slot_id, Path(path), max_bytes)
-        wanted = slots[slot_id].media_types
-        if wanted and item.media_type not in wanted:
-            raise BadStepInput(
-                f"{key}: {item.file_name!r} is {item.media_type} by its content, but "
-                f"{slot_id!r} needs {', '.join(wanted)}",
-                f"{key}: ไฟล์ {item.file_name!r} เป็น {item.media_type} แต่ช่อง {slot_id!r} "
-                f"ต้องเป็น {', '.join(wanted)}",
-            )
-        files.append(item)
-    missing = [s.id for s in step.evidence if s.required and s.id in free]
+    files = [_slotted(key, step, item, free) for item in given]
+    missing = [slot_ref(s) for s in step.evidence if s.required and s.id in free]
     if missing:
-        raise BadStepInput(
-            f"{key}: step {step.trigger!r} needs evidence {', '.join(missing)} "
-            f"(give --evidence SLOT=FILE)",
-            f"{key}: ขั้น {step.trigger!r} ต้องแนบหลักฐาน {', '.join(missing)} (ใส่ --evidence ช่อง=ไฟล์)",
-        )
+        raise MissingEvidence(key, step.trigger, missing)
     return files
+
+
+def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) -> EvidenceFile:
+    """``item`` in its slot (taken from ``free``), if the slot exists and takes its type."""
+    slots = {s.id: s for s in step.evidence}
+    slot_id = item.slot
+    if slot_id is None:
+        if not free:
+            raise BadStepInput(
+                f"{key}: step {step.trigger!r} takes no (more) evidence files",
+                f"{key}: ขั้น {step.trigger!r} ไม่รับไฟล์หลักฐาน (เพิ่ม)",
+            )
+        slot_id = free[0]
+    if slot_id not in slots:
+        raise BadStepInput(
+            f"{key}: step {step.trigger!r} has no evidence slot {slot_id!r} "
+            f"(slots: {', '.join(slots) or 'none'})",
+            f"{key}: ขั้น {step.trigger!r} ไม่มีช่องหลักฐาน {slot_id!r}",
+        )
+    if slot_id in free:
+        free.remove(slot_id)
+    wanted = slots[slot_id].media_types
+    if wanted and item.media_type not in wanted:
+        raise BadStepInput(
+            f"{key}: {item.file_name!r} is {item.media_type} by its content, but "
+            f"{slot_id!r} needs {', '.join(wanted)}",
+            f"{key}: ไฟล์ {item.file_name!r} เป็น {item.media_type} แต่ช่อง {slot_id!r} "
+            f"ต้องเป็น {', '.join(wanted)}",
+        )
+    return dataclasses.replace(item, slot=slot_id)

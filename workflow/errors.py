@@ -1,17 +1,25 @@
-"""Errors of advancing an instance; each names the instance and what to do next."""
+"""Errors of advancing an instance; each names the instance and what to do next.
+
+The ones about what a person gives hold the facts (the fields and slots missing, the
+guards' refusals with their numbers, the valid triggers) and word the hint on how to
+give an input through a shell's :class:`~plancycle.errors.Wording`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from plancycle.errors import PlancycleError
-from plancycle.workflow.guards import Refusal
+from plancycle.definitions.guards import Refusal
+from plancycle.errors import PLAIN, InputRef, PlancycleError, Wording
 
 __all__ = [
+    "BadData",
     "BadStepInput",
+    "BadValue",
     "Conflict",
     "GuardFailed",
     "InvalidTrigger",
+    "MissingEvidence",
     "NotAllowed",
     "UnknownActor",
     "UnknownInstance",
@@ -60,6 +68,8 @@ class InvalidTrigger(WorkflowError):
             f"{key}: {trigger!r} cannot be done in state {state!r}; valid now: {options}",
             f"{key}: ทำ {trigger!r} ไม่ได้ในขั้น {state!r}; ที่ทำได้ตอนนี้: {options_th}",
         )
+        self.trigger = trigger
+        self.state = state
         self.valid = tuple(valid)
 
 
@@ -67,13 +77,128 @@ class BadStepInput(WorkflowError, ValueError):
     """Missing or malformed data or evidence for a step."""
 
 
-class GuardFailed(WorkflowError):
-    def __init__(self, key: str, refusals: Sequence[Refusal]) -> None:
-        super().__init__(
-            f"{key}: " + "; ".join(r.en for r in refusals),
-            f"{key}: " + "; ".join(r.th for r in refusals),
+def give(wording: Wording, refs: Sequence[InputRef]) -> tuple[str, str]:
+    """`` (give X, Y)`` as ``wording`` names the inputs; nothing for the plain wording."""
+    if not refs or wording is PLAIN:
+        return "", ""
+    names = [wording.name(r) for r in refs]
+    return (
+        f" (give {', '.join(en for en, _ in names)})",
+        f" (ใส่ {', '.join(th for _, th in names)})",
+    )
+
+
+class _Worded(BadStepInput):
+    """An error whose sentences name inputs: ``en``/``th`` are the plain wording."""
+
+    def __init__(self) -> None:
+        super().__init__(*self.worded(PLAIN))
+
+    def worded(self, wording: Wording) -> tuple[str, str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class BadData(_Worded):
+    """Step data that names fields the step does not take, or lacks required ones."""
+
+    def __init__(
+        self,
+        missing: Sequence[InputRef],
+        unknown: Sequence[str] = (),
+        accepted: Sequence[InputRef] = (),
+    ) -> None:
+        self.missing, self.unknown, self.accepted = tuple(missing), tuple(unknown), tuple(accepted)
+        super().__init__()
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        en: list[str] = []
+        th: list[str] = []
+        if self.unknown:
+            names = ", ".join(self.unknown)
+            takes = [wording.name(r) for r in self.accepted]
+            takes_en = ", ".join(e for e, _ in takes) or "none"
+            takes_th = ", ".join(t for _, t in takes) or "ไม่มี"
+            en.append(f"unknown data {names} (this step takes: {takes_en})")
+            th.append(f"ไม่รู้จักข้อมูล {names} (ขั้นนี้รับ: {takes_th})")
+        if self.missing:
+            names = ", ".join(r.name for r in self.missing)
+            hint_en, hint_th = give(wording, self.missing)
+            en.append(f"missing data {names}{hint_en}")
+            th.append(f"ขาดข้อมูล {names}{hint_th}")
+        return "; ".join(en), "; ".join(th)
+
+
+class BadValue(_Worded):
+    """A value that is not of its field's type (or is too large for it)."""
+
+    def __init__(self, field: InputRef, shown: str, problem: tuple[str, str]) -> None:
+        self.field, self.shown, self.problem = field, shown, problem
+        super().__init__()
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        hint_en, hint_th = give(wording, [self.field])
+        problem_en, problem_th = self.problem
+        return (
+            f"{self.field.name}={self.shown} {problem_en}{hint_en}",
+            f"{self.field.name}={self.shown} {problem_th}{hint_th}",
         )
+
+
+class MissingEvidence(_Worded):
+    """Required evidence slots left empty."""
+
+    def __init__(self, key: str, trigger: str, slots: Sequence[InputRef]) -> None:
+        self.key, self.trigger, self.slots = key, trigger, tuple(slots)
+        super().__init__()
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        names = ", ".join(s.name for s in self.slots)
+        hint_en, hint_th = give(wording, self.slots)
+        return (
+            f"{self.key}: step {self.trigger!r} needs evidence {names}{hint_en}",
+            f"{self.key}: ขั้น {self.trigger!r} ต้องแนบหลักฐาน {names}{hint_th}",
+        )
+
+
+class GuardFailed(WorkflowError):
+    """The step's guards refused it: each refusal with its guard, parameters and values."""
+
+    def __init__(
+        self,
+        key: str,
+        refusals: Sequence[Refusal],
+        fields: Mapping[str, InputRef] | None = None,
+    ) -> None:
+        self.key = key
         self.refusals = tuple(refusals)
+        self.fields = dict(fields or {})
+        super().__init__(*self.worded(PLAIN))
+
+    def _refs(self, refusal: Refusal) -> list[InputRef]:
+        return [self.fields[f] for f in refusal.fields if f in self.fields]
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        hints = [give(wording, self._refs(r)) for r in self.refusals]
+        return (
+            f"{self.key}: "
+            + "; ".join(r.en + h[0] for r, h in zip(self.refusals, hints, strict=True)),
+            f"{self.key}: "
+            + "; ".join(r.th + h[1] for r, h in zip(self.refusals, hints, strict=True)),
+        )
+
+    def facts(self) -> list[dict[str, Any]]:
+        """Each refusal as data: guard, parameters, the values found, the fields to fix."""
+        return [
+            {
+                "guard": r.guard,
+                "params": dict(r.params),
+                "actual": dict(r.actual),
+                "fields": list(r.fields),
+                "en": r.en,
+                "th": r.th,
+            }
+            for r in self.refusals
+        ]
 
 
 class Conflict(WorkflowError):

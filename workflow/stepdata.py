@@ -1,4 +1,4 @@
-"""Checking and typing the data a coordinator gives with a step (``--data k=v``)."""
+"""Checking and typing the data a coordinator gives with a step."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 from plancycle.definitions.model import DataField
 from plancycle.thai.dates import ThaiDateError, parse_date
 from plancycle.thai.digits import from_thai_digits
-from plancycle.workflow.errors import BadStepInput
+from plancycle.workflow.errors import BadData, BadValue
+from plancycle.workflow.inputs import field_ref
 
-__all__ = ["coerce_step_data", "parse_pairs"]
+__all__ = ["coerce_step_data"]
 
 _TRUE = {"true", "yes", "y", "1", "ใช่", "จริง"}
 _FALSE = {"false", "no", "n", "0", "ไม่", "ไม่ใช่", "เท็จ"}
@@ -19,20 +20,6 @@ _INT_TEXT = re.compile(r"-?[0-9]+")  # after Thai digits became 0-9 and commas w
 _INT_DIGITS = 15  # the most an int field takes (a count, or baht: a budget has fewer)
 _TOO_LARGE = 10**_INT_DIGITS
 _SHOWN = 30  # characters of a refused value quoted in the message
-
-
-def parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
-    """``["participants=25", "spent=3900"]`` -> a dict; a pair without ``=`` is refused."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise BadStepInput(
-                f"--data {pair!r} is not NAME=VALUE (e.g. --data participants=25)",
-                f"--data {pair!r} ไม่อยู่ในรูป ชื่อ=ค่า (เช่น --data participants=25)",
-            )
-        out[name.strip()] = value.strip()
-    return out
 
 
 def _to_int(value: Any) -> int | None:
@@ -95,15 +82,22 @@ def _coerce(field: DataField, value: Any) -> Any:
     typed = _COERCE[field.type](value)
     if typed is None:
         hint_en, hint_th = _HINTS.get(field.type, ("", ""))
-        raise BadStepInput(
-            f"{field.name}={_shown(value)} is not a valid {field.type}{hint_en}",
-            f"{field.name}={_shown(value)} ไม่ใช่ค่าชนิด {field.type} ที่ถูกต้อง{hint_th}",
+        raise BadValue(
+            field_ref(field),
+            _shown(value),
+            (
+                f"is not a valid {field.type}{hint_en}",
+                f"ไม่ใช่ค่าชนิด {field.type} ที่ถูกต้อง{hint_th}",
+            ),
         )
     if field.type == "int" and not -_TOO_LARGE < typed < _TOO_LARGE:
-        raise BadStepInput(
-            f"{field.name}={_shown(value)} is too large: give a whole number of at most "
-            f"{_INT_DIGITS} digits",
-            f"{field.name}={_shown(value)} มีค่ามากเกินไป: ระบุจำนวนเต็มไม่เกิน {_INT_DIGITS} หลัก",
+        raise BadValue(
+            field_ref(field),
+            _shown(value),
+            (
+                f"is too large: give a whole number of at most {_INT_DIGITS} digits",
+                f"มีค่ามากเกินไป: ระบุจำนวนเต็มไม่เกิน {_INT_DIGITS} หลัก",
+            ),
         )
     return typed
 
@@ -111,17 +105,8 @@ def _coerce(field: DataField, value: Any) -> Any:
 def coerce_step_data(fields: Sequence[DataField], given: Mapping[str, Any]) -> dict[str, Any]:
     """Type every given value by its declared field; report unknown and missing names at once."""
     by_name = {f.name: f for f in fields}
-    problems_en: list[str] = []
-    problems_th: list[str] = []
     unknown = sorted(set(given) - set(by_name))
-    if unknown:
-        allowed = ", ".join(by_name) or "none"
-        problems_en.append(f"unknown data {', '.join(unknown)} (this step takes: {allowed})")
-        problems_th.append(f"ไม่รู้จักข้อมูล {', '.join(unknown)} (ขั้นนี้รับ: {allowed})")
-    missing = [f.name for f in fields if f.required and given.get(f.name) in (None, "")]
-    if missing:
-        problems_en.append(f"missing data {', '.join(missing)} (give --data NAME=VALUE)")
-        problems_th.append(f"ขาดข้อมูล {', '.join(missing)} (ใส่ --data ชื่อ=ค่า)")
-    if problems_en:
-        raise BadStepInput("; ".join(problems_en), "; ".join(problems_th))
+    missing = [f for f in fields if f.required and given.get(f.name) in (None, "")]
+    if unknown or missing:
+        raise BadData([field_ref(f) for f in missing], unknown, [field_ref(f) for f in fields])
     return {name: _coerce(by_name[name], value) for name, value in given.items() if value != ""}

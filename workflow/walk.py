@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from plancycle.definitions.model import DataField, Definition, Transition
+from plancycle.store.evidence import open_evidence
 from plancycle.store.models import Area
 from plancycle.workflow.engine import AdvanceResult, Engine
 from plancycle.workflow.reports import get_instance
@@ -87,8 +88,9 @@ def walk(
                 .where(Area.level == "district", Area.province_code == inst.province_code)
             ).one()
         data = sample_step_data(step, definition, int(districts))
-        evidence = [(slot.id, evidence_file) for slot in step.evidence]
-        done.append(
-            engine.advance(key, step.trigger, _actor_for(step, actors), evidence, note, data)
-        )
+        paths = [(slot.id, evidence_file) for slot in step.evidence]
+        with open_evidence(paths) as evidence:
+            done.append(
+                engine.advance(key, step.trigger, _actor_for(step, actors), evidence, note, data)
+            )
     return done

@@ -23,10 +23,11 @@ from plancycle.cli import (
     simulate,
     steps,
 )
-from plancycle.cli.context import AppContext, default_lang
+from plancycle.cli.context import AppContext
 from plancycle.cli.render import console, report_error
 from plancycle.errors import PlancycleError
 from plancycle.logs import configure_logging
+from plancycle.settings import load_settings
 
 __all__ = ["app", "main"]
 
@@ -86,9 +87,7 @@ def root(
         str | None,
         typer.Option(
             "--token",
-            envvar="PLANCYCLE_TOKEN",
-            show_envvar=True,
-            help="Act and see as the actor holding this API token.",
+            help="Act and see as the actor holding this API token (default: PLANCYCLE_TOKEN).",
         ),
     ] = None,
     log_json: Annotated[
@@ -99,11 +98,18 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    chosen = (lang or default_lang()).lower()
+    settings = load_settings()
+    chosen = (lang or settings.language).lower()
     if chosen not in ("th", "en"):
         raise typer.BadParameter(f"--lang takes th or en, not {lang!r}")
-    configure_logging(json_path=log_json)
-    ctx.obj = AppContext(db_url=db, lang=chosen, thai_digits=thai_digits, token=token)
+    configure_logging(settings.log_level, log_json or settings.log_json)
+    ctx.obj = AppContext(
+        db_url=db,
+        lang=chosen,
+        thai_digits=thai_digits,
+        token=token or settings.token,
+        settings=settings,
+    )
 
 
 @app.command()

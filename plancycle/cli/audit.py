@@ -13,7 +13,6 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code, open_output
 from plancycle.cli.render import console, err_console, print_json
 from plancycle.errors import PlancycleError
-from plancycle.store.evidence import evidence_dir
 from plancycle.thai.dates import parse_instant
 from plancycle.workflow.audit import Finding, anchor, replay, verify
 from plancycle.workflow.audit_export import FORMATS, export_records
@@ -79,7 +78,7 @@ def verify_cmd(
     file missing or replaced. Exit code 7 when anything is wrong."""
     app_ctx: AppContext = ctx.obj
     heads = _load_anchor(anchor_file) if anchor_file else None
-    count, findings = verify(app_ctx.db, evidence_dir(), heads)
+    count, findings = verify(app_ctx.db, app_ctx.settings.evidence_dir, heads)
     _report(app_ctx, "บันทึก", "records", count, findings, as_json)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,9 +11,9 @@ from sqlmodel import Session
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
 from plancycle.errors import PlancycleError
+from plancycle.settings import Settings, load_settings
 from plancycle.store.db import (
     current_revision,
-    database_url,
     head_revision,
     is_migrated,
     make_engine,
@@ -58,10 +57,11 @@ class AppContext:
     thai_digits: bool = False
     token: str | None = None  # who is acting; None = a local administrator
     clock: Clock = field(default_factory=SystemClock)
+    settings: Settings = field(default_factory=load_settings)
 
     @property
     def url(self) -> str:
-        return self.db_url or database_url()
+        return self.db_url or self.settings.db
 
     @cached_property
     def raw_db(self) -> sa.Engine:
@@ -81,7 +81,13 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
-        return Engine(self.catalog, self.db, self.clock)
+        return Engine(
+            self.catalog,
+            self.db,
+            self.clock,
+            self.settings.evidence_dir,
+            self.settings.evidence_max_bytes,
+        )
 
     @cached_property
     def token_actor(self) -> Actor | None:
@@ -121,8 +127,3 @@ class AppContext:
 
     def text(self, th: str, en: str) -> str:
         return th if self.lang == "th" else en
-
-
-def default_lang() -> str:
-    lang = os.environ.get("PLANCYCLE_LANG", "th").lower()
-    return lang if lang in ("th", "en") else "th"

@@ -10,10 +10,12 @@ import typer
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import Renderer, console
+from plancycle.cli.sample import fresh_sample_store
 from plancycle.cli.simulate import run_simulation
 from plancycle.cli.steps import print_status
+from plancycle.cli.wording import CLI_WORDING
 from plancycle.definitions.model import Catalog
-from plancycle.sample import fresh_sample_store
+from plancycle.store.evidence import open_evidence
 from plancycle.thai.fiscal import BANGKOK
 from plancycle.workflow.cycle import instance_key
 from plancycle.workflow.engine import Engine
@@ -134,17 +136,12 @@ def _show_refusal(engine: Engine, r: Renderer, actors: dict[str, str], pdf: Path
         walk(engine, key, actors, pdf, max_steps=1)
     data = {**sample_step_data(step, definition, 0), "participants": 12}
     try:
-        engine.advance(
-            key,
-            step.trigger,
-            actors[step.roles[0]],
-            [(s.id, pdf) for s in step.evidence],
-            None,
-            data,
-        )
+        with open_evidence([(s.id, pdf) for s in step.evidence]) as evidence:
+            engine.advance(key, step.trigger, actors[step.roles[0]], evidence, None, data)
     except GuardFailed as refused:
+        en, th = refused.worded(CLI_WORDING)
         console.print(
-            r.pick(f"4) ระบบปฏิเสธ: {refused.th}", f"4) refused: {refused.en}"),
+            r.pick(f"4) ระบบปฏิเสธ: {th}", f"4) refused: {en}"),
             highlight=False,
             markup=False,
         )

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from plancycle.cli.wording import CLI_WORDING
 from plancycle.errors import PlancycleError
 from plancycle.thai.dates import format_datetime
 from plancycle.thai.digits import to_thai_digits
@@ -54,9 +55,10 @@ def _iso(value: Any) -> str:
 
 
 def report_error(exc: PlancycleError) -> None:
-    """Both languages, so the message reaches whoever reads it."""
-    err_console.print(f"[bold red]ผิดพลาด:[/] {escape(exc.th)}", highlight=False, markup=True)
-    err_console.print(f"[bold red]error:[/] {escape(exc.en)}", highlight=False, markup=True)
+    """Both languages, so the message reaches whoever reads it; inputs named as options."""
+    en, th = exc.worded(CLI_WORDING)
+    err_console.print(f"[bold red]ผิดพลาด:[/] {escape(th)}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(en)}", highlight=False, markup=True)
 
 
 @contextmanager

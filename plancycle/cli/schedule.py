@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated
 
@@ -12,7 +11,7 @@ from rich.table import Table
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import instant_in_cycle
 from plancycle.cli.render import Renderer, console, print_json
-from plancycle.notifier.channels import channels_from_env
+from plancycle.notifier.channels import channels_for
 from plancycle.notifier.dispatch import dispatch_until_idle
 from plancycle.workflow.scheduler import SchedulerSettings, build_scheduler, worker_name
 from plancycle.workflow.sweep_apply import SweepReport, run_sweep
@@ -107,7 +106,7 @@ def dispatch_cmd(ctx: typer.Context, as_json: Json = False) -> None:
     """Deliver the notifications that are due (until none is left, or 50 s have passed)."""
     app_ctx: AppContext = ctx.obj
     report = dispatch_until_idle(
-        app_ctx.db, channels_from_env(os.environ), app_ctx.clock.now(), worker=worker_name()
+        app_ctx.db, channels_for(app_ctx.settings), app_ctx.clock.now(), worker=worker_name()
     )
     if as_json:
         print_json(vars(report))
@@ -129,7 +128,7 @@ def scheduler_run(
     """Run the sweep (every 15 minutes) and the dispatcher (every minute) until stopped."""
     app_ctx: AppContext = ctx.obj
     settings = SchedulerSettings(sweep_minutes=sweep_minutes, dispatch_seconds=dispatch_seconds)
-    scheduler = build_scheduler(app_ctx.engine, channels_from_env(os.environ), settings)
+    scheduler = build_scheduler(app_ctx.engine, channels_for(app_ctx.settings), settings)
     console.print(
         app_ctx.text(
             f"เริ่มตัวจัดกำหนดการ: กวาดทุก {sweep_minutes:g} นาที ส่งข้อความทุก {dispatch_seconds:g} วินาที",

@@ -24,7 +24,9 @@ def serve_cmd(
     from plancycle.web import WebSettings, create_app
 
     app_ctx: AppContext = ctx.obj
-    settings = WebSettings.from_env(app_ctx.db, app_ctx.catalog, app_ctx.clock, lang=app_ctx.lang)
+    settings = WebSettings.of(
+        app_ctx.db, app_ctx.catalog, app_ctx.settings, app_ctx.clock, lang=app_ctx.lang
+    )
     console.print(
         app_ctx.text(
             f"เปิดบริการที่ http://{host}:{port}/ (ฐานข้อมูล {app_ctx.url})",

@@ -12,8 +12,8 @@ from rich.table import Table
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code, fiscal_year
 from plancycle.cli.render import Renderer, console, progress_bar
+from plancycle.cli.sample import fresh_sample_store
 from plancycle.definitions.model import Catalog
-from plancycle.sample import fresh_sample_store
 from plancycle.thai.dates import format_date
 from plancycle.thai.fiscal import BANGKOK, fy_range
 from plancycle.workflow.simulate import MonthRow, SimSettings, simulate

@@ -13,12 +13,12 @@ from rich.table import Table
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code, fiscal_year
+from plancycle.cli.pairs import parse_pairs
 from plancycle.cli.render import Renderer, console, print_json
+from plancycle.store.evidence import open_evidence
 from plancycle.thai.fiscal import fiscal_year_of
-from plancycle.workflow.engine import EvidenceInput
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.rollup import ProcessStatus, Rollup, status
-from plancycle.workflow.stepdata import parse_pairs
 from plancycle.workflow.views import InstanceView, StepStatus, instance_view, record_dict
 
 __all__ = ["register"]
@@ -156,8 +156,9 @@ def _show_state(r: Renderer, view: InstanceView, say: Callable[[str], None]) -> 
             say(f"  → {t.trigger}  {r.pick(t.label.th, t.label.en)}")
 
 
-def _evidence(values: list[str]) -> list[EvidenceInput]:
-    out: list[EvidenceInput] = []
+def _evidence(values: list[str]) -> list[tuple[str | None, Path]]:
+    """``--evidence`` values as (slot or None, file path); the files are opened later."""
+    out: list[tuple[str | None, Path]] = []
     for value in values:
         match = _SLOT.match(value)
         if match and not Path(value).exists():
@@ -186,14 +187,11 @@ def advance_cmd(
     """Do a step: TRIGGER on instance KEY, as the --token's actor (or --actor), with
     evidence and data."""
     app_ctx: AppContext = ctx.obj
-    result = app_ctx.engine.advance(
-        key,
-        trigger,
-        app_ctx.acting(actor),
-        evidence=_evidence(evidence or []),
-        note=note,
-        data=parse_pairs(data or []),
-    )
+    pairs = parse_pairs(data or [])
+    with open_evidence(_evidence(evidence or [])) as files:
+        result = app_ctx.engine.advance(
+            key, trigger, app_ctx.acting(actor), evidence=files, note=note, data=pairs
+        )
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     due = (
         r.pick(" เสร็จสิ้นกระบวนการ", " process complete")

@@ -13,7 +13,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import plancycle.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from plancycle.store.db import database_url, make_engine
+from plancycle.settings import load_settings
+from plancycle.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -29,7 +30,7 @@ def _configure(connection: sa.Connection) -> None:
 
 
 def run_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url") or database_url()
+    url = config.get_main_option("sqlalchemy.url") or load_settings().db
     context.configure(
         url=url,
         target_metadata=target_metadata,
@@ -47,7 +48,7 @@ def run_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or None)
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or load_settings().db)
     try:
         with engine.connect() as connection:
             _configure(connection)

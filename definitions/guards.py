@@ -1,26 +1,39 @@
 """Named guards: the seed's rules, looked up by name from definitions (never eval'd).
 
+One registry, :data:`GUARDS`, holds each guard's function, its parameters (names, types,
+whether required) and a description in Thai and English: the definition loader checks
+guard references against it and the engine runs them through :func:`run_guard`.
+
 A guard is a pure function of a :class:`GuardContext` and the parameters the
 definition gives it. It returns ``None`` when the step may proceed, or a
-:class:`Refusal` with a Thai and an English sentence that a coordinator can act on.
+:class:`Refusal` holding the facts: the guard, its parameters, the values it found, the
+data fields that would put it right, and a sentence in each language. The sentences
+name no shell's input syntax: the CLI, the web form and the API each add how to give
+the fields in their own terms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-__all__ = ["GUARDS", "GUARD_PARAMS", "GuardContext", "Refusal", "run_guard"]
+from plancycle.definitions.model import Text
+
+__all__ = ["GUARDS", "GuardContext", "GuardParam", "GuardSpec", "Refusal", "run_guard"]
 
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why a guard stopped a step, in both languages."""
+    """Why a guard stopped a step: its facts, and the sentence in both languages."""
 
     guard: str
     th: str
     en: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    actual: Mapping[str, Any] = field(default_factory=dict)  # the values the guard found
+    fields: tuple[str, ...] = ()  # the step's data fields that would put it right
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +46,37 @@ class GuardContext:
 
 
 Guard = Callable[..., Refusal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardParam:
+    """A parameter a definition gives a guard."""
+
+    name: str
+    type: type
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSpec:
+    """A guard as the registry holds it."""
+
+    name: str
+    run: Guard
+    params: tuple[GuardParam, ...]
+    description: Text
+
+    @property
+    def required(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params if p.required)
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params)
+
+    def param(self, name: str) -> GuardParam:
+        return next(p for p in self.params if p.name == name)
+
 
 # Spending categories a project may not contain (Activity 3 rule of the seed).
 FORBIDDEN_CATEGORIES = {"handout_goods": "ซื้อของแจกจ่าย", "durable_articles": "ครุภัณฑ์"}
@@ -52,9 +96,11 @@ def min_participants(ctx: GuardContext, *, min: int) -> Refusal | None:  # noqa:
     shown = "ไม่ได้ระบุ" if got is None else str(got)
     return Refusal(
         "min_participants",
-        f"ต้องมีผู้เข้าร่วมอย่างน้อย {min} คน (ระบุ {shown}); ใส่ --data participants=จำนวน",
-        f"needs at least {min} participants, got {got if got is not None else 'none'}; "
-        f"give --data participants=N",
+        f"ต้องมีผู้เข้าร่วมอย่างน้อย {min} คน (ระบุ {shown})",
+        f"needs at least {min} participants, got {got if got is not None else 'none'}",
+        params={"min": min},
+        actual={"participants": got},
+        fields=("participants",),
     )
 
 
@@ -79,6 +125,14 @@ def participants_per_district(
         "participants_per_district",
         f"ผู้เข้าร่วมไม่ครบอำเภอละ {per} คน ({districts} อำเภอ): {detail}",
         f"participants short of {per} per district ({districts} districts): {detail}",
+        params={
+            "socho_t_chair": socho_t_chair,
+            "socho_a_member": socho_a_member,
+            "cd_officer": cd_officer,
+            "district_count": districts,
+        },
+        actual={k: got for k, (_, got) in short.items()},
+        fields=tuple(short),
     )
 
 
@@ -96,6 +150,7 @@ def no_forbidden_purchases(ctx: GuardContext) -> Refusal | None:
         "no_forbidden_purchases",
         f"โครงการต้องไม่ซื้อของแจกจ่ายหรือเป็นครุภัณฑ์ (พบ: {found})",
         f"the project may not buy goods to hand out or durable articles (found: {found})",
+        actual={"purchase_categories": bad, "forbidden_words": words},
     )
 
 
@@ -106,8 +161,11 @@ def within_allocation(ctx: GuardContext, *, field: str = "spent") -> Refusal | N
     if spent is None:
         return Refusal(
             "within_allocation",
-            f"ต้องระบุยอดเบิกจ่าย (--data {field}=บาท)",
-            f"the amount spent is missing; give --data {field}=BAHT",
+            "ต้องระบุยอดเบิกจ่าย (บาท)",
+            "the amount spent (baht) is missing",
+            params={"field": field, "allocation": limit},
+            actual={field: None},
+            fields=(field,),
         )
     if limit is None or 0 <= spent <= limit:
         return None
@@ -115,28 +173,54 @@ def within_allocation(ctx: GuardContext, *, field: str = "spent") -> Refusal | N
         "within_allocation",
         f"ยอดเบิกจ่าย {spent:,} บาท เกินงบที่ได้รับจัดสรร {limit:,} บาท",
         f"spent {spent:,} baht is more than the allocation of {limit:,} baht",
+        params={"field": field, "allocation": limit},
+        actual={field: spent},
     )
 
 
-GUARDS: Mapping[str, Guard] = {
-    "min_participants": min_participants,
-    "participants_per_district": participants_per_district,
-    "no_forbidden_purchases": no_forbidden_purchases,
-    "within_allocation": within_allocation,
-}
-
-# Parameter names each guard accepts (required, optional); the definition loader checks these.
-GUARD_PARAMS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
-    "min_participants": (frozenset({"min"}), frozenset()),
-    "participants_per_district": (
-        frozenset({"socho_t_chair", "socho_a_member", "cd_officer"}),
-        frozenset(),
-    ),
-    "no_forbidden_purchases": (frozenset(), frozenset()),
-    "within_allocation": (frozenset(), frozenset({"field"})),
-}
+GUARDS: Mapping[str, GuardSpec] = MappingProxyType(
+    {
+        spec.name: spec
+        for spec in (
+            GuardSpec(
+                "min_participants",
+                min_participants,
+                (GuardParam("min", int),),
+                Text("ผู้เข้าร่วมอย่างน้อย min คน", "at least min participants"),
+            ),
+            GuardSpec(
+                "participants_per_district",
+                participants_per_district,
+                (
+                    GuardParam("socho_t_chair", int),
+                    GuardParam("socho_a_member", int),
+                    GuardParam("cd_officer", int),
+                ),
+                Text(
+                    "ผู้เข้าร่วมต่ออำเภอ: ประธาน ศอช.ต., สมาชิก ศอช.อ., พัฒนากร",
+                    "participants per district: ศอช.ต. chairs, ศอช.อ. members, CD officers",
+                ),
+            ),
+            GuardSpec(
+                "no_forbidden_purchases",
+                no_forbidden_purchases,
+                (),
+                Text(
+                    "ไม่ซื้อของแจกจ่ายและไม่เป็นครุภัณฑ์",
+                    "no goods to hand out and no durable articles",
+                ),
+            ),
+            GuardSpec(
+                "within_allocation",
+                within_allocation,
+                (GuardParam("field", str, required=False),),
+                Text("เบิกจ่ายไม่เกินงบที่ได้รับจัดสรร", "spending within the allocation"),
+            ),
+        )
+    }
+)
 
 
 def run_guard(name: str, params: Mapping[str, Any], ctx: GuardContext) -> Refusal | None:
     """Run the guard called ``name``; the loader has already checked it exists."""
-    return GUARDS[name](ctx, **dict(params))
+    return GUARDS[name].run(ctx, **dict(params))

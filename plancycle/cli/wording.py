@@ -1,0 +1,26 @@
+"""How the command line names the inputs an error points at: ``--data participants=N``,
+``--evidence attendance=FILE``."""
+
+from __future__ import annotations
+
+from plancycle.errors import InputKind, InputRef
+
+__all__ = ["CLI_WORDING", "CliWording"]
+
+_PLACEHOLDER = {  # a data field's type -> what to write after NAME= (English, Thai)
+    "int": ("N", "จำนวน"),
+    "date": ("DATE", "วันที่"),
+    "list": ("A,B", "ก,ข"),
+    "bool": ("yes|no", "ใช่|ไม่"),
+}
+
+
+class CliWording:
+    def name(self, ref: InputRef) -> tuple[str, str]:
+        if ref.kind is InputKind.EVIDENCE:
+            return f"--evidence {ref.name}=FILE", f"--evidence {ref.name}=ไฟล์"
+        en, th = _PLACEHOLDER.get(ref.type, ("VALUE", "ค่า"))
+        return f"--data {ref.name}={en}", f"--data {ref.name}={th}"
+
+
+CLI_WORDING = CliWording()
