@@ -161,8 +161,8 @@ class Engine:
         except sa.exc.OperationalError as exc:
             if not is_lock_error(exc):
                 raise
-            # lost the race: SQLite reports another writer's lock as "database is locked";
-            # nothing of ours is written
+            # lost the race (SQLite: another writer's lock, SQLITE_BUSY; PostgreSQL: a
+            # serialization failure or deadlock); nothing of ours is written
             raise Conflict(key, self._state_now(key)) from None
 
     def _read(
