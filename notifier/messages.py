@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from plancycle.notifier.notice import NextRung, Notice
+from plancycle.store.kinds import EscalationKind
 from plancycle.thai.dates import format_datetime
 from plancycle.thai.fiscal import to_bangkok
 
@@ -30,7 +31,7 @@ __all__ = ["KINDS", "SUBJECT_PREFIX", "render"]
 
 SUBJECT_PREFIX = "[plancycle]"
 #: The kinds of rung a notice can be about, in ladder order.
-KINDS: tuple[str, ...] = ("opened", "reminder", "overdue", "escalation")
+KINDS: tuple[EscalationKind, ...] = tuple(EscalationKind)
 
 _TITLE_MAX = 32  # characters of a process title kept in a subject
 _AREA_TH_PREFIX = {2: "จังหวัด", 4: "อำเภอ", 6: "ตำบล"}
@@ -118,10 +119,10 @@ def _escalation(n: Notice) -> tuple[str, str, str, str]:
 
 
 _WORDERS: dict[str, Callable[[Notice], tuple[str, str, str, str]]] = {
-    "opened": _opened,
-    "reminder": _reminder,
-    "overdue": _overdue,
-    "escalation": _escalation,
+    EscalationKind.OPENED: _opened,
+    EscalationKind.REMINDER: _reminder,
+    EscalationKind.OVERDUE: _overdue,
+    EscalationKind.ESCALATION: _escalation,
 }
 
 

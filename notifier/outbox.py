@@ -18,6 +18,7 @@ from sqlmodel import Session
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
+from plancycle.store.kinds import OutboxStatus
 from plancycle.store.models import OutboxMessage
 
 __all__ = ["add_messages", "enqueue", "fallback_address", "outbox_rows"]
@@ -65,7 +66,7 @@ def outbox_rows(
             "subject": subject,
             "body": body,
             "payload": payload,
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "claimed_by": None,

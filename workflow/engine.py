@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
-from plancycle.definitions.model import Catalog, Definition, Transition
+from plancycle.definitions.builtin_actors import BuiltinRole
+from plancycle.definitions.model import Catalog, DeadlineKind, Definition, Transition
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
 from plancycle.store.driver import Driver, is_lock_error
@@ -213,7 +214,7 @@ class Engine:
         """When ``state`` is due for ``inst`` leaving its state at ``now``. Deadlines fixed
         by the calendar are computed once per (definition version, state, fiscal year);
         only "N days after step X" deadlines read when the instance left X."""
-        after = [d.after for d in definition.state(state).due if d.kind == "after"]
+        after = [d.after for d in definition.state(state).due if d.kind == DeadlineKind.AFTER]
         if not after:
             memo = (definition.id, definition.version, state, inst.fiscal_year)
             if memo not in self._fixed_due:
@@ -263,7 +264,7 @@ class Engine:
             data=values,
             note=note,
             evidence=[f.sha256 for f in files],
-            automatic=actor.role == "scheduler",
+            automatic=actor.role == BuiltinRole.SCHEDULER,
         )
         try:
             written = append_move(cursor, self.driver, inst, move)

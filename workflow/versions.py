@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session, func, select
 
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, Definition, Migration
 from plancycle.errors import PlancycleError
 from plancycle.store.chain import Move, StaleInstance, append_transition
@@ -67,7 +68,7 @@ __all__ = [
     "plan_migration",
 ]
 
-MIGRATE_ROLE = "admin"  # the role that may migrate instances
+MIGRATE_ROLE = BuiltinRole.ADMIN  # the role that may migrate instances
 SHOWN_KEYS = 10  # instances named in a refusal; the rest are counted
 
 
