@@ -61,7 +61,7 @@ def is_lock_error(exc: sa.exc.DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
     if code is not None:
-        return code & 0xFF in SQLITE_LOCK_CODES
+        return (code & 0xFF) in SQLITE_LOCK_CODES
     return getattr(orig, "sqlstate", None) in PG_LOCK_SQLSTATES
 
 

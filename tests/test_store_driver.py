@@ -138,6 +138,13 @@ def test_postgres_real_lock_errors_by_sqlstate(pg_engine: sa.Engine) -> None:
         other.rollback()
         assert nowait.value.orig.sqlstate == "55P03"  # type: ignore[union-attr]
         assert is_lock_error(nowait.value)
+        # a statement given up by statement_timeout while it waits for the lock
+        other.exec_driver_sql("SET LOCAL statement_timeout = '20ms'")
+        with pytest.raises(sa.exc.OperationalError) as timed_out:
+            other.exec_driver_sql("SELECT x FROM t FOR UPDATE")
+        other.rollback()
+        assert timed_out.value.orig.sqlstate == "57014"  # type: ignore[union-attr]
+        assert is_lock_error(timed_out.value)
         holder.rollback()
         # a repeatable-read writer whose row changed since its snapshot
         other.execution_options(isolation_level="REPEATABLE READ")
