@@ -11,7 +11,7 @@ from datetime import date
 
 from yaml.nodes import Node, ScalarNode
 
-from plancycle.definitions.model import DEADLINE_KINDS, Deadline
+from plancycle.definitions.model import DEADLINE_KINDS, Deadline, DeadlineKind
 from plancycle.definitions.nodes import Checker
 
 __all__ = ["parse_deadline", "window_is_reversed"]
@@ -20,21 +20,21 @@ _FY_DATE = re.compile(r"(\d{1,2})-(\d{1,2})")
 _NON_LEAP_YEAR = 2023
 # Kinds that name a number inside the FY: (the Deadline field it fills, its highest value).
 _FY_NUMBERS = {
-    "month_end": ("month", 12),
-    "quarter_end": ("quarter", 4),
-    "quarter_start": ("quarter", 4),
+    DeadlineKind.MONTH_END: ("month", 12),
+    DeadlineKind.QUARTER_END: ("quarter", 4),
+    DeadlineKind.QUARTER_START: ("quarter", 4),
 }
 
 
 def _fy_position(spec: Deadline) -> tuple[int, int] | None:
     """(month index in the FY 0-11, day) of a spec, for ordering window bounds."""
-    if spec.kind == "fy_date":
+    if spec.kind == DeadlineKind.FY_DATE:
         return ((spec.month - 10) % 12, spec.day)
-    if spec.kind == "month_end":
+    if spec.kind == DeadlineKind.MONTH_END:
         return ((spec.month - 10) % 12, 31)
-    if spec.kind == "quarter_start":
+    if spec.kind == DeadlineKind.QUARTER_START:
         return (3 * (spec.quarter - 1), 1)
-    if spec.kind == "quarter_end":
+    if spec.kind == DeadlineKind.QUARTER_END:
         return (3 * spec.quarter - 1, 31)
     return None
 
@@ -70,7 +70,7 @@ def _fy_date(chk: Checker, node: Node, where: str) -> Deadline | None:
     if reason:
         _outside(chk, node, where, f"fy_date '{raw}'", reason)
         return None
-    return Deadline(kind="fy_date", month=month, day=day)
+    return Deadline(kind=DeadlineKind.FY_DATE, month=month, day=day)
 
 
 def _fy_date_problem(month: int, day: int) -> str | None:
@@ -86,7 +86,7 @@ def _fy_date_problem(month: int, day: int) -> str | None:
     return None
 
 
-def _fy_number(chk: Checker, node: Node, where: str, kind: str) -> Deadline | None:
+def _fy_number(chk: Checker, node: Node, where: str, kind: DeadlineKind) -> Deadline | None:
     """``month_end: M``, ``quarter_end: Q`` or ``quarter_start: Q``."""
     unit, high = _FY_NUMBERS[kind]
     value = chk.integer(node, f"{where}: {kind}")
@@ -109,12 +109,12 @@ def _after(chk: Checker, node: Node, m: dict[str, Node], where: str) -> Deadline
         return None
     if after is None or days is None:
         return None
-    return Deadline(kind="after", after=after, days=days)
+    return Deadline(kind=DeadlineKind.AFTER, after=after, days=days)
 
 
 def _kind(
     chk: Checker, node: Node, m: dict[str, Node], where: str, allow_after: bool
-) -> str | None:
+) -> DeadlineKind | None:
     """The one kind a spec gives, or ``None`` after recording why there is not one."""
     kinds = [k for k in DEADLINE_KINDS if k in m]
     if not kinds:
@@ -124,7 +124,7 @@ def _kind(
     if len(kinds) > 1:
         chk.add(node, f"{where}: give only one of {', '.join(kinds)}")
         return None
-    if kinds[0] != "after" and "days" in m:
+    if kinds[0] != DeadlineKind.AFTER and "days" in m:
         chk.add(m["days"], f"{where}: 'days' belongs only with 'after'")
         return None
     return kinds[0]
@@ -141,8 +141,8 @@ def parse_deadline(
     kind = _kind(chk, node, m, where, allow_after)
     if kind is None:
         return None
-    if kind == "fy_date":
+    if kind == DeadlineKind.FY_DATE:
         return _fy_date(chk, m[kind], where)
-    if kind == "after":
+    if kind == DeadlineKind.AFTER:
         return _after(chk, node, m, where)
     return _fy_number(chk, m[kind], where, kind)

@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node
 from plancycle.definitions.errors import Problem
 from plancycle.definitions.model import LADDER_KINDS, LadderRung, Role
 from plancycle.definitions.nodes import Checker, Keys
+from plancycle.kinds import EscalationKind
 
 __all__ = ["LADDER_ROLES", "Ladders", "parse_ladders"]
 
@@ -49,14 +50,15 @@ def _rung(chk: Checker, node: Node, where: str, roles: Mapping[str, Role]) -> La
     notify = _notify(chk, m.get("notify"), where, roles)
     if level is None or kind is None or offset is None or not notify:
         return None
-    if (kind == "reminder") != (offset < 0):
+    if (kind == EscalationKind.REMINDER) != (offset < 0):
         chk.add(
             node,
             f"{where}: a reminder comes before the deadline (negative offset_days) "
             f"and only a reminder does",
         )
         return None
-    return LadderRung(level=level, kind=kind, offset_days=offset, notify=tuple(notify))
+    rung_kind = EscalationKind(kind)
+    return LadderRung(level=level, kind=rung_kind, offset_days=offset, notify=tuple(notify))
 
 
 def _ladder(

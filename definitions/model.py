@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from plancycle.definitions.errors import UnknownDefinition
 from plancycle.definitions.report_columns import ReportColumn
+from plancycle.kinds import EscalationKind
 from plancycle.thai.areacode import AreaLevel
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Catalog",
     "DataField",
     "Deadline",
+    "DeadlineKind",
     "Definition",
     "EvidenceSlot",
     "GuardRef",
@@ -54,10 +57,26 @@ LEVELS = (*(str(level) for level in reversed(AreaLevel)), "nation")  # where a r
 SCOPES = ("province", "district", "tambon", "village")
 # Which areas of the scope level get an instance.
 TARGETS = ("all", "activity2", "strong_tambon")
-DEADLINE_KINDS = ("fy_date", "quarter_end", "quarter_start", "month_end", "after")
+
+
+class DeadlineKind(StrEnum):
+    """How a deadline spec names its day (see :class:`Deadline`); the YAML key."""
+
+    FY_DATE = "fy_date"
+    QUARTER_END = "quarter_end"
+    QUARTER_START = "quarter_start"
+    MONTH_END = "month_end"
+    AFTER = "after"  # relative to another step: last, and only where allowed
+
+
+DEADLINE_KINDS: tuple[DeadlineKind, ...] = tuple(DeadlineKind)
 DATA_TYPES = ("int", "str", "date", "list", "bool")
 # What a rung of a deadline ladder is: before the deadline, at it, after it.
-LADDER_KINDS = ("reminder", "overdue", "escalation")
+LADDER_KINDS: tuple[EscalationKind, ...] = (
+    EscalationKind.REMINDER,
+    EscalationKind.OVERDUE,
+    EscalationKind.ESCALATION,
+)
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -85,7 +104,7 @@ class Deadline:
     A deadline names a day; it runs until the end of that day, Asia/Bangkok.
     """
 
-    kind: str
+    kind: DeadlineKind
     month: int | None = None
     day: int | None = None
     quarter: int | None = None
@@ -94,13 +113,13 @@ class Deadline:
 
     def describe(self) -> str:
         """A short English rendering, e.g. ``fy_date 03-31`` or ``7 days after workshop``."""
-        if self.kind == "fy_date":
+        if self.kind == DeadlineKind.FY_DATE:
             return f"fy_date {self.month:02d}-{self.day:02d}"
-        if self.kind == "month_end":
+        if self.kind == DeadlineKind.MONTH_END:
             return f"end of month {self.month}"
-        if self.kind == "quarter_end":
+        if self.kind == DeadlineKind.QUARTER_END:
             return f"end of Q{self.quarter}"
-        if self.kind == "quarter_start":
+        if self.kind == DeadlineKind.QUARTER_START:
             return f"start of Q{self.quarter}"
         return f"{self.days} days after {self.after}"
 
@@ -156,7 +175,7 @@ class LadderRung:
     before it), who hears of it (role codes, or ``lead`` / ``supervisor`` of the process)."""
 
     level: int
-    kind: str
+    kind: EscalationKind
     offset_days: int
     notify: tuple[str, ...]
 

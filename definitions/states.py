@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from yaml.nodes import Node
 
 from plancycle.definitions.deadlines import parse_deadline
-from plancycle.definitions.model import SOURCES, Deadline, State, Text
+from plancycle.definitions.model import SOURCES, Deadline, DeadlineKind, State, Text
 from plancycle.definitions.nodes import Checker, Keys, line_of
 
 __all__ = ["PendingAfter", "StateDraft", "parse_states"]
@@ -59,7 +59,7 @@ def _due(
         if spec is None:
             continue
         draft.due.append(spec)
-        if spec.kind == "after" and draft.id is not None:
+        if spec.kind == DeadlineKind.AFTER and draft.id is not None:
             pending.append(
                 PendingAfter(state_id=draft.id, after=spec.after or "", line=line_of(item))
             )

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from yaml.nodes import Node, SequenceNode
 
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.guard_refs import parse_guard
 from plancycle.definitions.model import (
     DATA_TYPES,
@@ -279,8 +280,8 @@ def _auto(chk: Checker, node: Node | None, where: str, roles: list[str]) -> Auto
         return None
     process = chk.ident(am.get("process"), f"{where} auto process")
     reached = chk.ident(am.get("reached"), f"{where} auto reached")
-    if roles and "scheduler" not in roles:
-        chk.add(node, f"{where} is automatic: its roles must include 'scheduler'")
+    if roles and BuiltinRole.SCHEDULER not in roles:
+        chk.add(node, f"{where} is automatic: its roles must include '{BuiltinRole.SCHEDULER}'")
     if process is None or reached is None:
         return None
     return AutoRule(process=process, reached=reached, line=line_of(node))

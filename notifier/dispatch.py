@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from loguru import logger
 
+from plancycle.kinds import OutboxStatus
 from plancycle.notifier.channels import Channel, DeliveryError
 from plancycle.store.models import DeliveryAttempt, OutboxMessage
 
@@ -116,7 +117,7 @@ def claim_due(
     _check_claim_args(now, worker, batch, lease_seconds)
     c = _OUTBOX.c
     due = sa.and_(
-        c.status == "pending",
+        c.status == OutboxStatus.PENDING,
         c.next_attempt_at <= now,
         sa.or_(c.claimed_until.is_(None), c.claimed_until <= now),
     )
@@ -187,7 +188,7 @@ def _record(
         error = " ".join(error.split())[:_ERROR_MAX]
     outcome, values = _outcome(attempts, error, now, policy)
     c = _OUTBOX.c
-    mine = sa.and_(c.id == message.id, c.status == "pending")
+    mine = sa.and_(c.id == message.id, c.status == OutboxStatus.PENDING)
     if error is not None:
         mine = sa.and_(mine, c.claimed_by == worker)  # never release another's claim
     with db.begin() as conn:
@@ -206,7 +207,7 @@ def _outcome(
 ) -> tuple[str, dict[str, Any]]:
     if error is None:
         return "delivered", {
-            "status": "delivered",
+            "status": OutboxStatus.DELIVERED,
             "delivered_at": now,
             "attempts": attempts,
             "claimed_until": None,
@@ -218,7 +219,7 @@ def _outcome(
         "claimed_until": None,
     }
     if attempts >= policy.max_attempts:
-        return "dead", {**values, "status": "dead"}
+        return "dead", {**values, "status": OutboxStatus.DEAD}
     return "retried", {**values, "next_attempt_at": now + policy.delay(attempts)}
 
 
@@ -267,7 +268,7 @@ def _release(db: sa.Engine, ids: list[int | None], worker: str) -> int:
     with db.begin() as conn:
         stmt = (
             sa.update(_OUTBOX)
-            .where(c.id.in_(ids), c.claimed_by == worker, c.status == "pending")
+            .where(c.id.in_(ids), c.claimed_by == worker, c.status == OutboxStatus.PENDING)
             .values(claimed_by=None, claimed_until=None)
         )
         return conn.execute(stmt).rowcount

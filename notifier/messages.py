@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 
+from plancycle.kinds import EscalationKind
 from plancycle.notifier.notice import NextRung, Notice
 from plancycle.text import one_line
 from plancycle.thai.dates import format_datetime
@@ -31,7 +32,7 @@ __all__ = ["KINDS", "SUBJECT_PREFIX", "render"]
 
 SUBJECT_PREFIX = "[plancycle]"
 #: The kinds of rung a notice can be about, in ladder order.
-KINDS: tuple[str, ...] = ("opened", "reminder", "overdue", "escalation")
+KINDS: tuple[EscalationKind, ...] = tuple(EscalationKind)
 
 _TITLE_MAX = 32  # characters of a process title kept in a subject
 _AREA_TH_PREFIX = {2: "จังหวัด", 4: "อำเภอ", 6: "ตำบล"}
@@ -119,10 +120,10 @@ def _escalation(n: Notice) -> tuple[str, str, str, str]:
 
 
 _WORDERS: dict[str, Callable[[Notice], tuple[str, str, str, str]]] = {
-    "opened": _opened,
-    "reminder": _reminder,
-    "overdue": _overdue,
-    "escalation": _escalation,
+    EscalationKind.OPENED: _opened,
+    EscalationKind.REMINDER: _reminder,
+    EscalationKind.OVERDUE: _overdue,
+    EscalationKind.ESCALATION: _escalation,
 }
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
+from plancycle.kinds import OutboxStatus
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
@@ -65,7 +66,7 @@ def outbox_rows(
             "subject": subject,
             "body": body,
             "payload": payload,
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "claimed_by": None,

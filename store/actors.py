@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Role
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Actor, Area
@@ -79,7 +80,7 @@ def add_sample_actors(
     area_of = {"province": [province], "nation": [""]}
     out: dict[str, dict[str, str]] = {}
     for role in roles.values():
-        if role.code == "scheduler":
+        if role.code == BuiltinRole.SCHEDULER:
             continue
         for area in area_of.get(role.level, districts):
             actor_id = f"{role.code.replace('_', '-')}-{area or 'th'}"

@@ -22,19 +22,58 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from plancycle.store.audit_hash import genesis_hash, record_hash
-from plancycle.store.driver import Driver
+from plancycle.store.driver import Driver, insert_sql, update_sql
+from plancycle.store.models import Instance, TransitionRecord
 
 __all__ = ["Head", "Move", "StaleInstance", "Written", "append_move", "append_transition"]
 
-_UPDATE = (
-    "UPDATE instance SET state = ?, version = ?, due_at = ?, state_entered_at = ?, "
-    "updated_at = ?, completed_at = ?, head_hash = ?{more} WHERE id = ? AND version = ?"
+# The statements are built from the tables once, at import; a column added to either
+# model and not placed here (set, kept or inserted) stops the import (SchemaDrift).
+_INSTANCE = Instance.__table__  # type: ignore[attr-defined]
+#: what a move sets, in the order of its values; ``definition_version`` only when a
+#: migration moves the instance
+MOVE_SETS = (
+    "state",
+    "version",
+    "due_at",
+    "state_entered_at",
+    "updated_at",
+    "completed_at",
+    "head_hash",
 )
-_INSERT = (
-    'INSERT INTO transition_record (instance_id, seq, at, actor_id, role, "trigger", '
-    "from_state, to_state, data, note, evidence, automatic, prev_hash, hash) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#: what a move never changes
+MOVE_KEEPS = (
+    "id",
+    "key",
+    "cycle_id",
+    "fiscal_year",
+    "definition_id",
+    "area_code",
+    "province_code",
+    "district_code",
+    "created_at",
 )
+_WHERE = ("id", "version")
+_UPDATE = update_sql(_INSTANCE, MOVE_SETS, _WHERE, (*MOVE_KEEPS, "definition_version"))
+_UPDATE_PINNED = update_sql(_INSTANCE, (*MOVE_SETS, "definition_version"), _WHERE, MOVE_KEEPS)
+#: a record's columns, in the order of its values
+RECORD_COLUMNS = (
+    "instance_id",
+    "seq",
+    "at",
+    "actor_id",
+    "role",
+    "trigger",
+    "from_state",
+    "to_state",
+    "data",
+    "note",
+    "evidence",
+    "automatic",
+    "prev_hash",
+    "hash",
+)
+_INSERT = insert_sql(TransitionRecord.__table__, RECORD_COLUMNS)  # type: ignore[attr-defined]
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -112,11 +151,11 @@ def statements(driver: Driver, head: Head, move: Move) -> tuple[Statement, State
         at if move.final else None,
         digest,
     )
-    more = ""
+    text = _UPDATE
     evidence_json = driver.json(evidence) if evidence else "[]"
     if move.definition_version is not None:
-        values, more = (*values, move.definition_version), ", definition_version = ?"
-    update = (driver.sql(_UPDATE.format(more=more)), (*values, head.id, head.version))
+        values, text = (*values, move.definition_version), _UPDATE_PINNED
+    update = (driver.sql(text), (*values, head.id, head.version))
     record = (head.id, seq, at, move.actor_id, move.role, move.trigger, head.state)
     record += (move.to_state, driver.json(data), move.note, evidence_json)
     record += (bool(move.automatic), prev, digest)

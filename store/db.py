@@ -15,6 +15,8 @@ touches again and again are written once per checkpoint instead of ten times.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from typing import Any
 
@@ -33,6 +35,7 @@ __all__ = [
     "SQLITE_PRAGMAS",
     "alembic_config",
     "current_revision",
+    "downgrade",
     "head_revision",
     "is_migrated",
     "make_engine",
@@ -114,8 +117,45 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (Alembic ``upgrade head``); a no-op when
     it is there already."""
-    with engine.begin() as connection:
+    with _schema_change(engine) as connection:
         command.upgrade(alembic_config(connection), "head")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (Alembic ``downgrade``), rows kept."""
+    with _schema_change(engine) as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+@contextmanager
+def _schema_change(engine: Engine) -> Iterator[sa.Connection]:
+    """One transaction for a schema change. SQLite rebuilds a table to alter it (batch
+    mode), and dropping the old copy of a table other rows refer to fails while foreign
+    keys are on; they can only be turned off outside a transaction, so they are, and
+    every reference is checked before the change commits."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                _check_references(connection)
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _check_references(connection: sa.Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise StoreError(
+            f"the schema change would leave rows referring to missing rows: {broken[:5]}",
+            f"การเปลี่ยนโครงสร้างฐานข้อมูลจะทำให้มีแถวที่อ้างถึงแถวที่ไม่มีอยู่: {broken[:5]}",
+        )
 
 
 def head_revision() -> str | None:

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -31,16 +32,84 @@ import sqlalchemy as sa
 
 from plancycle.thai.fiscal import to_utc
 
-__all__ = ["Driver", "is_lock_error"]
+__all__ = [
+    "PG_LOCK_SQLSTATES",
+    "SQLITE_LOCK_CODES",
+    "Driver",
+    "SchemaDrift",
+    "insert_sql",
+    "is_lock_error",
+    "select_list",
+    "update_sql",
+]
 
 _DRIVERS: weakref.WeakKeyDictionary[sa.Engine, Driver] = weakref.WeakKeyDictionary()
 
+#: SQLite's primary result codes for a lock held elsewhere (an extended code, such as
+#: SQLITE_BUSY_SNAPSHOT, carries its primary code in its low byte).
+SQLITE_LOCK_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+#: PostgreSQL's SQLSTATEs for losing to another transaction: serialization failure,
+#: deadlock detected, lock not available (NOWAIT, lock_timeout), and a statement
+#: cancelled by statement_timeout while it waited.
+PG_LOCK_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+
 
 def is_lock_error(exc: sa.exc.DBAPIError) -> bool:
-    """Whether the database refused for a lock held by another writer (SQLite's "database
-    is locked"/"busy", PostgreSQL's serialization failure): the caller lost a race."""
-    text = str(exc.orig).lower()
-    return "locked" in text or "busy" in text or "could not serialize" in text
+    """Whether the database refused for a lock held by another writer: the caller lost a
+    race. Decided by the driver's error code (SQLite's result code, PostgreSQL's
+    SQLSTATE), never by the message's wording."""
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in SQLITE_LOCK_CODES
+    return getattr(orig, "sqlstate", None) in PG_LOCK_SQLSTATES
+
+
+class SchemaDrift(Exception):
+    """A hand-written statement and its table's columns disagree (raised at import)."""
+
+
+def _names(table: sa.Table, names: Iterable[str]) -> list[str]:
+    missing = [name for name in names if name not in table.c]
+    if missing:
+        raise SchemaDrift(f"{table.name} has no column {', '.join(missing)}")
+    return [f'"{table.c[name].name}"' for name in names]
+
+
+def insert_sql(table: sa.Table, columns: Iterable[str]) -> str:
+    """The INSERT of ``columns`` (in that order, ``?`` marks) into ``table``; refused
+    unless they are exactly the columns the database does not fill itself, so that a
+    column added to the model and not to the statement stops the import."""
+    columns = list(columns)
+    own = {c.name for c in table.columns if c is not table.autoincrement_column}
+    if set(columns) != own or len(columns) != len(own):
+        raise SchemaDrift(
+            f"INSERT INTO {table.name}: columns {sorted(own)} expected, {columns} given"
+        )
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table.name} ({', '.join(_names(table, columns))}) VALUES ({marks})"
+
+
+def update_sql(
+    table: sa.Table, sets: Iterable[str], where: Iterable[str], kept: Iterable[str]
+) -> str:
+    """The UPDATE of ``sets`` under ``where`` (``?`` marks, in that order); refused unless
+    every column of ``table`` is either set or declared ``kept`` (never changed by it)."""
+    sets, kept = list(sets), set(kept)
+    unknown = (set(sets) | kept) ^ {c.name for c in table.columns}
+    if unknown:
+        raise SchemaDrift(
+            f"UPDATE {table.name}: neither set nor kept, or not columns: {sorted(unknown)}"
+        )
+    assignments = ", ".join(f"{name} = ?" for name in _names(table, sets))
+    condition = " AND ".join(f"{name} = ?" for name in _names(table, where))
+    return f"UPDATE {table.name} SET {assignments} WHERE {condition}"
+
+
+def select_list(table: sa.Table, columns: Iterable[str], alias: str = "") -> str:
+    """``alias."col", …`` for the columns of ``table`` a read names (each must exist)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{name}" for name in _names(table, columns))
 
 
 class Driver:
@@ -51,6 +120,7 @@ class Driver:
         self.postgres = db.dialect.name == "postgresql"
         self._error = db.dialect.loaded_dbapi.Error
         self._held = threading.local()  # SQLite: (pid, connection) of this thread
+        self._texts: dict[str, str] = {}  # statements in the driver's parameter style
 
     @classmethod
     def of(cls, db: sa.Engine) -> Driver:
@@ -61,8 +131,14 @@ class Driver:
         return driver
 
     def sql(self, text: str) -> str:
-        """``text`` written with ``?`` marks, in the driver's parameter style."""
-        return text.replace("?", "%s") if self.postgres else text
+        """``text`` written with ``?`` marks, in the driver's parameter style (rewritten
+        once per statement and driver, then looked up)."""
+        if not self.postgres:
+            return text
+        done = self._texts.get(text)
+        if done is None:
+            done = self._texts[text] = text.replace("?", "%s")
+        return done
 
     def when(self, value: datetime | None) -> datetime | str | None:
         """Bind an aware datetime as ``UTCDateTime`` does: ``timestamptz`` on PostgreSQL,

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from plancycle.store.driver import Driver
+from plancycle.store.driver import Driver, select_list
+from plancycle.store.models import Actor, Area, Instance, TransitionRecord
 
 __all__ = [
     "ActorRow",
@@ -18,19 +19,6 @@ __all__ = [
     "left_at",
     "state_of",
 ]
-
-_INSTANCE = (
-    "SELECT i.id, i.key, i.definition_id, i.definition_version, i.state, i.version, "
-    "i.area_code, i.province_code, i.fiscal_year, i.head_hash, "
-    "a.id, a.role, a.area_code, a.active "
-    "FROM instance i LEFT JOIN actor a ON a.id = ? WHERE i.key = ?"
-)
-_DISTRICTS = "SELECT count(*) FROM area WHERE province_code = ? AND level = 'district'"
-_STATE = "SELECT state FROM instance WHERE key = ?"
-_LEFT_AT = (
-    "SELECT from_state, max(at) FROM transition_record "
-    "WHERE instance_id = ? AND from_state IN ({marks}) GROUP BY from_state"
-)
 
 
 class InstanceRow(NamedTuple):
@@ -51,6 +39,29 @@ class ActorRow(NamedTuple):
     role: str
     area_code: str | None
     active: bool
+
+
+# Built once, at import, from the tables: a row field that is not a column of its
+# table (renamed, dropped) stops the import (SchemaDrift).
+_I, _A = Instance.__table__, Actor.__table__  # type: ignore[attr-defined]
+_AREA, _RECORD = Area.__table__, TransitionRecord.__table__  # type: ignore[attr-defined]
+_INSTANCE = (
+    f"SELECT {select_list(_I, InstanceRow._fields, 'i')}, "
+    f"{select_list(_A, ActorRow._fields, 'a')} "
+    f"FROM {_I.name} i LEFT JOIN {_A.name} a ON {select_list(_A, ['id'], 'a')} = ? "
+    f"WHERE {select_list(_I, ['key'], 'i')} = ?"
+)
+_DISTRICTS = (
+    f"SELECT count(*) FROM {_AREA.name} WHERE {select_list(_AREA, ['province_code'])} = ? "
+    f"AND {select_list(_AREA, ['level'])} = 'district'"
+)
+_STATE = f"SELECT {select_list(_I, ['state'])} FROM {_I.name} WHERE {select_list(_I, ['key'])} = ?"
+_FROM, _AT = select_list(_RECORD, ["from_state"]), select_list(_RECORD, ["at"])
+_LEFT_AT = (
+    f"SELECT {_FROM}, max({_AT}) FROM {_RECORD.name} "
+    f"WHERE {select_list(_RECORD, ['instance_id'])} = ? AND {_FROM} IN ({{marks}}) "
+    f"GROUP BY {_FROM}"
+)
 
 
 def instance_and_actor(

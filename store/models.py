@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from plancycle.kinds import EscalationKind, OutboxStatus, check_in
 from plancycle.store.types import JSONType, UTCDateTime
 
 __all__ = [
@@ -170,14 +171,17 @@ class Escalation(SQLModel, table=True):
     most once, whoever sweeps and however often."""
 
     __tablename__ = "escalation"
-    __table_args__ = (sa.UniqueConstraint("instance_id", "step_seq", "level"),)
+    __table_args__ = (
+        sa.UniqueConstraint("instance_id", "step_seq", "level"),
+        sa.CheckConstraint(check_in("kind", EscalationKind), name="kind"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     instance_id: int = Field(foreign_key="instance.id", index=True)
     step_seq: int  # the instance's version when it entered the step: one step occurrence
     state: str
     level: int  # -1 window opened, 0 reminder, 1 overdue, 2.. escalations
-    kind: str  # opened | reminder | overdue | escalation
+    kind: str  # an EscalationKind
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     at: datetime = Field(sa_type=UTCDateTime)  # the sweep's "now"
     recipients: list[str] = Field(default_factory=list, sa_type=JSONType)  # roles
@@ -203,6 +207,7 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (
         sa.Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.CheckConstraint(check_in("status", OutboxStatus), name="status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -214,7 +219,7 @@ class OutboxMessage(SQLModel, table=True):
     subject: str
     body: str
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    status: str = "pending"  # pending | delivered | dead
+    status: str = OutboxStatus.PENDING  # an OutboxStatus
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     claimed_by: str | None = None

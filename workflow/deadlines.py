@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from plancycle.definitions.model import Deadline, Definition
+from plancycle.definitions.model import Deadline, DeadlineKind, Definition
 from plancycle.thai.fiscal import end_of_day, fy_date, month_end, quarter_range, to_bangkok
 
 __all__ = ["deadline_day", "due_at", "state_due_at"]
@@ -18,15 +18,15 @@ __all__ = ["deadline_day", "due_at", "state_due_at"]
 
 def deadline_day(spec: Deadline, fiscal_year: int, left_at: Mapping[str, datetime]) -> date | None:
     """The day a deadline falls on, or None when it depends on a step not yet done."""
-    if spec.kind == "fy_date":
+    if spec.kind == DeadlineKind.FY_DATE:
         return fy_date(fiscal_year, spec.month, spec.day)
-    if spec.kind == "month_end":
+    if spec.kind == DeadlineKind.MONTH_END:
         return month_end(fiscal_year, spec.month)
-    if spec.kind == "quarter_end":
+    if spec.kind == DeadlineKind.QUARTER_END:
         return quarter_range(fiscal_year, spec.quarter)[1]
-    if spec.kind == "quarter_start":
+    if spec.kind == DeadlineKind.QUARTER_START:
         return quarter_range(fiscal_year, spec.quarter)[0]
-    if spec.kind == "after":
+    if spec.kind == DeadlineKind.AFTER:
         left = left_at.get(spec.after)
         if left is None:
             return None

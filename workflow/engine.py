@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.guards import GuardContext, run_guard
-from plancycle.definitions.model import Catalog, Definition, Transition
+from plancycle.definitions.model import Catalog, DeadlineKind, Definition, Transition
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
 from plancycle.store.driver import Driver, is_lock_error
@@ -173,8 +174,8 @@ class Engine:
         except sa.exc.OperationalError as exc:
             if not is_lock_error(exc):
                 raise
-            # lost the race: SQLite reports another writer's lock as "database is locked";
-            # nothing of ours is written
+            # lost the race (SQLite: another writer's lock, SQLITE_BUSY; PostgreSQL: a
+            # serialization failure or deadlock); nothing of ours is written
             raise Conflict(key, self._state_now(key)) from None
 
     def _read(
@@ -225,7 +226,7 @@ class Engine:
         """When ``state`` is due for ``inst`` leaving its state at ``now``. Deadlines fixed
         by the calendar are computed once per (definition version, state, fiscal year);
         only "N days after step X" deadlines read when the instance left X."""
-        after = [d.after for d in definition.state(state).due if d.kind == "after"]
+        after = [d.after for d in definition.state(state).due if d.kind == DeadlineKind.AFTER]
         if not after:
             memo = (definition.id, definition.version, state, inst.fiscal_year)
             if memo not in self._fixed_due:
@@ -267,7 +268,7 @@ class Engine:
             data=values,
             note=note,
             evidence=[f.sha256 for f in files],
-            automatic=actor.role == "scheduler",
+            automatic=actor.role == BuiltinRole.SCHEDULER,
         )
         try:
             written = append_move(cursor, self.driver, inst, move)

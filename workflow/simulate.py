@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from plancycle.definitions.model import Catalog
+from plancycle.kinds import EscalationKind
 from plancycle.store.models import Instance
 from plancycle.thai.fiscal import BANGKOK, fy_range, start_of_day
 from plancycle.workflow.clock import ManualClock
@@ -129,7 +130,7 @@ def simulate(
         row.advances += _work(engine, people, today, evidence_file)
         clock.set(datetime.combine(today, time(9), BANGKOK))
         report = run_sweep(engine)
-        row.sent.update({k: v for k, v in report.notices.items() if k != "opened"})
+        row.sent.update({k: v for k, v in report.notices.items() if k != EscalationKind.OPENED})
         row.automatic += report.advanced
         if on_day:
             on_day(n + 1, days)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from plancycle.definitions.model import AutoRule, Catalog, Definition, LadderRung
+from plancycle.kinds import EscalationKind
 from plancycle.thai.fiscal import start_of_day, to_bangkok
 from plancycle.workflow.deadlines import deadline_day
 
@@ -58,7 +59,7 @@ class Notify:
 
     instance: Candidate
     level: int
-    kind: str
+    kind: EscalationKind
     recipients: tuple[str, ...]  # roles; empty = recorded but skipped (a higher rung is sent)
     next_rung: LadderRung | None
     next_at: datetime | None
@@ -153,7 +154,7 @@ def _notices(
         return out
     told = any(n.recipients for n in out)
     roles = () if told else (definition.lead_role,)
-    return [Notify(cand, OPENED_LEVEL, "opened", roles, None, None), *out]
+    return [Notify(cand, OPENED_LEVEL, EscalationKind.OPENED, roles, None, None), *out]
 
 
 def _ladder_notices(

@@ -19,6 +19,7 @@ from loguru import logger
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from plancycle.definitions.builtin_actors import BuiltinActor
 from plancycle.definitions.model import Catalog, Definition
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.outbox import add_messages, outbox_rows
@@ -41,7 +42,7 @@ from plancycle.workflow.sweep import (
 
 __all__ = ["SweepReport", "load_snapshot", "run_sweep"]
 
-SCHEDULER = "scheduler"
+SCHEDULER = BuiltinActor.SCHEDULER
 _LEVEL_LENGTH = {"province": 2, "district": 4, "tambon": 6, "village": 8, "nation": 0}
 Window = tuple[Definition, str]  # a step (definition version, state) that declares ``opens``
 

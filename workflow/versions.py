@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session, func, select
 
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, Definition, Migration
 from plancycle.errors import PlancycleError
 from plancycle.store.chain import Move, StaleInstance, append_transition
@@ -68,7 +69,7 @@ __all__ = [
     "plan_migration",
 ]
 
-MIGRATE_ROLE = "admin"  # the role that may migrate instances
+MIGRATE_ROLE = BuiltinRole.ADMIN  # the role that may migrate instances
 SHOWN_KEYS = 10  # instances named in a refusal; the rest are counted
 
 
@@ -382,8 +383,8 @@ def _admin(session: Session, actor_id: str) -> Actor:
     if actor.role != MIGRATE_ROLE:
         raise NotAllowed(
             f"actor {actor_id!r} has role {actor.role!r}; only an actor with role "
-            f"{MIGRATE_ROLE!r} may move instances to another definition version",
-            f"ผู้ใช้ {actor_id!r} มีบทบาท {actor.role!r}; เฉพาะผู้ใช้บทบาท {MIGRATE_ROLE!r} "
+            f"'{MIGRATE_ROLE}' may move instances to another definition version",
+            f"ผู้ใช้ {actor_id!r} มีบทบาท {actor.role!r}; เฉพาะผู้ใช้บทบาท '{MIGRATE_ROLE}' "
             f"เท่านั้นที่ย้ายรายการไปยังนิยามกระบวนการรุ่นอื่นได้",
         )
     return actor

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import Renderer, console, print_json
+from plancycle.kinds import OutboxStatus
 from plancycle.notifier.contacts import import_contacts_csv
 from plancycle.store.models import OutboxMessage
 
@@ -18,7 +19,7 @@ __all__ = ["contacts_app", "outbox_app"]
 
 contacts_app = typer.Typer(no_args_is_help=True, help="Who is told: area + role -> addresses.")
 outbox_app = typer.Typer(no_args_is_help=True, help="Notifications waiting, sent or dead.")
-STATUSES = ("pending", "delivered", "dead")
+STATUSES: tuple[OutboxStatus, ...] = tuple(OutboxStatus)
 
 
 def _subject(subject: str, lang: str) -> str:

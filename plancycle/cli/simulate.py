@@ -14,6 +14,7 @@ from plancycle.cli.options import area_code, fiscal_year
 from plancycle.cli.render import Renderer, console, progress_bar
 from plancycle.cli.sample import fresh_sample_store
 from plancycle.definitions.model import Catalog
+from plancycle.kinds import EscalationKind
 from plancycle.thai.dates import format_date
 from plancycle.thai.fiscal import BANGKOK, fy_range
 from plancycle.workflow.simulate import MonthRow, SimSettings, simulate
@@ -63,9 +64,9 @@ def print_months(
             format_date(m.month, "short", lang=r.lang, thai_digits=r.thai_digits).split(" ", 1)[1],
             *(r.num(f"{done.get(pid, 0):.0f}") for pid in processes),
             r.num(m.overdue),
-            r.num(m.sent["reminder"]),
-            r.num(m.sent["overdue"]),
-            r.num(m.sent["escalation"]),
+            r.num(m.sent[EscalationKind.REMINDER]),
+            r.num(m.sent[EscalationKind.OVERDUE]),
+            r.num(m.sent[EscalationKind.ESCALATION]),
             r.num(m.automatic),
         )
     console.print(table)

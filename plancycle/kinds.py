@@ -1,0 +1,35 @@
+"""The closed sets of values the store's columns hold (:mod:`plancycle.store.models`
+checks each column against its set, and migration 0005 makes the database refuse any
+other value). They sit at the package's root, beside ``errors`` and ``text``, because the
+definitions (ladder kinds), the store and the notifier all name them.
+
+The values are stored data: never rename one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["EscalationKind", "OutboxStatus", "check_in"]
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox message is (``outbox_message.status``)."""
+
+    PENDING = "pending"  # waiting for its next attempt
+    DELIVERED = "delivered"
+    DEAD = "dead"  # every attempt failed; kept, never retried
+
+
+class EscalationKind(StrEnum):
+    """What rung of a step's ladder was reached (``escalation.kind``)."""
+
+    OPENED = "opened"  # the step's window opened
+    REMINDER = "reminder"  # before the deadline
+    OVERDUE = "overdue"  # the first instant after the deadline day
+    ESCALATION = "escalation"  # later, further up
+
+
+def check_in(column: str, values: type[StrEnum]) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values``."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
