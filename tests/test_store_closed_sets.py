@@ -15,7 +15,7 @@ from plancycle.definitions.builtin_actors import BuiltinActor, BuiltinRole
 from plancycle.definitions.model import DEADLINE_KINDS, LADDER_KINDS, DeadlineKind
 from plancycle.kinds import EscalationKind, OutboxStatus
 from plancycle.store.db import alembic_config, current_revision, downgrade, migrate
-from plancycle.store.models import AREA_LEVELS
+from plancycle.thai.areacode import AreaLevel
 
 T0 = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)
 MIGRATION = importlib.import_module("plancycle.store.migrations.versions.0005_closed_sets")
@@ -118,7 +118,7 @@ def test_0005_takes_a_0004_store_with_rows_and_gives_it_back(empty_engine: sa.En
     [
         ("status", tuple(OutboxStatus)),
         ("kind", tuple(EscalationKind)),
-        ("level", tuple(AREA_LEVELS.values())),
+        ("level", tuple(str(level) for level in AreaLevel)),
     ],
 )
 def test_each_enum_is_what_its_check_allows(column: str, values: tuple[str, ...]) -> None:
