@@ -40,7 +40,7 @@ from plancycle.workflow.errors import (
     WorkflowError,
 )
 from plancycle.workflow.guards import GuardContext, run_guard
-from plancycle.workflow.machines import MachineRegistry
+from plancycle.workflow.machines import Fired, MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
@@ -146,18 +146,15 @@ class Engine:
     ) -> AdvanceResult:
         try:
             with self.driver.transaction() as cursor:
-                inst, actor, definition, step = self._read(
+                inst, actor, definition, fired = self._read(
                     cursor, key, trigger, actor_id, expected_version
                 )
+                step = fired.step
                 check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
                 values = coerce_step_data(step.data, data)
                 files = _match_evidence(key, step, evidence, self.evidence_max_bytes)
                 self._check_guards(cursor, key, definition, step, inst, values)
-                dest = self.machines.fire(
-                    inst.definition_id, inst.definition_version, inst.state, trigger
-                )
-                assert dest == step.dest, (dest, step.dest)
-                return self._write(cursor, inst, definition, step, actor, values, files, note)
+                return self._write(cursor, inst, definition, fired, actor, values, files, note)
         except sa.exc.OperationalError as exc:
             if not is_lock_error(exc):
                 raise
@@ -167,9 +164,10 @@ class Engine:
 
     def _read(
         self, cursor: Any, key: str, trigger: str, actor_id: str, expected_version: int | None
-    ) -> tuple[lookups.InstanceRow, lookups.ActorRow, Definition, Transition]:
-        """The instance, the actor, the definition version and the step; refused if any
-        is missing or the instance moved on since the caller saw it."""
+    ) -> tuple[lookups.InstanceRow, lookups.ActorRow, Definition, Fired]:
+        """The instance, the actor, the definition version and the Machine's answer for
+        ``trigger`` (the next state and the step); refused if any is missing, if the
+        Machine refuses the trigger, or if the instance moved on since the caller saw it."""
         inst, actor = lookups.instance_and_actor(cursor, self.driver, key, actor_id)
         if inst is None:
             raise UnknownInstance(key)
@@ -178,11 +176,11 @@ class Engine:
         if actor is None or not actor.active:
             raise UnknownActor(actor_id, "inactive" if actor else "unknown")
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
-        step = definition.transition(trigger, inst.state)
-        if step is None:
-            valid = [t.trigger for t in definition.transitions_from(inst.state)]
+        fired = self.machines.fire(definition.id, definition.version, inst.state, trigger)
+        if fired is None:
+            valid = self.machines.triggers(definition.id, definition.version, inst.state)
             raise InvalidTrigger(key, trigger, inst.state, valid)
-        return inst, actor, definition, step
+        return inst, actor, definition, fired
 
     def _check_guards(
         self,
@@ -245,21 +243,22 @@ class Engine:
         cursor: Any,
         inst: lookups.InstanceRow,
         definition: Definition,
-        step: Transition,
+        fired: Fired,
         actor: lookups.ActorRow,
         values: dict[str, Any],
         files: list[EvidenceFile],
         note: str | None,
     ) -> AdvanceResult:
         now = self.clock.now()
+        dest = fired.dest
         move = Move(
-            trigger=step.trigger,
-            to_state=step.dest,
+            trigger=fired.step.trigger,
+            to_state=dest,
             actor_id=actor.id,
             role=actor.role,
             at=now,
-            due_at=self._due_at(cursor, definition, step.dest, inst, now),
-            final=definition.state(step.dest).final,
+            due_at=self._due_at(cursor, definition, dest, inst, now),
+            final=definition.state(dest).final,
             data=values,
             note=note,
             evidence=[f.sha256 for f in files],
@@ -275,14 +274,14 @@ class Engine:
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
             src=inst.state,
-            dst=step.dest,
+            dst=dest,
             actor=actor.id,
         )
         return AdvanceResult(
             inst.key,
-            step.trigger,
+            move.trigger,
             inst.state,
-            step.dest,
+            dest,
             written.seq,
             now,
             move.due_at,
