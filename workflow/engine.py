@@ -27,6 +27,7 @@ from plancycle.store.evidence import (
 )
 from plancycle.store.models import RefusedAttempt
 from plancycle.text import check_text
+from plancycle.thai.fiscal import to_utc
 from plancycle.workflow.access import check_allowed
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
@@ -90,22 +91,29 @@ class Engine:
         note: str | None = None,
         data: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
+        *,
+        at: datetime | None = None,
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
         refused. ``expected_version`` is the version the caller last saw (a form, an
-        If-Match header): if the instance has moved on since, the answer is a Conflict."""
+        If-Match header): if the instance has moved on since, the answer is a Conflict.
+        ``at`` (timezone-aware) is the instant written for the step, its evidence or its
+        refusal, instead of the engine's clock: a sweep's own instant."""
+        when = to_utc(at) if at is not None else None  # a naive ``at`` is refused here
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
         )
         try:
             return self._advance(
-                key, trigger, actor, evidence, note, dict(data or {}), expected_version
+                key, trigger, actor, evidence, note, dict(data or {}), expected_version, when
             )
         except WorkflowError as exc:
-            self._log_refusal(key, trigger, actor, exc)
+            self._log_refusal(key, trigger, actor, exc, when)
             raise
 
-    def _log_refusal(self, key: str, trigger: str, actor: str, exc: WorkflowError) -> None:
+    def _log_refusal(
+        self, key: str, trigger: str, actor: str, exc: WorkflowError, at: datetime | None
+    ) -> None:
         """Every refused attempt is kept: who, what, why (in its own transaction)."""
         logger.bind(key=key, trigger=trigger, actor=actor).warning(
             "refused {key} {trigger} by {actor}: {why}",
@@ -124,7 +132,7 @@ class Engine:
         for attempt in range(6):  # SQLite: many refused writers at once wait their turn
             try:
                 with Session(self.db) as session, session.begin():
-                    session.add(RefusedAttempt(at=self.clock.now(), **row))
+                    session.add(RefusedAttempt(at=at or self.clock.now(), **row))
                 return
             except sa.exc.OperationalError as err:
                 if not is_lock_error(err) or attempt == 5:
@@ -143,6 +151,7 @@ class Engine:
         note: str | None,
         data: dict[str, Any],
         expected_version: int | None,
+        at: datetime | None,
     ) -> AdvanceResult:
         try:
             with self.driver.transaction() as cursor:
@@ -154,7 +163,7 @@ class Engine:
                 values = coerce_step_data(step.data, data)
                 files = _match_evidence(key, step, evidence, self.evidence_max_bytes)
                 self._check_guards(cursor, key, definition, step, inst, values)
-                return self._write(cursor, inst, definition, fired, actor, values, files, note)
+                return self._write(cursor, inst, definition, fired, actor, values, files, note, at)
         except sa.exc.OperationalError as exc:
             if not is_lock_error(exc):
                 raise
@@ -248,8 +257,9 @@ class Engine:
         values: dict[str, Any],
         files: list[EvidenceFile],
         note: str | None,
+        at: datetime | None,
     ) -> AdvanceResult:
-        now = self.clock.now()
+        now = at or self.clock.now()
         dest = fired.dest
         move = Move(
             trigger=fired.step.trigger,
