@@ -1,85 +1,75 @@
-"""Mermaid state diagrams of a definition, drawn by ``transitions``' own mermaid engine.
+"""Mermaid state diagrams of a definition, written from the definition itself.
 
-``transitions.extensions.diagrams.GraphMachine`` with ``graph_engine="mermaid"``
-needs neither graphviz nor pygraphviz. The flat (non-hierarchical) machine is
-used on purpose: ``HierarchicalGraphMachine`` treats ``_`` as its state-path
-separator and our state ids contain underscores.
+The text is a ``stateDiagram-v2``: a comment with the process and version, each state
+declared once with its label (``state "label" as id``), the entry arrow to the initial
+state, one edge per (source, transition) labelled with the step, an exit arrow from each
+final state, and the current state marked by the ``s_active`` class (the others carry
+``s_default``). Labels are in Thai or English; characters Mermaid would read as syntax
+are written as Mermaid entity codes (``#quot;``, ``#59;``…), which it shows as the
+characters themselves.
 """
 
 from __future__ import annotations
 
-from transitions import State as _MachineState
-from transitions.extensions.diagrams import GraphMachine
-
 from plancycle.definitions.model import Definition, Text
 
-__all__ = ["to_mermaid"]
+__all__ = ["ACTIVE_CLASS", "DEFAULT_CLASS", "mermaid_label", "to_mermaid"]
+
+ACTIVE_CLASS = "s_active"
+DEFAULT_CLASS = "s_default"
+_CLASS_STYLES = {DEFAULT_CLASS: "fill:white,color:black", ACTIVE_CLASS: "color:red,fill:darksalmon"}
+# Characters that end or open a Mermaid token inside a label: quotes end a state's
+# description, ``;`` ends a statement, ``#`` starts an entity code, ``%`` a comment,
+# brackets and angle brackets are shape and markup syntax.
+_ENTITIES = str.maketrans(
+    {
+        '"': "#quot;",
+        ";": "#59;",
+        "#": "#35;",
+        "%": "#37;",
+        "[": "#91;",
+        "]": "#93;",
+        "{": "#123;",
+        "}": "#125;",
+        "<": "#lt;",
+        ">": "#gt;",
+    }
+)
 
 
-class _LabelledState(_MachineState):
-    """A machine state that carries a display label (the markup reads ``label``)."""
-
-    def __init__(self, *args, label: str | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.label = label
-
-
-class _DiagramMachine(GraphMachine):
-    state_cls = _LabelledState
-
-
-class _Token:
-    """The model the diagram machine marks as being in the current state."""
-
-    def __init__(self) -> None:
-        self.state: str | None = None
-
-
-def _clean(text: str) -> str:
-    """Mermaid labels may not contain double quotes, line breaks or statement separators."""
-    return " ".join(text.replace('"', "'").replace(";", ",").replace("#", "no. ").split())
+def mermaid_label(text: str) -> str:
+    """``text`` on one line, with Mermaid's syntax characters as entity codes."""
+    return " ".join(text.split()).translate(_ENTITIES)
 
 
 def _pick(text: Text, lang: str) -> str:
-    return _clean(text.th if lang == "th" else text.en)
+    return mermaid_label(text.pick(lang))
 
 
 def to_mermaid(defn: Definition, lang: str = "en", current: str | None = None) -> str:
     """A ``stateDiagram-v2`` of ``defn`` with labels in ``lang`` ("en" or "th").
 
     The initial state gets the ``[*] -->`` entry arrow, final states the ``--> [*]``
-    exit arrow, and ``current`` (default: the initial state) the ``s_active`` style.
+    exit arrow, and ``current`` (default: the initial state) the ``s_active`` class.
     """
     if lang not in ("en", "th"):
         raise ValueError(f"lang must be 'en' or 'th', not {lang!r}")
     current = current or defn.initial_state.id
     defn.state(current)  # KeyError for an unknown state, naming the known ones
-    token = _Token()
-    machine = _DiagramMachine(
-        model=token,
-        states=[
-            {"name": s.id, "label": _pick(s.label, lang), "final": s.final} for s in defn.states
-        ],
-        transitions=[
-            {"trigger": t.trigger, "source": src, "dest": t.dest, "label": _pick(t.label, lang)}
-            for t in defn.transitions
-            for src in t.sources
-        ],
-        initial=defn.initial_state.id,
-        auto_transitions=False,
-        graph_engine="mermaid",
-        title=_pick(defn.title, lang),
-    )
-    if current != defn.initial_state.id:
-        machine.set_state(current, model=token)
-    source: str = token.get_graph(force_new=True).source  # type: ignore[attr-defined]
-
-    lines = source.splitlines()
-    # transitions writes a front-matter block "---\ntitle\n---" first; keep the diagram only
-    # (the title goes into a mermaid comment) so the text starts with "stateDiagram-v2".
-    start = next(i for i, line in enumerate(lines) if line.strip() == "stateDiagram-v2")
-    body = [line.replace("  Class ", "  class ", 1) for line in lines[start + 1 :]]
-    out = ["stateDiagram-v2", f"  %% {defn.id} v{defn.version}: {_pick(defn.title, lang)}"]
-    out.extend(line for line in body if line.strip())
-    out.extend(f"  {s.id} --> [*]" for s in defn.final_states)
-    return "\n".join(out) + "\n"
+    lines = [
+        "stateDiagram-v2",
+        f"  %% {defn.id} v{defn.version}: {_pick(defn.title, lang)}",
+        "  direction LR",
+    ]
+    lines += [f"  classDef {name} {style}" for name, style in _CLASS_STYLES.items()]
+    for state in defn.states:
+        lines.append(f'  state "{_pick(state.label, lang)}" as {state.id}')
+        lines.append(f"  class {state.id} {ACTIVE_CLASS if state.id == current else DEFAULT_CLASS}")
+    lines.append(f"  [*] --> {defn.initial_state.id}")
+    lines += [
+        f"  {src} --> {t.dest}: {_pick(t.label, lang)}"
+        for t in defn.transitions
+        for src in t.sources
+    ]
+    lines += [f"  {s.id} --> [*]" for s in defn.final_states]
+    return "\n".join(lines) + "\n"

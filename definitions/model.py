@@ -359,7 +359,10 @@ class Definition:
         return self._from.get(state_id, ())
 
     def transition(self, trigger: str, source_state: str) -> Transition | None:
-        """The transition ``trigger`` fires from ``source_state``, or None."""
+        """The step declared for ``trigger`` from ``source_state`` (its roles, data,
+        evidence and guards), or None. Whether the trigger may fire and where it leads
+        is the state machine's answer (``plancycle.workflow.machines``), which the engine
+        asks first."""
         for t in self.transitions_from(source_state):
             if t.trigger == trigger:
                 return t

@@ -122,3 +122,34 @@ def test_jobs_do_their_work_and_survive_failures(sqlite_engine, tmp_path) -> Non
     finally:
         logger.remove(sink)
     assert any("sweep failed" in line for line in lines)
+
+
+def test_sweep_as_of_records_its_automatic_steps_at_that_instant(cli, chachoengsao_db, tmp_path):  # noqa: F811
+    from sqlmodel import Session, select
+
+    from plancycle.store.models import Escalation
+    from plancycle.store.targets import strong_tambons
+    from plancycle.workflow.cycle import instance_key
+    from plancycle.workflow.reports import get_instance, history
+    from plancycle.workflow.walk import walk
+    from tests.world import populate
+
+    shutil.copy(chachoengsao_db, tmp_path / "cli.db")
+    db = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    world = populate(db, tmp_path, areas=False)
+    with Session(db) as session:
+        strong = next(c for c in strong_tambons(session, "24") if c.startswith("2401"))
+    a3 = instance_key(2568, "activity3", strong)
+    world.clock.set(bkk(2025, 2, 10, 9))
+    walk(world.engine, instance_key(2568, "tambon_plan", strong), world.actors, world.pdf)
+    assert get_instance(db, a3).state == "await_tambon_plan"
+    code, out, err = cli("sweep", "--as-of", "2025-03-02", "--json")
+    assert code == 0, err
+    assert json.loads(out)["advanced"] >= 1
+    inst, records = history(db, a3)
+    as_of = bkk(2025, 3, 2, 0, 0)
+    assert inst.state == "kickoff" and records[-1].automatic
+    assert records[-1].at == as_of and inst.updated_at == as_of
+    with Session(db) as session:
+        assert set(session.exec(select(Escalation.at)).all()) == {as_of}
+    db.dispose()

@@ -239,3 +239,50 @@ def test_three_schedulers_on_one_postgres_escalate_exactly_once(pg_engine, tmp_p
             select(func.count()).select_from(TransitionRecord).where(TransitionRecord.automatic)
         ).one()
         assert advanced == sum(r["advanced"] for r in reports)
+
+
+def _ready_for_collect_inputs(world: World) -> str:
+    """The tambon plan of 240101 waiting in collect_inputs with every village plan drafted."""
+    key = instance_key(2568, "tambon_plan", "240101")
+    world.clock.set(bkk(2025, 1, 10, 9))
+    walk(world.engine, key, world.actors, world.pdf, max_steps=2)
+    with Session(world.db) as session:
+        villages = session.exec(
+            select(Instance.key).where(
+                Instance.definition_id == "village_plan", Instance.area_code.startswith("240101")
+            )
+        ).all()
+    for village in villages:
+        walk(world.engine, village, world.actors, world.pdf, max_steps=3)
+    assert get_instance(world.db, key).state == "collect_inputs"
+    return key
+
+
+def test_everything_a_sweep_writes_carries_the_sweeps_instant(world: World) -> None:
+    key = _ready_for_collect_inputs(world)
+    world.clock.set(bkk(2025, 6, 30, 15))  # the engine's clock is elsewhere
+    as_of = bkk(2025, 2, 1, 10)
+    report = run_sweep(world.engine, as_of)
+    assert report.advanced >= 1 and sum(report.notices.values()) > 0 and report.messages > 0
+    inst, records = history(world.db, key)
+    assert inst.state == "analyse" and records[-1].automatic
+    assert records[-1].at == as_of
+    assert inst.updated_at == inst.state_entered_at == as_of
+    with Session(world.db) as session:
+        escalations = session.exec(select(Escalation.at)).all()
+        outbox = session.exec(select(OutboxMessage.created_at, OutboxMessage.next_attempt_at))
+        outbox = outbox.all()
+    assert escalations and set(escalations) == {as_of}
+    assert outbox and {t for row in outbox for t in row} == {as_of}
+
+
+def test_an_advance_at_a_naive_instant_is_refused_and_writes_nothing(world: World) -> None:
+    from datetime import datetime
+
+    from plancycle.thai.fiscal import NaiveDatetimeError
+
+    key = _ready_for_collect_inputs(world)
+    before = history(world.db, key)[1]
+    with pytest.raises(NaiveDatetimeError):
+        world.engine.advance(key, "inputs_collected", "scheduler", at=datetime(2025, 2, 1, 10))
+    assert history(world.db, key)[1] == before

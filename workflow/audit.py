@@ -297,7 +297,8 @@ def _replay_one(
         if rec.trigger == MIGRATE_TRIGGER:
             version, state = int(rec.data.get("to_version", version)), rec.to_state
             continue
-        dest = machines.fire(inst.definition_id, version, state, rec.trigger)
+        fired = machines.fire(inst.definition_id, version, state, rec.trigger)
+        dest = fired.dest if fired is not None else None
         if dest != rec.to_state:
             return (
                 f"record seq {rec.seq}: {rec.trigger!r} from {state!r} leads to {dest!r}, "

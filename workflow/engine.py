@@ -32,6 +32,7 @@ from plancycle.store.evidence import (
 )
 from plancycle.store.models import RefusedAttempt
 from plancycle.text import check_text
+from plancycle.thai.fiscal import to_utc
 from plancycle.workflow.access import check_allowed
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
@@ -47,7 +48,7 @@ from plancycle.workflow.errors import (
 )
 from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
-from plancycle.workflow.machines import MachineRegistry
+from plancycle.workflow.machines import Fired, MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
@@ -96,12 +97,17 @@ class Engine:
         note: str | None = None,
         data: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
+        *,
+        at: datetime | None = None,
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
         refused. ``expected_version`` is the version the caller last saw (a form, an
         If-Match header): if the instance has moved on since, the answer is a Conflict.
         ``evidence`` files are stored (content-addressed) before the write transaction
-        starts; the transaction only records them."""
+        starts; the transaction only records them. ``at`` (timezone-aware) is the instant
+        written for the step, its evidence or its refusal, instead of the engine's clock: a
+        sweep's own instant."""
+        when = to_utc(at) if at is not None else None  # a naive ``at`` is refused here
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
         )
@@ -110,14 +116,19 @@ class Engine:
                 store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
             ]
             return self._advance(
-                key, trigger, actor, stored, note, dict(data or {}), expected_version
+                key, trigger, actor, stored, note, dict(data or {}), expected_version, when
             )
         except (WorkflowError, EvidenceError) as exc:
-            self._log_refusal(key, trigger, actor, exc)
+            self._log_refusal(key, trigger, actor, exc, when)
             raise
 
     def _log_refusal(
-        self, key: str, trigger: str, actor: str, exc: WorkflowError | EvidenceError
+        self,
+        key: str,
+        trigger: str,
+        actor: str,
+        exc: WorkflowError | EvidenceError,
+        at: datetime | None,
     ) -> None:
         """Every refused attempt is kept: who, what, why (in its own transaction)."""
         logger.bind(key=key, trigger=trigger, actor=actor).warning(
@@ -137,7 +148,7 @@ class Engine:
         for attempt in range(6):  # SQLite: many refused writers at once wait their turn
             try:
                 with Session(self.db) as session, session.begin():
-                    session.add(RefusedAttempt(at=self.clock.now(), **row))
+                    session.add(RefusedAttempt(at=at or self.clock.now(), **row))
                 return
             except sa.exc.OperationalError as err:
                 if not is_lock_error(err) or attempt == 5:
@@ -156,21 +167,19 @@ class Engine:
         note: str | None,
         data: dict[str, Any],
         expected_version: int | None,
+        at: datetime | None,
     ) -> AdvanceResult:
         try:
             with self.driver.transaction() as cursor:
-                inst, actor, definition, step = self._read(
+                inst, actor, definition, fired = self._read(
                     cursor, key, trigger, actor_id, expected_version
                 )
+                step = fired.step
                 check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
                 values = coerce_step_data(step.data, data)
                 files = _match_evidence(key, step, evidence)
                 self._check_guards(cursor, key, definition, step, inst, values)
-                dest = self.machines.fire(
-                    inst.definition_id, inst.definition_version, inst.state, trigger
-                )
-                assert dest == step.dest, (dest, step.dest)
-                return self._write(cursor, inst, definition, step, actor, values, files, note)
+                return self._write(cursor, inst, definition, fired, actor, values, files, note, at)
         except sa.exc.OperationalError as exc:
             if not is_lock_error(exc):
                 raise
@@ -180,9 +189,10 @@ class Engine:
 
     def _read(
         self, cursor: Any, key: str, trigger: str, actor_id: str, expected_version: int | None
-    ) -> tuple[lookups.InstanceRow, lookups.ActorRow, Definition, Transition]:
-        """The instance, the actor, the definition version and the step; refused if any
-        is missing or the instance moved on since the caller saw it."""
+    ) -> tuple[lookups.InstanceRow, lookups.ActorRow, Definition, Fired]:
+        """The instance, the actor, the definition version and the Machine's answer for
+        ``trigger`` (the next state and the step); refused if any is missing, if the
+        Machine refuses the trigger, or if the instance moved on since the caller saw it."""
         inst, actor = lookups.instance_and_actor(cursor, self.driver, key, actor_id)
         if inst is None:
             raise UnknownInstance(key)
@@ -191,11 +201,11 @@ class Engine:
         if actor is None or not actor.active:
             raise UnknownActor(actor_id, "inactive" if actor else "unknown")
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
-        step = definition.transition(trigger, inst.state)
-        if step is None:
-            valid = [t.trigger for t in definition.transitions_from(inst.state)]
+        fired = self.machines.fire(definition.id, definition.version, inst.state, trigger)
+        if fired is None:
+            valid = self.machines.triggers(definition.id, definition.version, inst.state)
             raise InvalidTrigger(key, trigger, inst.state, valid)
-        return inst, actor, definition, step
+        return inst, actor, definition, fired
 
     def _check_guards(
         self,
@@ -250,21 +260,23 @@ class Engine:
         cursor: Any,
         inst: lookups.InstanceRow,
         definition: Definition,
-        step: Transition,
+        fired: Fired,
         actor: lookups.ActorRow,
         values: dict[str, Any],
         files: list[EvidenceFile],
         note: str | None,
+        at: datetime | None,
     ) -> AdvanceResult:
-        now = self.clock.now()
+        now = at or self.clock.now()
+        dest = fired.dest
         move = Move(
-            trigger=step.trigger,
-            to_state=step.dest,
+            trigger=fired.step.trigger,
+            to_state=dest,
             actor_id=actor.id,
             role=actor.role,
             at=now,
-            due_at=self._due_at(cursor, definition, step.dest, inst, now),
-            final=definition.state(step.dest).final,
+            due_at=self._due_at(cursor, definition, dest, inst, now),
+            final=definition.state(dest).final,
             data=values,
             note=note,
             evidence=[f.sha256 for f in files],
@@ -280,14 +292,14 @@ class Engine:
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
             src=inst.state,
-            dst=step.dest,
+            dst=dest,
             actor=actor.id,
         )
         return AdvanceResult(
             inst.key,
-            step.trigger,
+            move.trigger,
             inst.state,
-            step.dest,
+            dest,
             written.seq,
             now,
             move.due_at,

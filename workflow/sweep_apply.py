@@ -202,7 +202,8 @@ def run_sweep(
     dry_run: bool = False,
     batch: int = 500,
 ) -> SweepReport:
-    """One sweep at ``now`` (default: the engine's clock)."""
+    """One sweep at ``now`` (default: the engine's clock): every row it writes
+    (escalations, outbox messages, automatic steps) carries that instant."""
     started = time.perf_counter()
     now = now or engine.clock.now()
     snapshot = load_snapshot(engine.db, engine.catalog, now)
@@ -214,7 +215,7 @@ def run_sweep(
         for start in range(0, len(plan.notices), batch):
             _write_notices(engine, plan.notices[start : start + batch], now, report)
         for advance in plan.advances:
-            _auto_advance(engine, advance, report)
+            _auto_advance(engine, advance, now, report)
     report.seconds = time.perf_counter() - started
     logger.bind(sweep=report.as_dict()).info(
         "sweep at {now}: {c} candidates, escalations {e}, {m} messages, {a} advanced, {s:.3f} s",
@@ -276,9 +277,10 @@ def _area_names(session: Session, codes: set[str]) -> dict[str, tuple[str, str]]
     return {code: (th, en or th) for code, th, en in rows.all()}
 
 
-def _auto_advance(engine: Engine, advance: AutoAdvance, report: SweepReport) -> None:
+def _auto_advance(engine: Engine, advance: AutoAdvance, now: datetime, report: SweepReport) -> None:
+    """Fire an automatic step at the sweep's instant (not the engine's clock)."""
     try:
-        engine.advance(advance.instance.key, advance.trigger, SCHEDULER, note="automatic")
+        engine.advance(advance.instance.key, advance.trigger, SCHEDULER, note="automatic", at=now)
     except (Conflict, InvalidTrigger):
         report.skipped_advances += 1  # someone (or another scheduler) moved it first
         return
