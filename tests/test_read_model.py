@@ -165,6 +165,7 @@ def test_page_api_and_cli_agree_on_a_migrated_instance(
     status = {s.id: s.status for s in view.steps}
     assert status["plan_workshop"] is StepStatus.DONE and status["assess"] is StepStatus.DONE
     assert view.inst.state == "bpm_record" and view.progress == (3, 5) and view.percent == 60.0
+    assert view.must_act() == ("district_cd_office", "cd_officer")  # not the administrator
 
     with Session(world.db) as session, session.begin():
         token = issue_token(session, NATION_ACTOR)
@@ -192,6 +193,8 @@ def test_page_api_and_cli_agree_on_a_migrated_instance(
         assert re.search(rf'<li class="done" data-step="{step}"', page), step
     assert view.days_late == 45  # BPM was due 7 days after the workshop: 17 Feb
     assert f'data-days-late="{view.days_late}"' in page
+    assert re.search(r'id="must-act"><strong>ผู้ต้องดำเนินการ:</strong> สำนักงานพัฒนาชุมชนอำเภอ', page)
+    assert api["must_act"][0]["role"] == shown["must_act"][0]["role"] == "district_cd_office"
 
 
 # --- the roll-up -------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def _show(
     found = detail_for(web, who, fy, process, area)
     context = {
         "d": found,
+        "catalog": web.catalog,
         "allowed": found.allowed(who),
         "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
         "flash": None,

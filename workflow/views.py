@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, Definition, Text, Transition
 from plancycle.store.models import Area, Evidence, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
@@ -37,6 +38,9 @@ __all__ = [
     "record_dict",
     "text_dict",
 ]
+
+
+BUILTIN_ROLES = frozenset(BuiltinRole)
 
 
 def text_dict(text: Text) -> dict[str, str]:
@@ -139,11 +143,12 @@ class InstanceView:
 
     def must_act(self) -> tuple[str, ...]:
         """The roles that must act next (none while the instance waits on others or is
-        done): every role named by a step a person may do from here."""
+        done): every office named by a step a person may do from here (the store's
+        administrator, who may stand in for any, is not one of them)."""
         roles: dict[str, None] = {}
         for t in self.next_steps():
             if t.auto is None:
-                roles.update(dict.fromkeys(t.roles))
+                roles.update(dict.fromkeys(r for r in t.roles if r not in BUILTIN_ROLES))
         return tuple(roles)
 
     def waiting_on(self) -> dict[str, str] | None:

@@ -221,20 +221,17 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     label = view.definition.state(view.inst.state).label
     table = Table(title=f"{view.inst.key} ({r.pick(label.th, label.en)})")
-    for head in (
-        "#",
-        r.pick("เวลา", "at"),
-        r.pick("ผู้ดำเนินการ", "actor"),
-        r.pick("ขั้น", "step"),
-        r.pick("ข้อมูล", "data"),
-    ):
-        table.add_column(head)
+    table.add_column("#", justify="right")
+    table.add_column(r.pick("เวลา", "at"))
+    table.add_column(r.pick("ผู้ดำเนินการ", "actor"), overflow="fold")
+    table.add_column(r.pick("ขั้น", "step"), ratio=2)
+    table.add_column(r.pick("ข้อมูล", "data"), overflow="fold", ratio=1)
     for x in view.records:
         step = view.trigger_label(x.trigger)
         table.add_row(
             r.num(x.seq),
             r.when(x.at),
-            f"{x.actor_id} ({r.pick(view.role_label(x.role).th, view.role_label(x.role).en)})",
+            x.actor_id,
             r.pick(step.th, step.en),
             escape(", ".join(f"{k}={v}" for k, v in (x.data or {}).items())),
         )
