@@ -24,6 +24,7 @@ __all__ = [
     "child_length",
     "code_at",
     "in_area",
+    "length_at",
     "level_of",
 ]
 
@@ -69,12 +70,15 @@ def level_of(code: str) -> AreaLevel | None:
     return _BY_LENGTH.get(len(code))
 
 
+def length_at(level: AreaLevel | str | None) -> int:
+    """The length of a code at ``level``: 0 for the nation (``None`` or ``"nation"``)."""
+    return 0 if level is None or level == "nation" else AreaLevel(level).length
+
+
 def code_at(code: str, level: AreaLevel | str | None) -> str:
     """The code of the area at ``level`` that contains ``code`` (its first digits);
     the nation's empty code for ``None`` or ``"nation"``."""
-    if level is None or level == "nation":
-        return NATION
-    return code[: AreaLevel(level).length]
+    return code[: length_at(level)]
 
 
 def child_length(code: str) -> int:

@@ -16,6 +16,7 @@ from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
 from plancycle.workflow.late import overdue_rows
+from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
 from plancycle.workflow.rollup import area_rollup, children_rollup
 
@@ -58,6 +59,7 @@ def area_page(request: Request, who: PageUser, code: str = "", fy: Fy = None) ->
             "own": own,
             "kids": kids,
             "instances": instances,
+            "late": {i.key for i in instances if is_overdue(i.due_at, i.completed_at, now)},
             "year": year,
             "catalog": web.catalog,
             "names": {a.code: a for a in (view.area, *view.children)},

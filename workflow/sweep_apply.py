@@ -25,6 +25,7 @@ from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.outbox import add_messages, outbox_rows
 from plancycle.store.escalations import insert_new_escalations
 from plancycle.store.models import Area, Cycle, Escalation, Instance
+from plancycle.thai.areacode import length_at
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import Conflict, InvalidTrigger
 from plancycle.workflow.notices import notice_for
@@ -43,7 +44,6 @@ from plancycle.workflow.sweep import (
 __all__ = ["SweepReport", "load_snapshot", "run_sweep"]
 
 SCHEDULER = BuiltinActor.SCHEDULER
-_LEVEL_LENGTH = {"province": 2, "district": 4, "tambon": 6, "village": 8, "nation": 0}
 Window = tuple[Definition, str]  # a step (definition version, state) that declares ``opens``
 
 
@@ -180,7 +180,7 @@ def _children(
         if t.auto is not None
     }
     for parent, rule in auto_rules(catalog):
-        length = _LEVEL_LENGTH[parent.scope]
+        length = length_at(parent.scope)
         if (rule.process, length) not in needed:
             continue
         needed.discard((rule.process, length))

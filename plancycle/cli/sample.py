@@ -17,6 +17,7 @@ from plancycle.definitions.model import Catalog
 from plancycle.store import geothai_import, targets, villages
 from plancycle.store.actors import add_sample_actors
 from plancycle.store.db import make_engine, migrate
+from plancycle.thai.areacode import AreaCode
 from plancycle.workflow.clock import ManualClock
 from plancycle.workflow.cycle import StartResult, start_cycle
 from plancycle.workflow.engine import Engine
@@ -37,7 +38,7 @@ class SampleStore:
         """role -> actor id for work in ``district`` (and its province, and the nation)."""
         return {
             **self.actors.get("", {}),
-            **self.actors.get(district[:2], {}),
+            **self.actors.get(AreaCode(district).province, {}),
             **self.actors.get(district, {}),
         }
 
