@@ -20,6 +20,7 @@ from plancycle.workflow.errors import (
     GuardFailed,
     InvalidTrigger,
     MissingEvidence,
+    UnknownInstance,
 )
 
 __all__ = [
@@ -116,4 +117,6 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
 def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, Any]:
     """The problem document, the inputs named as the API's form fields."""
     en, th = exc.worded(API_WORDING)
-    return problem(status_for(exc), en, th, type(exc).__name__, instance, **_extras(exc))
+    # out of scope is told as not found, down to its type (the refusal log keeps why)
+    kind = UnknownInstance if isinstance(exc, UnknownInstance) else type(exc)
+    return problem(status_for(exc), en, th, kind.__name__, instance, **_extras(exc))

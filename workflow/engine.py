@@ -32,7 +32,7 @@ from plancycle.store.evidence import (
 )
 from plancycle.store.models import RefusedAttempt
 from plancycle.text import check_text
-from plancycle.workflow.access import check_allowed
+from plancycle.workflow.access import check_allowed, check_scope
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import (
@@ -41,8 +41,8 @@ from plancycle.workflow.errors import (
     GuardFailed,
     InvalidTrigger,
     MissingEvidence,
+    OutOfScope,
     UnknownActor,
-    UnknownInstance,
     WorkflowError,
 )
 from plancycle.workflow.inputs import field_ref, slot_ref
@@ -125,14 +125,14 @@ class Engine:
             key=key,
             trigger=trigger,
             actor=actor,
-            why=exc.en,
+            why=exc.why if isinstance(exc, OutOfScope) else exc.en,
         )
         row = {
             "actor_id": actor[:200],
             "key": key[:200],
             "trigger": trigger[:200],
             "error": type(exc).__name__,
-            "reason": exc.en[:2000],
+            "reason": (exc.why if isinstance(exc, OutOfScope) else exc.en)[:2000],
         }
         for attempt in range(6):  # SQLite: many refused writers at once wait their turn
             try:
@@ -184,12 +184,12 @@ class Engine:
         """The instance, the actor, the definition version and the step; refused if any
         is missing or the instance moved on since the caller saw it."""
         inst, actor = lookups.instance_and_actor(cursor, self.driver, key, actor_id)
-        if inst is None:
-            raise UnknownInstance(key)
-        if expected_version is not None and inst.version != expected_version:
-            raise Conflict(key, inst.state)
         if actor is None or not actor.active:
             raise UnknownActor(actor_id, "inactive" if actor else "unknown")
+        check_scope(key, actor.area_code, inst.area_code if inst else None)
+        assert inst is not None  # check_scope refused a missing one
+        if expected_version is not None and inst.version != expected_version:
+            raise Conflict(key, inst.state)
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
         step = definition.transition(trigger, inst.state)
         if step is None:
