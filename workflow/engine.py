@@ -30,7 +30,7 @@ from plancycle.store.evidence import (
     record_evidence,
     store_evidence,
 )
-from plancycle.store.models import RefusedAttempt
+from plancycle.store.refusals import keep_refusal
 from plancycle.text import check_text
 from plancycle.workflow.access import check_allowed, check_scope
 from plancycle.workflow.clock import Clock, SystemClock
@@ -137,7 +137,7 @@ class Engine:
         for attempt in range(6):  # SQLite: many refused writers at once wait their turn
             try:
                 with Session(self.db) as session, session.begin():
-                    session.add(RefusedAttempt(at=self.clock.now(), **row))
+                    keep_refusal(session, row, self.clock.now())
                 return
             except sa.exc.OperationalError as err:
                 if not is_lock_error(err) or attempt == 5:
@@ -275,7 +275,7 @@ class Engine:
         except StaleInstance:
             # lost the race: another writer moved it first; nothing of ours is written
             raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
-        record_evidence(cursor, self.driver, files, now)
+        record_evidence(cursor, self.driver, files, now, (inst.id, written.seq))
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
@@ -332,8 +332,14 @@ def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) ->
             f"(slots: {', '.join(slots) or 'none'})",
             f"{key}: ขั้น {step.trigger!r} ไม่มีช่องหลักฐาน {slot_id!r}",
         )
-    if slot_id in free:
-        free.remove(slot_id)
+    if slot_id not in free:
+        raise BadStepInput(
+            f"{key}: evidence slot {slot_id!r} of step {step.trigger!r} takes one file; "
+            f"{item.file_name!r} is one too many",
+            f"{key}: ช่องหลักฐาน {slot_id!r} ของขั้น {step.trigger!r} รับได้ไฟล์เดียว; "
+            f"{item.file_name!r} เกินมา",
+        )
+    free.remove(slot_id)
     wanted = slots[slot_id].media_types
     if wanted and item.media_type not in wanted:
         raise BadStepInput(
