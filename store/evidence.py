@@ -158,12 +158,23 @@ _INSERT = (
 )
 
 
+_USE = "INSERT INTO evidence_use (instance_id, seq, slot, sha256, file_name) VALUES (?, ?, ?, ?, ?)"
+
+
 def record_evidence(
-    cursor: Any, driver: Driver, files: Sequence[EvidenceFile], now: datetime
+    cursor: Any,
+    driver: Driver,
+    files: Sequence[EvidenceFile],
+    now: datetime,
+    record: tuple[int, int],
 ) -> None:
-    """Each stored file's row, once, inside the caller's transaction. Two advances
+    """Each stored file's row, once, and its use by ``record`` (instance id, seq) under
+    the name it was given there, inside the caller's transaction. Two advances
     attaching the same file at the same moment (one blank form used by many districts)
-    both insert its row: the second insert does nothing instead of failing."""
+    both insert its row: the second insert does nothing instead of failing; each keeps
+    its own file name in ``evidence_use``."""
     for item in files:
         row = (item.sha256, item.file_name, item.media_type, item.size, driver.when(now))
         cursor.execute(driver.sql(_INSERT), row)
+        use = (*record, item.slot or "", item.sha256, item.file_name)
+        cursor.execute(driver.sql(_USE), use)

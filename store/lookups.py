@@ -48,8 +48,9 @@ _AREA, _RECORD = Area.__table__, TransitionRecord.__table__  # type: ignore[attr
 _INSTANCE = (
     f"SELECT {select_list(_I, InstanceRow._fields, 'i')}, "
     f"{select_list(_A, ActorRow._fields, 'a')} "
-    f"FROM {_I.name} i LEFT JOIN {_A.name} a ON {select_list(_A, ['id'], 'a')} = ? "
-    f"WHERE {select_list(_I, ['key'], 'i')} = ?"
+    f"FROM (SELECT 1 AS one) o "
+    f"LEFT JOIN {_I.name} i ON {select_list(_I, ['key'], 'i')} = ? "
+    f"LEFT JOIN {_A.name} a ON {select_list(_A, ['id'], 'a')} = ?"
 )
 _DISTRICTS = (
     f"SELECT count(*) FROM {_AREA.name} WHERE {select_list(_AREA, ['province_code'])} = ? "
@@ -67,12 +68,13 @@ _LEFT_AT = (
 def instance_and_actor(
     cursor: Any, driver: Driver, key: str, actor_id: str
 ) -> tuple[InstanceRow | None, ActorRow | None]:
-    """The instance ``key`` and the actor ``actor_id``, in one round trip."""
-    cursor.execute(driver.sql(_INSTANCE), (actor_id, key))
+    """The instance ``key`` and the actor ``actor_id``, in one round trip; each None
+    when there is none (the actor is known even when the instance is not, so that
+    scope is checked before anything about the instance is told)."""
+    cursor.execute(driver.sql(_INSTANCE), (key, actor_id))
     row = cursor.fetchone()
-    if row is None:
-        return None, None
-    return InstanceRow(*row[:10]), None if row[10] is None else ActorRow(*row[10:])
+    inst = None if row[0] is None else InstanceRow(*row[:10])
+    return inst, None if row[10] is None else ActorRow(*row[10:])
 
 
 def state_of(cursor: Any, driver: Driver, key: str) -> str | None:

@@ -30,6 +30,7 @@ __all__ = [
     "DeliveryAttempt",
     "Escalation",
     "Evidence",
+    "EvidenceUse",
     "Instance",
     "OutboxMessage",
     "RefusedAttempt",
@@ -151,6 +152,20 @@ class Evidence(SQLModel, table=True):
     stored_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class EvidenceUse(SQLModel, table=True):
+    """A file as one record attached it: its slot and the name it had then. The same
+    bytes attached by another record keep their own name there (the ``evidence`` row's
+    ``file_name`` is only the first one, shown for records older than this table)."""
+
+    __tablename__ = "evidence_use"
+
+    instance_id: int = Field(primary_key=True, foreign_key="instance.id")
+    seq: int = Field(primary_key=True)
+    slot: str = Field(primary_key=True)
+    sha256: str = Field(max_length=64, foreign_key="evidence.sha256")
+    file_name: str
+
+
 class Actor(SQLModel, table=True):
     """A person or office acting in a role, over an area (None: the whole nation)."""
 
@@ -248,9 +263,12 @@ class RefusedAttempt(SQLModel, table=True):
     __tablename__ = "refused_attempt"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_type=UTCDateTime, index=True)
-    actor_id: str
+    at: datetime = Field(sa_type=UTCDateTime, index=True)  # the first of its repeats
+    actor_id: str = Field(index=True)
     key: str = Field(index=True)
     trigger: str
     error: str  # the error's class name, e.g. NotAllowed
     reason: str  # the English message
+    # repeats folded into this row (plancycle.store.refusals): how many, the last when
+    count: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    last_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ from plancycle.store.models import Instance, RefusedAttempt, TransitionRecord
 from plancycle.workflow.audit import anchor, replay, verify
 from plancycle.workflow.audit_export import export_records
 from plancycle.workflow.cycle import instance_key
-from plancycle.workflow.errors import Conflict, NotAllowed
+from plancycle.workflow.errors import Conflict, OutOfScope
 from plancycle.workflow.reports import get_instance, history
 from plancycle.workflow.walk import walk
 from tests.world import World, bkk, populate
@@ -209,14 +209,14 @@ def test_export_jsonl_and_csv_with_filters(world: World) -> None:
 
 def test_refused_attempts_are_kept(world: World) -> None:
     key = instance_key(2568, "activity2", "240102")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(OutOfScope):  # told as missing, kept as out of scope (#11.2)
         world.engine.advance(key, "meeting_set", "cd-2402")
     with Session(world.db) as session:
         kept = session.exec(select(RefusedAttempt)).all()
     assert [(r.actor_id, r.key, r.trigger, r.error) for r in kept] == [
-        ("cd-2402", key, "meeting_set", "NotAllowed")
+        ("cd-2402", key, "meeting_set", "OutOfScope")
     ]
-    assert "may not act on area 240102" in kept[0].reason
+    assert "area 240102 lies outside the actor's area 2402" in kept[0].reason
 
 
 def test_twenty_coordinators_at_once_one_wins(world: World) -> None:
@@ -251,7 +251,8 @@ def test_twenty_coordinators_at_once_one_wins(world: World) -> None:
     _, records = history(world.db, key)
     assert len(records) == 1
     with Session(world.db) as session:
-        assert session.exec(select(func.count()).select_from(RefusedAttempt)).one() == 19
+        # each conflict is counted; repeats of one refusal fold into one row (#11.11)
+        assert session.exec(select(func.sum(RefusedAttempt.count))).one() == 19
     assert verify(world.db)[1] == []
 
 

@@ -117,14 +117,14 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(ready, args, exit_co
     assert before == after
 
 
-def test_out_of_district_actor_is_refused_with_exit_4(ready) -> None:
+def test_out_of_district_actor_is_told_not_found_with_exit_3(ready) -> None:
     assert (
         ready("actors", "add", "cd-2402", "--role", "district_cd_office", "--area", "2402")[0] == 0
     )
     code, out, _ = ready("show", "2568/activity2/240101", "--json")
     trigger = json.loads(out)["next"][0]["trigger"]
     code, _, err = ready("advance", "2568/activity2/240101", trigger, "--actor", "cd-2402")
-    assert code == 4 and "may not act on area 240101" in err
+    assert code == 3 and "No instance by the key" in err  # scope first (#11.2)
 
 
 def test_evidence_slot_syntax(ready, tmp_path) -> None:

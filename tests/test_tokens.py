@@ -80,12 +80,12 @@ def test_district_office_of_2401_cannot_advance_2402(office, tmp_path) -> None:
     token = token_for(office, "cd-2401")
     key = "2568/activity2/240201"
     code, _, err = office("--token", token, "advance", key, "meeting_set")
-    assert code == 4 and "may not act on area 240201" in err
+    assert code == 3 and "No instance by the key" in err  # scope first (#11.2)
     _, out, _ = office("history", key, "--json")
     assert json.loads(out)["records"] == []
     with Session(make_engine(f"sqlite:///{tmp_path / 'cli.db'}")) as session:
         refused = session.exec(select(RefusedAttempt)).all()
-    assert [(r.actor_id, r.key, r.error) for r in refused] == [("cd-2401", key, "NotAllowed")]
+    assert [(r.actor_id, r.key, r.error) for r in refused] == [("cd-2401", key, "OutOfScope")]
 
 
 def totals(run, *args: str) -> dict[str, int]:

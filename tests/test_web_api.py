@@ -138,8 +138,8 @@ def test_one_instance_has_steps_deadlines_next_steps_and_etag(web: Web) -> None:
     problem(
         web.client.get("/api/v1/instances/2568/activity2/999999", headers=web.auth(NATION)), 404
     )
-    problem(web.client.get(A2, headers=web.auth(OTHER_DISTRICT)), 403)
-    problem(web.client.get(f"{A2}/history", headers=web.auth(OTHER_DISTRICT)), 403)
+    problem(web.client.get(A2, headers=web.auth(OTHER_DISTRICT)), 404)  # scope first (#11.2)
+    problem(web.client.get(f"{A2}/history", headers=web.auth(OTHER_DISTRICT)), 404)
 
 
 def test_advance_refusals_carry_both_languages(web: Web) -> None:
@@ -177,7 +177,7 @@ def test_advance_refusals_carry_both_languages(web: Web) -> None:
 
 def test_advance_is_refused_outside_role_and_area_and_kept(web: Web) -> None:
     problem(advance(web, CHIEF, "meeting_set"), 403)
-    problem(advance(web, OTHER_DISTRICT, "meeting_set"), 403)
+    problem(advance(web, OTHER_DISTRICT, "meeting_set"), 404)  # told as missing (#11.2)
     problem(web.client.post(f"{A2}/advance", data={"trigger": "meeting_set"}), 401)
     missing = web.client.post(
         "/api/v1/instances/2568/activity2/249999/advance",
@@ -187,7 +187,7 @@ def test_advance_is_refused_outside_role_and_area_and_kept(web: Web) -> None:
     problem(missing, 404)
     with Session(web.world.db) as session:
         refused = session.exec(select(RefusedAttempt.actor_id, RefusedAttempt.error)).all()
-    assert (CHIEF, "NotAllowed") in refused and (OTHER_DISTRICT, "NotAllowed") in refused
+    assert (CHIEF, "NotAllowed") in refused and (OTHER_DISTRICT, "OutOfScope") in refused
 
 
 def test_if_match_guards_against_a_stale_view(web: Web) -> None:

@@ -97,13 +97,14 @@ def test_a_district_user_sees_only_its_district(web: Web) -> None:
     for path in (
         "/areas/2402",
         "/areas/24",
-        "/instances/2568/activity2/240201",
         "/overdue?area=2402",
         "/exports/activity2.csv?area=24",
     ):
         answer = web.client.get(path)
         assert answer.status_code == 403, path
         assert "ไม่มีสิทธิ์" in answer.text and "may not" in answer.text
+    # another district's instance is told as missing, not as forbidden (#11.2)
+    assert web.client.get("/instances/2568/activity2/240201").status_code == 404
     assert 'href="/areas/24"' not in web.client.get("/areas/2401").text  # no link upwards
 
 
@@ -168,7 +169,7 @@ def test_a_refused_advance_is_shown_in_place(web: Web) -> None:
         f"{PAGE}/advance",
         data={"csrf": csrf(web.client.get("/areas/2402").text), "trigger": "meeting_set"},
     )
-    assert other.status_code == 403
+    assert other.status_code == 404  # another district's instance is told as missing (#11.2)
 
 
 def days_late(web: Web, path: str) -> list[int]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from plancycle.web.auth import Principal
+from plancycle.web.problems import BadForm, UnsupportedMedia
 from plancycle.web.state import WebState
 from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
 from plancycle.workflow.engine import AdvanceResult
@@ -15,8 +18,18 @@ from plancycle.workflow.engine import AdvanceResult
 __all__ = ["advance_from_request", "result_dict"]
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 async def read_form(request: Request) -> AdvanceForm:
-    form = await request.form(max_files=50, max_fields=200)
+    """The form of an advance; another media type is 415, an unreadable form 422."""
+    given = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if given not in FORM_TYPES:
+        raise UnsupportedMedia(given, FORM_TYPES)
+    try:
+        form = await request.form(max_files=50, max_fields=200)
+    except (MultiPartException, HTTPException) as exc:
+        raise BadForm(str(getattr(exc, "message", None) or getattr(exc, "detail", ""))) from None
     return parse_advance_form(form, request.headers.get("if-match"))
 
 

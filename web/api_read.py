@@ -93,7 +93,7 @@ def instance_history(web: State, who: ApiUser, fy: int, process: str, area: str)
     return {
         "key": found.inst.key,
         "state": found.inst.state,
-        "records": [record_dict(r, found.files) for r in found.records],
+        "records": [record_dict(r, found.files, found.names) for r in found.records],
     }
 
 

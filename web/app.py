@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from plancycle import __version__
 from plancycle.web import api_read, api_write, pages_areas, pages_auth, pages_instance
-from plancycle.web.api_schema import Problem
+from plancycle.web.api_schema import Problem, truthful
 from plancycle.web.errors_http import install_handlers
 from plancycle.web.settings import WebSettings
 from plancycle.web.state import WebState, package_dir
@@ -80,7 +80,8 @@ def _add_problem_schema(app: FastAPI) -> None:
             schema["components"]["securitySchemes"] = {
                 "bearer": {"type": "http", "scheme": "bearer"}
             }
-            app.openapi_schema = schema
+            processes = [d.id for d in app.state.web.catalog.latest()]
+            app.openapi_schema = truthful(schema, processes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

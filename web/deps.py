@@ -12,6 +12,7 @@ from plancycle.store.areas import normalize_code
 from plancycle.thai.digits import is_arabic_digits
 from plancycle.web.auth import Principal, check_area, principal_for_bearer
 from plancycle.web.state import WebState
+from plancycle.workflow.access import check_scope
 from plancycle.workflow.views import InstanceView, instance_view
 
 __all__ = [
@@ -72,7 +73,8 @@ def process_for(web: WebState, process: str | None) -> str | None:
 
 
 def detail_for(web: WebState, who: Principal, fy: int, process: str, area: str) -> InstanceView:
-    """The instance (UnknownInstance when there is none), if it lies in the caller's area."""
-    found = instance_view(web.db, web.catalog, f"{fy}/{process}/{area}", web.now())
-    check_area(who, found.inst.area_code)
-    return found
+    """The instance, if it lies in the caller's area: scope first, so one outside it is
+    answered as one that does not exist (UnknownInstance), telling nothing about it."""
+    key = f"{fy}/{process}/{area}"
+    check_scope(key, who.area, area)
+    return instance_view(web.db, web.catalog, key, web.now())

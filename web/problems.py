@@ -20,11 +20,14 @@ from plancycle.workflow.errors import (
     GuardFailed,
     InvalidTrigger,
     MissingEvidence,
+    UnknownInstance,
 )
 
 __all__ = [
     "PROBLEM_JSON",
+    "BadForm",
     "Unauthenticated",
+    "UnsupportedMedia",
     "problem",
     "problem_for",
     "status_for",
@@ -41,6 +44,7 @@ _TITLES: dict[int, tuple[str, str]] = {
     405: ("Method not allowed", "ไม่รองรับวิธีเรียกนี้"),
     409: ("Conflict", "ข้อมูลถูกเปลี่ยนไปแล้ว"),
     413: ("Too large", "ข้อมูลใหญ่เกินกำหนด"),
+    415: ("Unsupported media type", "ไม่รองรับรูปแบบข้อมูลนี้"),
     422: ("Invalid input", "ข้อมูลไม่ถูกต้อง"),
     500: ("Server error", "ระบบขัดข้อง"),
     503: ("Store unavailable", "ใช้ฐานข้อมูลไม่ได้"),
@@ -61,9 +65,33 @@ class Unauthenticated(PlancycleError, PermissionError):
         )
 
 
+class UnsupportedMedia(PlancycleError, ValueError):
+    """A body in a media type the endpoint does not take (JSON posted to a form)."""
+
+    def __init__(self, given: str, takes: tuple[str, ...]) -> None:
+        self.given, self.takes = given, takes
+        listed = ", ".join(takes)
+        super().__init__(
+            f"this endpoint takes {listed}, not {given or 'a body without a type'}",
+            f"ช่องทางนี้รับ {listed} เท่านั้น ไม่รับ {given or 'ข้อมูลที่ไม่ระบุรูปแบบ'}",
+        )
+
+
+class BadForm(PlancycleError, ValueError):
+    """A form body that cannot be read (a multipart body without its boundary)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"the form could not be read ({why}); send multipart/form-data with its boundary",
+            f"อ่านแบบฟอร์มไม่ได้ ({why}); ส่งเป็น multipart/form-data พร้อม boundary",
+        )
+
+
 def status_for(exc: PlancycleError) -> int:
     if isinstance(exc, BadToken | Unauthenticated):
         return 401
+    if isinstance(exc, UnsupportedMedia):
+        return 415
     return _BY_EXIT_CODE.get(exc.exit_code, 422)
 
 
@@ -116,4 +144,6 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
 def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, Any]:
     """The problem document, the inputs named as the API's form fields."""
     en, th = exc.worded(API_WORDING)
-    return problem(status_for(exc), en, th, type(exc).__name__, instance, **_extras(exc))
+    # out of scope is told as not found, down to its type (the refusal log keeps why)
+    kind = UnknownInstance if isinstance(exc, UnknownInstance) else type(exc)
+    return problem(status_for(exc), en, th, kind.__name__, instance, **_extras(exc))

@@ -92,9 +92,16 @@ def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilt
 def _check(kind: str, process: str | None, catalog: Catalog) -> str:
     if kind not in KINDS:
         raise UnknownExport(kind)
+    if kind != "bpm" and process not in (None, kind):
+        raise BadStepInput(
+            f"the {kind} sheet is the sheet of process {kind}; leave out process={process} "
+            f"(process chooses the activity of a bpm export only)",
+            f"รายงาน {kind} เป็นของกระบวนการ {kind}; ไม่ต้องระบุ process={process} "
+            f"(process ใช้เลือกกิจกรรมของรายงาน bpm เท่านั้น)",
+        )
     chosen = process or ("activity2" if kind == "bpm" else kind)
     ids = [d.id for d in budgeted(catalog)]
-    if chosen not in ids or (kind != "bpm" and chosen != kind):
+    if chosen not in ids:
         raise BadStepInput(
             f"a BPM export is for a budgeted activity ({', '.join(ids)}), not {chosen!r}",
             f"รายงาน BPM ใช้กับกิจกรรมที่มีงบประมาณ ({', '.join(ids)}) ไม่ใช่ {chosen!r}",

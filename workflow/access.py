@@ -4,12 +4,15 @@ a province in its province; an actor without an area acts nation-wide)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Transition
 from plancycle.thai.areacode import in_area
-from plancycle.workflow.errors import NotAllowed
+from plancycle.workflow.errors import NotAllowed, OutOfScope, UnknownInstance
 from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["check_allowed", "scoped"]
+__all__ = ["check_allowed", "check_manages", "check_scope", "scoped"]
 
 
 def check_allowed(
@@ -28,6 +31,39 @@ def check_allowed(
             f"{instance_area}",
             f"{key}: ผู้ใช้ {actor_id!r} รับผิดชอบพื้นที่ {actor_area} ไม่มีสิทธิ์ในพื้นที่ {instance_area}",
         )
+
+
+def check_scope(key: str, actor_area: str | None, instance_area: str | None) -> None:
+    """Scope first, before anything about the instance is told: one outside the
+    actor's area is answered as one that does not exist (OutOfScope, kept as such).
+    A missing instance whose key names an area outside the actor's is out of scope too."""
+    area = instance_area if instance_area is not None else key.rpartition("/")[2]
+    if not in_area(actor_area, area):
+        raise OutOfScope(key, actor_area, area)
+    if instance_area is None:
+        raise UnknownInstance(key)
+
+
+def check_manages(
+    actor_id: str, role: str, actor_area: str | None, areas: Iterable[str | None]
+) -> None:
+    """Who may add actors, issue or revoke tokens, and change areas and target lists:
+    an actor of role ``admin``, and only inside its own area (None among ``areas`` is
+    the whole nation: a nation-wide actor, or a list that spans provinces)."""
+    if role != BuiltinRole.ADMIN:
+        raise NotAllowed(
+            f"actor {actor_id!r} has role {role!r}; only role {BuiltinRole.ADMIN.value!r} may "
+            f"manage actors, tokens and areas",
+            f"ผู้ใช้ {actor_id!r} มีบทบาท {role!r}; เฉพาะบทบาท {BuiltinRole.ADMIN.value!r} "
+            f"จัดการผู้ใช้ โทเค็น และพื้นที่ได้",
+        )
+    for area in areas:
+        if not in_area(actor_area, area or ""):
+            shown_en, shown_th = area or "the whole nation", area or "ทั้งประเทศ"
+            raise NotAllowed(
+                f"actor {actor_id!r} manages area {actor_area} and may not manage {shown_en}",
+                f"ผู้ใช้ {actor_id!r} ดูแลพื้นที่ {actor_area} ไม่มีสิทธิ์จัดการ {shown_th}",
+            )
 
 
 def scoped(actor_id: str, actor_area: str | None, wanted: AreaFilter) -> AreaFilter:

@@ -30,10 +30,10 @@ from plancycle.store.evidence import (
     record_evidence,
     store_evidence,
 )
-from plancycle.store.models import RefusedAttempt
+from plancycle.store.refusals import keep_refusal
 from plancycle.text import check_text
 from plancycle.thai.fiscal import to_utc
-from plancycle.workflow.access import check_allowed
+from plancycle.workflow.access import check_allowed, check_scope
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import (
@@ -42,8 +42,8 @@ from plancycle.workflow.errors import (
     GuardFailed,
     InvalidTrigger,
     MissingEvidence,
+    OutOfScope,
     UnknownActor,
-    UnknownInstance,
     WorkflowError,
 )
 from plancycle.workflow.inputs import field_ref, slot_ref
@@ -136,19 +136,19 @@ class Engine:
             key=key,
             trigger=trigger,
             actor=actor,
-            why=exc.en,
+            why=exc.why if isinstance(exc, OutOfScope) else exc.en,
         )
         row = {
             "actor_id": actor[:200],
             "key": key[:200],
             "trigger": trigger[:200],
             "error": type(exc).__name__,
-            "reason": exc.en[:2000],
+            "reason": (exc.why if isinstance(exc, OutOfScope) else exc.en)[:2000],
         }
         for attempt in range(6):  # SQLite: many refused writers at once wait their turn
             try:
                 with Session(self.db) as session, session.begin():
-                    session.add(RefusedAttempt(at=at or self.clock.now(), **row))
+                    keep_refusal(session, row, at or self.clock.now())
                 return
             except sa.exc.OperationalError as err:
                 if not is_lock_error(err) or attempt == 5:
@@ -194,12 +194,12 @@ class Engine:
         ``trigger`` (the next state and the step); refused if any is missing, if the
         Machine refuses the trigger, or if the instance moved on since the caller saw it."""
         inst, actor = lookups.instance_and_actor(cursor, self.driver, key, actor_id)
-        if inst is None:
-            raise UnknownInstance(key)
-        if expected_version is not None and inst.version != expected_version:
-            raise Conflict(key, inst.state)
         if actor is None or not actor.active:
             raise UnknownActor(actor_id, "inactive" if actor else "unknown")
+        check_scope(key, actor.area_code, inst.area_code if inst else None)
+        assert inst is not None  # check_scope refused a missing one
+        if expected_version is not None and inst.version != expected_version:
+            raise Conflict(key, inst.state)
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
         fired = self.machines.fire(definition.id, definition.version, inst.state, trigger)
         if fired is None:
@@ -287,7 +287,7 @@ class Engine:
         except StaleInstance:
             # lost the race: another writer moved it first; nothing of ours is written
             raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
-        record_evidence(cursor, self.driver, files, now)
+        record_evidence(cursor, self.driver, files, now, (inst.id, written.seq))
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
@@ -344,8 +344,14 @@ def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) ->
             f"(slots: {', '.join(slots) or 'none'})",
             f"{key}: ขั้น {step.trigger!r} ไม่มีช่องหลักฐาน {slot_id!r}",
         )
-    if slot_id in free:
-        free.remove(slot_id)
+    if slot_id not in free:
+        raise BadStepInput(
+            f"{key}: evidence slot {slot_id!r} of step {step.trigger!r} takes one file; "
+            f"{item.file_name!r} is one too many",
+            f"{key}: ช่องหลักฐาน {slot_id!r} ของขั้น {step.trigger!r} รับได้ไฟล์เดียว; "
+            f"{item.file_name!r} เกินมา",
+        )
+    free.remove(slot_id)
     wanted = slots[slot_id].media_types
     if wanted and item.media_type not in wanted:
         raise BadStepInput(

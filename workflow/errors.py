@@ -21,6 +21,7 @@ __all__ = [
     "InvalidTrigger",
     "MissingEvidence",
     "NotAllowed",
+    "OutOfScope",
     "UnknownActor",
     "UnknownInstance",
     "WorkflowError",
@@ -41,6 +42,15 @@ class UnknownInstance(WorkflowError, LookupError):
             f"ไม่พบรายการ {key!r}; รหัสมีรูปแบบ 2568/activity2/240101 (ดู `plancycle instances list`)",
         )
         self.key = key
+
+
+class OutOfScope(UnknownInstance):
+    """An instance outside the caller's area: answered exactly as one that does not
+    exist (so nothing about it is told), but kept as out of scope (``why``)."""
+
+    def __init__(self, key: str, actor_area: str | None, area: str) -> None:
+        super().__init__(key)
+        self.why = f"{key}: area {area} lies outside the actor's area {actor_area}"
 
 
 class UnknownActor(WorkflowError, LookupError):

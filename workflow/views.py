@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, Definition, Text, Transition
-from plancycle.store.models import Area, Evidence, Instance, TransitionRecord
+from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.leftat import left_at
@@ -115,8 +115,13 @@ class InstanceView:
     steps: list[StepView]
     records: list[TransitionRecord]
     files: dict[str, Evidence]  # sha256 -> evidence row
+    names: dict[tuple[int, str], str]  # (seq, sha256) -> the name that record gave it
     rung: RungReached | None  # the highest ladder rung reached for the current step
     now: datetime
+
+    def file_name(self, seq: int, sha256: str) -> str | None:
+        """The name record ``seq`` gave the file (older records: its first name)."""
+        return file_name(self.files, self.names, seq, sha256)
 
     @property
     def overdue(self) -> bool:
@@ -213,7 +218,7 @@ class InstanceView:
                 _transition_dict(t, None if mine is None else t.trigger in mine)
                 for t in self.next_steps()
             ],
-            "history": [record_dict(r, self.files) for r in self.records],
+            "history": [record_dict(r, self.files, self.names) for r in self.records],
         }
 
 
@@ -262,7 +267,22 @@ def _transition_dict(t: Transition, allowed: bool | None) -> dict[str, Any]:
     }
 
 
-def record_dict(r: TransitionRecord, files: dict[str, Evidence]) -> dict[str, Any]:
+def file_name(
+    files: dict[str, Evidence], names: dict[tuple[int, str], str], seq: int, sha256: str
+) -> str | None:
+    """The name record ``seq`` gave a file; records older than ``evidence_use`` show
+    the name the file was first stored under."""
+    named = names.get((seq, sha256))
+    if named is not None:
+        return named
+    return files[sha256].file_name if sha256 in files else None
+
+
+def record_dict(
+    r: TransitionRecord,
+    files: dict[str, Evidence],
+    names: dict[tuple[int, str], str] | None = None,
+) -> dict[str, Any]:
     return {
         "seq": r.seq,
         "at": r.at,
@@ -278,7 +298,7 @@ def record_dict(r: TransitionRecord, files: dict[str, Evidence]) -> dict[str, An
         "evidence": [
             {
                 "sha256": h,
-                "file_name": files[h].file_name if h in files else None,
+                "file_name": file_name(files, names or {}, r.seq, h),
                 "media_type": files[h].media_type if h in files else None,
             }
             for h in r.evidence
@@ -294,6 +314,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
     with Session(db) as session:
         area = session.get(Area, inst.area_code)
         files = session.exec(select(Evidence).where(col(Evidence.sha256).in_(hashes))).all()
+        uses = session.exec(select(EvidenceUse).where(EvidenceUse.instance_id == inst.id)).all()
         rung = rungs_reached(session, [inst]).get(inst.id or 0)
     name = (
         Text(area.name_th, area.name_en or area.name_th)
@@ -309,6 +330,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         _steps(definition, inst, left),
         records,
         {f.sha256: f for f in files},
+        {(u.seq, u.sha256): u.file_name for u in uses},
         rung,
         now,
     )

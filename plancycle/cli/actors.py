@@ -32,6 +32,7 @@ def add(
     """Add an actor with one role in one area."""
     app_ctx: AppContext = ctx.obj
     code = area_code(area)
+    app_ctx.manages([code])
     with Session(app_ctx.db) as session, session.begin():
         add_actor(
             session, actor_id, role, code, name, set(app_ctx.catalog.roles), app_ctx.clock.now()
@@ -69,6 +70,7 @@ def list_cmd(ctx: typer.Context) -> None:
 def token_cmd(ctx: typer.Context, actor_id: Annotated[str, typer.Argument()]) -> None:
     """Issue a new API token for an actor (replacing its old one); shown only this once."""
     app_ctx: AppContext = ctx.obj
+    app_ctx.manages(app_ctx.actor_area(actor_id))
     with Session(app_ctx.db) as session, session.begin():
         token = issue_token(session, actor_id)
     err_console.print(
@@ -84,6 +86,7 @@ def token_cmd(ctx: typer.Context, actor_id: Annotated[str, typer.Argument()]) ->
 def revoke_cmd(ctx: typer.Context, actor_id: Annotated[str, typer.Argument()]) -> None:
     """Revoke an actor's API token."""
     app_ctx: AppContext = ctx.obj
+    app_ctx.manages(app_ctx.actor_area(actor_id))
     with Session(app_ctx.db) as session, session.begin():
         done = revoke_token(session, actor_id)
     console.print(

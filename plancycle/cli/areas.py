@@ -37,6 +37,7 @@ def import_cmd(ctx: typer.Context, province: Province = None, quiet: Quiet = Fal
     """Provinces, districts and tambons from GeoThai (Bangkok is outside this cycle)."""
     app_ctx: AppContext = ctx.obj
     prov = area_code(province, level="province")
+    app_ctx.manages([prov])
     with (
         progress_bar(app_ctx.text("นำเข้าพื้นที่", "importing areas"), quiet) as bar,
         Session(app_ctx.db) as session,
@@ -53,6 +54,7 @@ def import_villages(
 ) -> None:
     """Villages from a CSV file; any bad row stops the import and nothing is written."""
     app_ctx: AppContext = ctx.obj
+    app_ctx.manages([None])  # a file may hold any province's villages
     with Session(app_ctx.db) as session, session.begin():
         counts = store_villages.import_villages_csv(session, file)
     _counts(app_ctx, counts)
@@ -63,6 +65,7 @@ def sample_villages(ctx: typer.Context, province: Province = "24") -> None:
     """Generate sample villages (หมู่ที่ 1..N) for a province's tambons; marked as sample data."""
     app_ctx: AppContext = ctx.obj
     prov = area_code(province, level="province") or "24"
+    app_ctx.manages([prov])
     with Session(app_ctx.db) as session, session.begin():
         counts = store_villages.generate_sample_villages(session, prov)
     _counts(app_ctx, counts)
@@ -100,6 +103,7 @@ def targets_import(
 ) -> None:
     """Replace the Activity 2 target list (default without a list: every tambon)."""
     app_ctx: AppContext = ctx.obj
+    app_ctx.manages([None])  # the list is the nation's
     with Session(app_ctx.db) as session, session.begin():
         count = store_targets.set_target_list(
             session, "activity2", store_targets.read_codes_file(file)
@@ -116,6 +120,7 @@ def strong_set(
     """Make a tambon its district's strong tambon (replacing the previous one)."""
     app_ctx: AppContext = ctx.obj
     code = area_code(tambon, level="tambon")
+    app_ctx.manages([code])
     with Session(app_ctx.db) as session, session.begin():
         previous = store_targets.designate_strong_tambon(session, code)
     tail = app_ctx.text(f" (แทน {previous})", f" (replacing {previous})") if previous else ""
@@ -126,8 +131,9 @@ def strong_set(
 def strong_import(ctx: typer.Context, file: Path) -> None:
     """Designate strong tambons from a file of tambon codes."""
     app_ctx: AppContext = ctx.obj
+    codes = store_targets.read_codes_file(file)
+    app_ctx.manages(codes)
     with Session(app_ctx.db) as session, session.begin():
-        codes = store_targets.read_codes_file(file)
         for code in codes:
             store_targets.designate_strong_tambon(session, code)
     console.print(
@@ -141,8 +147,10 @@ def strong_import(ctx: typer.Context, file: Path) -> None:
 def strong_default(ctx: typer.Context, province: Province = None) -> None:
     """Placeholder: each district without one gets its first tambon by code; correct it later."""
     app_ctx: AppContext = ctx.obj
+    prov = area_code(province, level="province")
+    app_ctx.manages([prov])
     with Session(app_ctx.db) as session, session.begin():
-        count = store_targets.default_strong_tambons(session, area_code(province, level="province"))
+        count = store_targets.default_strong_tambons(session, prov)
     console.print(
         app_ctx.text(
             f"กำหนดชั่วคราว {count:,} อำเภอ", f"{count:,} districts given a placeholder strong tambon"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -20,7 +21,7 @@ from plancycle.store.db import (
 )
 from plancycle.store.models import Actor
 from plancycle.store.tokens import actor_for_token
-from plancycle.workflow.access import scoped
+from plancycle.workflow.access import check_manages, scoped
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.reports import AreaFilter
@@ -124,6 +125,20 @@ class AppContext:
         """The part of ``wanted`` the token's actor may see (all of it for a local admin)."""
         actor = self.token_actor
         return wanted if actor is None else scoped(actor.id, actor.area_code, wanted)
+
+    def manages(self, areas: Iterable[str | None]) -> None:
+        """Refuse a change of actors, tokens or areas that the token's actor may not
+        make (see :func:`check_manages`); without a token the CLI is the local
+        administrator of the store it has credentials for."""
+        actor = self.token_actor
+        if actor is not None:
+            check_manages(actor.id, actor.role, actor.area_code, areas)
+
+    def actor_area(self, actor_id: str) -> list[str | None]:
+        """The area of an existing actor (nothing when there is none: the store says so)."""
+        with Session(self.db) as session:
+            actor = session.get(Actor, actor_id)
+        return [] if actor is None else [actor.area_code]
 
     def text(self, th: str, en: str) -> str:
         return th if self.lang == "th" else en

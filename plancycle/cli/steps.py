@@ -214,7 +214,7 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
             {
                 "key": view.inst.key,
                 "state": view.inst.state,
-                "records": [record_dict(x, view.files) for x in view.records],
+                "records": [record_dict(x, view.files, view.names) for x in view.records],
             }
         )
         return
