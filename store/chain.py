@@ -86,11 +86,16 @@ class Head(Protocol):
     """What a move needs of the instance as it was read (an ``Instance``, or the row the
     engine reads)."""
 
-    id: int | None
-    key: str
-    state: str
-    version: int
-    head_hash: str | None
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def head_hash(self) -> str | None: ...
 
 
 @dataclass(slots=True)  # not frozen: made on every advance, and frozen init costs 2x
