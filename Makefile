@@ -16,12 +16,13 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/plancycle --lang en demo
 
-test: install
+test: lint
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/typecheck.py
 
 bench: install
 	$(BIN)/python -m bench.cycle_start

@@ -7,7 +7,7 @@ keeps the correct ``total`` and records the letter's own figures in
 
 from __future__ import annotations
 
-from plancycle.definitions.model import Budget, Definition
+from plancycle.definitions.model import Budget, Definition, required
 
 __all__ = ["budget_findings"]
 
@@ -25,7 +25,8 @@ def _product(budget: Budget) -> int | None:
 
 def _product_text(budget: Budget, product: int, th: bool) -> str:
     times = "×" if th else "x"
-    return f"{_baht(budget.units)} {times} {_baht(budget.per_unit)} = {_baht(product)}"
+    units, per_unit = required(budget.units, "budget units"), required(budget.per_unit, "per_unit")
+    return f"{_baht(units)} {times} {_baht(per_unit)} = {_baht(product)}"
 
 
 def _words_value(budget: Budget, th: bool, out: list[str]) -> int | None:

@@ -11,7 +11,7 @@ from datetime import date
 
 from yaml.nodes import Node, ScalarNode
 
-from plancycle.definitions.model import DEADLINE_KINDS, Deadline, DeadlineKind
+from plancycle.definitions.model import DEADLINE_KINDS, Deadline, DeadlineKind, required
 from plancycle.definitions.nodes import Checker
 
 __all__ = ["parse_deadline", "window_is_reversed"]
@@ -29,13 +29,16 @@ _FY_NUMBERS = {
 def _fy_position(spec: Deadline) -> tuple[int, int] | None:
     """(month index in the FY 0-11, day) of a spec, for ordering window bounds."""
     if spec.kind == DeadlineKind.FY_DATE:
-        return ((spec.month - 10) % 12, spec.day)
+        return (
+            (required(spec.month, "fy_date month") - 10) % 12,
+            required(spec.day, "fy_date day"),
+        )
     if spec.kind == DeadlineKind.MONTH_END:
-        return ((spec.month - 10) % 12, 31)
+        return ((required(spec.month, "month_end month") - 10) % 12, 31)
     if spec.kind == DeadlineKind.QUARTER_START:
-        return (3 * (spec.quarter - 1), 1)
+        return (3 * (required(spec.quarter, "quarter_start quarter") - 1), 1)
     if spec.kind == DeadlineKind.QUARTER_END:
-        return (3 * spec.quarter - 1, 31)
+        return (3 * required(spec.quarter, "quarter_end quarter") - 1, 31)
     return None
 
 
@@ -95,7 +98,9 @@ def _fy_number(chk: Checker, node: Node, where: str, kind: DeadlineKind) -> Dead
     if not 1 <= value <= high:
         _outside(chk, node, where, f"{kind} {value}", f"{unit} must be 1-{high}")
         return None
-    return Deadline(kind=kind, **{unit: value})
+    if unit == "month":
+        return Deadline(kind=kind, month=value)
+    return Deadline(kind=kind, quarter=value)
 
 
 def _after(chk: Checker, node: Node, m: dict[str, Node], where: str) -> Deadline | None:
@@ -136,7 +141,7 @@ def parse_deadline(
     """One deadline spec; ``allow_after`` permits ``{after: STATE, days: N}``."""
     keys = (DEADLINE_KINDS + ("days",)) if allow_after else DEADLINE_KINDS[:-1]
     m = chk.mapping(node, where, ((), keys))
-    if m is None:
+    if m is None or node is None:
         return None
     kind = _kind(chk, node, m, where, allow_after)
     if kind is None:

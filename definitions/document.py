@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from yaml.nodes import Node
 
@@ -54,6 +54,15 @@ _WINDOW_KEYS: Keys = ((), ("opens", "closes"))
 _TAMBON_TARGETS = ("activity2", "strong_tambon")
 
 _T = TypeVar("_T")
+
+
+class _Sections(TypedDict):
+    """The optional sections of a definition, as :class:`Definition` takes them."""
+
+    kpi: Kpi | None
+    budget: Budget | None
+    participants: Participants | None
+    window: Window | None
 
 
 @dataclass(slots=True)
@@ -144,7 +153,12 @@ def _window(chk: Checker, wm: dict[str, Node]) -> Window:
 
 def _checked_window(chk: Checker, m: Mapping[str, Node]) -> Window | None:
     window = _section(chk, m, "window", _WINDOW_KEYS, _window, if_empty="give opens and/or closes")
-    if window is not None and window_is_reversed(window.opens, window.closes):
+    if (
+        window is not None
+        and window.opens is not None
+        and window.closes is not None
+        and window_is_reversed(window.opens, window.closes)
+    ):
         chk.add(
             m["window"],
             f"window opens ({window.opens.describe()}) after it closes "
@@ -214,11 +228,11 @@ def parse_definition(
     before = len(problems)
     root = chk.compose(path)
     m = chk.mapping(root, "the definition", (_TOP_REQUIRED, _TOP_OPTIONAL))
-    if m is None:
+    if m is None or root is None:
         return Parsed(None, None, None, 1)
-    id_line = line_of(m["id"]) if "id" in m else line_of(root)  # type: ignore[arg-type]
+    id_line = line_of(m["id"]) if "id" in m else line_of(root)
     head = _header(chk, m, roles)
-    sections = {
+    sections: _Sections = {
         "kpi": _section(chk, m, "kpi", _KPI_KEYS, _kpi),
         "budget": _section(chk, m, "budget", _BUDGET_KEYS, _budget),
         "participants": _section(

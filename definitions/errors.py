@@ -39,7 +39,8 @@ class DefinitionError(PlancycleError, ValueError):
             f"พบปัญหาในไฟล์นิยามกระบวนการ {count} รายการ (แก้ไฟล์ YAML ตามบรรทัดที่ระบุ):\n{lines}",
         )
 
-    def __reduce__(self):  # keep pickling (e.g. across processes) working
+    def __reduce__(self) -> tuple[type[DefinitionError], tuple[list[Problem]]]:
+        # keep pickling (e.g. across processes) working
         return (type(self), (self.problems,))
 
 
@@ -52,5 +53,5 @@ class UnknownDefinition(PlancycleError, KeyError):
     def __str__(self) -> str:  # the sentence, not KeyError's quoted repr of it
         return self.en
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[UnknownDefinition], tuple[str, str]]:
         return (type(self), (self.en, self.th))

@@ -137,7 +137,9 @@ def check_migrations(
         if old is not None:
             _check_states(str(item.path), item.definition, old, migration, problems)
         elif (item.id, migration.version) not in declared:
-            have = sorted(v for i, v in declared if i == item.id and v != item.version)
+            have = sorted(
+                v for i, v in declared if i == item.id and v is not None and v != item.version
+            )
             problems.append(
                 Problem(
                     str(item.path),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from plancycle.definitions.errors import UnknownDefinition
 from plancycle.definitions.report_columns import ReportColumn
@@ -79,6 +79,15 @@ LADDER_KINDS: tuple[EscalationKind, ...] = (
 )
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_T = TypeVar("_T")
+
+
+def required(value: _T | None, what: str) -> _T:
+    """``value``, which the code that built it guarantees is set: a draft once its file
+    parsed without problems, a deadline field its kind needs. A clear error otherwise."""
+    if value is None:
+        raise ValueError(f"{what} is not set")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,7 +197,7 @@ class Checker:
 
     def ident(self, node: Node | None, where: str) -> str | None:
         value = self.string(node, where)
-        if value is None:
+        if value is None or node is None:
             return None
         if not _ID.fullmatch(value):
             self.add(
@@ -240,7 +240,7 @@ class Checker:
 
     def choice(self, node: Node | None, where: str, options: Sequence[str]) -> str | None:
         value = self.string(node, where)
-        if value is None:
+        if value is None or node is None:
             return None
         if value not in options:
             self.add(node, f"{where} '{value}' must be one of: {', '.join(options)}")

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from yaml.nodes import Node
 
 from plancycle.definitions.deadlines import parse_deadline
-from plancycle.definitions.model import SOURCES, Deadline, DeadlineKind, State, Text
+from plancycle.definitions.model import (
+    SOURCES,
+    Deadline,
+    DeadlineKind,
+    State,
+    Text,
+    required,
+)
 from plancycle.definitions.nodes import Checker, Keys, line_of
 
 __all__ = ["PendingAfter", "StateDraft", "parse_states"]
@@ -40,10 +47,10 @@ class StateDraft:
 
     def build(self) -> State:
         return State(
-            id=self.id,
-            label=self.label,
-            source=self.source,
-            initial=self.initial,  # type: ignore[arg-type]
+            id=required(self.id, "state id"),
+            label=required(self.label, f"state '{self.id}' label"),
+            source=required(self.source, f"state '{self.id}' source"),
+            initial=self.initial,
             final=self.final,
             due=tuple(self.due),
             opens=self.opens,

@@ -21,6 +21,7 @@ from plancycle.definitions.model import (
     Role,
     Text,
     Transition,
+    required,
 )
 from plancycle.definitions.nodes import Checker, Keys, line_of
 
@@ -64,12 +65,12 @@ class TransitionDraft:
 
     def build(self) -> Transition:
         return Transition(
-            trigger=self.trigger,
-            label=self.label,
-            sources=tuple(s for s, _ in self.sources),  # type: ignore[arg-type]
-            dest=self.dest[0],
+            trigger=required(self.trigger, f"{self.name} trigger"),
+            label=required(self.label, f"{self.name} label"),
+            sources=tuple(s for s, _ in self.sources),
+            dest=required(self.dest, f"{self.name} dest")[0],
             roles=tuple(self.roles),
-            guards=tuple(self.guards),  # type: ignore[index]
+            guards=tuple(self.guards),
             evidence=tuple(self.evidence),
             data=tuple(self.data),
             auto=self.auto,
@@ -81,7 +82,7 @@ class TransitionDraft:
 def role_ref(chk: Checker, node: Node | None, where: str, roles: Mapping[str, Role]) -> str | None:
     """A role code that must name one of ``roles``."""
     code = chk.string(node, where)
-    if code is None:
+    if code is None or node is None:
         return None
     if code not in roles:
         chk.add(node, f"{where} names unknown role '{code}'")
@@ -154,7 +155,7 @@ def _report(
     """The sheet column a data field of type ``kind`` (unknown: None), or a ``step``'s
     time, fills."""
     value = chk.choice(node, f"{where} report", _COLUMNS)
-    if value is None:
+    if value is None or node is None:
         return None
     column = ReportColumn(value)
     if step and not column.is_date:
@@ -223,7 +224,7 @@ def _sources(chk: Checker, src: Node | None, where: str) -> list[tuple[str, int]
     """(state id, line) of a transition's ``source``: one id or a list of them."""
     if not isinstance(src, SequenceNode):
         sid = chk.ident(src, f"{where} source")
-        return [] if sid is None else [(sid, line_of(src))]
+        return [] if sid is None or src is None else [(sid, line_of(src))]
     sources: list[tuple[str, int]] = []
     for item in chk.sequence(src, f"{where} source", empty_ok=False):
         sid = chk.ident(item, f"{where} source")
@@ -276,7 +277,7 @@ def _parse_transition(
 def _auto(chk: Checker, node: Node | None, where: str, roles: list[str]) -> AutoRule | None:
     """``auto: {process: P, reached: S}``; P and S are checked against the whole catalog."""
     am = chk.mapping(node, f"{where} auto", _AUTO_KEYS)
-    if am is None:
+    if am is None or node is None:
         return None
     process = chk.ident(am.get("process"), f"{where} auto process")
     reached = chk.ident(am.get("reached"), f"{where} auto reached")

@@ -89,7 +89,10 @@ def area_row(
 def existing_areas(session: Session, where: sa.ColumnElement[bool]) -> dict[str, tuple[Any, ...]]:
     """code -> the compared columns, of the stored areas matching ``where``."""
     columns = [col(Area.code), *(getattr(Area, name) for name in _COMPARED)]
-    return {row[0]: tuple(row[1:]) for row in session.exec(sa.select(*columns).where(where))}
+    query = sa.select(*columns).where(where)
+    # sqlmodel's exec() is typed for its own select() (at most four columns); a
+    # SQLAlchemy select of any width runs the same, rows and all
+    return {row[0]: tuple(row[1:]) for row in session.exec(query)}  # type: ignore[call-overload]
 
 
 def upsert(

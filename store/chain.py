@@ -23,13 +23,13 @@ from sqlmodel import Session
 
 from plancycle.store.audit_hash import genesis_hash, record_hash
 from plancycle.store.driver import Driver, insert_sql, update_sql
-from plancycle.store.models import Instance, TransitionRecord
+from plancycle.store.models import Instance, TransitionRecord, table_of
 
 __all__ = ["Head", "Move", "StaleInstance", "Written", "append_move", "append_transition"]
 
 # The statements are built from the tables once, at import; a column added to either
 # model and not placed here (set, kept or inserted) stops the import (SchemaDrift).
-_INSTANCE = Instance.__table__  # type: ignore[attr-defined]
+_INSTANCE = table_of(Instance)
 #: what a move sets, in the order of its values; ``definition_version`` only when a
 #: migration moves the instance
 MOVE_SETS = (
@@ -73,7 +73,7 @@ RECORD_COLUMNS = (
     "prev_hash",
     "hash",
 )
-_INSERT = insert_sql(TransitionRecord.__table__, RECORD_COLUMNS)  # type: ignore[attr-defined]
+_INSERT = insert_sql(table_of(TransitionRecord), RECORD_COLUMNS)
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -86,11 +86,16 @@ class Head(Protocol):
     """What a move needs of the instance as it was read (an ``Instance``, or the row the
     engine reads)."""
 
-    id: int | None
-    key: str
-    state: str
-    version: int
-    head_hash: str | None
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def head_hash(self) -> str | None: ...
 
 
 @dataclass(slots=True)  # not frozen: made on every advance, and frozen init costs 2x
@@ -156,7 +161,7 @@ def statements(driver: Driver, head: Head, move: Move) -> tuple[Statement, State
     if move.definition_version is not None:
         values, text = (*values, move.definition_version), _UPDATE_PINNED
     update = (driver.sql(text), (*values, head.id, head.version))
-    record = (head.id, seq, at, move.actor_id, move.role, move.trigger, head.state)
+    record: tuple[Any, ...] = (head.id, seq, at, move.actor_id, move.role, move.trigger, head.state)
     record += (move.to_state, driver.json(data), move.note, evidence_json)
     record += (bool(move.automatic), prev, digest)
     return update, (driver.sql(_INSERT), record), Written(seq, digest)

@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -151,6 +151,10 @@ class Driver:
             return value
         return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
+    @overload
+    def read_when(self, value: datetime | str) -> datetime: ...
+    @overload
+    def read_when(self, value: None) -> None: ...
     def read_when(self, value: datetime | str | None) -> datetime | None:
         """A time read back, as an aware UTC datetime."""
         if value is None:

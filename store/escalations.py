@@ -8,7 +8,7 @@ inserted come back, so only their notifications are written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,12 +16,15 @@ from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from plancycle.store.models import Escalation, Instance
+from plancycle.store.models import Escalation, Instance, table_of
 
 __all__ = ["carry_over", "insert_new_escalations"]
 
 _KEY = ["instance_id", "step_seq", "level"]
-_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_DIALECTS: dict[str, Callable[[sa.Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 def _statement(dialect: str) -> Insert:
@@ -29,7 +32,7 @@ def _statement(dialect: str) -> Insert:
     list of rows (SQLAlchemy's "insertmanyvalues": multi-row VALUES pages, RETURNING
     kept) it is compiled once and served from the compiled cache afterwards; a statement
     with the rows inside (``.values(rows)``) is a new statement, compiled anew, per batch."""
-    table = Escalation.__table__
+    table = table_of(Escalation)
     return (
         _DIALECTS[dialect](table)
         .on_conflict_do_nothing(index_elements=_KEY)
@@ -56,7 +59,7 @@ def carry_over(session: Session, instance_ids: Sequence[int], renamed: Mapping[s
     occurrence, ``step_seq`` + 1) without changing their deadlines: copy the rungs their
     previous occurrence reached, under the state's new id, so that the ladder goes on
     where it was instead of sending its reminders again. Returns the rows copied."""
-    e, i = Escalation.__table__, Instance.__table__
+    e, i = table_of(Escalation), table_of(Instance)
     state = sa.case(dict(renamed), value=e.c.state, else_=e.c.state) if renamed else e.c.state
     names = ["instance_id", "step_seq", "state", "level", "kind", "due_at", "at", "recipients"]
     copied = 0
@@ -68,5 +71,8 @@ def carry_over(session: Session, instance_ids: Sequence[int], renamed: Mapping[s
             .where(e.c.instance_id.in_(instance_ids[start : start + 1000]))
             .where(e.c.step_seq == i.c.version - 1)
         )
-        copied += session.execute(sa.insert(e).from_select(names, rungs)).rowcount
+        result = session.execute(sa.insert(e).from_select(names, rungs))
+        if not isinstance(result, sa.CursorResult):
+            raise TypeError(f"INSERT … SELECT gave {type(result).__name__}, not a CursorResult")
+        copied += result.rowcount
     return copied

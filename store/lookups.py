@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from plancycle.store.driver import Driver, select_list
-from plancycle.store.models import Actor, Area, Instance, TransitionRecord
+from plancycle.store.models import Actor, Area, Instance, TransitionRecord, table_of
 
 __all__ = [
     "ActorRow",
@@ -43,8 +43,8 @@ class ActorRow(NamedTuple):
 
 # Built once, at import, from the tables: a row field that is not a column of its
 # table (renamed, dropped) stops the import (SchemaDrift).
-_I, _A = Instance.__table__, Actor.__table__  # type: ignore[attr-defined]
-_AREA, _RECORD = Area.__table__, TransitionRecord.__table__  # type: ignore[attr-defined]
+_I, _A = table_of(Instance), table_of(Actor)
+_AREA, _RECORD = table_of(Area), table_of(TransitionRecord)
 _INSTANCE = (
     f"SELECT {select_list(_I, InstanceRow._fields, 'i')}, "
     f"{select_list(_A, ActorRow._fields, 'a')} "

@@ -35,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "RefusedAttempt",
     "TransitionRecord",
+    "table_of",
 ]
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -45,6 +46,14 @@ NAMING_CONVENTION: dict[str, str] = {
     "pk": "pk_%(table_name)s",
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table a ``table=True`` model maps to (``Model.__table__``, typed)."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class Area(SQLModel, table=True):

@@ -168,14 +168,13 @@ def default_strong_tambons(session: Session, province: str | None = None) -> int
     if province is not None:
         query = query.where(Area.province_code == normalize_code(province))
     firsts = dict(session.exec(query.group_by(col(Area.parent_code))).all())
-    covered = {
-        parent
-        for (parent,) in session.exec(
-            sa.select(Area.parent_code)
+    covered = set(
+        session.exec(
+            select(col(Area.parent_code))
             .join(AreaTarget, col(Area.code) == col(AreaTarget.area_code))
-            .where(AreaTarget.list_name == STRONG_TAMBON)
+            .where(col(AreaTarget.list_name) == STRONG_TAMBON)
         )
-    }
+    )
     chosen = sorted(code for district, code in firsts.items() if district not in covered)
     _insert_targets(session, STRONG_TAMBON, chosen)
     if chosen:

@@ -41,14 +41,15 @@ class UTCDateTime(TypeDecorator[datetime]):
                 f"naive datetime {value.isoformat()} refused: give a time zone "
                 f"(e.g. datetime.now(UTC)); เวลาต้องระบุเขตเวลา"
             )
-        value = value.astimezone(UTC)
+        utc: datetime = value.astimezone(UTC)
         if dialect.name == "postgresql":
-            return value
-        return value.replace(tzinfo=None)
+            return utc
+        return utc.replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        stored: datetime = value
+        if stored.tzinfo is None:
+            return stored.replace(tzinfo=UTC)
+        return stored.astimezone(UTC)

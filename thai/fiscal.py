@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, time
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from plancycle.thai.errors import ThaiError
@@ -85,7 +86,7 @@ class NaiveDatetimeError(ThaiError):
         )
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     """True for a real int (bool excluded)."""
     return isinstance(value, int) and not isinstance(value, bool)
 

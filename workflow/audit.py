@@ -21,12 +21,13 @@ from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from plancycle.definitions.model import Catalog
 from plancycle.store.audit_hash import genesis_hash, record_hash
-from plancycle.store.models import Instance, TransitionRecord
+from plancycle.store.models import Instance, TransitionRecord, table_of
 from plancycle.workflow.machines import MachineRegistry
 
 __all__ = [
@@ -48,7 +49,7 @@ class Finding:
     record_id: int | None = None
     seq: int | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def __str__(self) -> str:
@@ -56,8 +57,8 @@ class Finding:
         return f"{self.key}{where}: {self.problem}"
 
 
-_INSTANCES = Instance.__table__
-_RECORDS = TransitionRecord.__table__
+_INSTANCES = table_of(Instance)
+_RECORDS = table_of(TransitionRecord)
 # what the checks read of an instance and of a record (records by position: _fields)
 _INSTANCE_COLUMNS = (
     "id",
@@ -71,7 +72,7 @@ _INSTANCE_COLUMNS = (
 _RECORD_COLUMNS = tuple(column.name for column in _RECORDS.columns)
 
 
-def _fields(*names: str) -> itemgetter:
+def _fields(*names: str) -> itemgetter[Any]:
     """A record row's fields by position (a row's attribute read by name costs ~15x more)."""
     return itemgetter(*(_RECORD_COLUMNS.index(name) for name in names))
 
@@ -94,7 +95,7 @@ _HASHED = _fields(
 )
 
 
-def _chain_rows(db: sa.Engine) -> Iterator[tuple[sa.Row, list[sa.Row]]]:
+def _chain_rows(db: sa.Engine) -> Iterator[tuple[sa.Row[Any], list[sa.Row[Any]]]]:
     """Every instance with its records in order, as SQLAlchemy Core rows (the columns'
     own types: JSON and ``UTCDateTime`` decoded; no ORM objects): the instances and the
     records are both streamed, ``_BATCH`` rows at a time, and merged on the instance id."""
@@ -119,7 +120,7 @@ def _chain_rows(db: sa.Engine) -> Iterator[tuple[sa.Row, list[sa.Row]]]:
                 yield inst, []
 
 
-def _content_hash(key: str, rec: sa.Row) -> str:
+def _content_hash(key: str, rec: sa.Row[Any]) -> str:
     seq, at, actor, role, trigger, src, dest, data, note, evidence, auto, prev = _HASHED(rec)
     return record_hash(
         key=key,
@@ -138,7 +139,7 @@ def _content_hash(key: str, rec: sa.Row) -> str:
     )
 
 
-def _check_chain(inst: sa.Row, chain: list[sa.Row]) -> list[Finding]:
+def _check_chain(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> list[Finding]:
     found: list[Finding] = []
     key = inst.key
     prev, seq = genesis_hash(key), 1
@@ -208,7 +209,9 @@ class _EvidenceCheck:
 
 
 def verify(
-    db: sa.Engine, evidence_folder: Path | None = None, anchor_heads: dict[str, list] | None = None
+    db: sa.Engine,
+    evidence_folder: Path | None = None,
+    anchor_heads: dict[str, list[Any]] | None = None,
 ) -> tuple[int, list[Finding]]:
     """(records checked, findings): an empty list means the trail is intact."""
     files = _EvidenceCheck(evidence_folder) if evidence_folder else None
@@ -237,7 +240,7 @@ def verify(
     return checked, findings
 
 
-def _check_anchor(inst: sa.Row, chain: list[sa.Row], head: list) -> list[Finding]:
+def _check_anchor(inst: sa.Row[Any], chain: list[sa.Row[Any]], head: list[Any]) -> list[Finding]:
     seq, digest = head
     if seq == 0 or any(r.seq == seq and r.hash == digest for r in chain):
         return []
@@ -250,9 +253,9 @@ def _check_anchor(inst: sa.Row, chain: list[sa.Row], head: list) -> list[Finding
     ]
 
 
-def anchor(db: sa.Engine, now: datetime) -> dict:
+def anchor(db: sa.Engine, now: datetime) -> dict[str, Any]:
     """Every chain head now, and one digest over them: keep it somewhere else."""
-    heads: dict[str, list] = {}
+    heads: dict[str, list[Any]] = {}
     for inst, chain in _chain_rows(db):
         heads[inst.key] = [chain[-1].seq, chain[-1].hash] if chain else [0, None]
     text = json.dumps(heads, sort_keys=True, separators=(",", ":"))
@@ -277,15 +280,15 @@ def replay(db: sa.Engine, catalog: Catalog) -> tuple[int, list[Finding]]:
     return count, findings
 
 
-def _first_version(inst: sa.Row, chain: list[sa.Row]) -> int:
+def _first_version(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> int:
     for rec in chain:
         if rec.trigger == MIGRATE_TRIGGER:
             return int(rec.data.get("from_version", inst.definition_version))
-    return inst.definition_version
+    return int(inst.definition_version)
 
 
 def _replay_one(
-    machines: MachineRegistry, catalog: Catalog, inst: sa.Row, chain: list[sa.Row]
+    machines: MachineRegistry, catalog: Catalog, inst: sa.Row[Any], chain: list[sa.Row[Any]]
 ) -> str | None:
     version = _first_version(inst, chain)
     state = catalog.get(inst.definition_id, version).initial_state.id
@@ -299,7 +302,7 @@ def _replay_one(
             continue
         fired = machines.fire(inst.definition_id, version, state, rec.trigger)
         dest = fired.dest if fired is not None else None
-        if dest != rec.to_state:
+        if dest is None or dest != rec.to_state:
             return (
                 f"record seq {rec.seq}: {rec.trigger!r} from {state!r} leads to {dest!r}, "
                 f"the record says {rec.to_state!r}"

@@ -6,10 +6,10 @@ import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plancycle.cells import safe_cell
 from plancycle.store.models import Instance, TransitionRecord
@@ -38,17 +38,19 @@ COLUMNS = (
 )
 
 
-def _rows(db: sa.Engine, since: datetime | None, area: str | None) -> Iterator[dict]:
+def _rows(db: sa.Engine, since: datetime | None, area: str | None) -> Iterator[dict[str, Any]]:
     query = (
         select(TransitionRecord, Instance.key)
-        .join(Instance, Instance.id == TransitionRecord.instance_id)
-        .order_by(TransitionRecord.id)
+        .join(Instance, col(Instance.id) == TransitionRecord.instance_id)
+        .order_by(col(TransitionRecord.id))
         .execution_options(yield_per=5_000)
     )
     if since is not None:
-        query = query.where(TransitionRecord.at >= since)
+        query = query.where(col(TransitionRecord.at) >= since)
     if area:
-        query = query.where(Instance.area_code >= area, Instance.area_code < area + "\uffff")
+        query = query.where(
+            col(Instance.area_code) >= area, col(Instance.area_code) < area + "\uffff"
+        )
     with Session(db) as session:
         for rec, key in session.exec(query):
             yield {

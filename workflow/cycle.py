@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -61,7 +62,7 @@ def _check_year(fiscal_year: int) -> None:
         ) from exc
 
 
-def _pin(session: Session, catalog: Catalog, fiscal_year: int, now) -> Cycle:
+def _pin(session: Session, catalog: Catalog, fiscal_year: int, now: datetime) -> Cycle:
     cycle = session.exec(select(Cycle).where(Cycle.fiscal_year == fiscal_year)).first()
     if cycle is None:
         pinned = {d.id: d.version for d in catalog.latest()}
@@ -134,7 +135,7 @@ def _create(
     cycle: Cycle,
     definition: Definition,
     codes: list[str],
-    now,
+    now: datetime,
     result: StartResult,
 ) -> int:
     prefix = instance_key(cycle.fiscal_year, definition.id, "")

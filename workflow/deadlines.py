@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from plancycle.definitions.model import Deadline, DeadlineKind, Definition
+from plancycle.definitions.model import Deadline, DeadlineKind, Definition, required
 from plancycle.thai.fiscal import end_of_day, fy_date, month_end, quarter_range, to_bangkok
 
 __all__ = ["deadline_day", "due_at", "state_due_at"]
@@ -19,18 +19,18 @@ __all__ = ["deadline_day", "due_at", "state_due_at"]
 def deadline_day(spec: Deadline, fiscal_year: int, left_at: Mapping[str, datetime]) -> date | None:
     """The day a deadline falls on, or None when it depends on a step not yet done."""
     if spec.kind == DeadlineKind.FY_DATE:
-        return fy_date(fiscal_year, spec.month, spec.day)
+        return fy_date(fiscal_year, required(spec.month, "month"), required(spec.day, "day"))
     if spec.kind == DeadlineKind.MONTH_END:
-        return month_end(fiscal_year, spec.month)
+        return month_end(fiscal_year, required(spec.month, "month"))
     if spec.kind == DeadlineKind.QUARTER_END:
-        return quarter_range(fiscal_year, spec.quarter)[1]
+        return quarter_range(fiscal_year, required(spec.quarter, "quarter"))[1]
     if spec.kind == DeadlineKind.QUARTER_START:
-        return quarter_range(fiscal_year, spec.quarter)[0]
+        return quarter_range(fiscal_year, required(spec.quarter, "quarter"))[0]
     if spec.kind == DeadlineKind.AFTER:
-        left = left_at.get(spec.after)
+        left = left_at.get(required(spec.after, "after"))
         if left is None:
             return None
-        return to_bangkok(left).date() + timedelta(days=spec.days)
+        return to_bangkok(left).date() + timedelta(days=required(spec.days, "days"))
     raise ValueError(f"unknown deadline kind {spec.kind!r}")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from loguru import logger
@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.guards import GuardContext, run_guard
-from plancycle.definitions.model import Catalog, DeadlineKind, Definition, Transition
+from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
 from plancycle.store.driver import Driver, is_lock_error
@@ -52,6 +52,16 @@ from plancycle.workflow.machines import Fired, MachineRegistry
 from plancycle.workflow.stepdata import coerce_step_data
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
+
+
+class _Refusal(TypedDict):
+    """The columns of a :class:`RefusedAttempt` other than its time."""
+
+    actor_id: str
+    key: str
+    trigger: str
+    error: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +148,7 @@ class Engine:
             actor=actor,
             why=exc.why if isinstance(exc, OutOfScope) else exc.en,
         )
-        row = {
+        row: _Refusal = {
             "actor_id": actor[:200],
             "key": key[:200],
             "trigger": trigger[:200],
@@ -236,7 +246,8 @@ class Engine:
         """When ``state`` is due for ``inst`` leaving its state at ``now``. Deadlines fixed
         by the calendar are computed once per (definition version, state, fiscal year);
         only "N days after step X" deadlines read when the instance left X."""
-        after = [d.after for d in definition.state(state).due if d.kind == DeadlineKind.AFTER]
+        # only an ``after`` deadline names a state (``Deadline.after``)
+        after = [d.after for d in definition.state(state).due if d.after is not None]
         if not after:
             memo = (definition.id, definition.version, state, inst.fiscal_year)
             if memo not in self._fixed_due:

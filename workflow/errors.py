@@ -214,7 +214,7 @@ class GuardFailed(WorkflowError):
 class Conflict(WorkflowError):
     exit_code = 5
 
-    def __init__(self, key: str, state: str) -> None:
+    def __init__(self, key: str, state: str | None) -> None:  # None: the instance is gone
         super().__init__(
             f"{key} was changed by someone else a moment ago and is now in state {state!r}; "
             f"look at it again (`plancycle show {key}`) and retry if still needed",

@@ -48,12 +48,16 @@ class OverdueRow:
         }
 
 
-def _order(sort: str, descending: bool) -> list[sa.ColumnElement]:
+def _order(sort: str, descending: bool) -> list[sa.UnaryExpression[Any]]:
     """In SQL: more days late is an earlier deadline (days late grow as due_at falls)."""
-    key = Instance.key.desc() if descending else Instance.key.asc()
+    key = col(Instance.key).desc() if descending else col(Instance.key).asc()
     if sort == "key":
         return [key]
-    due = Instance.due_at.asc() if (sort == "days_late") == descending else Instance.due_at.desc()
+    due = (
+        col(Instance.due_at).asc()
+        if (sort == "days_late") == descending
+        else col(Instance.due_at).desc()
+    )
     return [due, key]
 
 
@@ -71,9 +75,9 @@ def overdue_rows(
         raise ValueError("an overdue list needs the instant it is late at (flt.overdue_at)")
     where = [overdue_clause(now), *flt.area.clauses()]
     if flt.fiscal_year:
-        where.append(Instance.fiscal_year == flt.fiscal_year)
+        where.append(col(Instance.fiscal_year) == flt.fiscal_year)
     if flt.process:
-        where.append(Instance.definition_id == flt.process)
+        where.append(col(Instance.definition_id) == flt.process)
     with Session(db) as session:
         total = session.exec(select(func.count()).select_from(Instance).where(*where)).one()
         query = select(Instance).where(*where).order_by(*_order(sort, descending))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from plancycle.store.models import Instance, TransitionRecord
 from plancycle.text import check_text
@@ -54,12 +54,12 @@ class AreaFilter:
     def clauses(self) -> list[sa.ColumnElement[bool]]:
         out: list[sa.ColumnElement[bool]] = []
         if self.province:
-            out.append(Instance.province_code == self.province)
+            out.append(col(Instance.province_code) == self.province)
         if self.district:
-            out.append(Instance.district_code == self.district)
+            out.append(col(Instance.district_code) == self.district)
         if self.tambon:
             lo, hi = self.tambon, self.tambon + "\uffff"
-            out.append(sa.and_(Instance.area_code >= lo, Instance.area_code < hi))
+            out.append(sa.and_(col(Instance.area_code) >= lo, col(Instance.area_code) < hi))
         return out
 
 
@@ -84,11 +84,11 @@ def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], 
     check_text(process=flt.process, state=flt.state)
     where: list[sa.ColumnElement[bool]] = list(flt.area.clauses())
     if flt.fiscal_year:
-        where.append(Instance.fiscal_year == flt.fiscal_year)
+        where.append(col(Instance.fiscal_year) == flt.fiscal_year)
     if flt.process:
-        where.append(Instance.definition_id == flt.process)
+        where.append(col(Instance.definition_id) == flt.process)
     if flt.state:
-        where.append(Instance.state == flt.state)
+        where.append(col(Instance.state) == flt.state)
     if flt.overdue_at:
         where.append(overdue_clause(flt.overdue_at))
     with Session(db) as session:
@@ -96,7 +96,7 @@ def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], 
         rows = session.exec(
             select(Instance)
             .where(*where)
-            .order_by(Instance.key)
+            .order_by(col(Instance.key))
             .offset(min(flt.offset, MAX_OFFSET))
             .limit(flt.limit)
         ).all()
@@ -106,7 +106,7 @@ def list_instances(db: sa.Engine, flt: InstanceFilter) -> tuple[list[Instance], 
 def get_instance(db: sa.Engine, key: str) -> Instance:
     check_text(key=key)
     with Session(db) as session:
-        inst = session.exec(select(Instance).where(Instance.key == key)).first()
+        inst = session.exec(select(Instance).where(col(Instance.key) == key)).first()
         if inst is None:
             raise UnknownInstance(key)
         return inst
@@ -118,7 +118,7 @@ def history(db: sa.Engine, key: str) -> tuple[Instance, list[TransitionRecord]]:
     with Session(db) as session:
         records = session.exec(
             select(TransitionRecord)
-            .where(TransitionRecord.instance_id == inst.id)
-            .order_by(TransitionRecord.seq)
+            .where(col(TransitionRecord.instance_id) == inst.id)
+            .order_by(col(TransitionRecord.seq))
         ).all()
         return inst, list(records)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from plancycle.definitions.model import Catalog
 from plancycle.store.models import Instance
@@ -30,7 +30,7 @@ class ProcessStatus:
     done: int = 0
     overdue: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
-    kpi_target: int | None = None
+    kpi_target: float | None = None
 
     @property
     def percent_done(self) -> float:
@@ -83,15 +83,17 @@ class Rollup:
 
 def _counts(
     db: sa.Engine, fiscal_year: int, area: AreaFilter, now: datetime, prefix: int | None
-) -> list[sa.Row[Any]]:
+) -> list[sa.Row[*tuple[Any, ...]]]:
     """(prefix?, process, version, state, count, overdue) rows, grouped."""
     late = func.sum(sa.case((overdue_clause(now), 1), else_=0))
     keys: list[Any] = [Instance.definition_id, Instance.definition_version, Instance.state]
     if prefix is not None:
         keys.insert(0, func.substr(Instance.area_code, 1, prefix))
+    # sqlmodel's select() is typed for at most four fixed columns; a variable list of
+    # them builds the same SQLAlchemy select
     query = (
-        select(*keys, func.count(), late)
-        .where(Instance.fiscal_year == fiscal_year, *area.clauses())
+        select(*keys, func.count(), late)  # type: ignore[call-overload]
+        .where(col(Instance.fiscal_year) == fiscal_year, *area.clauses())
         .group_by(*keys)
     )
     with Session(db) as session:

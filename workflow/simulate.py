@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from plancycle.definitions.model import Catalog
+from plancycle.definitions.model import Catalog, required
 from plancycle.kinds import EscalationKind
 from plancycle.store.models import Instance
 from plancycle.thai.fiscal import BANGKOK, fy_range, start_of_day
@@ -87,7 +87,11 @@ class Coordinators:
         state = definition.state(inst.state)
         if state.final or state.wait:
             return None
-        opens = deadline_day(state.opens, inst.fiscal_year, {}) if state.opens else today
+        opens = (
+            required(deadline_day(state.opens, inst.fiscal_year, {}), f"{state.id} opens")
+            if state.opens
+            else today
+        )
         start = max(today, opens)
         due = inst.due_at.astimezone(BANGKOK).date() if inst.due_at else start + timedelta(14)
         if self.rng.random() < self.settings.late_rate:
@@ -160,16 +164,20 @@ def _open_instances(engine: Engine, settings: SimSettings) -> list[Instance]:
         return list(
             session.exec(
                 select(Instance).where(
-                    Instance.fiscal_year == settings.fiscal_year,
-                    Instance.province_code == settings.province,
-                    Instance.completed_at.is_(None),
+                    col(Instance.fiscal_year) == settings.fiscal_year,
+                    col(Instance.province_code) == settings.province,
+                    col(Instance.completed_at).is_(None),
                 )
             ).all()
         )
 
 
 def _close(
-    engine: Engine, settings: SimSettings, row: MonthRow, now: datetime, on_month
+    engine: Engine,
+    settings: SimSettings,
+    row: MonthRow,
+    now: datetime,
+    on_month: Callable[[MonthRow], None],
 ) -> MonthRow:
     row.processes = status(
         engine.db, engine.catalog, settings.fiscal_year, AreaFilter(province=settings.province), now

@@ -18,7 +18,7 @@ _TRUE = {"true", "yes", "y", "1", "ใช่", "จริง"}
 _FALSE = {"false", "no", "n", "0", "ไม่", "ไม่ใช่", "เท็จ"}
 _INT_TEXT = re.compile(r"-?[0-9]+")  # after Thai digits became 0-9 and commas went
 _INT_DIGITS = 15  # the most an int field takes (a count, or baht: a budget has fewer)
-_TOO_LARGE = 10**_INT_DIGITS
+_TOO_LARGE: int = 10**_INT_DIGITS
 _SHOWN = 30  # characters of a refused value quoted in the message
 
 

@@ -13,11 +13,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from plancycle.definitions.builtin_actors import BuiltinActor
 from plancycle.definitions.model import Catalog, Definition
@@ -59,7 +60,7 @@ class SweepReport:
     seconds: float = 0.0
     plan: SweepPlan | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "now": self.now.isoformat(),
             "dry_run": self.dry_run,
@@ -114,7 +115,7 @@ def _wanted(
     lead (``horizon``), an automatic exit, or a window open by ``now`` whose opening is
     not recorded yet for the step occurrence. Every other open instance would plan
     nothing, so it is not read."""
-    terms = [Instance.due_at <= horizon]
+    terms = [col(Instance.due_at) <= horizon]
     if auto:
         terms.append(sa.tuple_(Instance.definition_id, Instance.state).in_(auto))
     opened = _opened_windows(session, windows, now)
@@ -131,7 +132,7 @@ def _wanted(
             .exists()
         )
         terms.append(sa.and_(sa.tuple_(*step, Instance.fiscal_year).in_(opened), ~recorded))
-    return sa.and_(Instance.completed_at.is_(None), sa.or_(*terms))
+    return sa.and_(col(Instance.completed_at).is_(None), sa.or_(*terms))
 
 
 def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:
@@ -153,12 +154,14 @@ def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:
     )
     with Session(db) as session:
         where = _wanted(session, now, horizon, auto, windows)
-        candidates = [Candidate(*row) for row in session.exec(select(*cols).where(where)).all()]
+        # sqlmodel's select() is typed for at most four columns; more build the same select
+        rows = session.exec(select(*cols).where(where)).all()  # type: ignore[call-overload]
+        candidates = [Candidate(*row) for row in rows]
         done: dict[tuple[int, int], set[int]] = defaultdict(set)
         query = (
             select(Escalation.instance_id, Escalation.step_seq, Escalation.level)
-            .join(Instance, Instance.id == Escalation.instance_id)
-            .where(where, Escalation.step_seq == Instance.version)
+            .join(Instance, col(Instance.id) == Escalation.instance_id)
+            .where(where, col(Escalation.step_seq) == Instance.version)
         )
         for instance_id, step_seq, level in session.exec(query).all():
             done[(instance_id, step_seq)].add(level)
@@ -187,8 +190,8 @@ def _children(
         prefix = func.substr(Instance.area_code, 1, length)
         query = (
             select(Instance.fiscal_year, prefix, Instance.state, func.count())
-            .where(Instance.definition_id == rule.process)
-            .group_by(Instance.fiscal_year, prefix, Instance.state)
+            .where(col(Instance.definition_id) == rule.process)
+            .group_by(col(Instance.fiscal_year), prefix, col(Instance.state))
         )
         for fy, area, state, count in session.exec(query).all():
             out[(rule.process, fy, area)][state] = count
@@ -229,7 +232,9 @@ def run_sweep(
     return report
 
 
-def _write_notices(engine: Engine, notices: Sequence[Notify], now: datetime, report) -> None:
+def _write_notices(
+    engine: Engine, notices: Sequence[Notify], now: datetime, report: SweepReport
+) -> None:
     """One batch in one transaction: the escalation rows not written yet, then the
     outbox messages of those (and only those) in one statement."""
     by_key = {(n.instance.id, n.level): n for n in notices}
@@ -239,7 +244,7 @@ def _write_notices(engine: Engine, notices: Sequence[Notify], now: datetime, rep
             return
         names = _area_names(session, {by_key[(i, lv)].instance.area_code for _, i, lv in inserted})
         book = ContactBook.load(session)
-        messages: list[dict] = []
+        messages: list[dict[str, Any]] = []
         for esc_id, instance_id, level in inserted:
             n = by_key[(instance_id, level)]
             report.notices[n.kind] += 1
@@ -257,7 +262,7 @@ def _write_notices(engine: Engine, notices: Sequence[Notify], now: datetime, rep
         report.messages += add_messages(session, messages)
 
 
-def _escalation_row(n: Notify, now: datetime) -> dict:
+def _escalation_row(n: Notify, now: datetime) -> dict[str, Any]:
     return {
         "instance_id": n.instance.id,
         "step_seq": n.instance.version,
@@ -273,7 +278,9 @@ def _escalation_row(n: Notify, now: datetime) -> dict:
 def _area_names(session: Session, codes: set[str]) -> dict[str, tuple[str, str]]:
     if not codes:
         return {}
-    rows = session.exec(select(Area.code, Area.name_th, Area.name_en).where(Area.code.in_(codes)))
+    rows = session.exec(
+        select(Area.code, Area.name_th, Area.name_en).where(col(Area.code).in_(codes))
+    )
     return {code: (th, en or th) for code, th, en in rows.all()}
 
 

@@ -40,10 +40,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from loguru import logger
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from plancycle.definitions.builtin_actors import BuiltinRole
-from plancycle.definitions.model import Catalog, Definition, Migration
+from plancycle.definitions.model import Catalog, Definition, Migration, required
 from plancycle.errors import PlancycleError
 from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.driver import is_lock_error
@@ -249,10 +249,10 @@ def _path(
     return old, new, migration
 
 
-def _scope(process: str, version: int, fiscal_year: int | None) -> list:
-    where = [Instance.definition_id == process, Instance.definition_version == version]
+def _scope(process: str, version: int, fiscal_year: int | None) -> list[sa.ColumnElement[bool]]:
+    where = [col(Instance.definition_id) == process, col(Instance.definition_version) == version]
     if fiscal_year is not None:
-        where.append(Instance.fiscal_year == fiscal_year)
+        where.append(col(Instance.fiscal_year) == fiscal_year)
     return where
 
 
@@ -260,16 +260,16 @@ def _running(
     session: Session, process: str, version: int, fiscal_year: int | None
 ) -> list[Instance]:
     query = select(Instance).where(
-        *_scope(process, version, fiscal_year), Instance.completed_at.is_(None)
+        *_scope(process, version, fiscal_year), col(Instance.completed_at).is_(None)
     )
-    return list(session.exec(query.order_by(Instance.id)).all())
+    return list(session.exec(query.order_by(col(Instance.id))).all())
 
 
 def _completed(session: Session, process: str, version: int, fiscal_year: int | None) -> int:
     query = (
         select(func.count())
         .select_from(Instance)
-        .where(*_scope(process, version, fiscal_year), Instance.completed_at.is_not(None))
+        .where(*_scope(process, version, fiscal_year), col(Instance.completed_at).is_not(None))
     )
     return int(session.exec(query).one())
 
@@ -281,29 +281,33 @@ def _others(
     query = (
         select(Instance.cycle_id, func.count())
         .where(
-            Instance.definition_id == process,
-            Instance.cycle_id.in_(list(cycle_ids)),
-            Instance.completed_at.is_(None),
-            Instance.definition_version.not_in(list(settled)),
+            col(Instance.definition_id) == process,
+            col(Instance.cycle_id).in_(list(cycle_ids)),
+            col(Instance.completed_at).is_(None),
+            col(Instance.definition_version).not_in(list(settled)),
         )
-        .group_by(Instance.cycle_id)
+        .group_by(col(Instance.cycle_id))
     )
     return {cycle_id: int(n) for cycle_id, n in session.exec(query).all()}
 
 
 def _pins(
-    cycles: Sequence[Cycle], process: str, from_version: int, to_version: int, others: dict
+    cycles: Sequence[Cycle],
+    process: str,
+    from_version: int,
+    to_version: int,
+    others: dict[int, int],
 ) -> tuple[CyclePin, ...]:
     pins = []
     for cycle in sorted(cycles, key=lambda c: c.fiscal_year):
         pinned = cycle.definitions.get(process)
-        flips = pinned == from_version and not others.get(cycle.id)
+        flips = pinned == from_version and not others.get(required(cycle.id, "cycle id"))
         pins.append(CyclePin(cycle.fiscal_year, pinned, to_version if flips else pinned))
     return tuple(pins)
 
 
 def _cycles(session: Session, ids: Iterable[int], *, lock: bool = False) -> list[Cycle]:
-    query = select(Cycle).where(Cycle.id.in_(sorted(set(ids))))
+    query = select(Cycle).where(col(Cycle.id).in_(sorted(set(ids))))
     if lock:
         query = query.with_for_update()
     return list(session.exec(query).all())
@@ -367,7 +371,7 @@ def plan_migration(
 def cycle_pins(db: sa.Engine, process: str, fiscal_years: Iterable[int]) -> dict[int, int | None]:
     """The version each of these fiscal years' cycles pins for ``process`` now."""
     with Session(db) as session:
-        query = select(Cycle).where(Cycle.fiscal_year.in_(sorted(set(fiscal_years))))
+        query = select(Cycle).where(col(Cycle.fiscal_year).in_(sorted(set(fiscal_years))))
         return {c.fiscal_year: c.definitions.get(process) for c in session.exec(query).all()}
 
 
@@ -403,8 +407,8 @@ def _left_at(
                 TransitionRecord.from_state,
                 func.max(TransitionRecord.at),
             )
-            .where(TransitionRecord.instance_id.in_(chunk))
-            .group_by(TransitionRecord.instance_id, TransitionRecord.from_state)
+            .where(col(TransitionRecord.instance_id).in_(chunk))
+            .group_by(col(TransitionRecord.instance_id), col(TransitionRecord.from_state))
         )
         for instance_id, state, at in session.exec(query).all():
             found[instance_id][state] = at
@@ -421,7 +425,7 @@ def _repin(
     pins = _pins(cycles, process, from_version, to_version, others)
     by_year = {c.fiscal_year: c for c in cycles}
     for pin in pins:
-        if pin.changes:
+        if pin.changes and pin.becomes is not None:
             cycle = by_year[pin.fiscal_year]
             cycle.definitions = {**cycle.definitions, process: pin.becomes}
             session.add(cycle)

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,7 +40,7 @@ def _genesis(key: str) -> str:
     return hashlib.sha256(f"plancycle:{key}".encode()).hexdigest()
 
 
-def _hash(key: str, row: sa.Row, prev: str) -> str:
+def _hash(key: str, row: sa.Row[Any], prev: str) -> str:
     at = datetime.fromisoformat(row.at) if isinstance(row.at, str) else row.at
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     data = row.data if isinstance(row.data, dict) else json.loads(row.data or "{}")
