@@ -370,7 +370,7 @@ class Definition:
     def transition(self, trigger: str, source_state: str) -> Transition | None:
         """The step declared for ``trigger`` from ``source_state`` (its roles, data,
         evidence and guards), or None. Whether the trigger may fire and where it leads
-        is the state machine's answer (``plancycle.workflow.machines``), which the engine
+        is the state machine's answer (one Machine per definition version), which the engine
         asks first."""
         for t in self.transitions_from(source_state):
             if t.trigger == trigger:
