@@ -313,11 +313,11 @@ def _upsert(session: Session, rows: list[dict[str, str]]) -> int:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     written = 0
     for start in range(0, len(rows), _CHUNK):
-        stmt = insert(Contact).values(rows[start : start + _CHUNK])
-        stmt = stmt.on_conflict_do_update(
+        values = insert(Contact).values(rows[start : start + _CHUNK])
+        upsert = values.on_conflict_do_update(
             index_elements=_KEY,
-            set_={"name": stmt.excluded.name},
-            where=col(Contact.name) != stmt.excluded.name,
+            set_={"name": values.excluded.name},
+            where=col(Contact.name) != values.excluded.name,
         ).returning(col(Contact.id))
-        written += len(session.exec(stmt).all())
+        written += len(session.execute(upsert).all())
     return written

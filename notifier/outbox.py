@@ -19,13 +19,13 @@ from plancycle.kinds import OutboxStatus
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
-from plancycle.store.models import OutboxMessage
+from plancycle.store.models import OutboxMessage, table_of
 
 __all__ = ["add_messages", "enqueue", "fallback_address", "outbox_rows"]
 
 # One Core statement for every batch: executed with a list of rows it is compiled once
 # (SQLAlchemy caches it) and sent as one executemany, without an ORM object per row.
-_INSERT = sa.insert(OutboxMessage.__table__)
+_INSERT = sa.insert(table_of(OutboxMessage))
 
 
 def fallback_address(role: str, area_for_role: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plancycle.definitions.model import Catalog, Definition
+from plancycle.definitions.model import Catalog, Definition, required
 from plancycle.store.models import Area, Instance, TransitionRecord
 from plancycle.web.sheet_columns import COLUMNS, SUMMED, Column, Ctx, Row, SheetColumn
 from plancycle.workflow.errors import BadStepInput, WorkflowError
@@ -59,19 +59,23 @@ class Sheet:
 
 
 def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilter) -> list[Row]:
-    where = [Instance.fiscal_year == fy, Instance.definition_id == process, *area.clauses()]
+    where = [
+        col(Instance.fiscal_year) == fy,
+        col(Instance.definition_id) == process,
+        *area.clauses(),
+    ]
     with Session(db) as session:
-        insts = session.exec(select(Instance).where(*where).order_by(Instance.area_code)).all()
-        ids = [i.id for i in insts]
+        insts = session.exec(select(Instance).where(*where).order_by(col(Instance.area_code))).all()
+        ids = [required(i.id, "instance id") for i in insts]
         codes = {i.area_code for i in insts} | {i.district_code for i in insts if i.district_code}
         areas = {a.code: a for a in session.exec(select(Area).where(col(Area.code).in_(codes)))}
         records = session.exec(
             select(TransitionRecord)
             .where(col(TransitionRecord.instance_id).in_(ids))
-            .order_by(TransitionRecord.instance_id, TransitionRecord.seq)
+            .order_by(col(TransitionRecord.instance_id), col(TransitionRecord.seq))
         ).all()
     rows = {
-        i.id: Row(
+        required(i.id, "instance id"): Row(
             i,
             catalog.get(i.definition_id, i.definition_version),
             areas.get(i.area_code),
@@ -79,13 +83,15 @@ def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilt
         )
         for i in insts
     }
-    chains: dict[int, list[TransitionRecord]] = {i.id: [] for i in insts}
+    chains: dict[int, list[TransitionRecord]] = {required(i.id, "instance id"): [] for i in insts}
     for rec in records:
         chains[rec.instance_id].append(rec)
         rows[rec.instance_id].evidence.extend(rec.evidence)
     for inst in insts:
-        chain = chains[inst.id]
-        rows[inst.id].values = report_values(catalog, process, inst.definition_version, chain)
+        chain = chains[required(inst.id, "instance id")]
+        rows[required(inst.id, "instance id")].values = report_values(
+            catalog, process, inst.definition_version, chain
+        )
     return list(rows.values())
 
 

@@ -25,10 +25,17 @@ __all__ = ["ColumnValue", "RecordLike", "report_values"]
 class RecordLike(Protocol):
     """The fields of a transition record this module reads (an ORM object or a Core row)."""
 
-    trigger: str
-    from_state: str
-    at: datetime
-    data: Mapping[str, Any]
+    @property
+    def trigger(self) -> str: ...
+
+    @property
+    def from_state(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def data(self) -> Mapping[str, Any] | None: ...
 
 
 @dataclass(frozen=True, slots=True)

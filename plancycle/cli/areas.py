@@ -15,6 +15,7 @@ from plancycle.store import areas as store_areas
 from plancycle.store import geothai_import as store_geothai
 from plancycle.store import targets as store_targets
 from plancycle.store import villages as store_villages
+from plancycle.thai.areacode import AreaCode, AreaLevel
 
 app = typer.Typer(no_args_is_help=True)
 strong = typer.Typer(no_args_is_help=True, help="Activity 3 strong tambons (one per district).")
@@ -119,7 +120,7 @@ def strong_set(
 ) -> None:
     """Make a tambon its district's strong tambon (replacing the previous one)."""
     app_ctx: AppContext = ctx.obj
-    code = area_code(tambon, level="tambon")
+    code = AreaCode.parse(tambon, level=AreaLevel.TAMBON).code
     app_ctx.manages([code])
     with Session(app_ctx.db) as session, session.begin():
         previous = store_targets.designate_strong_tambon(session, code)

@@ -32,8 +32,8 @@ WALKED_TAMBONS = ("240101", "240102", "240103")
 FY = 2568
 
 
-def bkk(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BANGKOK)
+def bkk(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
 
 
 def run_demo(db_path: Path, catalog: Catalog, r: Renderer, with_year: bool = True) -> None:

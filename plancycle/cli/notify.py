@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import Renderer, console, print_json
@@ -55,7 +55,7 @@ def outbox_list(
     app_ctx: AppContext = ctx.obj
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"--status takes one of {', '.join(STATUSES)}, not {status!r}")
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     totals_q = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     if status:
         query = query.where(OutboxMessage.status == status)
