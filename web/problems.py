@@ -24,6 +24,8 @@ from plancycle.workflow.errors import (
 
 __all__ = [
     "PROBLEM_JSON",
+    "TooLarge",
+    "TooManySignIns",
     "Unauthenticated",
     "problem",
     "problem_for",
@@ -41,7 +43,9 @@ _TITLES: dict[int, tuple[str, str]] = {
     405: ("Method not allowed", "ไม่รองรับวิธีเรียกนี้"),
     409: ("Conflict", "ข้อมูลถูกเปลี่ยนไปแล้ว"),
     413: ("Too large", "ข้อมูลใหญ่เกินกำหนด"),
+    415: ("Unsupported form", "รูปแบบข้อมูลที่ส่งไม่รองรับ"),
     422: ("Invalid input", "ข้อมูลไม่ถูกต้อง"),
+    429: ("Too many attempts", "พยายามบ่อยเกินไป"),
     500: ("Server error", "ระบบขัดข้อง"),
     503: ("Store unavailable", "ใช้ฐานข้อมูลไม่ได้"),
 }
@@ -61,9 +65,43 @@ class Unauthenticated(PlancycleError, PermissionError):
         )
 
 
+class TooLarge(PlancycleError, ValueError):
+    """A request past one of its limits (body size, files, fields), refused while it is
+    read; ``what`` names the limit, ``limit`` its value."""
+
+    exit_code = 2
+
+    def __init__(self, what: str, what_th: str, limit: int) -> None:
+        super().__init__(
+            f"the request is too large: {what} (the limit is {limit:,}); send less",
+            f"คำขอใหญ่เกินกำหนด: {what_th} (กำหนดไว้ไม่เกิน {limit:,}) โปรดส่งให้น้อยลง",
+        )
+        self.what = what
+        self.limit = limit
+
+
+class TooManySignIns(PlancycleError, PermissionError):
+    """Too many failed sign-ins from one client: locked out for ``retry_after`` seconds."""
+
+    exit_code = 4
+
+    def __init__(self, failures: int, retry_after: int) -> None:
+        super().__init__(
+            f"{failures} failed sign-ins from here in a short time; try again in "
+            f"{retry_after} seconds",
+            f"เข้าสู่ระบบไม่สำเร็จ {failures} ครั้งในเวลาสั้น ๆ จากเครื่องนี้; "
+            f"โปรดลองใหม่ในอีก {retry_after} วินาที",
+        )
+        self.retry_after = retry_after
+
+
 def status_for(exc: PlancycleError) -> int:
     if isinstance(exc, BadToken | Unauthenticated):
         return 401
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, TooManySignIns):
+        return 429
     return _BY_EXIT_CODE.get(exc.exit_code, 422)
 
 
