@@ -21,6 +21,7 @@ from plancycle.store.models import Area
 TABLES = {"area", "area_target", "cycle", "instance", "transition_record", "evidence", "actor"}
 TABLES |= {"escalation", "contact", "outbox_message", "delivery_attempt"}  # 0002
 TABLES |= {"refused_attempt"}  # 0003
+TABLES |= {"web_session", "sign_in_failure"}  # 0006
 
 
 def _diff(engine: sa.Engine) -> list[object]:
@@ -30,7 +31,7 @@ def _diff(engine: sa.Engine) -> list[object]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"
 
 
 def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:

@@ -3,6 +3,7 @@ world's manual clock, and a token for each actor the tests act as."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +32,16 @@ class Web:
     def auth(self, actor: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[actor]}"}
 
-    def login(self, actor: str) -> None:
-        answer = self.client.post(
-            "/login", data={"token": self.tokens[actor], "next": "/"}, follow_redirects=False
+    def login_form(self, **fields: str):  # noqa: ANN201 - the httpx response
+        """Post the login form as a browser does: with the CSRF token of the login page."""
+        page = self.client.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        return self.client.post(
+            "/login", data={"csrf": csrf, "next": "/", **fields}, follow_redirects=False
         )
+
+    def login(self, actor: str) -> None:
+        answer = self.login_form(token=self.tokens[actor])
         assert answer.status_code == 303, answer.text
 
 

@@ -4,13 +4,14 @@ the one engine, the templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.resources import files
 
 import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
 
 from plancycle.definitions.model import Catalog
+from plancycle.store.sign_in import Throttle
 from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.web.settings import WebSettings
 from plancycle.workflow.engine import Engine
@@ -46,6 +47,13 @@ class WebState:
     @property
     def catalog(self) -> Catalog:
         return self.settings.catalog
+
+    @property
+    def throttle(self) -> Throttle:
+        """How many failed sign-ins a client may make within how long."""
+        return Throttle(
+            self.settings.signin_max_failures, timedelta(seconds=self.settings.signin_window_s)
+        )
 
     def now(self) -> datetime:
         return self.settings.clock.now()
