@@ -5,6 +5,8 @@ form's CSRF token, and failed sign-ins throttled."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -235,3 +237,17 @@ def test_the_11th_failed_sign_in_in_a_minute_is_429_until_the_minute_is_over(web
     assert web.login_form(token=web.tokens[DISTRICT]).status_code == 303
     seen = web.client.get("/api/v1/sign-in/lockouts", headers=web.auth(PROVINCE)).json()
     assert seen["lockouts"] == []
+
+
+def test_partial_files_a_killed_server_left_are_removed_at_start(
+    sqlite_engine: sa.Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "web-evidence"
+    folder.mkdir()
+    stale, running = folder / ".0123456789abcdef.part", folder / ".fedcba9876543210.part"
+    stale.write_bytes(b"%PDF- cut short by kill -9")
+    running.write_bytes(b"%PDF- still being copied")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    make_web(sqlite_engine, tmp_path)
+    assert not stale.exists() and running.exists()

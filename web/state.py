@@ -3,6 +3,7 @@ the one engine, the templates."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib.resources import files
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
 
 from plancycle.definitions.model import Catalog
+from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
 from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.web.settings import WebSettings
@@ -31,6 +33,8 @@ class WebState:
 
     @classmethod
     def build(cls, settings: WebSettings) -> WebState:
+        """The state; partial evidence files a killed server left behind are removed."""
+        remove_stale_partials(settings.evidence_folder, time.time())
         engine = Engine(
             settings.catalog,
             settings.db,
