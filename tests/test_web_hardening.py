@@ -137,6 +137,11 @@ def test_too_many_files_are_refused_and_a_forged_form_reads_none(
     )
     assert problem(many, 413)["type"] == "urn:plancycle:problem:too-large"
     assert len(opened) == 2  # the third file was never read
+    fields = {f"data.f{i}": "1" for i in range(101)}
+    crowded = web.client.post(
+        f"{A2}/advance", headers=web.auth(DISTRICT), data={"trigger": "a", **fields}
+    )
+    assert problem(crowded, 413)["detail"].startswith("the request is too large: too many fields")
 
 
 @pytest.mark.parametrize(
