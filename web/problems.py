@@ -146,6 +146,8 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
         }
     if isinstance(exc, BadValue):
         return {"invalid": [_field(exc.field)]}
+    if isinstance(exc, TooLarge):
+        return {"limit": exc.limit}
     if isinstance(exc, MissingEvidence):
         return {"missing": [_field(r) for r in exc.slots]}
     return {}
