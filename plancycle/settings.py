@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     log_json: Optional = None
     secret_key: Optional = None
     https_only: Flag = False
+    upload_max_files: Annotated[int, Field(ge=1, le=1000)] = 10
+    form_max_fields: Annotated[int, Field(ge=1, le=10000)] = 100
+    request_max_mb: Annotated[float | None, Field(gt=0)] = None
+    signin_max_failures: Annotated[int, Field(ge=1, le=1000)] = 10
+    signin_window_s: Annotated[int, Field(ge=1, le=86400)] = 60
     smtp_host: Optional = None
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
     smtp_from: Optional = None
@@ -74,6 +79,14 @@ class Settings(BaseSettings):
     @property
     def evidence_max_bytes(self) -> int:
         return int(self.evidence_max_mb * 1024 * 1024)
+
+    @property
+    def request_max_bytes(self) -> int:
+        """The largest request body the web app reads: the setting, or room for as many
+        evidence files as a request may carry, each at its limit, plus 1 MB of fields."""
+        if self.request_max_mb is not None:
+            return int(self.request_max_mb * 1024 * 1024)
+        return self.evidence_max_bytes * self.upload_max_files + 1024 * 1024
 
     @property
     def language(self) -> str:

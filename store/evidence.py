@@ -37,6 +37,7 @@ __all__ = [
     "EvidenceInput",
     "open_evidence",
     "record_evidence",
+    "remove_stale_partials",
     "sniff_media_type",
     "store_evidence",
 ]
@@ -113,6 +114,24 @@ def _copy(given: EvidenceInput, partial: Path, max_bytes: int) -> tuple[bytes, i
             digest.update(chunk)
             out.write(chunk)
     return head, size, digest.hexdigest()
+
+
+STALE_PARTIAL = 3600  # seconds: a partial file this old belongs to no copy still running
+
+
+def remove_stale_partials(folder: Path, now: float, older_than: float = STALE_PARTIAL) -> int:
+    """Remove the partial files a process killed mid-copy left in ``folder`` (those
+    not written to for ``older_than`` seconds; a copy still running keeps writing its
+    own); how many were removed."""
+    removed = 0
+    for partial in folder.glob(".*.part") if folder.is_dir() else ():
+        try:
+            if now - partial.stat().st_mtime > older_than:
+                partial.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another process removed it first
+    return removed
 
 
 def store_evidence(given: EvidenceInput, folder: Path, max_bytes: int) -> EvidenceFile:

@@ -34,8 +34,10 @@ __all__ = [
     "Instance",
     "OutboxMessage",
     "RefusedAttempt",
+    "SignInFailure",
     "TransitionRecord",
     "table_of",
+    "WebSession",
 ]
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -281,3 +283,27 @@ class RefusedAttempt(SQLModel, table=True):
     # repeats folded into this row (plancycle.store.refusals): how many, the last when
     count: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     last_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds only this row's random id. Logging out ends
+    the row, so a copy of the cookie made before stops working at once."""
+
+    __tablename__ = "web_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    actor_id: str = Field(foreign_key="actor.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in: when, from which client, and why (kept; counted to throttle)."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (sa.Index("ix_sign_in_failure_client_at", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    client: str = Field(max_length=64)
+    reason: str  # the error's class name, e.g. BadToken

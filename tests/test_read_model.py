@@ -187,7 +187,8 @@ def test_page_api_and_cli_agree_on_a_migrated_instance(
     assert _comparable(shown) == _comparable(expected)
     assert shown["progress"] == api["progress"] == {"done": 3, "total": 5, "percent": 60.0}
 
-    client.post("/login", data={"token": token, "next": "/"}, follow_redirects=False)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"csrf": csrf, "token": token}, follow_redirects=False)
     page = client.get(path).text
     for step in ("plan_workshop", "assess"):
         assert re.search(rf'<li class="done" data-step="{step}"', page), step

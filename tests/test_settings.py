@@ -112,3 +112,27 @@ def test_the_process_environment_is_read_in_one_place_only() -> None:
         or "getenv" in path.read_text(encoding="utf-8")
     ]
     assert readers == []
+
+
+def test_the_web_request_limits_and_sign_in_throttle_come_from_the_settings(
+    sqlite_engine: sa.Engine,
+) -> None:
+    default = WebSettings.of(sqlite_engine, load_catalog(), load_settings({}))
+    assert default.advance_max_bytes == 10 * 20 * 1024 * 1024 + 1024 * 1024  # 201 MB
+    s = load_settings(
+        {
+            "PLANCYCLE_EVIDENCE_MAX_MB": "2",
+            "PLANCYCLE_UPLOAD_MAX_FILES": "3",
+            "PLANCYCLE_FORM_MAX_FIELDS": "20",
+            "PLANCYCLE_SIGNIN_MAX_FAILURES": "5",
+            "PLANCYCLE_SIGNIN_WINDOW_S": "300",
+        }
+    )
+    web = WebSettings.of(sqlite_engine, load_catalog(), s)
+    assert web.advance_max_bytes == s.request_max_bytes == 7 * 1024 * 1024
+    assert (web.upload_max_files, web.form_max_fields) == (3, 20)
+    assert (web.signin_max_failures, web.signin_window_s) == (5, 300)
+    assert load_settings({"PLANCYCLE_REQUEST_MAX_MB": "50"}).request_max_bytes == 50 * 1024 * 1024
+    with pytest.raises(BadSetting) as refused:
+        load_settings({"PLANCYCLE_UPLOAD_MAX_FILES": "0"})
+    assert "PLANCYCLE_UPLOAD_MAX_FILES" in refused.value.en and "1 to 1000" in refused.value.en

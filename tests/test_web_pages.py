@@ -35,7 +35,7 @@ def test_pages_need_a_login_and_a_valid_token(web: Web) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/areas/2401"
     form = web.client.get("/login")
     assert 'lang="th"' in form.text and "เข้าสู่ระบบ" in form.text
-    bad = web.client.post("/login", data={"token": "pc_wrong"})
+    bad = web.login_form(token="pc_wrong")
     assert bad.status_code == 401 and "โทเค็นไม่ถูกต้อง" in bad.text and "not valid" in bad.text
     web.login(DISTRICT)
     home = web.client.get("/")
@@ -48,9 +48,7 @@ def test_login_goes_back_only_to_a_local_page(web: Web) -> None:
         ("//evil.example", "/"),
         ("https://evil.example/", "/"),
     ):
-        answer = web.client.post(
-            "/login", data={"token": web.tokens[DISTRICT], "next": target}, follow_redirects=False
-        )
+        answer = web.login_form(token=web.tokens[DISTRICT], next=target)
         assert answer.headers["location"] == expected
 
 

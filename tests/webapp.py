@@ -3,6 +3,7 @@ world's manual clock, and a token for each actor the tests act as."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,20 +32,32 @@ class Web:
     def auth(self, actor: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[actor]}"}
 
-    def login(self, actor: str) -> None:
-        answer = self.client.post(
-            "/login", data={"token": self.tokens[actor], "next": "/"}, follow_redirects=False
+    def login_form(self, **fields: str):  # noqa: ANN201 - the httpx response
+        """Post the login form as a browser does: with the CSRF token of the login page."""
+        page = self.client.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        return self.client.post(
+            "/login", data={"csrf": csrf, "next": "/", **fields}, follow_redirects=False
         )
+
+    def login(self, actor: str) -> None:
+        answer = self.login_form(token=self.tokens[actor])
         assert answer.status_code == 303, answer.text
 
 
-def make_web(db: sa.Engine, tmp_path: Path) -> Web:
+def make_web(db: sa.Engine, tmp_path: Path, **overrides: object) -> Web:
+    """``overrides``: WebSettings fields (the request limits, the sign-in throttle)."""
     world = populate(db, tmp_path)
     with Session(db) as session, session.begin():
         tokens = {
             a: issue_token(session, a) for a in (DISTRICT, OTHER_DISTRICT, CHIEF, PROVINCE, NATION)
         }
     settings = WebSettings(
-        db, world.catalog, world.clock, tmp_path / "web-evidence", secret_key="test-secret-key"
+        db,
+        world.catalog,
+        world.clock,
+        tmp_path / "web-evidence",
+        secret_key="test-secret-key",
+        **overrides,
     )
     return Web(world, TestClient(create_app(settings)), tokens)

@@ -6,31 +6,22 @@ from __future__ import annotations
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
+from starlette.datastructures import FormData
 
 from plancycle.web.auth import Principal
-from plancycle.web.problems import BadForm, UnsupportedMedia
+from plancycle.web.forms import FormLimits, Gate, read_form
 from plancycle.web.state import WebState
 from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
 from plancycle.workflow.engine import AdvanceResult
 
-__all__ = ["advance_from_request", "result_dict"]
+__all__ = ["advance_form_of", "advance_from_request", "result_dict"]
 
 
-FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-async def read_form(request: Request) -> AdvanceForm:
-    """The form of an advance; another media type is 415, an unreadable form 422."""
-    given = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if given not in FORM_TYPES:
-        raise UnsupportedMedia(given, FORM_TYPES)
-    try:
-        form = await request.form(max_files=50, max_fields=200)
-    except (MultiPartException, HTTPException) as exc:
-        raise BadForm(str(getattr(exc, "message", None) or getattr(exc, "detail", ""))) from None
-    return parse_advance_form(form, request.headers.get("if-match"))
+async def advance_form_of(request: Request, web: WebState, gate: Gate | None = None) -> FormData:
+    """The advance's form, read within the limits of the settings (``gate``: see
+    :func:`plancycle.web.forms.read_form`)."""
+    limits = FormLimits(web.settings.upload_max_files, web.settings.form_max_fields)
+    return await read_form(request, limits, gate)
 
 
 def _advance(web: WebState, who: Principal, key: str, form: AdvanceForm) -> AdvanceResult:
@@ -41,14 +32,16 @@ def _advance(web: WebState, who: Principal, key: str, form: AdvanceForm) -> Adva
 
 
 async def advance_from_request(
-    request: Request, web: WebState, who: Principal, key: str
+    request: Request, web: WebState, who: Principal, key: str, form: FormData | None = None
 ) -> AdvanceResult:
-    form = await read_form(request)
+    """Do the step the form asks for; every file of the form is closed (its temporary
+    file removed) however this ends."""
+    form = form if form is not None else await advance_form_of(request, web)
     try:
-        return await run_in_threadpool(_advance, web, who, key, form)
+        parsed = parse_advance_form(form, request.headers.get("if-match"))
+        return await run_in_threadpool(_advance, web, who, key, parsed)
     finally:
-        for _, upload in form.files:
-            await upload.close()
+        await form.close()
 
 
 def result_dict(result: AdvanceResult) -> dict:

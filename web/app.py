@@ -8,9 +8,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from plancycle import __version__
-from plancycle.web import api_read, api_write, pages_areas, pages_auth, pages_instance
+from plancycle.web import (
+    api_read,
+    api_signin,
+    api_write,
+    pages_areas,
+    pages_auth,
+    pages_instance,
+)
 from plancycle.web.api_schema import Problem, truthful
 from plancycle.web.errors_http import install_handlers
+from plancycle.web.limits import BodyLimit, limit_for
 from plancycle.web.settings import WebSettings
 from plancycle.web.state import WebState, package_dir
 
@@ -41,8 +49,9 @@ def create_app(settings: WebSettings) -> FastAPI:
         same_site="lax",
         https_only=settings.https_only,
     )
+    app.add_middleware(BodyLimit, limit=lambda path: limit_for(path, settings.advance_max_bytes))
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
-    for module in (api_read, api_write, pages_auth, pages_areas, pages_instance):
+    for module in (api_read, api_write, api_signin, pages_auth, pages_areas, pages_instance):
         app.include_router(module.router)
     install_handlers(app)
     _add_problem_schema(app)

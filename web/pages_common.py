@@ -14,7 +14,7 @@ from plancycle.web.state import WebState
 from plancycle.web.ui import Ui
 from plancycle.workflow.errors import NotAllowed
 
-__all__ = ["PageUser", "check_csrf", "error_page", "page_user", "render", "ui_for"]
+__all__ = ["PageUser", "check_csrf", "ensure_csrf", "error_page", "page_user", "render", "ui_for"]
 
 
 def page_user(request: Request) -> Principal:
@@ -66,9 +66,24 @@ def error_page(request: Request, status: int, en: str, th: str) -> HTMLResponse:
     return render(request, "error.html", {"status": status, "en": en, "th": th}, status)
 
 
-def check_csrf(request: Request, sent: str | None) -> None:
+def ensure_csrf(request: Request) -> str:
+    """The session's CSRF token, made now if it has none (the login form, before any
+    sign-in, needs one too)."""
+    if not request.session.get("csrf"):
+        request.session["csrf"] = secrets.token_urlsafe(24)
+    return request.session["csrf"]
+
+
+def check_csrf(request: Request, sent: object) -> None:
+    """Refuse a form whose token is not the session's (compared as UTF-8 bytes, so any
+    text sent, Thai included, is a plain refusal)."""
     expected = request.session.get("csrf")
-    if not expected or not sent or not secrets.compare_digest(str(sent), expected):
+    given = sent if isinstance(sent, str) else ""
+    if (
+        not expected
+        or not given
+        or not secrets.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())
+    ):
         raise NotAllowed(
             "the form is out of date or did not come from this site; reload the page and retry",
             "แบบฟอร์มหมดอายุหรือไม่ได้มาจากเว็บไซต์นี้ โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง",

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.errors import PlancycleError
-from plancycle.web.advance import advance_from_request
+from plancycle.web.advance import advance_form_of, advance_from_request
 from plancycle.web.auth import Principal
 from plancycle.web.deps import detail_for
 from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
@@ -56,10 +56,11 @@ async def advance_form(
     request: Request, who: PageUser, fy: int, process: str, area: str
 ) -> Response:
     web: WebState = request.app.state.web
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf") or ""))
+    form = await advance_form_of(
+        request, web, lambda fields: check_csrf(request, fields.get("csrf"))
+    )
     try:
-        result = await advance_from_request(request, web, who, f"{fy}/{process}/{area}")
+        result = await advance_from_request(request, web, who, f"{fy}/{process}/{area}", form)
     except PlancycleError as exc:
         given = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf"}
         return await run_in_threadpool(

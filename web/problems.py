@@ -25,7 +25,8 @@ from plancycle.workflow.errors import (
 
 __all__ = [
     "PROBLEM_JSON",
-    "BadForm",
+    "TooLarge",
+    "TooManySignIns",
     "Unauthenticated",
     "UnsupportedMedia",
     "problem",
@@ -46,6 +47,7 @@ _TITLES: dict[int, tuple[str, str]] = {
     413: ("Too large", "ข้อมูลใหญ่เกินกำหนด"),
     415: ("Unsupported media type", "ไม่รองรับรูปแบบข้อมูลนี้"),
     422: ("Invalid input", "ข้อมูลไม่ถูกต้อง"),
+    429: ("Too many attempts", "พยายามบ่อยเกินไป"),
     500: ("Server error", "ระบบขัดข้อง"),
     503: ("Store unavailable", "ใช้ฐานข้อมูลไม่ได้"),
 }
@@ -77,14 +79,34 @@ class UnsupportedMedia(PlancycleError, ValueError):
         )
 
 
-class BadForm(PlancycleError, ValueError):
-    """A form body that cannot be read (a multipart body without its boundary)."""
+class TooLarge(PlancycleError, ValueError):
+    """A request past one of its limits (body size, files, fields), refused while it is
+    read; ``what`` names the limit, ``limit`` its value."""
 
-    def __init__(self, why: str) -> None:
+    exit_code = 2
+
+    def __init__(self, what: str, what_th: str, limit: int) -> None:
         super().__init__(
-            f"the form could not be read ({why}); send multipart/form-data with its boundary",
-            f"อ่านแบบฟอร์มไม่ได้ ({why}); ส่งเป็น multipart/form-data พร้อม boundary",
+            f"the request is too large: {what} (the limit is {limit:,}); send less",
+            f"คำขอใหญ่เกินกำหนด: {what_th} (กำหนดไว้ไม่เกิน {limit:,}) โปรดส่งให้น้อยลง",
         )
+        self.what = what
+        self.limit = limit
+
+
+class TooManySignIns(PlancycleError, PermissionError):
+    """Too many failed sign-ins from one client: locked out for ``retry_after`` seconds."""
+
+    exit_code = 4
+
+    def __init__(self, failures: int, retry_after: int) -> None:
+        super().__init__(
+            f"{failures} failed sign-ins from here in a short time; try again in "
+            f"{retry_after} seconds",
+            f"เข้าสู่ระบบไม่สำเร็จ {failures} ครั้งในเวลาสั้น ๆ จากเครื่องนี้; "
+            f"โปรดลองใหม่ในอีก {retry_after} วินาที",
+        )
+        self.retry_after = retry_after
 
 
 def status_for(exc: PlancycleError) -> int:
@@ -92,6 +114,10 @@ def status_for(exc: PlancycleError) -> int:
         return 401
     if isinstance(exc, UnsupportedMedia):
         return 415
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, TooManySignIns):
+        return 429
     return _BY_EXIT_CODE.get(exc.exit_code, 422)
 
 
@@ -136,6 +162,8 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
         }
     if isinstance(exc, BadValue):
         return {"invalid": [_field(exc.field)]}
+    if isinstance(exc, TooLarge):
+        return {"limit": exc.limit}
     if isinstance(exc, MissingEvidence):
         return {"missing": [_field(r) for r in exc.slots]}
     return {}

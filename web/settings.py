@@ -29,6 +29,17 @@ class WebSettings:
     default_lang: str = "th"
     https_only: bool = False  # mark the session cookie Secure (behind TLS)
     session_max_age: int = 8 * 3600  # seconds: a working day
+    upload_max_files: int = 10  # files in one advance
+    form_max_fields: int = 100  # fields in one form
+    request_max_bytes: int | None = None  # an advance's body; None: files x file limit + 1 MB
+    signin_max_failures: int = 10  # failed sign-ins from one client within the window
+    signin_window_s: int = 60
+
+    @property
+    def advance_max_bytes(self) -> int:
+        if self.request_max_bytes is not None:
+            return self.request_max_bytes
+        return self.upload_max_bytes * self.upload_max_files + 1024 * 1024
 
     @classmethod
     def of(
@@ -50,4 +61,9 @@ class WebSettings:
             secret_key=settings.secret_key or secrets.token_urlsafe(32),
             default_lang=lang,
             https_only=settings.https_only,
+            upload_max_files=settings.upload_max_files,
+            form_max_fields=settings.form_max_fields,
+            request_max_bytes=settings.request_max_bytes,
+            signin_max_failures=settings.signin_max_failures,
+            signin_window_s=settings.signin_window_s,
         )

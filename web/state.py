@@ -3,14 +3,17 @@ the one engine, the templates."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.resources import files
 
 import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
 
 from plancycle.definitions.model import Catalog
+from plancycle.store.evidence import remove_stale_partials
+from plancycle.store.sign_in import Throttle
 from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.web.settings import WebSettings
 from plancycle.workflow.engine import Engine
@@ -30,6 +33,8 @@ class WebState:
 
     @classmethod
     def build(cls, settings: WebSettings) -> WebState:
+        """The state; partial evidence files a killed server left behind are removed."""
+        remove_stale_partials(settings.evidence_folder, time.time())
         engine = Engine(
             settings.catalog,
             settings.db,
@@ -46,6 +51,13 @@ class WebState:
     @property
     def catalog(self) -> Catalog:
         return self.settings.catalog
+
+    @property
+    def throttle(self) -> Throttle:
+        """How many failed sign-ins a client may make within how long."""
+        return Throttle(
+            self.settings.signin_max_failures, timedelta(seconds=self.settings.signin_window_s)
+        )
 
     def now(self) -> datetime:
         return self.settings.clock.now()

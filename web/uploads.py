@@ -48,9 +48,48 @@ def _version(text: str | None) -> int | None:
     return int(text)
 
 
+MAX_DATA_DEPTH = 8  # step data is a flat object; a list inside it is as deep as it goes
+MAX_NUMBER_CHARS = 40  # a count or an amount in baht, written out in full
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_DATA_DEPTH:
+            return True
+    return False
+
+
+def _number(text: str) -> Any:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise BadStepInput(
+            f"a number in data has {len(text):,} characters; at most {MAX_NUMBER_CHARS} are taken",
+            f"ตัวเลขใน data ยาว {len(text):,} ตัวอักษร; รับได้ไม่เกิน {MAX_NUMBER_CHARS}",
+        )
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise BadStepInput(
+        f"data may not hold {text}; write a number", f"data มี {text} ไม่ได้; โปรดใส่ตัวเลข"
+    )
+
+
 def _json_data(text: str) -> dict[str, Any]:
+    """The JSON object in ``data``: nesting deeper than MAX_DATA_DEPTH and numbers longer
+    than MAX_NUMBER_CHARS are refused before they are built."""
+    if _too_deep(text):
+        raise BadStepInput(
+            f"data is nested more than {MAX_DATA_DEPTH} levels deep",
+            f"data ซ้อนกันเกิน {MAX_DATA_DEPTH} ชั้น",
+        )
     try:
-        value = json.loads(text)
+        value = json.loads(
+            text, parse_int=_number, parse_float=_number, parse_constant=_no_constant
+        )
     except json.JSONDecodeError:
         value = None
     if not isinstance(value, dict):
