@@ -22,6 +22,7 @@ from plancycle.store.errors import VillageImportError
 from plancycle.store.geothai_import import import_geothai
 from plancycle.store.models import Area, Contact
 from plancycle.store.villages import import_villages_csv
+from plancycle.text import one_line
 from plancycle.thai.digits import from_thai_digits, to_thai_digits
 from tests.strategies import junk_text, thai_text
 
@@ -133,8 +134,13 @@ def _village_oracle(
         if not ok:
             bad.append((line, raw))
             continue
-        name_th = field(fields, "name_th") or f"หมู่ที่ {int(code[6:])}"
-        good[code] = (name_th, field(fields, "name_en") if "name_en" in at else KEEP)
+        # names are kept on one line (plancycle.text.one_line)
+        name_th = one_line(field(fields, "name_th") or "") or f"หมู่ที่ {int(code[6:])}"
+        name_en = field(fields, "name_en")
+        good[code] = (
+            name_th,
+            (one_line(name_en) if name_en is not None else None) if "name_en" in at else KEEP,
+        )
     return bad, good
 
 

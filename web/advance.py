@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from plancycle.web.auth import Principal
 from plancycle.web.forms import FormLimits, Gate, read_form
+from plancycle.web.problems import UnsupportedMedia
 from plancycle.web.state import WebState
 from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
 from plancycle.workflow.engine import AdvanceResult
@@ -17,9 +18,15 @@ from plancycle.workflow.engine import AdvanceResult
 __all__ = ["advance_form_of", "advance_from_request", "result_dict"]
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 async def advance_form_of(request: Request, web: WebState, gate: Gate | None = None) -> FormData:
     """The advance's form, read within the limits of the settings (``gate``: see
-    :func:`plancycle.web.forms.read_form`)."""
+    :func:`plancycle.web.forms.read_form`); another media type is 415."""
+    given = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if given not in FORM_TYPES:
+        raise UnsupportedMedia(given, FORM_TYPES)
     limits = FormLimits(web.settings.upload_max_files, web.settings.form_max_fields)
     return await read_form(request, limits, gate)
 
