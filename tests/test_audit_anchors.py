@@ -169,10 +169,14 @@ def test_cli_keygen_sign_and_verify(ready, tmp_path: Path) -> None:  # noqa: F81
         (("--digest", "0" * 64), "give it with --anchor FILE"),
         (("--anchor", "a.json", "--public-key", "missing.pub"), "cannot read the public key"),
         (("--anchor", "a.json", "--public-key", "a.json"), "not an Ed25519 key"),
+        (("--anchor", "bad-head.json"), "is not [seq, hash]"),
+        (("--anchor", "no-heads.json"), "it has no heads"),
     ],
 )
-def test_cli_bad_anchor_options_are_bad_input(ready, args, message) -> None:  # noqa: F811
+def test_cli_bad_anchor_options_are_bad_input(ready, tmp_path, args, message) -> None:  # noqa: F811
     assert ready("audit", "anchor", "-o", "a.json")[0] == 0
+    (tmp_path / "bad-head.json").write_text('{"heads": {"2568/orders/2401": [1]}}')
+    (tmp_path / "no-heads.json").write_text("[1, 2]")
     code, _, err = ready("audit", "verify", *args)
     assert code == 2 and message in err
 

@@ -34,6 +34,7 @@ __all__ = [
     "SIGNATURE_ALGORITHM",
     "AnchorKeyError",
     "anchor_findings",
+    "check_format",
     "heads_digest",
     "key_pair",
     "parse_digest",
@@ -47,6 +48,38 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 class AnchorKeyError(PlancycleError):
     """A key file or a digest that cannot be used (bad input, not a broken trail)."""
+
+
+def _is_head(head: Any) -> bool:
+    """``[seq, hash]``: ``[0, None]`` for an instance with no records yet."""
+    if not isinstance(head, list) or len(head) != 2 or isinstance(head[0], bool):
+        return False
+    seq, digest = head
+    if not isinstance(seq, int) or seq < 0:
+        return False
+    return (seq == 0 and digest is None) or (
+        isinstance(digest, str) and bool(_HEX64.fullmatch(digest))
+    )
+
+
+def check_format(doc: Any) -> dict[str, Any]:
+    """``doc`` if it has the shape of an anchor (a mapping of instance keys to heads);
+    else AnchorKeyError naming the first thing wrong."""
+    heads = doc.get("heads") if isinstance(doc, dict) else None
+    if not isinstance(heads, dict):
+        why_en, why_th = "it has no heads", "ไม่มีหัวสาย"
+    else:
+        bad = next((k for k, h in heads.items() if not _is_head(h)), None)
+        if bad is None:
+            return doc
+        why_en, why_th = (
+            f"the head of {bad!r} is not [seq, hash]",
+            f"หัวสายของ {bad!r} ไม่ใช่ [seq, hash]",
+        )
+    raise AnchorKeyError(
+        f"this is not an anchor from `plancycle audit anchor`: {why_en}",
+        f"ไม่ใช่ไฟล์หลักยึดจาก `plancycle audit anchor`: {why_th}",
+    )
 
 
 def heads_digest(heads: dict[str, list[Any]]) -> str:

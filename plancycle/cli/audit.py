@@ -16,7 +16,7 @@ from plancycle.cli.options import area_code, cannot_write, open_output
 from plancycle.cli.render import console, err_console, print_json
 from plancycle.errors import PlancycleError
 from plancycle.thai.dates import parse_instant
-from plancycle.workflow.anchors import key_pair, parse_digest, sign
+from plancycle.workflow.anchors import check_format, key_pair, parse_digest, sign
 from plancycle.workflow.audit import Finding, anchor, replay, verify, verify_with_anchor
 from plancycle.workflow.audit_export import FORMATS, export_records
 
@@ -63,14 +63,12 @@ def _report(
 def _load_anchor(path: Path) -> dict:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(doc["heads"], dict):
-            raise TypeError("its heads are not a mapping of instance keys")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise BadAnchor(
             f"cannot read the anchor file {str(path)!r}: {exc}",
             f"อ่านไฟล์หลักยึด {str(path)!r} ไม่ได้: {exc}",
         ) from None
-    return doc
+    return check_format(doc)
 
 
 def _read_key(path: Path, what_en: str, what_th: str) -> bytes:
