@@ -92,6 +92,8 @@ class Cycle(SQLModel, table=True):
     fiscal_year: int = Field(unique=True)  # Buddhist Era, e.g. 2568
     started_at: datetime = Field(sa_type=UTCDateTime)
     definitions: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
+    # process id -> instances the cycle holds (kept by cycle start; checked by audit verify)
+    instance_counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONType)
 
 
 class Instance(SQLModel, table=True):

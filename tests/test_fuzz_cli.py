@@ -183,7 +183,14 @@ def _reading_commands(t: _Typed) -> st.SearchStrategy[list[str]]:
             _opt("--version", t.number),
             _flag("--mermaid"),
         ),
-        _cmd(["audit", "verify"], _opt("--anchor", t.files), _flag("--json")),
+        _cmd(
+            ["audit", "verify"],
+            _opt("--anchor", t.files),
+            _opt("--digest", st.one_of(st.text("0123456789abcdefABCDEF", max_size=70), junk_text)),
+            _opt("--public-key", t.files),
+            _flag("--json"),
+        ),
+        _cmd(["db", "app-role"], _arg(junk_text), _flag("--execute")),
         _cmd(["audit", "replay"], _flag("--json")),
         _cmd(
             ["audit", "export"],
@@ -192,7 +199,8 @@ def _reading_commands(t: _Typed) -> st.SearchStrategy[list[str]]:
             _opt("--area", t.area),
             _opt("--output", t.out_file),
         ),
-        _cmd(["audit", "anchor", "--output"], _arg(t.out_file)),
+        _cmd(["audit", "anchor", "--output"], _arg(t.out_file), _opt("--sign-key", t.files)),
+        _cmd(["audit", "keygen", "--output"], _arg(t.out_file)),
         _cmd(
             ["outbox", "list"], _opt("--status", status), _opt("--limit", t.number), _flag("--json")
         ),

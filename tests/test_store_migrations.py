@@ -32,7 +32,7 @@ def _diff(engine: sa.Engine) -> list[object]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0008"
+    assert head_revision() == "0009"
 
 
 def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:

@@ -6,7 +6,11 @@
   each instance whose newest records are gone (its head no longer matches), and
   each evidence file that is missing or was replaced. Given an anchor (a file of
   chain heads taken earlier and kept elsewhere), it also finds a history that was
-  rewritten wholesale, hashes and all.
+  rewritten wholesale, hashes and all; the anchor file itself is checked first
+  (:mod:`plancycle.workflow.anchors`: its digest, a digest kept elsewhere, a signature).
+  It also compares the instances of each process with the number cycle start created
+  (``cycle.instance_counts``): an instance deleted with all its records is found even
+  without an anchor (named by its key only with one).
 - :func:`replay` rebuilds every instance's state from its records through the
   definitions' state machines and lists the instances whose stored state disagrees.
 """
@@ -14,7 +18,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -27,7 +30,8 @@ import sqlalchemy as sa
 
 from plancycle.definitions.model import Catalog
 from plancycle.store.audit_hash import genesis_hash, record_hash
-from plancycle.store.models import Instance, TransitionRecord, table_of
+from plancycle.store.models import Cycle, Instance, TransitionRecord, table_of
+from plancycle.workflow.anchors import ANCHOR_FINDING_KEY, anchor_findings, heads_digest
 from plancycle.workflow.machines import MachineRegistry
 
 __all__ = [
@@ -36,6 +40,7 @@ __all__ = [
     "anchor",
     "replay",
     "verify",
+    "verify_with_anchor",
 ]
 
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
@@ -237,7 +242,54 @@ def verify(
             for k in anchor_heads
             if k not in present
         ]
-    return checked, findings
+    return checked, findings + _check_counts(db)
+
+
+def verify_with_anchor(
+    db: sa.Engine,
+    evidence_folder: Path | None,
+    anchor_doc: dict[str, Any],
+    kept_digest: str | None = None,
+    public_pem: bytes | None = None,
+) -> tuple[int, list[Finding]]:
+    """:func:`verify` against an anchor file, after checking the file itself: its own
+    digest, the digest kept elsewhere, its signature (see ``anchors.anchor_findings``)."""
+    problems = anchor_findings(anchor_doc, kept_digest, public_pem)
+    checked, findings = verify(db, evidence_folder, anchor_doc["heads"])
+    return checked, [Finding(ANCHOR_FINDING_KEY, p) for p in problems] + findings
+
+
+def _check_counts(db: sa.Engine) -> list[Finding]:
+    """Each process whose instances are fewer (or more) than cycle start created."""
+    inst = _INSTANCES.c
+    held_query = sa.select(inst.cycle_id, inst.definition_id, sa.func.count()).group_by(
+        inst.cycle_id, inst.definition_id
+    )
+    cycles = Cycle.__table__.c
+    with db.connect() as conn:
+        held = {(c, d): n for c, d, n in conn.execute(held_query)}
+        counted = conn.execute(
+            sa.select(cycles.id, cycles.fiscal_year, cycles.instance_counts)
+        ).all()
+    found: list[Finding] = []
+    for cycle_id, fiscal_year, counts in counted:
+        for process in sorted(set(counts or {}) | {d for c, d in held if c == cycle_id}):
+            created, now = (counts or {}).get(process, 0), held.get((cycle_id, process), 0)
+            if created != now:
+                found.append(Finding(f"{fiscal_year}/{process}", _count_problem(created, now)))
+    return found
+
+
+def _count_problem(created: int, now: int) -> str:
+    if now < created:
+        return (
+            f"cycle start created {created:,} instance(s), the store holds {now:,}: "
+            f"{created - now:,} deleted (an anchor names which)"
+        )
+    return (
+        f"cycle start created {created:,} instance(s), the store holds {now:,}: "
+        f"{now - created:,} added outside cycle start"
+    )
 
 
 def _check_anchor(inst: sa.Row[Any], chain: list[sa.Row[Any]], head: list[Any]) -> list[Finding]:
@@ -258,11 +310,10 @@ def anchor(db: sa.Engine, now: datetime) -> dict[str, Any]:
     heads: dict[str, list[Any]] = {}
     for inst, chain in _chain_rows(db):
         heads[inst.key] = [chain[-1].seq, chain[-1].hash] if chain else [0, None]
-    text = json.dumps(heads, sort_keys=True, separators=(",", ":"))
     return {
         "taken_at": now.isoformat(),
         "instances": len(heads),
-        "digest": hashlib.sha256(text.encode()).hexdigest(),
+        "digest": heads_digest(heads),
         "heads": heads,
     }
 

@@ -63,7 +63,10 @@ def _check_year(fiscal_year: int) -> None:
 
 
 def _pin(session: Session, catalog: Catalog, fiscal_year: int, now: datetime) -> Cycle:
-    cycle = session.exec(select(Cycle).where(Cycle.fiscal_year == fiscal_year)).first()
+    # locked: two starts at once (two provinces) each add to the cycle's instance counts
+    cycle = session.exec(
+        select(Cycle).where(Cycle.fiscal_year == fiscal_year).with_for_update()
+    ).first()
     if cycle is None:
         pinned = {d.id: d.version for d in catalog.latest()}
         cycle = Cycle(fiscal_year=fiscal_year, started_at=now, definitions=pinned)
@@ -118,7 +121,18 @@ def start_cycle(
             done += len(codes)
             if progress:
                 progress(done, total)
+        _count(cycle, result)
     return result
+
+
+def _count(cycle: Cycle, result: StartResult) -> None:
+    """Add what this start created to the cycle's counts: they only grow, so an instance
+    deleted (and even one created again in its place) leaves the store holding fewer
+    than the cycle counted, and ``audit verify`` says so."""
+    counts = dict(cycle.instance_counts or {})
+    for pid, created in result.created.items():
+        counts[pid] = counts.get(pid, 0) + created
+    cycle.instance_counts = counts
 
 
 def _no_targets(definition: Definition, province: str | None) -> str:

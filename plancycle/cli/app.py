@@ -14,6 +14,7 @@ from plancycle.cli import (
     areas,
     audit,
     cycle,
+    db,
     definitions,
     demo,
     instances,
@@ -135,6 +136,7 @@ app.add_typer(instances.app, name="instances", help="List instances.")
 app.add_typer(actors.app, name="actors", help="People and offices who advance steps.")
 app.add_typer(definitions.app, name="definitions", help="The process definitions.")
 app.add_typer(audit.app, name="audit")
+app.add_typer(db.app, name="db", help="The PostgreSQL role the application runs as.")
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)

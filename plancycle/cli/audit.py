@@ -1,8 +1,10 @@
-"""`plancycle audit`: verify the hash chains and evidence, replay, export, anchor."""
+"""`plancycle audit`: verify the hash chains and evidence, replay, export, anchor (signed
+with a key made by `audit keygen`)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,16 +12,19 @@ from typing import Annotated
 import typer
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.options import area_code, open_output
+from plancycle.cli.options import area_code, cannot_write, open_output
 from plancycle.cli.render import console, err_console, print_json
 from plancycle.errors import PlancycleError
 from plancycle.thai.dates import parse_instant
-from plancycle.workflow.audit import Finding, anchor, replay, verify
+from plancycle.workflow.anchors import check_format, key_pair, parse_digest, sign
+from plancycle.workflow.audit import Finding, anchor, replay, verify, verify_with_anchor
 from plancycle.workflow.audit_export import FORMATS, export_records
 
 __all__ = ["app"]
 
-app = typer.Typer(no_args_is_help=True, help="The audit trail: verify, replay, export, anchor.")
+app = typer.Typer(
+    no_args_is_help=True, help="The audit trail: verify, replay, export, anchor, keygen."
+)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 TAMPERED = 7  # exit code when the trail does not check out
 
@@ -55,15 +60,32 @@ def _report(
         raise typer.Exit(TAMPERED)
 
 
-def _load_anchor(path: Path) -> dict[str, list]:
+def _load_anchor(path: Path) -> dict:
     try:
-        heads = json.loads(path.read_text(encoding="utf-8"))["heads"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise BadAnchor(
             f"cannot read the anchor file {str(path)!r}: {exc}",
             f"อ่านไฟล์หลักยึด {str(path)!r} ไม่ได้: {exc}",
         ) from None
-    return heads
+    return check_format(doc)
+
+
+def _read_key(path: Path, what_en: str, what_th: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadAnchor(
+            f"cannot read the {what_en} {str(path)!r}: {exc.strerror or exc}",
+            f"อ่าน{what_th} {str(path)!r} ไม่ได้: {exc.strerror or exc}",
+        ) from None
+
+
+def _needs_anchor() -> BadAnchor:
+    return BadAnchor(
+        "--digest and --public-key check an anchor file: give it with --anchor FILE",
+        "--digest และ --public-key ใช้ตรวจไฟล์หลักยึด: ระบุไฟล์ด้วย --anchor FILE",
+    )
 
 
 @app.command("verify")
@@ -72,13 +94,32 @@ def verify_cmd(
     anchor_file: Annotated[
         Path | None, typer.Option("--anchor", help="A file from `audit anchor`.")
     ] = None,
+    digest: Annotated[
+        str | None,
+        typer.Option("--digest", help="The anchor's digest as kept elsewhere (64 hex digits)."),
+    ] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option("--public-key", help="The public key (PEM) the anchor must be signed with."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Walk every chain: name each record edited, deleted or inserted, and each evidence
-    file missing or replaced. Exit code 7 when anything is wrong."""
+    """Walk every chain: name each record edited, deleted or inserted, each evidence
+    file missing or replaced, each process with fewer instances than cycle start made.
+    With --anchor, also every history rewritten since, after checking the anchor file
+    against --digest and its signature against --public-key. Exit code 7 when anything
+    is wrong."""
     app_ctx: AppContext = ctx.obj
-    heads = _load_anchor(anchor_file) if anchor_file else None
-    count, findings = verify(app_ctx.db, app_ctx.settings.evidence_dir, heads)
+    if anchor_file is None:
+        if digest is not None or public_key is not None:
+            raise _needs_anchor()
+        count, findings = verify(app_ctx.db, app_ctx.settings.evidence_dir)
+    else:
+        kept = parse_digest(digest) if digest is not None else None
+        pem = _read_key(public_key, "public key", "กุญแจสาธารณะ") if public_key else None
+        count, findings = verify_with_anchor(
+            app_ctx.db, app_ctx.settings.evidence_dir, _load_anchor(anchor_file), kept, pem
+        )
     _report(app_ctx, "บันทึก", "records", count, findings, as_json)
 
 
@@ -120,12 +161,64 @@ def export_cmd(
 def anchor_cmd(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the anchor.")],
+    sign_key: Annotated[
+        Path | None,
+        typer.Option("--sign-key", help="Sign it with this private key (from `audit keygen`)."),
+    ] = None,
 ) -> None:
     """Write every chain head and one digest over them; keep the file (or just the digest)
     somewhere the store's administrators cannot change. `audit verify --anchor` then also
     catches a history rewritten with fresh hashes."""
     app_ctx: AppContext = ctx.obj
+    private = _read_key(sign_key, "signing key", "กุญแจลงนาม") if sign_key else None
     taken = anchor(app_ctx.db, app_ctx.clock.now())
+    if private is not None:
+        taken = sign(taken, private)
     with open_output(output) as out:
         out.write(json.dumps(taken, ensure_ascii=False))
-    console.print(f"{taken['instances']:,} chains, digest {taken['digest']}", highlight=False)
+    signed = ", signed" if private is not None else ""
+    console.print(
+        f"{taken['instances']:,} chains, digest {taken['digest']}{signed}", highlight=False
+    )
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+@app.command("keygen")
+def keygen_cmd(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="The private key's file; the public key goes to FILE.pub."
+        ),
+    ],
+) -> None:
+    """Make an Ed25519 key pair for signing anchors. Keep the private key away from the
+    store's administrators (whoever takes anchors holds it); give the public key to
+    whoever checks them (`audit verify --anchor F --public-key FILE.pub`)."""
+    app_ctx: AppContext = ctx.obj
+    public_path = output.with_name(output.name + ".pub")
+    for path in (output, public_path):
+        if path.exists():
+            raise BadAnchor(
+                f"{str(path)!r} exists already; keygen never writes over a key: give another name",
+                f"มีไฟล์ {str(path)!r} อยู่แล้ว; keygen ไม่เขียนทับกุญแจ: ระบุชื่ออื่น",
+            )
+    private_pem, public_pem = key_pair()
+    _write_new(output, private_pem, 0o600)  # readable by its owner only
+    _write_new(public_path, public_pem, 0o644)
+    console.print(
+        app_ctx.text(
+            f"กุญแจลงนาม: {output}  กุญแจสาธารณะ: {public_path}",
+            f"signing key: {output}  public key: {public_path}",
+        ),
+        highlight=False,
+    )
