@@ -38,13 +38,18 @@ class Web:
         assert answer.status_code == 303, answer.text
 
 
-def make_web(db: sa.Engine, tmp_path: Path) -> Web:
+def make_web(db: sa.Engine, tmp_path: Path, busy_timeout_s: float = 5.0) -> Web:
     world = populate(db, tmp_path)
     with Session(db) as session, session.begin():
         tokens = {
             a: issue_token(session, a) for a in (DISTRICT, OTHER_DISTRICT, CHIEF, PROVINCE, NATION)
         }
     settings = WebSettings(
-        db, world.catalog, world.clock, tmp_path / "web-evidence", secret_key="test-secret-key"
+        db,
+        world.catalog,
+        world.clock,
+        tmp_path / "web-evidence",
+        secret_key="test-secret-key",
+        busy_timeout_s=busy_timeout_s,
     )
     return Web(world, TestClient(create_app(settings)), tokens)
