@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,10 +39,10 @@ from sqlmodel import Session
 
 __all__ = ["FaultReport", "run_faults"]
 
-ROOT = Path(__file__).resolve().parent.parent
 PROVINCE = "24"
 FY, NEXT_FY = 2568, 2569
 KINDS = ("advance", "sweep", "dispatch", "cycle")
+_FORK = multiprocessing.get_context("fork")
 
 
 @dataclass
@@ -191,6 +191,13 @@ def _cycle_worker(url: str, workdir: Path) -> None:
     time.sleep(3600)  # done: wait to be killed like the others
 
 
+def _forked(kind: str, url: str, workdir: Path, index: int, count: int) -> None:
+    log = os.open(workdir / f"{kind}-{index}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    worker_main(kind, url, workdir, index, count)
+
+
 def worker_main(kind: str, url: str, workdir: Path, index: int, count: int) -> None:
     from plancycle.store.errors import StoreUnavailable
 
@@ -213,16 +220,18 @@ def worker_main(kind: str, url: str, workdir: Path, index: int, count: int) -> N
 
 @dataclass
 class _Worker:
+    """One worker process, forked from the run (no start-up imports to wait for), its
+    output in ``KIND-INDEX.log``."""
+
     kind: str
     index: int
     count: int
-    process: subprocess.Popen | None = None
+    process: BaseProcess | None = None
 
     def start(self, url: str, workdir: Path) -> None:
-        args = [sys.executable, "-m", "bench.faults", "--worker", self.kind, "--url", url]
-        args += ["--workdir", str(workdir), "--index", str(self.index), "--count", str(self.count)]
-        log = (workdir / f"{self.kind}-{self.index}.log").open("ab")
-        self.process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=log)
+        args = (self.kind, url, workdir, self.index, self.count)
+        self.process = _FORK.Process(target=_forked, args=args, daemon=True)
+        self.process.start()
 
     def wait_ready(self, workdir: Path, timeout_s: float = 120.0) -> None:
         """Until the (re)started process is at work, so that a kill lands mid-work."""
@@ -233,9 +242,9 @@ class _Worker:
             time.sleep(0.05)
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and self.process.is_alive():
             os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self.process.join()
 
 
 def run_faults(
@@ -327,15 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--advancers", type=int, default=2)
     parser.add_argument("--pg", help="PostgreSQL URL (its public schema is dropped!)")
-    parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--index", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--count", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
-        worker_main(args.worker, args.url, args.workdir, args.index, args.count)
-        return 0
     with tempfile.TemporaryDirectory(prefix="plancycle-faults-") as tmp:
         workdir = Path(tmp)
         url = args.pg or f"sqlite:///{workdir / 'faults.db'}"
