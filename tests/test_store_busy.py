@@ -9,6 +9,7 @@ connection. Bounds on time are generous (the point is seconds, not the 35 s seen
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import Conflict
 from tests.conftest import pg_url
 from tests.webapp import DISTRICT, make_web
-from tests.world import World, populate  # noqa: F401
+from tests.world import World, populate
 
 KEY = "2568/activity2/240101"
 A2 = "/api/v1/instances/2568/activity2/240101"
@@ -102,12 +103,25 @@ def _outcome(engine: Engine, key: str, trigger: str, actor: str) -> str:
     return "done"
 
 
-def test_the_api_answers_503_with_retry_after_and_reads_do_not_wait(tmp_path: Path) -> None:
+def test_the_api_answers_503_with_retry_after_and_reads_do_not_wait(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """60 advances wait behind a lock held for longer than the server's 40 threads could
+    wait it out (3 s each): a read sent while they wait still answers in under 2 s."""
+    busy_s = 3.0
     path = tmp_path / "web.db"
-    db = make_engine(f"sqlite:///{path}", busy_timeout_s=BUSY_S)
+    db = make_engine(f"sqlite:///{path}", busy_timeout_s=busy_s)
     migrate(db)
-    web = make_web(db, tmp_path, busy_timeout_s=BUSY_S)
+    web = make_web(db, tmp_path, busy_timeout_s=busy_s)
     engine = web.client.app.state.web.engine
+    waiting = threading.Semaphore(0)
+    advance = engine.advance
+
+    def counted(*args, **kwargs):
+        waiting.release()  # this advance is now waiting on the store
+        return advance(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "advance", counted)
     with TestClient(web.client.app) as client, write_lock_held(path):
 
         def post(_: int) -> int:
@@ -115,9 +129,10 @@ def test_the_api_answers_503_with_retry_after_and_reads_do_not_wait(tmp_path: Pa
                 f"{A2}/advance", headers=web.auth(DISTRICT), data={"trigger": "meeting_set"}
             ).status_code
 
-        with ThreadPoolExecutor(40) as pool:
+        with ThreadPoolExecutor(60) as pool:
             posts = [pool.submit(post, i) for i in range(60)]
-            time.sleep(0)  # the posts are queued; the read is sent while they wait
+            for _ in range(8):  # the writers' threads are all taken
+                assert waiting.acquire(timeout=30)
             started = time.monotonic()
             read = client.get(A2, headers=web.auth(DISTRICT))
             read_took = time.monotonic() - started
@@ -130,7 +145,7 @@ def test_the_api_answers_503_with_retry_after_and_reads_do_not_wait(tmp_path: Pa
     assert one.status_code == 503 and int(one.headers["Retry-After"]) >= 1
     body = one.json()
     assert body["type"] == "urn:plancycle:problem:store-busy" and body["detail_th"]
-    assert engine.refusals.flush(20)
+    assert engine.refusals.flush(30)
     assert _refusals(db, "StoreBusy") == 61
 
 
