@@ -102,7 +102,8 @@ class Engine:
         expected_version: int | None = None,
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
-        refused. ``expected_version`` is the version the caller last saw (a form, an
+        refused, StoreBusy / StoreUnavailable when the store cannot take it now, and
+        EvidenceError for a file that cannot be taken or stored. ``expected_version`` is the version the caller last saw (a form, an
         If-Match header): if the instance has moved on since, the answer is a Conflict.
         ``evidence`` files are stored (content-addressed) before the write transaction
         starts; the transaction only records them."""
