@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     token: Optional = None
     evidence_dir: Path = Path("evidence")
     evidence_max_mb: Annotated[float, Field(gt=0)] = 20.0
+    busy_timeout_s: Annotated[float, Field(gt=0, le=600)] = 5.0
     log_level: str = "ERROR"
     log_json: Optional = None
     secret_key: Optional = None

@@ -32,6 +32,7 @@ from plancycle.store.errors import StoreError
 
 __all__ = [
     "DEFAULT_URL",
+    "DEFAULT_BUSY_TIMEOUT_S",
     "SQLITE_PRAGMAS",
     "alembic_config",
     "current_revision",
@@ -44,25 +45,45 @@ __all__ = [
 
 DEFAULT_URL = "sqlite:///plancycle.db"
 
-# what every SQLite connection is set to (the benchmarks' bare-sqlite3 baselines use
-# the same); wal_autocheckpoint: see the module's docstring
-SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA wal_autocheckpoint=10000",
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
-)
+#: how long a statement waits for a lock another writer holds before the store is
+#: reported busy (``PLANCYCLE_BUSY_TIMEOUT_S``)
+DEFAULT_BUSY_TIMEOUT_S = 5.0
+
+
+def sqlite_pragmas(busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> tuple[str, ...]:
+    """What every SQLite connection is set to (the benchmarks' bare-sqlite3 baselines use
+    the same); wal_autocheckpoint: see the module's docstring."""
+    return (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA wal_autocheckpoint=10000",
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={round(busy_timeout_s * 1000)}",
+    )
+
+
+SQLITE_PRAGMAS = sqlite_pragmas()
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
 
 
-def make_engine(url: str = DEFAULT_URL) -> Engine:
+def make_engine(url: str = DEFAULT_URL, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
     """An engine for ``url`` (``PLANCYCLE_DB``: see :mod:`plancycle.settings`); SQLite or
-    PostgreSQL only."""
+    PostgreSQL only. No statement waits longer than ``busy_timeout_s`` for a lock (SQLite's
+    busy timeout, PostgreSQL's ``lock_timeout``), for a pooled connection, or for a
+    PostgreSQL server to answer a new connection."""
     parsed = _parse(url)
     if parsed.drivername.startswith("sqlite"):
-        return _sqlite_engine(parsed)
-    return sa.create_engine(parsed, pool_pre_ping=True)
+        return _sqlite_engine(parsed, busy_timeout_s)
+    wait_ms = max(1, round(busy_timeout_s * 1000))
+    return sa.create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_timeout=busy_timeout_s,
+        connect_args={
+            "connect_timeout": max(1, round(busy_timeout_s)),
+            "options": f"-c lock_timeout={wait_ms}",
+        },
+    )
 
 
 def _parse(url: str) -> URL:
@@ -86,17 +107,19 @@ def _unsupported(shown: str, why: str) -> StoreError:
     )
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
     # a file's pool may grow past its size: the engine's hot path keeps one connection
     # per thread (plancycle.store.driver), and SQLite connections are cheap
     in_memory = url.database in (None, "", ":memory:")
     engine = sa.create_engine(url) if in_memory else sa.create_engine(url, max_overflow=-1)
 
+    pragmas = sqlite_pragmas(busy_timeout_s)
+
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            for pragma in SQLITE_PRAGMAS:
+            for pragma in pragmas:
                 cursor.execute(pragma)
         finally:
             cursor.close()

@@ -26,6 +26,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, overload
 
 import sqlalchemy as sa
@@ -36,9 +37,11 @@ __all__ = [
     "PG_LOCK_SQLSTATES",
     "SQLITE_LOCK_CODES",
     "Driver",
+    "LockKind",
     "SchemaDrift",
     "insert_sql",
     "is_lock_error",
+    "lock_kind",
     "select_list",
     "update_sql",
 ]
@@ -63,6 +66,33 @@ def is_lock_error(exc: sa.exc.DBAPIError) -> bool:
     if code is not None:
         return (code & 0xFF) in SQLITE_LOCK_CODES
     return getattr(orig, "sqlstate", None) in PG_LOCK_SQLSTATES
+
+
+class LockKind(StrEnum):
+    """Why the database refused for a lock held elsewhere."""
+
+    #: another transaction changed what ours had read (SQLite's stale snapshot,
+    #: PostgreSQL's serialization failure or deadlock): run the transaction again
+    LOST_RACE = "lost_race"
+    #: the lock was not free within the bounded wait (SQLite's busy timeout or a locked
+    #: table, PostgreSQL's lock_timeout / statement_timeout): the store is busy
+    BUSY = "busy"
+
+
+#: SQLite's extended result code for a read snapshot that another writer made stale.
+SQLITE_BUSY_SNAPSHOT = getattr(sqlite3, "SQLITE_BUSY_SNAPSHOT", 517)
+_PG_LOST_RACE = frozenset({"40001", "40P01"})
+
+
+def lock_kind(exc: sa.exc.DBAPIError) -> LockKind | None:
+    """What kind of lock error ``exc`` is (None: not a lock error), by the driver's code."""
+    if not is_lock_error(exc):
+        return None
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return LockKind.LOST_RACE if code == SQLITE_BUSY_SNAPSHOT else LockKind.BUSY
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return LockKind.LOST_RACE if sqlstate in _PG_LOST_RACE else LockKind.BUSY
 
 
 class SchemaDrift(Exception):

@@ -8,13 +8,52 @@ from dataclasses import dataclass, field
 
 from plancycle.errors import PlancycleError
 
-__all__ = ["AreaError", "RowProblem", "StoreError", "VillageImportError", "shown"]
+__all__ = [
+    "AreaError",
+    "RowProblem",
+    "StoreBusy",
+    "StoreError",
+    "StoreUnavailable",
+    "VillageImportError",
+    "shown",
+]
 
 _MAX_SHOWN = 20
 
 
 class StoreError(PlancycleError):
     """The database cannot be opened or used as asked."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or used right now (a lost connection, a server that
+    is down): nothing was written; the same request may succeed later."""
+
+    exit_code = 6
+    retry_after = 5  # seconds a caller is told to wait before trying again
+
+    def __init__(self, en: str | None = None, th: str | None = None) -> None:
+        super().__init__(
+            en or "the store cannot be used right now; nothing was changed, try again shortly",
+            th or "ขณะนี้ใช้ฐานข้อมูลไม่ได้ ยังไม่มีการเปลี่ยนแปลงใด ๆ โปรดลองใหม่อีกครั้ง",
+        )
+
+
+class StoreBusy(StoreUnavailable):
+    """Another writer held the store's write lock for longer than the bounded wait
+    (``PLANCYCLE_BUSY_TIMEOUT_S``): nothing was written, and nobody else changed what was
+    asked for. Not a conflict: the same request, sent again, may well succeed."""
+
+    def __init__(self, key: str, waited_s: float) -> None:
+        self.key = key
+        self.waited_s = waited_s
+        self.retry_after = max(1, round(waited_s))
+        super().__init__(
+            f"{key}: the store is busy with other writers (waited {waited_s:g} s); "
+            f"nothing was changed, try again in a moment",
+            f"{key}: ฐานข้อมูลกำลังมีผู้บันทึกรายอื่นอยู่ (รอแล้ว {waited_s:g} วินาที) "
+            f"ยังไม่มีการเปลี่ยนแปลงใด ๆ โปรดลองใหม่อีกสักครู่",
+        )
 
 
 class AreaError(StoreError, ValueError):

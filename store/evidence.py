@@ -17,10 +17,11 @@ files that records reference.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ __all__ = [
     "EvidenceError",
     "EvidenceFile",
     "EvidenceInput",
+    "EvidenceNotStored",
     "open_evidence",
     "record_evidence",
     "remove_stale_partials",
@@ -57,6 +59,30 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 
 class EvidenceError(PlancycleError, ValueError):
     """An evidence file that cannot be taken."""
+
+
+class EvidenceNotStored(EvidenceError):
+    """The evidence folder cannot take the file (disk full, read-only, no permission):
+    nothing was written, no partial file is left, and the step was not done."""
+
+    exit_code = 6
+    retry_after = 60
+
+    def __init__(self, name: str, folder: Path, exc: OSError) -> None:
+        self.file_name = name
+        self.errno = exc.errno
+        self.no_space = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        why_en, why_th = (
+            ("the disk is full", "พื้นที่ดิสก์เต็ม")
+            if self.no_space
+            else (exc.strerror or "the folder cannot be written", "เขียนลงโฟลเดอร์ไม่ได้")
+        )
+        super().__init__(
+            f"cannot store the evidence file {name!r} in {str(folder)!r}: {why_en}; "
+            f"nothing was recorded. Tell the store's administrator (PLANCYCLE_EVIDENCE_DIR)",
+            f"บันทึกไฟล์หลักฐาน {name!r} ลงใน {str(folder)!r} ไม่ได้: {why_th}; "
+            f"ยังไม่มีการบันทึกใด ๆ แจ้งผู้ดูแลระบบ (PLANCYCLE_EVIDENCE_DIR)",
+        )
 
 
 class EvidenceInput(NamedTuple):
@@ -136,13 +162,14 @@ def remove_stale_partials(folder: Path, now: float, older_than: float = STALE_PA
 
 def store_evidence(given: EvidenceInput, folder: Path, max_bytes: int) -> EvidenceFile:
     """Stream one file into the content-addressed folder (once); nothing in the database.
-    Refused, leaving nothing behind, as soon as it passes ``max_bytes``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    Refused, leaving nothing behind, as soon as it passes ``max_bytes``, and when the
+    folder cannot take it (:class:`EvidenceNotStored`: disk full, read-only, no right)."""
     # a partial name of its own: two writers storing the same file at once must not
     # rename one shared partial file from under each other (the content is the same,
     # so whichever rename lands last is right)
     partial = folder / f".{secrets.token_hex(8)}.part"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         head, size, sha = _copy(given, partial, max_bytes)
         target = folder / sha[:2] / sha
         if target.exists():
@@ -150,9 +177,17 @@ def store_evidence(given: EvidenceInput, folder: Path, max_bytes: int) -> Eviden
         else:
             target.parent.mkdir(exist_ok=True)
             partial.replace(target)
+    except OSError as exc:
+        raise EvidenceNotStored(given.file_name, folder, exc) from None
     finally:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
     return EvidenceFile(given.slot, target, given.file_name, sniff_media_type(head), size, sha)
+
+
+def _remove(partial: Path) -> None:
+    """Remove a partial file, whatever state the folder is in."""
+    with suppress(OSError):  # a folder turned read-only: nothing was created in it either
+        partial.unlink(missing_ok=True)
 
 
 @contextmanager

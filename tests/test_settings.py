@@ -136,3 +136,18 @@ def test_the_web_request_limits_and_sign_in_throttle_come_from_the_settings(
     with pytest.raises(BadSetting) as refused:
         load_settings({"PLANCYCLE_UPLOAD_MAX_FILES": "0"})
     assert "PLANCYCLE_UPLOAD_MAX_FILES" in refused.value.en and "1 to 1000" in refused.value.en
+
+
+def test_the_busy_timeout_reaches_the_store_engine_and_web(tmp_path: Path) -> None:
+    s = load_settings(
+        {"PLANCYCLE_BUSY_TIMEOUT_S": "1.5", "PLANCYCLE_DB": f"sqlite:///{tmp_path / 'b.db'}"}
+    )
+    ctx = AppContext(settings=s)
+    with ctx.raw_db.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1500
+    ctx.__dict__["db"] = ctx.raw_db
+    assert ctx.engine.busy_timeout_s == 1.5
+    assert WebSettings.of(ctx.raw_db, load_catalog(), s).busy_timeout_s == 1.5
+    with pytest.raises(BadSetting) as caught:
+        load_settings({"PLANCYCLE_BUSY_TIMEOUT_S": "soon"})
+    assert "PLANCYCLE_BUSY_TIMEOUT_S='soon'" in caught.value.en

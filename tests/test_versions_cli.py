@@ -23,7 +23,7 @@ class Cli:
         self.monkeypatch = monkeypatch
         self.runner = CliRunner()
         # the test's own engine (disposed by its fixture), not one per command left open
-        monkeypatch.setattr(context, "make_engine", lambda url: db)
+        monkeypatch.setattr(context, "make_engine", lambda url, *_: db)
 
     def use(self, catalog: Catalog) -> None:
         self.monkeypatch.setattr(context, "load_catalog", lambda: catalog)

@@ -45,7 +45,9 @@ class Web:
         assert answer.status_code == 303, answer.text
 
 
-def make_web(db: sa.Engine, tmp_path: Path, **overrides: object) -> Web:
+def make_web(
+    db: sa.Engine, tmp_path: Path, busy_timeout_s: float = 5.0, **overrides: object
+) -> Web:
     """``overrides``: WebSettings fields (the request limits, the sign-in throttle)."""
     world = populate(db, tmp_path)
     with Session(db) as session, session.begin():
@@ -58,6 +60,7 @@ def make_web(db: sa.Engine, tmp_path: Path, **overrides: object) -> Web:
         world.clock,
         tmp_path / "web-evidence",
         secret_key="test-secret-key",
+        busy_timeout_s=busy_timeout_s,
         **overrides,
     )
     return Web(world, TestClient(create_app(settings)), tokens)

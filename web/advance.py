@@ -1,11 +1,21 @@
 """Doing a step over HTTP, for the API and the instance page alike: read the multipart
 form and call the engine (in a worker thread) with the uploads' own file objects, as
-the authenticated actor: the same checks and messages as `plancycle advance`."""
+the authenticated actor: the same checks and messages as `plancycle advance`.
+
+Advances run in a small thread pool of their own (:data:`WRITE_THREADS` per server),
+not in the one that serves reads: when the store's write lock is held elsewhere,
+waiting writers fill their own pool and reads still find a thread at once. An advance
+that waited in the queue for that pool longer than the store's busy timeout is answered
+"busy" without touching the store, so no request waits more than about twice
+``PLANCYCLE_BUSY_TIMEOUT_S``."""
 
 from __future__ import annotations
 
+import time
+
+import anyio
+from anyio.lowlevel import RunVar
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from plancycle.web.auth import Principal
@@ -15,7 +25,20 @@ from plancycle.web.state import WebState
 from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
 from plancycle.workflow.engine import AdvanceResult
 
-__all__ = ["advance_form_of", "advance_from_request", "result_dict"]
+__all__ = ["WRITE_THREADS", "advance_form_of", "advance_from_request", "result_dict"]
+
+WRITE_THREADS = 8
+_WRITERS: RunVar[anyio.CapacityLimiter] = RunVar("plancycle_writers")
+
+
+def _writers() -> anyio.CapacityLimiter:
+    """The advances' thread pool of this event loop."""
+    try:
+        return _WRITERS.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(WRITE_THREADS)
+        _WRITERS.set(limiter)
+        return limiter
 
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -31,7 +54,12 @@ async def advance_form_of(request: Request, web: WebState, gate: Gate | None = N
     return await read_form(request, limits, gate)
 
 
-def _advance(web: WebState, who: Principal, key: str, form: AdvanceForm) -> AdvanceResult:
+def _advance(
+    web: WebState, who: Principal, key: str, form: AdvanceForm, queued_at: float
+) -> AdvanceResult:
+    waited = time.monotonic() - queued_at
+    if waited > web.engine.busy_timeout_s:
+        raise web.engine.refuse_busy(key, form.trigger, who.id, waited)
     evidence = evidence_inputs(form.files)
     return web.engine.advance(
         key, form.trigger, who.id, evidence, form.note, form.data, form.expected_version
@@ -46,7 +74,9 @@ async def advance_from_request(
     form = form if form is not None else await advance_form_of(request, web)
     try:
         parsed = parse_advance_form(form, request.headers.get("if-match"))
-        return await run_in_threadpool(_advance, web, who, key, parsed)
+        return await anyio.to_thread.run_sync(
+            _advance, web, who, key, parsed, time.monotonic(), limiter=_writers()
+        )
     finally:
         await form.close()
 

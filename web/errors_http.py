@@ -13,9 +13,10 @@ from loguru import logger
 from starlette.exceptions import HTTPException
 
 from plancycle.errors import PlancycleError
+from plancycle.store.errors import StoreUnavailable
 from plancycle.web.auth import NotLoggedIn
 from plancycle.web.pages_common import error_page
-from plancycle.web.problems import PROBLEM_JSON, problem, problem_for, status_for
+from plancycle.web.problems import PROBLEM_JSON, headers_for, problem, problem_for, status_for
 from plancycle.web.wording import message_for
 
 __all__ = ["install_handlers"]
@@ -29,16 +30,17 @@ def _problem(body: dict, headers: dict | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
 
 
-def _page(request: Request, status: int, en: str, th: str) -> Response:
-    return error_page(request, status, en, th)
+def _page(request: Request, status: int, en: str, th: str, headers: dict | None = None) -> Response:
+    page = error_page(request, status, en, th)
+    page.headers.update(headers or {})
+    return page
 
 
 async def on_plancycle_error(request: Request, exc: PlancycleError) -> Response:
     status = status_for(exc)
     if not _is_api(request):
-        return _page(request, status, *message_for(exc))
-    headers = {"WWW-Authenticate": 'Bearer realm="plancycle"'} if status == 401 else None
-    return _problem(problem_for(exc, request.url.path), headers)
+        return _page(request, status, *message_for(exc), headers_for(exc))
+    return _problem(problem_for(exc, request.url.path), headers_for(exc))
 
 
 async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -67,13 +69,9 @@ async def on_not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-async def on_store_error(request: Request, exc: sqlalchemy.exc.OperationalError) -> Response:
+async def on_store_error(request: Request, exc: sqlalchemy.exc.SQLAlchemyError) -> Response:
     logger.exception("store unavailable on {path}", path=request.url.path)
-    en = "the store cannot be used right now; try again shortly"
-    th = "ขณะนี้ใช้ฐานข้อมูลไม่ได้ โปรดลองใหม่อีกครั้ง"
-    if not _is_api(request):
-        return _page(request, 503, en, th)
-    return _problem(problem(503, en, th, "StoreUnavailable", request.url.path))
+    return await on_plancycle_error(request, StoreUnavailable())
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -91,5 +89,10 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(NotLoggedIn, on_not_logged_in)
-    app.add_exception_handler(sqlalchemy.exc.OperationalError, on_store_error)
+    for lost in (
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.InterfaceError,
+        sqlalchemy.exc.TimeoutError,
+    ):
+        app.add_exception_handler(lost, on_store_error)
     app.add_exception_handler(Exception, on_unexpected)

@@ -1,7 +1,8 @@
 """Errors as RFC 9457 problem details (``application/problem+json``), in Thai and English.
 
 A :class:`PlancycleError`'s ``exit_code`` picks the HTTP status (2 bad input 422,
-3 not found 404, 4 not allowed 403, 5 conflict 409, 6 store unavailable 503); a token
+3 not found 404, 4 not allowed 403, 5 conflict 409, 6 store busy or unavailable 503, with
+``Retry-After``; 507 when an evidence file cannot be stored for lack of space); a token
 that is missing or not valid is 401. ``detail`` is English, ``detail_th`` Thai.
 """
 
@@ -11,6 +12,8 @@ import re
 from typing import Any
 
 from plancycle.errors import InputRef, PlancycleError
+from plancycle.store.errors import StoreBusy
+from plancycle.store.evidence import EvidenceNotStored
 from plancycle.store.tokens import BadToken
 from plancycle.web.wording import API_WORDING
 from plancycle.workflow.errors import (
@@ -29,6 +32,7 @@ __all__ = [
     "TooManySignIns",
     "Unauthenticated",
     "UnsupportedMedia",
+    "headers_for",
     "problem",
     "problem_for",
     "status_for",
@@ -50,6 +54,7 @@ _TITLES: dict[int, tuple[str, str]] = {
     429: ("Too many attempts", "พยายามบ่อยเกินไป"),
     500: ("Server error", "ระบบขัดข้อง"),
     503: ("Store unavailable", "ใช้ฐานข้อมูลไม่ได้"),
+    507: ("Cannot store the file", "บันทึกไฟล์ไม่ได้"),
 }
 
 
@@ -118,7 +123,20 @@ def status_for(exc: PlancycleError) -> int:
         return 413
     if isinstance(exc, TooManySignIns):
         return 429
+    if isinstance(exc, EvidenceNotStored) and exc.no_space:
+        return 507
     return _BY_EXIT_CODE.get(exc.exit_code, 422)
+
+
+def headers_for(exc: PlancycleError) -> dict[str, str] | None:
+    """What the answer's headers add: how to authenticate (401), when to try again (503)."""
+    status = status_for(exc)
+    if status == 401:
+        return {"WWW-Authenticate": 'Bearer realm="plancycle"'}
+    retry_after = getattr(exc, "retry_after", None)
+    if status in (503, 507) and retry_after:
+        return {"Retry-After": str(retry_after)}
+    return None
 
 
 def _kebab(name: str) -> str:
@@ -153,6 +171,8 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
         return {"state": exc.state, "valid_triggers": list(exc.valid)}
     if isinstance(exc, Conflict):
         return {"state": exc.state}
+    if isinstance(exc, StoreBusy):
+        return {"retry_after": exc.retry_after, "waited_s": exc.waited_s}
     if isinstance(exc, GuardFailed):
         return {"refusals": exc.facts()}
     if isinstance(exc, BadData):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from plancycle.definitions.model import Catalog
 from plancycle.settings import Settings
+from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
 from plancycle.store.evidence import DEFAULT_EVIDENCE_DIR, DEFAULT_MAX_BYTES
 from plancycle.workflow.clock import Clock, SystemClock
 
@@ -25,6 +26,7 @@ class WebSettings:
     clock: Clock = field(default_factory=SystemClock)
     evidence_folder: Path = DEFAULT_EVIDENCE_DIR
     upload_max_bytes: int = DEFAULT_MAX_BYTES
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S  # longest wait for the store's write lock
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     default_lang: str = "th"
     https_only: bool = False  # mark the session cookie Secure (behind TLS)
@@ -58,6 +60,7 @@ class WebSettings:
             clock=clock or SystemClock(),
             evidence_folder=settings.evidence_dir,
             upload_max_bytes=settings.evidence_max_bytes,
+            busy_timeout_s=settings.busy_timeout_s,
             secret_key=settings.secret_key or secrets.token_urlsafe(32),
             default_lang=lang,
             https_only=settings.https_only,

@@ -41,6 +41,7 @@ class WebState:
             settings.clock,
             settings.evidence_folder,
             settings.upload_max_bytes,
+            busy_timeout_s=settings.busy_timeout_s,
         )
         return cls(settings, engine, Jinja2Templates(directory=package_dir("templates")))
 

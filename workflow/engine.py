@@ -9,18 +9,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
-from sqlmodel import Session
 
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.guards import GuardContext, run_guard
 from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
-from plancycle.store.driver import Driver, is_lock_error
+from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
+from plancycle.store.driver import Driver, LockKind, lock_kind
+from plancycle.store.errors import StoreBusy, StoreUnavailable
 from plancycle.store.evidence import (
     DEFAULT_EVIDENCE_DIR,
     DEFAULT_MAX_BYTES,
@@ -30,7 +31,6 @@ from plancycle.store.evidence import (
     record_evidence,
     store_evidence,
 )
-from plancycle.store.refusals import keep_refusal
 from plancycle.text import check_text
 from plancycle.thai.fiscal import to_utc
 from plancycle.workflow.access import check_allowed, check_scope
@@ -44,24 +44,16 @@ from plancycle.workflow.errors import (
     MissingEvidence,
     OutOfScope,
     UnknownActor,
+    UnknownInstance,
     WorkflowError,
 )
 from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
 from plancycle.workflow.machines import Fired, MachineRegistry
+from plancycle.workflow.refusals import RefusalLog, refusal_row
 from plancycle.workflow.stepdata import coerce_step_data
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
-
-
-class _Refusal(TypedDict):
-    """The columns of a :class:`RefusedAttempt` other than its time."""
-
-    actor_id: str
-    key: str
-    trigger: str
-    error: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +80,7 @@ class Engine:
         clock: Clock | None = None,
         evidence_folder: Path = DEFAULT_EVIDENCE_DIR,
         evidence_max_bytes: int = DEFAULT_MAX_BYTES,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
     ) -> None:
         self.catalog = catalog
         self.db = db
@@ -97,6 +90,8 @@ class Engine:
         self._fixed_due: dict[tuple[str, int, str, int], datetime | None] = {}
         self.evidence_folder = evidence_folder
         self.evidence_max_bytes = evidence_max_bytes
+        self.busy_timeout_s = busy_timeout_s
+        self.refusals = RefusalLog(db)
 
     def advance(
         self,
@@ -111,7 +106,8 @@ class Engine:
         at: datetime | None = None,
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
-        refused. ``expected_version`` is the version the caller last saw (a form, an
+        refused, StoreBusy / StoreUnavailable when the store cannot take it now, and
+        EvidenceError for a file that cannot be taken or stored. ``expected_version`` is the version the caller last saw (a form, an
         If-Match header): if the instance has moved on since, the answer is a Conflict.
         ``evidence`` files are stored (content-addressed) before the write transaction
         starts; the transaction only records them. ``at`` (timezone-aware) is the instant
@@ -125,22 +121,29 @@ class Engine:
             stored = [
                 store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
             ]
-            return self._advance(
+            return self._advance_bounded(
                 key, trigger, actor, stored, note, dict(data or {}), expected_version, when
             )
-        except (WorkflowError, EvidenceError) as exc:
+        except (WorkflowError, EvidenceError, StoreUnavailable) as exc:
             self._log_refusal(key, trigger, actor, exc, when)
             raise
+
+    def refuse_busy(self, key: str, trigger: str, actor: str, waited_s: float) -> StoreBusy:
+        """The answer to an advance a shell could not even start within the busy timeout
+        (its queue of writers was full), kept as a refused attempt like any other."""
+        exc = StoreBusy(key, round(waited_s, 1))
+        self._log_refusal(key, trigger, actor, exc)
+        return exc
 
     def _log_refusal(
         self,
         key: str,
         trigger: str,
         actor: str,
-        exc: WorkflowError | EvidenceError,
+        exc: WorkflowError | EvidenceError | StoreUnavailable,
         at: datetime | None,
     ) -> None:
-        """Every refused attempt is kept: who, what, why (in its own transaction)."""
+        """Every refused attempt is kept: who, what, why (see :mod:`.refusals`)."""
         logger.bind(key=key, trigger=trigger, actor=actor).warning(
             "refused {key} {trigger} by {actor}: {why}",
             key=key,
@@ -148,27 +151,11 @@ class Engine:
             actor=actor,
             why=exc.why if isinstance(exc, OutOfScope) else exc.en,
         )
-        row: _Refusal = {
-            "actor_id": actor[:200],
-            "key": key[:200],
-            "trigger": trigger[:200],
-            "error": type(exc).__name__,
-            "reason": (exc.why if isinstance(exc, OutOfScope) else exc.en)[:2000],
-        }
-        for attempt in range(6):  # SQLite: many refused writers at once wait their turn
-            try:
-                with Session(self.db) as session, session.begin():
-                    keep_refusal(session, row, at or self.clock.now())
-                return
-            except sa.exc.OperationalError as err:
-                if not is_lock_error(err) or attempt == 5:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            except sa.exc.SQLAlchemyError:
-                break
-        logger.exception("could not record the refusal of {key}", key=key)
+        reason = exc.why if isinstance(exc, OutOfScope) else exc.en
+        row = refusal_row(at or self.clock.now(), key, trigger, actor, type(exc).__name__, reason)
+        self.refusals.record(row, store_known_busy=isinstance(exc, StoreUnavailable))
 
-    def _advance(
+    def _advance_bounded(
         self,
         key: str,
         trigger: str,
@@ -179,23 +166,48 @@ class Engine:
         expected_version: int | None,
         at: datetime | None,
     ) -> AdvanceResult:
-        try:
-            with self.driver.transaction() as cursor:
-                inst, actor, definition, fired = self._read(
-                    cursor, key, trigger, actor_id, expected_version
-                )
-                step = fired.step
-                check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
-                values = coerce_step_data(step.data, data)
-                files = _match_evidence(key, step, evidence)
-                self._check_guards(cursor, key, definition, step, inst, values)
-                return self._write(cursor, inst, definition, fired, actor, values, files, note, at)
-        except sa.exc.OperationalError as exc:
-            if not is_lock_error(exc):
-                raise
-            # lost the race (SQLite: another writer's lock, SQLITE_BUSY; PostgreSQL: a
-            # serialization failure or deadlock); nothing of ours is written
-            raise Conflict(key, self._state_now(key)) from None
+        """The advance, run again when it lost a race that may not concern this instance
+        (another writer's commit made SQLite's snapshot stale; a PostgreSQL serialization
+        failure or deadlock), holding it to the version first read, so that a real change
+        of the instance is still a Conflict. A lock not freed within the bounded wait is
+        :class:`StoreBusy`; a lost or failing connection :class:`StoreUnavailable`."""
+        started = time.monotonic()
+        seen = [expected_version]
+        while True:
+            try:
+                return self._advance(key, trigger, actor_id, evidence, note, data, seen, at)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
+                waited = time.monotonic() - started
+                kind = lock_kind(exc) if isinstance(exc, sa.exc.DBAPIError) else None
+                if kind is LockKind.LOST_RACE and waited < self.busy_timeout_s:
+                    continue
+                if kind is not None or isinstance(exc, sa.exc.TimeoutError):
+                    raise StoreBusy(key, round(waited, 1)) from None
+                logger.warning("store unavailable during {key}: {why}", key=key, why=exc)
+                raise StoreUnavailable() from None
+
+    def _advance(
+        self,
+        key: str,
+        trigger: str,
+        actor_id: str,
+        evidence: Sequence[EvidenceFile],
+        note: str | None,
+        data: dict[str, Any],
+        seen: list[int | None],
+        at: datetime | None,
+    ) -> AdvanceResult:
+        """One try; ``seen[0]`` is the version the instance must still have (set to the
+        version read, for a try that follows). Nothing is written unless all of it is."""
+        with self.driver.transaction() as cursor:
+            inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, seen[0])
+            seen[0] = inst.version
+            step = fired.step
+            check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
+            values = coerce_step_data(step.data, data)
+            files = _match_evidence(key, step, evidence)
+            self._check_guards(cursor, key, definition, step, inst, values)
+            return self._write(cursor, inst, definition, fired, actor, values, files, note, at)
 
     def _read(
         self, cursor: Any, key: str, trigger: str, actor_id: str, expected_version: int | None
@@ -207,7 +219,8 @@ class Engine:
         if actor is None or not actor.active:
             raise UnknownActor(actor_id, "inactive" if actor else "unknown")
         check_scope(key, actor.area_code, inst.area_code if inst else None)
-        assert inst is not None  # check_scope refused a missing one
+        if inst is None:  # check_scope refuses a missing one; this narrows the type
+            raise UnknownInstance(key)
         if expected_version is not None and inst.version != expected_version:
             raise Conflict(key, inst.state)
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
@@ -317,10 +330,6 @@ class Engine:
             move.final,
             tuple(move.evidence),
         )
-
-    def _state_now(self, key: str) -> str | None:
-        with self.driver.transaction() as cursor:
-            return lookups.state_of(cursor, self.driver, key)
 
 
 def _match_evidence(

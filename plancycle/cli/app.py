@@ -29,12 +29,9 @@ from plancycle.cli.render import console, report_error
 from plancycle.errors import PlancycleError
 from plancycle.logs import configure_logging
 from plancycle.settings import load_settings
+from plancycle.store.errors import StoreUnavailable
 
 __all__ = ["app", "main"]
-
-
-class StoreUnavailable(PlancycleError):
-    exit_code = 6
 
 
 class ReportingGroup(TyperGroup):
@@ -46,7 +43,7 @@ class ReportingGroup(TyperGroup):
         except PlancycleError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
-        except sqlalchemy.exc.OperationalError as exc:
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as exc:
             report_error(
                 StoreUnavailable(
                     f"the store cannot be used: {exc.orig}; check PLANCYCLE_DB / --db",

@@ -67,7 +67,7 @@ class AppContext:
     @cached_property
     def raw_db(self) -> sa.Engine:
         """The database engine, migrated or not (for `init`)."""
-        return make_engine(self.url)
+        return make_engine(self.url, self.settings.busy_timeout_s)
 
     @cached_property
     def db(self) -> sa.Engine:
@@ -88,6 +88,7 @@ class AppContext:
             self.clock,
             self.settings.evidence_dir,
             self.settings.evidence_max_bytes,
+            busy_timeout_s=self.settings.busy_timeout_s,
         )
 
     @cached_property
