@@ -25,7 +25,11 @@ _MULTIPART = {
                     "type": "object",
                     "required": ["trigger"],
                     "properties": {
-                        "trigger": {"type": "string", "examples": ["workshop_held"]},
+                        "trigger": {
+                            "type": "string",
+                            "minLength": 1,
+                            "examples": ["workshop_held"],
+                        },
                         "note": {"type": "string"},
                         "expected_version": {
                             "type": "integer",
