@@ -43,12 +43,11 @@ def _advance(web: WebState, who: Principal, key: str, form: AdvanceForm) -> Adva
 async def advance_from_request(
     request: Request, web: WebState, who: Principal, key: str
 ) -> AdvanceResult:
-    form = await read_form(request)
     try:
+        form = await read_form(request)
         return await run_in_threadpool(_advance, web, who, key, form)
     finally:
-        for _, upload in form.files:
-            await upload.close()
+        await request.close()  # every uploaded part, also those a refused form never used
 
 
 def result_dict(result: AdvanceResult) -> dict:
