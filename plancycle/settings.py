@@ -162,7 +162,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     try:
         if env is None:
             return Settings()
-        given = {
+        given: dict[str, Any] = {
             k[len(PREFIX) :].lower(): v
             for k, v in env.items()
             if k.startswith(PREFIX) and v.strip()

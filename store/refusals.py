@@ -7,7 +7,9 @@ window, however fast or however varied its attempts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -20,7 +22,7 @@ WINDOW = timedelta(hours=1)
 ROWS_PER_WINDOW = 100
 
 
-def keep_refusal(session: Session, row: dict[str, str], now: datetime) -> RefusedAttempt:
+def keep_refusal(session: Session, row: Mapping[str, Any], now: datetime) -> RefusedAttempt:
     """Add ``row`` (actor_id, key, trigger, error, reason) as a new refusal or fold it
     into the row it repeats; inside the caller's transaction."""
     recent = select(RefusedAttempt).where(

@@ -70,7 +70,7 @@ async def advance_from_request(
     request: Request, web: WebState, who: Principal, key: str, form: FormData | None = None
 ) -> AdvanceResult:
     """Do the step the form asks for; every file of the form is closed (its temporary
-    file removed) however this ends."""
+    file removed) however this ends, also the parts a refused form never used."""
     form = form if form is not None else await advance_form_of(request, web)
     try:
         parsed = parse_advance_form(form, request.headers.get("if-match"))
@@ -79,6 +79,7 @@ async def advance_from_request(
         )
     finally:
         await form.close()
+        await request.close()
 
 
 def result_dict(result: AdvanceResult) -> dict:

@@ -7,6 +7,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from plancycle.web.api_models import (
+    AreaOut,
+    Health,
+    History,
+    InstanceDetail,
+    InstancePage,
+    Me,
+    OverduePage,
+    StatusOut,
+)
 from plancycle.web.api_schema import ERRORS, errors
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import ApiUser, State, area_for, detail_for, process_for
@@ -23,22 +33,32 @@ Fy = Annotated[int | None, Query(ge=2500, le=2700, description="Fiscal year, BE 
 Area = Annotated[str | None, Query(description="DOPA code (default: the caller's own area)")]
 
 
-@router.get("/health", tags=["meta"], summary="Liveness (no token needed)")
+@router.get("/health", tags=["meta"], summary="Liveness (no token needed)", response_model=Health)
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/me", summary="The caller", responses=errors(401))
+@router.get("/me", summary="The caller", response_model=Me, responses=errors(401))
 def me(who: ApiUser) -> dict[str, Any]:
     return {"id": who.id, "name": who.name, "role": who.role, "area": who.area}
 
 
-@router.get("/areas", summary="An area with its parents and children", responses=ERRORS)
+@router.get(
+    "/areas",
+    summary="An area with its parents and children",
+    response_model=AreaOut,
+    responses=ERRORS,
+)
 def areas(web: State, who: ApiUser, parent: Area = None) -> dict[str, Any]:
     return area_view(web.db, area_for(who, parent)).as_dict()
 
 
-@router.get("/areas/{code}", summary="One area", responses=errors(401, 403, 404, 422))
+@router.get(
+    "/areas/{code}",
+    summary="One area",
+    response_model=AreaOut,
+    responses=errors(401, 403, 404, 422),
+)
 def area(web: State, who: ApiUser, code: str) -> dict[str, Any]:
     return area_view(web.db, area_for(who, code)).as_dict()
 
@@ -46,6 +66,7 @@ def area(web: State, who: ApiUser, code: str) -> dict[str, Any]:
 @router.get(
     "/instances",
     summary="Instances by fiscal year, process, state, area, lateness",
+    response_model=InstancePage,
     responses=ERRORS,
 )
 def instances(
@@ -73,6 +94,7 @@ def instances(
 @router.get(
     "/instances/{fy}/{process}/{area}",
     summary="One instance: steps, deadlines, next steps, history",
+    response_model=InstanceDetail,
     responses=errors(401, 403, 404),
 )
 def instance(
@@ -86,6 +108,7 @@ def instance(
 @router.get(
     "/instances/{fy}/{process}/{area}/history",
     summary="The audit history",
+    response_model=History,
     responses=errors(401, 403, 404),
 )
 def instance_history(web: State, who: ApiUser, fy: int, process: str, area: str) -> dict[str, Any]:
@@ -100,6 +123,7 @@ def instance_history(web: State, who: ApiUser, fy: int, process: str, area: str)
 @router.get(
     "/status",
     summary="Progress and KPI per process, for an area and each area under it",
+    response_model=StatusOut,
     responses=errors(401, 403, 404, 422),
 )
 def status(web: State, who: ApiUser, fy: Fy = None, area: Area = None) -> dict[str, Any]:
@@ -117,7 +141,10 @@ def status(web: State, who: ApiUser, fy: Fy = None, area: Area = None) -> dict[s
 
 
 @router.get(
-    "/overdue", summary="Overdue instances, days late, escalation reached", responses=ERRORS
+    "/overdue",
+    summary="Overdue instances, days late, escalation reached",
+    response_model=OverduePage,
+    responses=ERRORS,
 )
 def overdue(
     web: State,

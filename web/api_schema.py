@@ -49,6 +49,7 @@ ERRORS = errors(401, 403, 422)
 PUBLIC_PATHS = frozenset({"/api/v1/health"})  # the only operations without a token
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _DOPA = r"^[0-9]{2}([0-9]{2}){0,3}$"  # province 2, district 4, tambon 6, village 8 digits
+_DOPA_OR_EMPTY = r"^([0-9]{2}([0-9]{2}){0,3})?$"  # a query's area: empty is the caller's own
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
@@ -58,7 +59,7 @@ def _parameter(param: dict[str, Any], processes: list[str]) -> dict[str, Any]:
     options = schema.get("anyOf", [schema])
     for option in options:
         if option.get("type") == "string" and name in {"area", "code", "parent"}:
-            option["pattern"] = _DOPA
+            option["pattern"] = _DOPA if param["in"] == "path" else _DOPA_OR_EMPTY
         if option.get("type") == "string" and name == "process":
             option["enum"] = processes
         if option.get("type") == "integer" and name == "fy":

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from plancycle.web.advance import advance_from_request, result_dict
+from plancycle.web.api_models import EXPORT_OK, Advanced
 from plancycle.web.api_schema import errors
 from plancycle.web.deps import ApiUser, State, area_for
 from plancycle.web.exports import export_response
@@ -24,7 +25,11 @@ _MULTIPART = {
                     "type": "object",
                     "required": ["trigger"],
                     "properties": {
-                        "trigger": {"type": "string", "examples": ["workshop_held"]},
+                        "trigger": {
+                            "type": "string",
+                            "minLength": 1,
+                            "examples": ["workshop_held"],
+                        },
                         "note": {"type": "string"},
                         "expected_version": {
                             "type": "integer",
@@ -55,6 +60,7 @@ _MULTIPART = {
     "/instances/{fy}/{process}/{area}/advance",
     summary="Do a step (multipart: trigger, data, evidence files)",
     openapi_extra=_MULTIPART,
+    response_model=Advanced,
     responses=errors(401, 403, 404, 409, 422),
 )
 async def advance(
@@ -68,15 +74,8 @@ async def advance(
 @router.get(
     "/exports/{kind}.{fmt}",
     summary="A reporting sheet: activity2 or activity3 (the province's sheet), or bpm",
-    responses={
-        200: {
-            "content": {
-                "text/csv": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-            }
-        },
-        **errors(401, 403, 404, 422),
-    },
+    response_class=Response,
+    responses={**EXPORT_OK, **errors(401, 403, 404, 422)},
 )
 def export(
     web: State,

@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 
 from plancycle.errors import PlancycleError
 from plancycle.store.areas import normalize_code
-from plancycle.thai.digits import is_arabic_digits
+from plancycle.thai.areacode import level_of
 from plancycle.web.auth import Principal, check_area, principal_for_bearer
 from plancycle.web.state import WebState
 from plancycle.workflow.access import check_scope
@@ -53,7 +53,7 @@ ApiUser = Annotated[Principal, Depends(api_user)]
 def area_for(who: Principal, code: str | None) -> str:
     """The area asked for (default: the caller's own), refused outside the caller's."""
     chosen = normalize_code(code) if code else who.home
-    if chosen and not is_arabic_digits(chosen):
+    if chosen and level_of(chosen) is None:
         raise BadQuery(
             f"area {code!r} is not a DOPA code (2, 4, 6 or 8 digits)",
             f"พื้นที่ {code!r} ไม่ใช่รหัสกรมการปกครอง (๒ ๔ ๖ หรือ ๘ หลัก)",

@@ -3,6 +3,8 @@ and the login page for a browser without a session."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar, cast
 from urllib.parse import quote
 
 import sqlalchemy.exc
@@ -84,15 +86,25 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     return _problem(problem(500, en, th, "ServerError", request.url.path))
 
 
+_E = TypeVar("_E", bound=Exception)
+_Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _for(handler: Callable[[Request, _E], Awaitable[Response]]) -> _Handler:
+    """A handler of one exception class, as Starlette's registry types it (for any
+    exception): Starlette calls it only for the class it is registered under."""
+    return cast(_Handler, handler)
+
+
 def install_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(PlancycleError, on_plancycle_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(NotLoggedIn, on_not_logged_in)
+    app.add_exception_handler(PlancycleError, _for(on_plancycle_error))
+    app.add_exception_handler(RequestValidationError, _for(on_validation_error))
+    app.add_exception_handler(HTTPException, _for(on_http_error))
+    app.add_exception_handler(NotLoggedIn, _for(on_not_logged_in))
     for lost in (
         sqlalchemy.exc.OperationalError,
         sqlalchemy.exc.InterfaceError,
         sqlalchemy.exc.TimeoutError,
     ):
-        app.add_exception_handler(lost, on_store_error)
+        app.add_exception_handler(lost, _for(on_store_error))
     app.add_exception_handler(Exception, on_unexpected)

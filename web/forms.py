@@ -51,7 +51,7 @@ class _StrictUrlencoded(FormParser):
     def on_field_end(self) -> None:
         self._current_fields += 1
         if self._current_fields > self.max_fields:
-            raise TooLarge("too many fields", "จำนวนช่องข้อมูลมากเกินไป", self.max_fields)
+            raise TooLarge("too many fields", "จำนวนช่องข้อมูลมากเกินไป", int(self.max_fields))
         name = _text(unquote_to_bytes(bytes(self._field_name).replace(b"+", b" ")), "field")
         value = _text(unquote_to_bytes(bytes(self._field_value).replace(b"+", b" ")), name)
         self._items.append((name, value))

@@ -71,7 +71,8 @@ def check_format(doc: Any) -> dict[str, Any]:
     else:
         bad = next((k for k, h in heads.items() if not _is_head(h)), None)
         if bad is None:
-            return doc
+            checked: dict[str, Any] = doc
+            return checked
         why_en, why_th = (
             f"the head of {bad!r} is not [seq, hash]",
             f"หัวสายของ {bad!r} ไม่ใช่ [seq, hash]",

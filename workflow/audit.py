@@ -265,7 +265,7 @@ def _check_counts(db: sa.Engine) -> list[Finding]:
     held_query = sa.select(inst.cycle_id, inst.definition_id, sa.func.count()).group_by(
         inst.cycle_id, inst.definition_id
     )
-    cycles = Cycle.__table__.c
+    cycles = table_of(Cycle).c
     with db.connect() as conn:
         held = {(c, d): n for c, d, n in conn.execute(held_query)}
         counted = conn.execute(

@@ -132,7 +132,7 @@ class Engine:
         """The answer to an advance a shell could not even start within the busy timeout
         (its queue of writers was full), kept as a refused attempt like any other."""
         exc = StoreBusy(key, round(waited_s, 1))
-        self._log_refusal(key, trigger, actor, exc)
+        self._log_refusal(key, trigger, actor, exc, None)
         return exc
 
     def _log_refusal(

@@ -1,0 +1,281 @@
+"""What the API's successful answers hold, as models: the OpenAPI document declares
+them, and FastAPI validates every answer against them before it is sent, so a shape
+that drifts from the read model's ``as_dict()`` fails the tests instead of the clients.
+
+The shapes themselves are made in one place each (``workflow/views.py``,
+``workflow/rollup.py``, ``workflow/late.py``, ``web/areas_view.py``,
+``web/advance.py``); these models only describe them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from plancycle.kinds import EscalationKind
+from plancycle.thai.areacode import AreaLevel
+from plancycle.web.tabular import CSV, XLSX
+from plancycle.workflow.views import StepStatus
+
+__all__ = [
+    "Advanced",
+    "AreaOut",
+    "EXPORT_OK",
+    "Health",
+    "History",
+    "InstanceDetail",
+    "InstancePage",
+    "Me",
+    "OverduePage",
+    "StatusOut",
+]
+
+# An instant as ISO 8601 with its offset, written as the JSON encoder always has
+# (``+00:00``: pydantic alone would write ``Z``).
+Instant = Annotated[
+    datetime,
+    PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class _Out(BaseModel):
+    """Every answer: fields named as sent (``from``), nothing undeclared."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Health(_Out):
+    status: Literal["ok"]
+
+
+class Me(_Out):
+    id: str
+    name: str
+    role: str = Field(examples=["district_cd_office"])
+    area: str | None = Field(description="DOPA code; null: nation-wide")
+
+
+class Bilingual(_Out):
+    th: str
+    en: str
+
+
+class NamedArea(_Out):
+    code: str = Field(description='DOPA code; "" for the nation')
+    level: AreaLevel | Literal["nation"]
+    name_th: str
+    name_en: str
+
+
+class AreaOut(NamedArea):
+    """An area with its breadcrumb (nation first) and its children."""
+
+    parents: list[NamedArea]
+    children: list[NamedArea]
+
+
+class InstanceRow(_Out):
+    key: str = Field(examples=["2568/activity2/240101"])
+    fiscal_year: int
+    process: str
+    definition_version: int
+    area_code: str
+    state: str
+    version: int = Field(description="the instance's lock counter (the ETag)")
+    due_at: Instant | None
+    overdue: bool
+    completed_at: Instant | None
+
+
+class InstancePage(_Out):
+    total: int
+    offset: int
+    limit: int
+    instances: list[InstanceRow]
+
+
+class AreaRef(_Out):
+    code: str
+    name: Bilingual
+
+
+class Rung(_Out):
+    """The highest ladder rung reached for the current step: 1 overdue, 2.. escalations."""
+
+    level: int
+    kind: EscalationKind
+    at: Instant
+    recipients: list[str]
+
+
+class Progress(_Out):
+    done: int
+    total: int
+    percent: float
+
+
+class RoleRef(_Out):
+    role: str
+    label: Bilingual
+
+
+class WaitingOn(_Out):
+    process: str
+    reached: str
+
+
+class Step(_Out):
+    id: str
+    label: Bilingual
+    source: str
+    status: StepStatus
+    due_at: Instant | None
+    waiting: bool
+
+
+class DataInput(_Out):
+    name: str
+    type: str
+    required: bool
+    label: Bilingual | None
+
+
+class EvidenceSlot(_Out):
+    slot: str
+    label: Bilingual
+    required: bool
+    media_types: list[str]
+
+
+class NextStep(_Out):
+    trigger: str
+    label: Bilingual
+    dest: str
+    roles: list[str]
+    allowed: bool | None = Field(description="whether the caller may do it now")
+    automatic: bool
+    data: list[DataInput]
+    evidence: list[EvidenceSlot]
+
+
+class EvidenceFile(_Out):
+    sha256: str
+    file_name: str | None
+    media_type: str | None
+
+
+class Record(_Out):
+    """One transition record of the audit history."""
+
+    seq: int
+    at: Instant
+    actor: str
+    role: str
+    trigger: str
+    from_: str = Field(alias="from")
+    to: str
+    data: dict[str, Any]
+    note: str | None
+    automatic: bool
+    hash: str
+    evidence: list[EvidenceFile]
+
+
+class InstanceDetail(InstanceRow):
+    title: Bilingual
+    area: AreaRef
+    state_label: Bilingual
+    days_late: int
+    escalation: Rung | None
+    progress: Progress
+    must_act: list[RoleRef]
+    waiting_on: WaitingOn | None
+    steps: list[Step]
+    next: list[NextStep]
+    history: list[Record]
+
+
+class History(_Out):
+    key: str
+    state: str
+    records: list[Record]
+
+
+class Kpi(_Out):
+    target_percent: int
+    actual_percent: float
+    met: bool
+
+
+class ProcessProgress(_Out):
+    process: str
+    title_th: str
+    title_en: str
+    total: int
+    done: int
+    overdue: int
+    percent_done: float
+    by_state: dict[str, int]
+    kpi_target_percent: int | None
+    kpi: Kpi | None
+
+
+class ChildStatus(NamedArea):
+    overdue: int
+    processes: list[ProcessProgress]
+
+
+class StatusOut(_Out):
+    fiscal_year: int
+    as_of: Instant
+    area: NamedArea
+    code: str
+    overdue: int
+    processes: list[ProcessProgress]
+    children: list[ChildStatus]
+
+
+class OverdueRow(_Out):
+    key: str
+    process: str
+    title: Bilingual
+    area: AreaRef
+    state: str
+    state_label: Bilingual
+    due_at: Instant | None
+    days_late: int
+    escalation: Rung | None
+
+
+class OverduePage(_Out):
+    as_of: Instant
+    total: int
+    offset: int
+    limit: int
+    instances: list[OverdueRow]
+
+
+class Advanced(_Out):
+    """What a step done through the API did."""
+
+    key: str
+    trigger: str
+    from_: str = Field(alias="from")
+    to: str
+    seq: int
+    at: Instant
+    due_at: Instant | None
+    completed: bool
+    evidence: list[str] = Field(description="the SHA-256 of each file attached")
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+EXPORT_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The sheet as CSV (UTF-8 with BOM) or XLSX",
+        "content": {CSV.partition(";")[0]: _BINARY, XLSX: _BINARY},
+    }
+}
