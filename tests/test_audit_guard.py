@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from plancycle.store.db import downgrade, make_engine, migrate
-from plancycle.store.models import Cycle, Instance, TransitionRecord
+from plancycle.store.models import Cycle, EvidenceUse, Instance, TransitionRecord
 from plancycle.store.roles import AppRoleError, app_role_sql, create_app_role
 from plancycle.workflow.audit import verify
 from plancycle.workflow.cycle import instance_key, start_cycle
@@ -58,6 +58,7 @@ def _delete_instance_and_records(world: World, key: str) -> None:
     inst = get_instance(world.db, key)
     allow_tampering(world.db)  # what someone with DDL rights would do first
     with world.db.begin() as c:
+        c.execute(sa.delete(EvidenceUse).where(col(EvidenceUse.instance_id) == inst.id))
         c.execute(sa.delete(TransitionRecord).where(TransitionRecord.instance_id == inst.id))
         c.execute(sa.delete(Instance).where(Instance.id == inst.id))
 

@@ -31,6 +31,11 @@ _AREA = (
     "VALUES ('{code}', '{level}', 'x', '24', {false}, 't', {parent})"
 )
 _CYCLE = "INSERT INTO cycle (id, fiscal_year, started_at, definitions) VALUES (1, 2568, ?, '{}')"
+# from 0009 on a cycle keeps its instance counts
+_CYCLE_0009 = (
+    "INSERT INTO cycle (id, fiscal_year, started_at, definitions, instance_counts) "
+    "VALUES (1, 2568, ?, '{}', '{}')"
+)
 _INSTANCE = (
     "INSERT INTO instance (id, key, cycle_id, fiscal_year, definition_id, definition_version, "
     "area_code, province_code, state, version, state_entered_at, created_at, updated_at) "
@@ -62,7 +67,8 @@ def _rows(engine: sa.Engine) -> None:
     with engine.begin() as c:
         _sql(c, _AREA.format(code="24", level="province", false=_false(c), parent="NULL"))
         _sql(c, _AREA.format(code="2401", level="district", false=_false(c), parent="'24'"))
-        _sql(c, _CYCLE, T0)
+        counts = "instance_counts" in {col["name"] for col in sa.inspect(c).get_columns("cycle")}
+        _sql(c, _CYCLE_0009 if counts else _CYCLE, T0)
         _sql(c, _INSTANCE, T0, T0, T0)
         _sql(c, _ESCALATION.format(level=1, kind="overdue"), T0)
         _sql(c, _OUTBOX.format(status="pending"), T0, T0)

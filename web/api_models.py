@@ -27,6 +27,7 @@ __all__ = [
     "History",
     "InstanceDetail",
     "InstancePage",
+    "Lockouts",
     "Me",
     "OverduePage",
     "StatusOut",
@@ -279,3 +280,18 @@ EXPORT_OK: dict[int | str, dict[str, Any]] = {
         "content": {CSV.partition(";")[0]: _BINARY, XLSX: _BINARY},
     }
 }
+
+
+class Lockout(_Out):
+    client: str
+    failures: int
+    until: Instant
+    retry_after: int = Field(description="seconds until the client may sign in again")
+
+
+class Lockouts(_Out):
+    """Clients locked out after too many failed sign-ins."""
+
+    max_failures: int
+    window_seconds: int
+    lockouts: list[Lockout]

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plancycle.store.sign_in import lockouts
 from plancycle.thai.areacode import AreaLevel, level_of
+from plancycle.web.api_models import Lockouts
 from plancycle.web.api_schema import errors
 from plancycle.web.deps import ApiUser, State
 from plancycle.workflow.errors import NotAllowed
@@ -25,6 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
     "/sign-in/lockouts",
     summary="Clients locked out after too many failed sign-ins (province and CDD)",
     responses=errors(401, 403),
+    response_model=Lockouts,
 )
 async def sign_in_lockouts(web: State, who: ApiUser) -> dict[str, Any]:
     if who.area and level_of(who.area) is not AreaLevel.PROVINCE:
