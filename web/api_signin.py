@@ -11,11 +11,10 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from plancycle.store.sign_in import lockouts
-from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.web.api_models import Lockouts
 from plancycle.web.api_schema import errors
 from plancycle.web.deps import ApiUser, State
-from plancycle.workflow.errors import NotAllowed
+from plancycle.workflow.access import check_sees_sign_in_lockouts
 
 __all__ = ["router"]
 
@@ -29,13 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
     response_model=Lockouts,
 )
 async def sign_in_lockouts(web: State, who: ApiUser) -> dict[str, Any]:
-    if who.area and level_of(who.area) is not AreaLevel.PROVINCE:
-        raise NotAllowed(
-            f"actor {who.id!r} works in area {who.area}; sign-in lockouts are for a "
-            "province office or CDD",
-            f"ผู้ใช้ {who.id!r} รับผิดชอบพื้นที่ {who.area}; รายการล็อกการเข้าสู่ระบบดูได้เฉพาะ"
-            "สำนักงานพัฒนาชุมชนจังหวัดหรือกรมการพัฒนาชุมชน",
-        )
+    check_sees_sign_in_lockouts(who.id, who.area)
     now = web.now()
     found = await run_in_threadpool(lockouts, web.db, web.throttle, now)
     return {

@@ -8,11 +8,17 @@ from collections.abc import Iterable
 
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Transition
-from plancycle.thai.areacode import in_area
+from plancycle.thai.areacode import AreaLevel, in_area, level_of
 from plancycle.workflow.errors import NotAllowed, OutOfScope, UnknownInstance
 from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["check_allowed", "check_manages", "check_scope", "scoped"]
+__all__ = [
+    "check_allowed",
+    "check_manages",
+    "check_scope",
+    "check_sees_sign_in_lockouts",
+    "scoped",
+]
 
 
 def check_allowed(
@@ -64,6 +70,18 @@ def check_manages(
                 f"actor {actor_id!r} manages area {actor_area} and may not manage {shown_en}",
                 f"ผู้ใช้ {actor_id!r} ดูแลพื้นที่ {actor_area} ไม่มีสิทธิ์จัดการ {shown_th}",
             )
+
+
+def check_sees_sign_in_lockouts(actor_id: str, actor_area: str | None) -> None:
+    """Who sees the clients locked out after failed sign-ins: a province office or a
+    nation-wide actor (a wrong token names no area, so a lockout belongs to no district)."""
+    if actor_area and level_of(actor_area) is not AreaLevel.PROVINCE:
+        raise NotAllowed(
+            f"actor {actor_id!r} works in area {actor_area}; sign-in lockouts are for a "
+            "province office or CDD",
+            f"ผู้ใช้ {actor_id!r} รับผิดชอบพื้นที่ {actor_area}; รายการล็อกการเข้าสู่ระบบดูได้เฉพาะ"
+            "สำนักงานพัฒนาชุมชนจังหวัดหรือกรมการพัฒนาชุมชน",
+        )
 
 
 def scoped(actor_id: str, actor_area: str | None, wanted: AreaFilter) -> AreaFilter:
