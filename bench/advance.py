@@ -38,7 +38,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.peers import Result, measure, paired_ratio, peers, spiff_version
+from bench.peers import (
+    CHECKPOINT,
+    Result,
+    checkpoint,
+    measure,
+    paired_ratio,
+    peers,
+    settled,
+    spiff_version,
+)
 from bench.stores import (
     PROCESS,
     VILLAGES,
@@ -175,6 +184,10 @@ class PlancycleContender:
         keys = [self.keys[i] for i in indexes]
         return check_national(self.engine.db.url.database, keys, steps)
 
+    def settle(self) -> None:
+        with self.engine.db.connect() as conn:
+            settled(*conn.exec_driver_sql(CHECKPOINT).one())
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.db.dispose()
@@ -257,6 +270,9 @@ class FloorContender:
 
     def check(self, indexes: range, steps: list[Step]) -> str | None:
         return check_national(self.path, [self.keys[i] for i in indexes], steps)
+
+    def settle(self) -> None:
+        checkpoint(self.con)
 
     def close(self) -> None:
         if self.con is not None:

@@ -80,6 +80,12 @@ class Contender(Protocol):
         """None when every instance of ``indexes`` ended final with one audit row per
         step; else what is wrong."""
 
+    def settle(self) -> None:
+        """Fold the block's writes into the store file (SQLite: a PASSIVE checkpoint of
+        the write-ahead log). Timed as part of the block: every contender pays for its own
+        writes inside the block that made them, instead of whichever block happens to
+        cross the automatic checkpoint (which made single blocks differ by half)."""
+
     def close(self) -> None: ...
 
 
@@ -147,12 +153,14 @@ def measure(
         for contender in contenders:
             contender.prepare(folder, keys[:needed])
             drive(contender, range(warm), steps)
+            contender.settle()
         for run in range(runs):
             indexes = range(warm + run * instances, warm + (run + 1) * instances)
             for contender, result in zip(contenders, results, strict=True):
                 gc.collect()
                 c0, t0 = time.process_time(), time.perf_counter()
                 drive(contender, indexes, steps)
+                contender.settle()
                 result.seconds.append(time.perf_counter() - t0)
                 result.cpu_seconds.append(time.process_time() - c0)
                 result.problem = result.problem or contender.check(indexes, steps)
@@ -181,6 +189,20 @@ def connect(path: Path) -> sqlite3.Connection:
     for pragma in SQLITE_PRAGMAS:  # plancycle's own settings
         con.execute(pragma)
     return con
+
+
+CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"
+
+
+def checkpoint(con: sqlite3.Connection) -> None:
+    """Fold the write-ahead log into the database file; raise if it could not be."""
+    settled(*con.execute(CHECKPOINT).fetchone())
+
+
+def settled(busy: int, log: int, folded: int) -> None:
+    """Raise unless the checkpoint folded every frame of the log into the database."""
+    if busy or log != folded:
+        raise RuntimeError(f"checkpoint incomplete: busy={busy}, {folded} of {log} frames")
 
 
 class PeerStore:
@@ -277,6 +299,9 @@ class PeerStore:
         if final != len(keys) or rows != len(keys) * len(steps):
             return f"{final}/{len(keys)} final, {rows} audit rows"
         return None
+
+    def settle(self) -> None:
+        checkpoint(self.con)
 
     def close(self) -> None:
         if self.con is not None:
