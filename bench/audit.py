@@ -174,11 +174,11 @@ class StepData:
     def __init__(self) -> None:
         self.cache: dict[tuple, dict[str, Any]] = {}
 
-    def __call__(self, step: Transition, definition: Definition, districts: int) -> dict:
-        key = (definition.key, step.trigger, districts)
+    def __call__(self, step: Transition, definition: Definition, districts: int, fy: int) -> dict:
+        key = (definition.key, step.trigger, districts, fy)
         if key not in self.cache:
-            raw = sample_step_data(step, definition, districts)
-            self.cache[key] = coerce_step_data(step.data, raw)
+            raw = sample_step_data(step, definition, districts, fiscal_year=fy)
+            self.cache[key] = coerce_step_data(step.data, raw, fiscal_year=fy)
         return self.cache[key]
 
 
@@ -193,7 +193,7 @@ def chain_one(
     for seq, step in enumerate(path, start=1):
         at = FIRST_AT + timedelta(days=7 * seq, seconds=index, microseconds=index % 999_983)
         role = step.roles[0]
-        values = data(step, definition, inst.districts)
+        values = data(step, definition, inst.districts, inst.fiscal_year)
         move = {
             "seq": seq,
             "at": at,
@@ -389,17 +389,17 @@ def add_walk_actors(store: Path, catalog: Catalog, count: int, pdf: Path) -> lis
         counts = district_counts(con)
         rows = con.execute(
             sa.text(
-                "SELECT key, area_code, province_code FROM instance "
+                "SELECT key, area_code, province_code, fiscal_year FROM instance "
                 "WHERE definition_id = 'activity2' ORDER BY id"
             )
         ).all()
     chosen = rows[:: max(1, len(rows) // count)][:count]
     walkers = []
-    for key, area, province in chosen:
+    for key, area, province, fiscal_year in chosen:
         steps = tuple(
             (
                 s.trigger,
-                sample_step_data(s, definition, counts[province]),
+                sample_step_data(s, definition, counts[province], fiscal_year=fiscal_year),
                 [(slot.id, pdf) for slot in s.evidence],
             )
             for s in path

@@ -32,6 +32,7 @@ __all__ = [
     "Budget",
     "Catalog",
     "DataField",
+    "DateWindow",
     "Deadline",
     "DeadlineKind",
     "Definition",
@@ -144,15 +145,27 @@ class EvidenceSlot:
 
 
 @dataclass(frozen=True, slots=True)
+class DateWindow:
+    """The days a date field takes, relative to the instance's fiscal year: from the day
+    ``start`` names to the day ``end`` names (fiscal-year specs, as a state's ``due``;
+    an absent bound is the fiscal year's first or last day)."""
+
+    start: Deadline | None = None
+    end: Deadline | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DataField:
     """A value a step takes (``--data name=value``); ``report`` is the sheet column the
-    entered value fills, if any."""
+    entered value fills, if any; ``window`` the days a date field takes (None: every day
+    of the instance's fiscal year)."""
 
     name: str
     type: str
     required: bool = False
     label: Text | None = None
     report: ReportColumn | None = None
+    window: DateWindow | None = None
     line: int = field(default=0, compare=False)
 
 

@@ -10,11 +10,13 @@ from typing import TypeVar
 from yaml.nodes import Node, SequenceNode
 
 from plancycle.definitions.builtin_actors import BuiltinRole
+from plancycle.definitions.deadlines import parse_deadline, window_is_reversed
 from plancycle.definitions.guard_refs import parse_guard
 from plancycle.definitions.model import (
     DATA_TYPES,
     AutoRule,
     DataField,
+    DateWindow,
     EvidenceSlot,
     GuardRef,
     ReportColumn,
@@ -36,7 +38,8 @@ _TRANSITION_KEYS: Keys = (
 )
 _AUTO_KEYS: Keys = (("process", "reached"), ())
 _EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required",))
-_DATA_KEYS: Keys = (("name", "type", "label"), ("required", "report"))
+_DATA_KEYS: Keys = (("name", "type", "label"), ("required", "report", "window"))
+_DATE_WINDOW_KEYS: Keys = ((), ("from", "to"))
 _COLUMNS = tuple(c.value for c in ReportColumn)
 
 _T = TypeVar("_T")
@@ -142,11 +145,43 @@ def _data_field(chk: Checker, node: Node, where: str) -> DataField | None:
     label = chk.text(m.get("label"), f"{inner} label")
     required = chk.flag(m, "required", f"{inner} required")
     report = _report(chk, m.get("report"), inner, kind)
+    window = _date_window(chk, m.get("window"), inner, kind)
     if name is None or kind is None or label is None or required is None:
         return None
     return DataField(
-        name=name, type=kind, required=required, label=label, report=report, line=line_of(node)
+        name=name,
+        type=kind,
+        required=required,
+        label=label,
+        report=report,
+        window=window,
+        line=line_of(node),
     )
+
+
+def _date_window(
+    chk: Checker, node: Node | None, where: str, kind: str | None
+) -> DateWindow | None:
+    """``window: {from: SPEC, to: SPEC}`` of a date field; each SPEC names a day of the
+    fiscal year as a state's ``due`` does (fy_date, month_end, quarter_start, quarter_end)."""
+    m = chk.mapping(node, f"{where} window", _DATE_WINDOW_KEYS)
+    if m is None or node is None:
+        return None
+    if kind is not None and kind != "date":
+        chk.add(node, f"{where} window: only a date field takes a window; its type is {kind}")
+        return None
+    if not m:
+        chk.add(node, f"{where} window: give from and/or to")
+        return None
+    start = parse_deadline(chk, m.get("from"), f"{where} window from", allow_after=False)
+    end = parse_deadline(chk, m.get("to"), f"{where} window to", allow_after=False)
+    if start is not None and end is not None and window_is_reversed(start, end):
+        chk.add(
+            node,
+            f"{where} window: from ({start.describe()}) is after to ({end.describe()})",
+        )
+        return None
+    return DateWindow(start=start, end=end)
 
 
 def _report(

@@ -133,7 +133,9 @@ def _call(world: World, keys: list[str], plan: dict[str, Any]) -> dict[str, Any]
         actor = world.actors[roles[actor % len(roles)]] if roles else ACTORS[actor]
     data: dict[str, Any] = {}
     if step is not None and plan["sample_data"]:
-        data = sample_step_data(step, definition, _district_count(world))
+        data = sample_step_data(
+            step, definition, _district_count(world), fiscal_year=inst.fiscal_year
+        )
     data.update(plan["data"])
     slots = [s.id for s in step.evidence] if step else []
     evidence = [(s, world.pdf) for s in slots] if plan["evidence"] else []

@@ -251,7 +251,7 @@ def test_format_date_rejects_a_naive_datetime() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "phrase"),
     [
-        ({"style": "long"}, "unknown date style 'long'; use one of full, short, iso"),
+        ({"style": "long"}, "unknown date style 'long'; use one of full, medium, short, iso"),
         ({"lang": "fr"}, "unknown language 'fr'; use one of th, en"),
     ],
 )

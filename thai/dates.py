@@ -33,6 +33,7 @@ from plancycle.thai.months import (
 )
 
 __all__ = [
+    "BE_FROM",
     "DATE_FORMS",
     "INSTANT_FORMS",
     "ThaiDateError",
@@ -49,8 +50,10 @@ DATE_FORMS: tuple[str, ...] = (
     "31 มีนาคม พ.ศ. 2568",
     "วันที่ 31 มีนาคม 2568",
     "31/03/2568",
+    "31-03-2568",
     "31/3/68",
     "2025-03-31",
+    "2568-03-31",
     "31 March 2025",
 )
 INSTANT_FORMS: tuple[str, ...] = (
@@ -61,12 +64,12 @@ INSTANT_FORMS: tuple[str, ...] = (
     "31 มีนาคม 2568",
 )
 _RULES_EN = (
-    "Thai or Arabic digits; a 2-digit year is BE 25xx; a 4-digit year from 2400 is BE, "
-    "below 2400 CE; ISO yyyy-mm-dd is CE"
+    "Thai or Arabic digits; day first in d/m/y; a 2-digit year is BE 25xx; a 4-digit year "
+    "from 2400 is BE in every form (2568-03-31 too), below 2400 CE"
 )
 _RULES_TH = (
-    "ใช้เลขไทยหรือเลขอารบิกได้; ปี 2 หลักคือ พ.ศ. 25xx; ปี 4 หลักตั้งแต่ 2400 คือ พ.ศ. "
-    "ต่ำกว่านั้นคือ ค.ศ.; แบบ ISO ปี-เดือน-วัน เป็น ค.ศ."
+    "ใช้เลขไทยหรือเลขอารบิกได้; แบบ วัน/เดือน/ปี ขึ้นต้นด้วยวัน; ปี 2 หลักคือ พ.ศ. 25xx; "
+    "ปี 4 หลักตั้งแต่ 2400 คือ พ.ศ. ทุกรูปแบบ (รวมทั้ง 2568-03-31) ต่ำกว่านั้นคือ ค.ศ."
 )
 _INSTANT_RULES_EN = (
     "a time without an offset is Bangkok time; a date alone means 00:00 Bangkok; "
@@ -75,7 +78,8 @@ _INSTANT_RULES_EN = (
 _INSTANT_RULES_TH = (
     "เวลาที่ไม่ระบุเขตเวลาถือเป็นเวลากรุงเทพฯ; วันที่อย่างเดียวหมายถึง 00:00 น. เวลากรุงเทพฯ; รับวันที่ได้ทุกรูปแบบ"
 )
-_STYLES = ("full", "short", "iso")
+_STYLES = ("full", "medium", "short", "iso")
+BE_FROM = 2400  # a 4-digit year from here on is a Buddhist Era year, in every form
 _LANGS = ("th", "en")
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -104,6 +108,7 @@ class ThaiDateError(ThaiError):
         self, text: object, problem_en: str, problem_th: str, *, instant: bool = False
     ) -> None:
         self.text = text
+        self.problem_en, self.problem_th = problem_en, problem_th
         if instant:
             what_en, what_th, forms = "a date and time", "วันเวลา", ", ".join(INSTANT_FORMS)
             rules_en, rules_th = _INSTANT_RULES_EN, _INSTANT_RULES_TH
@@ -162,19 +167,25 @@ def _make_date(year_ce: int, month: int, day: int, text: str, instant: bool) -> 
     return date(year_ce, month, day)
 
 
+def _four_digit_year(value: int) -> int:
+    """CE year of a 4-digit year written in any form: BE from 2400, else CE."""
+    return be_to_ce(value) if value >= BE_FROM else value
+
+
 def _numeric_year(digits: str) -> int:
     """CE year of a d/m/y year: 2 digits BE 25xx, 4 digits BE from 2400, else CE."""
     value = int(digits)
     if len(digits) == 2:
         return be_to_ce(2500 + value)
-    return be_to_ce(value) if value >= 2400 else value
+    return _four_digit_year(value)
 
 
 def _parse_iso(s: str, text: str, instant: bool) -> date | None:
+    """yyyy-mm-dd: CE, or BE when the year is from 2400 (2568-01-20 is 20 January 2025)."""
     m = _ISO_DATE.fullmatch(s)
     if m is None:
         return None
-    return _make_date(int(m[1]), int(m[2]), int(m[3]), text, instant)
+    return _make_date(_four_digit_year(int(m[1])), int(m[2]), int(m[3]), text, instant)
 
 
 def _parse_numeric(s: str, text: str, instant: bool) -> date | None:
@@ -212,7 +223,7 @@ def _words_year(digits: str, era: str | None, english: bool, text: str, instant:
                 instant=instant,
             )
         return be_to_ce(2500 + value)
-    if era == "be" and value < 2400:
+    if era == "be" and value < BE_FROM:
         raise ThaiDateError(
             text,
             f"year {value} is marked BE (พ.ศ.) but looks like a CE year; "
@@ -220,7 +231,7 @@ def _words_year(digits: str, era: str | None, english: bool, text: str, instant:
             f"ปี {value} ระบุว่าเป็น พ.ศ. แต่ดูเหมือนปี ค.ศ.; หมายถึง พ.ศ. {ce_to_be(value)} หรือไม่",
             instant=instant,
         )
-    if era == "ce" and value >= 2400:
+    if era == "ce" and value >= BE_FROM:
         raise ThaiDateError(
             text,
             f"year {value} is marked CE (ค.ศ.) but looks like a BE year; "
@@ -228,7 +239,7 @@ def _words_year(digits: str, era: str | None, english: bool, text: str, instant:
             f"ปี {value} ระบุว่าเป็น ค.ศ. แต่ดูเหมือนปี พ.ศ.; หมายถึง ค.ศ. {be_to_ce(value)} หรือไม่",
             instant=instant,
         )
-    return be_to_ce(value) if value >= 2400 else value
+    return _four_digit_year(value)
 
 
 def _parse_words(s: str, text: str, instant: bool) -> date | None:
@@ -275,6 +286,10 @@ def parse_date(text: str) -> date:
 
 
 def _iso_instant(s: str, text: str) -> datetime:
+    """ISO 8601 date and time; a year from 2400 is BE, as in every form."""
+    year = int(s[:4])
+    if year >= BE_FROM:
+        s = f"{_four_digit_year(year):04d}{s[4:]}"
     try:
         value = datetime.fromisoformat(s.upper())
     except ValueError as exc:
@@ -348,6 +363,10 @@ def _th_short(d: date) -> str:
     return f"{d.day} {TH_MONTHS_ABBR[d.month - 1]} {year}"
 
 
+def _th_medium(d: date) -> str:
+    return f"{d.day} {TH_MONTHS_ABBR[d.month - 1]} {ce_to_be(d.year)}"
+
+
 def _en_full(d: date) -> str:
     return f"{d.day} {EN_MONTHS[d.month - 1]} {d.year} (BE {ce_to_be(d.year)})"
 
@@ -358,8 +377,10 @@ def _en_short(d: date) -> str:
 
 _FORMATTERS: dict[tuple[str, str], Callable[[date], str]] = {
     ("full", "th"): _th_full,
+    ("medium", "th"): _th_medium,
     ("short", "th"): _th_short,
     ("full", "en"): _en_full,
+    ("medium", "en"): _en_short,  # English short already writes the BE year in full
     ("short", "en"): _en_short,
     ("iso", "th"): date.isoformat,
     ("iso", "en"): date.isoformat,
@@ -378,12 +399,13 @@ def _check_choice(value: str, allowed: tuple[str, ...], what_en: str, what_th: s
 def format_date(
     d: date | datetime, style: str = "full", *, lang: str = "th", thai_digits: bool = False
 ) -> str:
-    """``d`` as text: "full" 31 มีนาคม 2568, "short" 31 มี.ค. 68, "iso" 2025-03-31.
+    """``d`` as text: "full" 31 มีนาคม 2568, "medium" 31 มี.ค. 2568, "short" 31 มี.ค. 68,
+    "iso" 2025-03-31.
 
     A short Thai year has 2 digits only within BE 2500-2599 (what a 2-digit year is read
     as); outside, the BE year is written in full: "5 ม.ค. 2600".
 
-    English: full "31 March 2025 (BE 2568)", short "31 Mar 2568". An aware datetime
+    English: full "31 March 2025 (BE 2568)", medium and short "31 Mar 2568". An aware datetime
     is read in Bangkok; a naive one raises NaiveDatetimeError.
     """
     _check_choice(style, _STYLES, "date style", "รูปแบบวันที่")

@@ -20,6 +20,7 @@ from plancycle.workflow.errors import (
     BadData,
     BadValue,
     Conflict,
+    DateOutOfRange,
     GuardFailed,
     InvalidTrigger,
     MissingEvidence,
@@ -182,6 +183,8 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
         }
     if isinstance(exc, BadValue):
         return {"invalid": [_field(exc.field)]}
+    if isinstance(exc, DateOutOfRange):
+        return {"invalid": [_field(exc.field)], **exc.facts()}
     if isinstance(exc, TooLarge):
         return {"limit": exc.limit}
     if isinstance(exc, MissingEvidence):

@@ -69,8 +69,11 @@ class Ctx:
     def pick(self, th: str, en: str) -> str:
         return th if self.lang == "th" else en
 
-    def date(self, value: date | datetime | None) -> str:
-        return "" if value is None else format_date(value, "full", lang=self.lang)
+    def date(self, value: date | datetime | str | None) -> str:
+        """A day in BE; text (a stored value that names no day) as it is."""
+        if value is None or isinstance(value, str):
+            return value or ""
+        return format_date(value, "full", lang=self.lang)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from plancycle.definitions.model import Catalog, Text
+from plancycle.thai.dateinput import format_range
 from plancycle.thai.dates import format_date, format_datetime
 from plancycle.thai.digits import to_thai_digits
 
@@ -66,6 +67,10 @@ class Ui:
         if value is None:
             return "-"
         return format_datetime(value, lang=self.lang, thai_digits=self.thai_digits)
+
+    def span(self, first: date, last: date) -> str:
+        """A range of days in BE: "1 ต.ค. 2567 – 30 ก.ย. 2568"."""
+        return format_range(first, last, lang=self.lang, thai_digits=self.thai_digits)
 
     def day(self, value: date | datetime | None, style: str = "full") -> str:
         """A day, BE: "31 มีนาคม 2568" (``style="short"``: "31 มี.ค. 68")."""

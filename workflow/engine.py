@@ -204,7 +204,7 @@ class Engine:
             seen[0] = inst.version
             step = fired.step
             check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
-            values = coerce_step_data(step.data, data)
+            values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             files = _match_evidence(key, step, evidence)
             self._check_guards(cursor, key, definition, step, inst, values)
             return self._write(cursor, inst, definition, fired, actor, values, files, note, at)

@@ -7,16 +7,20 @@ give an input through a shell's :class:`~plancycle.errors.Wording`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from plancycle.definitions.guards import Refusal
 from plancycle.errors import PLAIN, InputRef, PlancycleError, Wording
+from plancycle.thai.dateinput import format_range
+from plancycle.thai.dates import format_date
 
 __all__ = [
     "BadData",
     "BadStepInput",
     "BadValue",
     "Conflict",
+    "DateOutOfRange",
     "GuardFailed",
     "InvalidTrigger",
     "MissingEvidence",
@@ -152,6 +156,52 @@ class BadValue(_Worded):
             f"{self.field.name}={self.shown} {problem_en}{hint_en}",
             f"{self.field.name}={self.shown} {problem_th}{hint_th}",
         )
+
+
+class DateOutOfRange(_Worded):
+    """A date outside the days its field takes: the instance's fiscal year, or the
+    narrower window the definition declares for the field (``declared``)."""
+
+    def __init__(
+        self,
+        field: InputRef,
+        shown: str,
+        value: date,
+        allowed: tuple[date, date],
+        fiscal_year: int,
+        declared: bool,
+    ) -> None:
+        self.field, self.shown, self.value = field, shown, value
+        self.allowed_from, self.allowed_to = allowed
+        self.fiscal_year, self.declared = fiscal_year, declared
+        super().__init__()
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        hint_en, hint_th = give(wording, [self.field])
+        span = (self.allowed_from, self.allowed_to)
+        fy = self.fiscal_year
+        where_en, where_th = (
+            (f"the days this step takes in fiscal year {fy}", f"ช่วงวันที่ขั้นนี้รับในปีงบประมาณ {fy}")
+            if self.declared
+            else (f"fiscal year {fy}", f"ปีงบประมาณ {fy}")
+        )
+        return (
+            f"{self.field.name}={self.shown} ({format_date(self.value, lang='en')}) is outside "
+            f"{where_en}: give a date from {format_range(*span, lang='en')}{hint_en}",
+            f"{self.field.name}={self.shown} ({format_date(self.value, 'medium')}) อยู่นอก"
+            f"{where_th}: ระบุวันที่ระหว่าง {format_range(*span)}{hint_th}",
+        )
+
+    def facts(self) -> dict[str, Any]:
+        """The refusal as data (the field is :attr:`field`): the day read (ISO, CE), the
+        first and last day allowed, the fiscal year, whether the field declares the window."""
+        return {
+            "value": self.value.isoformat(),
+            "allowed_from": self.allowed_from.isoformat(),
+            "allowed_to": self.allowed_to.isoformat(),
+            "fiscal_year": self.fiscal_year,
+            "window": self.declared,
+        }
 
 
 class MissingEvidence(_Worded):

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from plancycle.definitions.model import Catalog, DataField, ReportColumn
+from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.audit import MIGRATE_TRIGGER
 
 __all__ = ["ColumnValue", "RecordLike", "report_values"]
@@ -40,8 +41,9 @@ class RecordLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ColumnValue:
-    """A column's value: as entered (``entered``; a date field gives a :class:`date`) or
-    the time a step's record was written (a UTC :class:`datetime`)."""
+    """A column's value: as entered (``entered``; a date field gives a :class:`date`, or
+    the text stored when it names no day) or the time a step's record was written (a UTC
+    :class:`datetime`)."""
 
     value: Any
     entered: bool
@@ -59,8 +61,9 @@ def _versions(records: Sequence[RecordLike], current: int) -> list[int]:
 
 
 def _entered(data_field: DataField, value: Any) -> Any:
-    if data_field.type == "date" and isinstance(value, str):
-        return date.fromisoformat(value)
+    if data_field.type == "date":
+        day = stored_date(value)
+        return value if day is None else day
     return value
 
 

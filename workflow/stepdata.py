@@ -1,15 +1,23 @@
-"""Checking and typing the data a coordinator gives with a step."""
+"""Checking and typing the data a coordinator gives with a step.
+
+Every shell hands the values as it got them (the CLI's and the web form's text, the API's
+JSON values, the cells of an uploaded sheet) to :func:`coerce_step_data`: a date field is
+read by :func:`~plancycle.thai.dateinput.read_date` and must fall within the days
+:func:`~plancycle.workflow.datefields.allowed_dates` gives for the instance's fiscal year."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from plancycle.definitions.model import DataField
-from plancycle.thai.dates import ThaiDateError, parse_date
+from plancycle.thai.dateinput import EXAMPLE, read_date
+from plancycle.thai.dates import DATE_FORMS, ThaiDateError
 from plancycle.thai.digits import from_thai_digits
-from plancycle.workflow.errors import BadData, BadValue
+from plancycle.workflow.datefields import allowed_dates
+from plancycle.workflow.errors import BadData, BadValue, DateOutOfRange
 from plancycle.workflow.inputs import field_ref
 
 __all__ = ["coerce_step_data"]
@@ -49,11 +57,39 @@ def _to_list(value: Any) -> list[str]:
     return [v.strip() for v in str(value).split(",") if v.strip()]
 
 
-def _to_date(value: Any) -> str | None:
+def _read_date(field: DataField, value: Any) -> date:
+    """The day ``value`` names, or BadValue naming what was typed, why it is not a date,
+    the accepted forms and an example."""
     try:
-        return parse_date(str(value)).isoformat()
-    except ThaiDateError:
-        return None
+        return read_date(value)
+    except ThaiDateError as exc:
+        forms = ", ".join(DATE_FORMS)
+        raise BadValue(
+            field_ref(field),
+            _shown(value),
+            (
+                f"is not a date: {exc.problem_en}; write it as one of {forms} "
+                f"(day first; a 4-digit year from 2400 is BE), e.g. {EXAMPLE}",
+                f"ไม่ใช่วันที่: {exc.problem_th} เขียนในรูปแบบ {forms} "
+                f"(ขึ้นต้นด้วยวัน; ปี 4 หลักตั้งแต่ 2400 เป็น พ.ศ.) เช่น {EXAMPLE}",
+            ),
+        ) from None
+
+
+def _to_date(field: DataField, value: Any, fiscal_year: int) -> str:
+    """The ISO text (CE) of the day ``value`` names, once it is one the field takes."""
+    day = _read_date(field, value)
+    allowed = allowed_dates(field, fiscal_year)
+    if day not in allowed:
+        raise DateOutOfRange(
+            field_ref(field),
+            _shown(value),
+            day,
+            (allowed.first, allowed.last),
+            fiscal_year,
+            allowed.declared,
+        )
+    return day.isoformat()
 
 
 _HINTS = {
@@ -68,7 +104,6 @@ _COERCE: dict[str, Callable[[Any], Any]] = {
     "int": _to_int,
     "bool": _to_bool,
     "list": _to_list,
-    "date": _to_date,
 }
 
 
@@ -78,7 +113,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
-def _coerce(field: DataField, value: Any) -> Any:
+def _coerce(field: DataField, value: Any, fiscal_year: int) -> Any:
+    if field.type == "date":
+        return _to_date(field, value, fiscal_year)
     typed = _COERCE[field.type](value)
     if typed is None:
         hint_en, hint_th = _HINTS.get(field.type, ("", ""))
@@ -102,11 +139,18 @@ def _coerce(field: DataField, value: Any) -> Any:
     return typed
 
 
-def coerce_step_data(fields: Sequence[DataField], given: Mapping[str, Any]) -> dict[str, Any]:
-    """Type every given value by its declared field; report unknown and missing names at once."""
+def coerce_step_data(
+    fields: Sequence[DataField], given: Mapping[str, Any], *, fiscal_year: int
+) -> dict[str, Any]:
+    """Type every given value by its declared field, for an instance of ``fiscal_year``
+    (BE); report unknown and missing names at once."""
     by_name = {f.name: f for f in fields}
     unknown = sorted(set(given) - set(by_name))
     missing = [f for f in fields if f.required and given.get(f.name) in (None, "")]
     if unknown or missing:
         raise BadData([field_ref(f) for f in missing], unknown, [field_ref(f) for f in fields])
-    return {name: _coerce(by_name[name], value) for name, value in given.items() if value != ""}
+    return {
+        name: _coerce(by_name[name], value, fiscal_year)
+        for name, value in given.items()
+        if value != ""
+    }

@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.builtin_actors import BuiltinRole
-from plancycle.definitions.model import Catalog, Definition, Text, Transition
+from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
+from plancycle.workflow.datefields import DateRange, allowed_dates
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
@@ -174,6 +175,11 @@ class InstanceView:
             if t.trigger == trigger:
                 return t.label
         return Text(trigger, trigger)
+
+    def date_range(self, field: DataField) -> DateRange:
+        """The days a date field of a step takes in this instance (its fiscal year, or the
+        field's declared window)."""
+        return allowed_dates(field, self.inst.fiscal_year)
 
     def field_label(self, trigger: str, name: str) -> Text:
         for t in self.definition.transitions:

@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 from plancycle.definitions.model import DataField, Definition, Transition
 from plancycle.store.evidence import open_evidence
 from plancycle.store.models import Area
+from plancycle.workflow.datefields import sample_date
 from plancycle.workflow.engine import AdvanceResult, Engine
 from plancycle.workflow.reports import get_instance
 
@@ -35,23 +36,24 @@ _BY_NAME: Mapping[str, Any] = {
 
 
 def sample_step_data(
-    step: Transition, definition: Definition, district_count: int
+    step: Transition, definition: Definition, district_count: int, *, fiscal_year: int
 ) -> dict[str, Any]:
-    """A value for every field the step takes, chosen to pass its guards."""
+    """A value for every field the step takes, chosen to pass its guards; a date is one
+    the field takes in an instance of ``fiscal_year``."""
     allocation = definition.budget.per_unit if definition.budget else None
-    return {f.name: _value(f, allocation, district_count) for f in step.data}
+    return {f.name: _value(f, allocation, district_count, fiscal_year) for f in step.data}
 
 
-def _value(field: DataField, allocation: int | None, district_count: int) -> Any:
+def _value(field: DataField, allocation: int | None, district_count: int, fy: int) -> Any:
+    if field.type == "date":
+        return sample_date(field, fy).isoformat()
     if field.name in _PER_DISTRICT:
         return _PER_DISTRICT[field.name] * max(district_count, 1)
     if field.name == "spent":
         return allocation if allocation is not None else 0
     if field.name in _BY_NAME:
         return _BY_NAME[field.name]
-    return {"int": 1, "str": "sample", "date": "2025-01-15", "list": ["sample"], "bool": True}[
-        field.type
-    ]
+    return {"int": 1, "str": "sample", "list": ["sample"], "bool": True}[field.type]
 
 
 def _actor_for(step: Transition, actors: Mapping[str, str]) -> str:
@@ -87,7 +89,7 @@ def walk(
                 .select_from(Area)
                 .where(Area.level == "district", Area.province_code == inst.province_code)
             ).one()
-        data = sample_step_data(step, definition, int(districts))
+        data = sample_step_data(step, definition, int(districts), fiscal_year=inst.fiscal_year)
         paths = [(slot.id, evidence_file) for slot in step.evidence]
         with open_evidence(paths) as evidence:
             done.append(

@@ -134,7 +134,7 @@ def _show_refusal(engine: Engine, r: Renderer, actors: dict[str, str], pdf: Path
         if any(g.name == "min_participants" for g in step.guards):
             break
         walk(engine, key, actors, pdf, max_steps=1)
-    data = {**sample_step_data(step, definition, 0), "participants": 12}
+    data = {**sample_step_data(step, definition, 0, fiscal_year=FY), "participants": 12}
     try:
         with open_evidence([(s.id, pdf) for s in step.evidence]) as evidence:
             engine.advance(key, step.trigger, actors[step.roles[0]], evidence, None, data)
