@@ -188,6 +188,8 @@ def test_the_form_takes_a_typed_thai_date_and_names_the_range(web: Web) -> None:
     )
     assert done.status_code == 303
     assert stored_data(web.world.db) == [{"meeting_date": "2025-01-20"}]
+    history = web.client.get(PAGE).text
+    assert '<span data-day="2025-01-20">20 มกราคม 2568</span>' in history
 
 
 # --- the sheets, and what earlier versions stored -------------------------------------

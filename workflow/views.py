@@ -11,7 +11,7 @@ The instance page, ``GET /api/v1/instances/...`` and ``plancycle show --json`` a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -22,6 +22,7 @@ from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
+from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.datefields import DateRange, allowed_dates
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.leftat import left_at
@@ -181,12 +182,22 @@ class InstanceView:
         field's declared window)."""
         return allowed_dates(field, self.inst.fiscal_year)
 
-    def field_label(self, trigger: str, name: str) -> Text:
+    def _field(self, trigger: str, name: str) -> DataField | None:
         for t in self.definition.transitions:
             for f in t.data if t.trigger == trigger else ():
-                if f.name == name and f.label:
-                    return f.label
-        return Text(name, name)
+                if f.name == name:
+                    return f
+        return None
+
+    def field_label(self, trigger: str, name: str) -> Text:
+        found = self._field(trigger, name)
+        return found.label if found and found.label else Text(name, name)
+
+    def recorded_day(self, trigger: str, name: str, value: Any) -> date | None:
+        """The day a record's value of a date field names (read as the sheets read it),
+        or None for a field of another type or a value that names no day."""
+        found = self._field(trigger, name)
+        return stored_date(value) if found and found.type == "date" else None
 
     def state_label(self, state: str) -> Text:
         """A state's label, also for the ids of older versions its records may name."""
