@@ -95,7 +95,7 @@ def test_the_cli_says_what_was_typed_when_it_is_no_date(cli) -> None:
     )
     said = " ".join((out + err).split())
     assert code == 2 and "'31/02/2568'" in said and "ไม่ใช่วันที่" in said
-    assert "เช่น 20 ม.ค. 68" in said
+    assert "20 ม.ค. 68, 20 มกราคม 2568" in said
 
 
 # --- the API and the form ------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_the_api_refuses_what_is_no_date_naming_it(web: Web) -> None:
     )
     body = answer.json()
     assert answer.status_code == 422 and body["invalid"] == ["data.meeting_date"]
-    assert "'tomorrow'" in body["detail"] and "e.g. 20 ม.ค. 68" in body["detail"]
+    assert "'tomorrow'" in body["detail"] and "one of 20 ม.ค. 68" in body["detail"]
     assert "'tomorrow'" in body["detail_th"] and "ไม่ใช่วันที่" in body["detail_th"]
 
 

@@ -21,9 +21,18 @@ from plancycle.thai.dates import BE_FROM, ThaiDateError, format_date, parse_date
 from plancycle.thai.fiscal import bangkok_date, be_to_ce
 from plancycle.thai.months import EN_MONTHS_ABBR
 
-__all__ = ["EXAMPLE", "format_range", "read_date", "stored_date"]
+__all__ = ["TYPED_FORMS", "format_range", "read_date", "stored_date"]
 
-EXAMPLE = "20 ม.ค. 68"  # the example a message or a form gives of a date to type
+# The forms a message names, each an example of one day (20 January 2025)
+TYPED_FORMS: tuple[str, ...] = (
+    "20 ม.ค. 68",
+    "20 มกราคม 2568",
+    "๒๐ ม.ค. ๖๘",
+    "20/01/2568",
+    "20-01-2568",
+    "2025-01-20",
+    "2568-01-20",
+)
 
 
 def read_date(value: object) -> date:

@@ -186,7 +186,8 @@ class DateOutOfRange(_Worded):
             else (f"fiscal year {fy}", f"ปีงบประมาณ {fy}")
         )
         return (
-            f"{self.field.name}={self.shown} ({format_date(self.value, lang='en')}) is outside "
+            f"{self.field.name}={self.shown} ({format_date(self.value, 'medium', lang='en')} BE) "
+            "is outside "
             f"{where_en}: give a date from {format_range(*span, lang='en')}{hint_en}",
             f"{self.field.name}={self.shown} ({format_date(self.value, 'medium')}) อยู่นอก"
             f"{where_th}: ระบุวันที่ระหว่าง {format_range(*span)}{hint_th}",

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from plancycle.definitions.model import DataField
-from plancycle.thai.dateinput import EXAMPLE, read_date
-from plancycle.thai.dates import DATE_FORMS, ThaiDateError
+from plancycle.thai.dateinput import TYPED_FORMS, read_date
+from plancycle.thai.dates import ThaiDateError
 from plancycle.thai.digits import from_thai_digits
 from plancycle.workflow.datefields import allowed_dates
 from plancycle.workflow.errors import BadData, BadValue, DateOutOfRange
@@ -63,15 +63,15 @@ def _read_date(field: DataField, value: Any) -> date:
     try:
         return read_date(value)
     except ThaiDateError as exc:
-        forms = ", ".join(DATE_FORMS)
+        forms = ", ".join(TYPED_FORMS)
         raise BadValue(
             field_ref(field),
             _shown(value),
             (
                 f"is not a date: {exc.problem_en}; write it as one of {forms} "
-                f"(day first; a 4-digit year from 2400 is BE), e.g. {EXAMPLE}",
-                f"ไม่ใช่วันที่: {exc.problem_th} เขียนในรูปแบบ {forms} "
-                f"(ขึ้นต้นด้วยวัน; ปี 4 หลักตั้งแต่ 2400 เป็น พ.ศ.) เช่น {EXAMPLE}",
+                f"(day first; a 4-digit year from 2400 is BE)",
+                f"ไม่ใช่วันที่: {exc.problem_th} เขียนแบบใดแบบหนึ่งต่อไปนี้ {forms} "
+                f"(ขึ้นต้นด้วยวัน; ปี 4 หลักตั้งแต่ 2400 เป็น พ.ศ.)",
             ),
         ) from None
 
