@@ -69,7 +69,8 @@ def process_steps(catalog: Catalog, process: str = PROCESS) -> list[Step]:
     state = definition.initial_state.id
     while (out := definition.transitions_from(state)) and len(steps) < 50:
         step = out[0]
-        steps.append((step.trigger, state, step.dest, sample_step_data(step, definition, 1)))
+        data = sample_step_data(step, definition, 1, fiscal_year=FISCAL_YEAR)
+        steps.append((step.trigger, state, step.dest, data))
         state = step.dest
     return steps
 

@@ -59,7 +59,8 @@ def walk_until_guard(world: World, key: str, guard: str) -> tuple[Definition, Tr
 
 
 def fire(world: World, key: str, definition: Definition, step: Transition, **overrides):
-    data = {**sample_step_data(step, definition, 11), **overrides}
+    fy = int(key.split("/", 1)[0])
+    data = {**sample_step_data(step, definition, 11, fiscal_year=fy), **overrides}
     evidence = evidence_of([(s.id, world.pdf) for s in step.evidence])
     return world.engine.advance(
         key, step.trigger, world.actors[step.roles[0]], evidence, None, data
