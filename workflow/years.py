@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -32,6 +33,14 @@ class YearChoice:
     default: int
     existing: tuple[int, ...]  # the years with a started cycle, newest first
     explicit: bool  # asked for (``--fy``, ``?fy=``), not defaulted
+
+    def as_dict(self) -> dict[str, Any]:
+        """The chosen year and the years that exist, as ``--json`` and the API give them."""
+        return {
+            "fiscal_year": self.year,
+            "default_fiscal_year": self.default,
+            "fiscal_years": list(self.existing),
+        }
 
     @property
     def has_cycle(self) -> bool:

@@ -11,7 +11,7 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption
 from plancycle.cli.render import Renderer, console, print_json
 from plancycle.cli.steps import District, Json, Province, Tambon, area_filter
-from plancycle.cli.years import Fy, chosen_year, nothing_found, years_json
+from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import MAX_OFFSET, InstanceFilter, list_instances
 from plancycle.workflow.views import instance_row
@@ -65,7 +65,7 @@ def list_cmd(
     if as_json:
         print_json(
             {
-                **years_json(choice),
+                **choice.as_dict(),
                 "total": total,
                 "offset": offset,
                 "instances": [instance_row(i, now) for i in rows],

@@ -15,7 +15,7 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
 from plancycle.cli.pairs import parse_pairs
 from plancycle.cli.render import Renderer, console, print_json
-from plancycle.cli.years import Fy, chosen_year, nothing_found, years_json
+from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.store.evidence import open_evidence
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.rollup import ProcessStatus, Rollup, status
@@ -54,7 +54,7 @@ def status_cmd(
     area = app_ctx.visible(area_filter(province, district, tambon))
     rows = status(app_ctx.db, app_ctx.catalog, choice.year, area, app_ctx.clock.now())
     if as_json:
-        print_json({**years_json(choice), **Rollup(area.code, rows).as_dict()})
+        print_json({**choice.as_dict(), **Rollup(area.code, rows).as_dict()})
         return
     print_status(app_ctx, choice, rows)
 

@@ -3,7 +3,7 @@ what a command says when the year it chose holds nothing."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from plancycle.cli.options import fiscal_year
 from plancycle.cli.render import Renderer
 from plancycle.workflow.years import YearChoice, choose_year
 
-__all__ = ["Fy", "chosen_year", "nothing_found", "years_json"]
+__all__ = ["Fy", "chosen_year", "nothing_found"]
 
 Fy = Annotated[
     str | None,
@@ -28,15 +28,6 @@ def chosen_year(app_ctx: AppContext, fy: str | None) -> YearChoice:
     """``--fy`` when given, else the store's default year."""
     asked = fiscal_year(fy) if fy else None
     return choose_year(app_ctx.db, asked, app_ctx.clock.now())
-
-
-def years_json(choice: YearChoice) -> dict[str, Any]:
-    """The chosen year and the years that exist, for ``--json`` output."""
-    return {
-        "fiscal_year": choice.year,
-        "default_fiscal_year": choice.default,
-        "fiscal_years": list(choice.existing),
-    }
 
 
 def nothing_found(r: Renderer, choice: YearChoice) -> str:
