@@ -91,7 +91,19 @@ class InstanceRow(_Out):
     completed_at: Instant | None
 
 
-class InstancePage(_Out):
+class YearsOut(_Out):
+    """The fiscal year an answer is about (asked for, or the default) and the years with a
+    started cycle, newest first."""
+
+    fiscal_year: int = Field(description="the year of this answer")
+    default_fiscal_year: int = Field(
+        description="the year given when none is asked for: the newest cycle with work "
+        "left, else the newest cycle, else the current year"
+    )
+    fiscal_years: list[int] = Field(description="the years with a started cycle, newest first")
+
+
+class InstancePage(YearsOut):
     total: int
     offset: int
     limit: int
@@ -229,8 +241,7 @@ class ChildStatus(NamedArea):
     processes: list[ProcessProgress]
 
 
-class StatusOut(_Out):
-    fiscal_year: int
+class StatusOut(YearsOut):
     as_of: Instant
     area: NamedArea
     code: str
@@ -251,7 +262,7 @@ class OverdueRow(_Out):
     escalation: Rung | None
 
 
-class OverduePage(_Out):
+class OverduePage(YearsOut):
     as_of: Instant
     total: int
     offset: int

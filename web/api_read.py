@@ -20,16 +20,17 @@ from plancycle.web.api_models import (
 from plancycle.web.api_schema import ERRORS, errors
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import ApiUser, State, area_for, detail_for, process_for
+from plancycle.web.links import Fy
 from plancycle.workflow.late import overdue_rows
 from plancycle.workflow.reports import MAX_OFFSET, AreaFilter, InstanceFilter, list_instances
 from plancycle.workflow.rollup import area_rollup, children_rollup
 from plancycle.workflow.views import instance_row, record_dict
+from plancycle.workflow.years import YearChoice
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
-Fy = Annotated[int | None, Query(ge=2500, le=2700, description="Fiscal year, BE (default: now)")]
 Area = Annotated[str | None, Query(description="DOPA code (default: the caller's own area)")]
 
 
@@ -80,10 +81,11 @@ def instances(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    now = web.now()
-    flt = _filter(web, who, fy, area, process, state, now if overdue else None, limit, offset)
+    now, years = web.now(), web.choose(fy)
+    flt = _filter(web, who, years, area, process, state, now if overdue else None, limit, offset)
     rows, total = list_instances(web.db, flt)
     return {
+        **years.as_dict(),
         "total": total,
         "offset": offset,
         "limit": limit,
@@ -127,12 +129,13 @@ def instance_history(web: State, who: ApiUser, fy: int, process: str, area: str)
     responses=errors(401, 403, 404, 422),
 )
 def status(web: State, who: ApiUser, fy: Fy = None, area: Area = None) -> dict[str, Any]:
-    code, year, now = area_for(who, area), web.year(fy), web.now()
+    code, years, now = area_for(who, area), web.choose(fy), web.now()
+    year = years.year
     view = area_view(web.db, code)
     kids = children_rollup(web.db, web.catalog, year, code, [c.code for c in view.children], now)
     names = {c.code: c for c in view.children}
     return {
-        "fiscal_year": year,
+        **years.as_dict(),
         "as_of": now,
         "area": view.area.as_dict(),
         **area_rollup(web.db, web.catalog, year, code, now).as_dict(),
@@ -157,10 +160,11 @@ def overdue(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    now = web.now()
-    flt = _filter(web, who, fy, area, process, None, now, limit, offset)
+    now, years = web.now(), web.choose(fy)
+    flt = _filter(web, who, years, area, process, None, now, limit, offset)
     rows, total = overdue_rows(web.db, web.catalog, flt, sort, order == "desc")
     return {
+        **years.as_dict(),
         "as_of": now,
         "total": total,
         "offset": offset,
@@ -170,12 +174,12 @@ def overdue(
 
 
 def _filter(
-    web, who, fy, area, process, state, overdue_at, limit: int, offset: int
+    web, who, years: YearChoice, area, process, state, overdue_at, limit: int, offset: int
 ) -> InstanceFilter:
     """The instance filter of a request, limited to what the caller may see."""
     code = area_for(who, area)
     return InstanceFilter(
-        web.year(fy),
+        years.year,
         process_for(web, process),
         state,
         AreaFilter.of(code),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from plancycle.web.advance import advance_from_request, result_dict
 from plancycle.web.api_models import EXPORT_OK, Advanced
 from plancycle.web.api_schema import errors
 from plancycle.web.deps import ApiUser, State, area_for
 from plancycle.web.exports import export_response
+from plancycle.web.links import Fy
 
 __all__ = ["router"]
 
@@ -82,7 +83,7 @@ def export(
     who: ApiUser,
     kind: str,
     fmt: Literal["csv", "xlsx"],
-    fy: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    fy: Fy = None,
     area: str | None = None,
     process: str | None = None,
     lang: Literal["th", "en"] = "th",

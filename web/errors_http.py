@@ -65,7 +65,8 @@ async def on_http_error(request: Request, exc: HTTPException) -> Response:
 
 
 async def on_not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
-    target = "/login?next=" + quote(request.url.path, safe="/")
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login?next=" + quote(back, safe="/")  # the page and its query (its year)
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

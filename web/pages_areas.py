@@ -11,6 +11,7 @@ from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
+from plancycle.web.links import Fy, PageYear
 from plancycle.web.pages_common import PageUser, render, ui_for
 from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
@@ -24,7 +25,6 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Fy = Annotated[int | None, Query(ge=2500, le=2700)]
 PER_PAGE = 100  # rows of the overdue list per page (a phone shows a page at a time)
 
 
@@ -34,9 +34,9 @@ def _web(request: Request) -> WebState:
 
 @router.get("/areas")
 @router.get("/areas/{code}")
-def area_page(request: Request, who: PageUser, code: str = "", fy: Fy = None) -> Response:
+def area_page(request: Request, who: PageUser, years: PageYear, code: str = "") -> Response:
     web = _web(request)
-    chosen, year, now = area_for(who, code or None), web.year(fy), web.now()
+    chosen, year, now = area_for(who, code or None), years.year, web.now()
     view = area_view(web.db, chosen)
     own = area_rollup(web.db, web.catalog, year, chosen, now)
     leaf = level_of(chosen) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
@@ -74,7 +74,7 @@ def area_page(request: Request, who: PageUser, code: str = "", fy: Fy = None) ->
 def overdue_page(
     request: Request,
     who: PageUser,
-    fy: Fy = None,
+    years: PageYear,
     area: str | None = None,
     process: str | None = None,
     sort: Literal["days_late", "key", "due_at"] = "days_late",
@@ -84,7 +84,7 @@ def overdue_page(
     web = _web(request)
     code = area_for(who, area)
     flt = InstanceFilter(
-        web.year(fy),
+        years.year,
         process_for(web, process),
         None,
         AreaFilter.of(code),
@@ -114,7 +114,7 @@ def overdue_page(
 
 
 @router.get("/exports")
-def exports_page(request: Request, who: PageUser, fy: Fy = None) -> Response:
+def exports_page(request: Request, who: PageUser, years: PageYear) -> Response:
     web = _web(request)
     view = area_view(web.db, who.home)
     return render(
@@ -122,7 +122,7 @@ def exports_page(request: Request, who: PageUser, fy: Fy = None) -> Response:
         "exports.html",
         {
             "view": view,
-            "year": web.year(fy),
+            "year": years.year,
             "budgeted": budgeted(web.catalog),
         },
         who=who,

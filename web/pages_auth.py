@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from plancycle.errors import PlancycleError
 from plancycle.web.auth import log_in, log_out
 from plancycle.web.forms import BadForm, FormLimits, read_form
+from plancycle.web.links import Links, PageYear
 from plancycle.web.pages_common import check_csrf, ensure_csrf, page_user, render
 from plancycle.web.problems import TooManySignIns, status_for
 from plancycle.web.state import WebState
@@ -33,9 +34,10 @@ def _local(target: str | None) -> str:
 
 
 @router.get("/")
-def home(request: Request) -> Response:
+def home(request: Request, years: PageYear) -> Response:
     who = page_user(request)
-    return RedirectResponse(f"/areas/{who.home}" if who.home else "/areas", status_code=303)
+    target = Links(request, years)(f"/areas/{who.home}" if who.home else "/areas")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")

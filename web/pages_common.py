@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from plancycle.web.auth import NotLoggedIn, Principal, principal_for_session
+from plancycle.web.links import Links
 from plancycle.web.state import WebState
 from plancycle.web.ui import Ui
 from plancycle.workflow.errors import NotAllowed
@@ -47,7 +48,10 @@ def render(
 ) -> HTMLResponse:
     web: WebState = request.app.state.web
     ui = ui_for(request)
+    years = getattr(request.state, "year", None) or web.choose(None)
     base = {
+        "years": years,  # the chosen fiscal year, the default and the years that exist
+        "link": Links(request, years),  # every link a template draws, the year carried
         "ui": ui,
         "who": who or _who(request),
         "csrf": request.session.get("csrf", ""),

@@ -14,6 +14,7 @@ from plancycle.errors import PlancycleError
 from plancycle.web.advance import advance_form_of, advance_from_request
 from plancycle.web.auth import Principal
 from plancycle.web.deps import detail_for
+from plancycle.web.links import set_page_year
 from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
 from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
@@ -31,7 +32,9 @@ def _show(
 ) -> Response:
     web: WebState = request.app.state.web
     found = detail_for(web, who, fy, process, area)
+    set_page_year(request, found.inst.fiscal_year)  # the year in its address is the chosen one
     context = {
+        "year_home": f"/areas/{found.inst.area_code}",  # where picking another year leads
         "d": found,
         "catalog": web.catalog,
         "allowed": found.allowed(who),

@@ -14,9 +14,9 @@ from fastapi.templating import Jinja2Templates
 from plancycle.definitions.model import Catalog
 from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
-from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.web.settings import WebSettings
 from plancycle.workflow.engine import Engine
+from plancycle.workflow.years import YearChoice, choose_year
 
 __all__ = ["WebState", "package_dir"]
 
@@ -63,6 +63,11 @@ class WebState:
     def now(self) -> datetime:
         return self.settings.clock.now()
 
+    def choose(self, fy: int | None) -> YearChoice:
+        """The fiscal year asked for, or the store's default (``workflow/years``), with
+        the years that exist."""
+        return choose_year(self.db, fy, self.now())
+
     def year(self, fy: int | None) -> int:
-        """The fiscal year asked for, or the one the clock is in."""
-        return fy or fiscal_year_of(self.now())
+        """The fiscal year asked for, or the store's default."""
+        return self.choose(fy).year

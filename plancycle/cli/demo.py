@@ -24,6 +24,7 @@ from plancycle.workflow.reports import AreaFilter, InstanceFilter, get_instance,
 from plancycle.workflow.rollup import status
 from plancycle.workflow.simulate import SimSettings
 from plancycle.workflow.walk import sample_step_data, walk
+from plancycle.workflow.years import choose_year
 
 __all__ = ["register", "run_demo"]
 
@@ -91,7 +92,7 @@ def run_demo(db_path: Path, catalog: Catalog, r: Renderer, with_year: bool = Tru
     )
     rows = status(db, catalog, FY, AreaFilter(province=PROVINCE), clock.now())
     ctx = AppContext(lang=r.lang, thai_digits=r.thai_digits, clock=clock)
-    print_status(ctx, FY, rows)
+    print_status(ctx, choose_year(db, FY, clock.now()), rows)
     console.print(
         r.pick(
             f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: plancycle --db sqlite:///{db_path} history "

@@ -10,7 +10,8 @@ from rich.table import Table
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption
 from plancycle.cli.render import Renderer, console, print_json
-from plancycle.cli.steps import District, Fy, Json, Province, Tambon, area_filter, chosen_year
+from plancycle.cli.steps import District, Json, Province, Tambon, area_filter
+from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import MAX_OFFSET, InstanceFilter, list_instances
 from plancycle.workflow.views import instance_row
@@ -50,8 +51,9 @@ def list_cmd(
             f"unknown process {process!r}; known: {known}", param_hint="--process"
         )
     now = app_ctx.clock.now()
+    choice = chosen_year(app_ctx, fy)
     flt = InstanceFilter(
-        chosen_year(app_ctx, fy),
+        choice.year,
         process,
         state,
         app_ctx.visible(area_filter(province, district, tambon)),
@@ -63,6 +65,7 @@ def list_cmd(
     if as_json:
         print_json(
             {
+                **choice.as_dict(),
                 "total": total,
                 "offset": offset,
                 "instances": [instance_row(i, now) for i in rows],
@@ -70,10 +73,14 @@ def list_cmd(
         )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    if not total:
+        console.print(nothing_found(r, choice), highlight=False, markup=False)
+        return
+    year = r.num(str(choice.year))
     table = Table(
         title=r.pick(
-            f"{r.num(len(rows))} จาก {r.num(total)} รายการ",
-            f"{r.num(len(rows))} of {r.num(total)} instances",
+            f"ปีงบประมาณ {year}: {r.num(len(rows))} จาก {r.num(total)} รายการ",
+            f"Fiscal year {year}: {r.num(len(rows))} of {r.num(total)} instances",
         )
     )
     for head in ("key", r.pick("ขั้นปัจจุบัน", "state"), r.pick("กำหนดส่ง", "due")):

@@ -12,14 +12,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.options import area_code, fiscal_year
+from plancycle.cli.options import area_code
 from plancycle.cli.pairs import parse_pairs
 from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.store.evidence import open_evidence
-from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.rollup import ProcessStatus, Rollup, status
 from plancycle.workflow.views import InstanceView, StepStatus, instance_view, record_dict
+from plancycle.workflow.years import YearChoice
 
 __all__ = ["register"]
 
@@ -28,9 +29,6 @@ _SLOT = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
 Province = Annotated[str | None, typer.Option("--province", help="Province code, e.g. 24.")]
 District = Annotated[str | None, typer.Option("--district", help="District code, e.g. 2401.")]
 Tambon = Annotated[str | None, typer.Option("--tambon", help="Tambon code, e.g. 240101.")]
-Fy = Annotated[
-    str | None, typer.Option("--fy", help="Fiscal year in BE (default: the current one).")
-]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
@@ -40,10 +38,6 @@ def area_filter(province: str | None, district: str | None, tambon: str | None) 
         district=area_code(district, level="district"),
         tambon=area_code(tambon, level="tambon"),
     )
-
-
-def chosen_year(app_ctx: AppContext, fy: str | None) -> int:
-    return fiscal_year(fy) if fy else fiscal_year_of(app_ctx.clock.now())
 
 
 def status_cmd(
@@ -56,17 +50,18 @@ def status_cmd(
 ) -> None:
     """Progress per process: counts per state, % complete, overdue."""
     app_ctx: AppContext = ctx.obj
-    year = chosen_year(app_ctx, fy)
+    choice = chosen_year(app_ctx, fy)
     area = app_ctx.visible(area_filter(province, district, tambon))
-    rows = status(app_ctx.db, app_ctx.catalog, year, area, app_ctx.clock.now())
+    rows = status(app_ctx.db, app_ctx.catalog, choice.year, area, app_ctx.clock.now())
     if as_json:
-        print_json({"fiscal_year": year, **Rollup(area.code, rows).as_dict()})
+        print_json({**choice.as_dict(), **Rollup(area.code, rows).as_dict()})
         return
-    print_status(app_ctx, year, rows)
+    print_status(app_ctx, choice, rows)
 
 
-def print_status(app_ctx: AppContext, year: int, rows: list[ProcessStatus]) -> None:
+def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStatus]) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    year = choice.year
     table = Table(
         title=r.pick(
             f"ความก้าวหน้า ปีงบประมาณ {r.num(str(year))}", f"Progress, fiscal year {r.num(str(year))}"
@@ -92,12 +87,7 @@ def print_status(app_ctx: AppContext, year: int, rows: list[ProcessStatus]) -> N
             states,
         )
     if not rows:
-        console.print(
-            r.pick(
-                "ยังไม่มีรายการ: สั่ง `plancycle cycle start` ก่อน",
-                "no instances yet: run `plancycle cycle start` first",
-            )
-        )
+        console.print(nothing_found(r, choice), highlight=False, markup=False)
         return
     console.print(table)
 

@@ -1,0 +1,111 @@
+"""The fiscal year people mean when they name none, and the years the store holds.
+
+The default is the newest fiscal year whose cycle has been started and still has an
+instance not done (``completed_at`` unset); when every started cycle is done, the
+newest started cycle; when none has been started, the fiscal year the clock is in.
+So a province working through FY2568 keeps seeing FY2568 after 1 October, until its
+last instance is done or it starts FY2569 and works there. A year asked for
+explicitly (``--fy``, ``?fy=``) always wins.
+
+The CLI, the pages and the API all choose their year here (``choose_year``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from plancycle.store.models import Cycle, Instance
+from plancycle.thai.fiscal import fiscal_year_of
+
+__all__ = ["YearChoice", "choose_year", "cycle_years", "default_year"]
+
+
+@dataclass(frozen=True, slots=True)
+class YearChoice:
+    """The year a command or page works in, and what a person may pick instead."""
+
+    year: int
+    default: int
+    existing: tuple[int, ...]  # the years with a started cycle, newest first
+    explicit: bool  # asked for (``--fy``, ``?fy=``), not defaulted
+
+    def as_dict(self) -> dict[str, Any]:
+        """The chosen year and the years that exist, as ``--json`` and the API give them."""
+        return {
+            "fiscal_year": self.year,
+            "default_fiscal_year": self.default,
+            "fiscal_years": list(self.existing),
+        }
+
+    @property
+    def has_cycle(self) -> bool:
+        """Whether a cycle has been started for the chosen year."""
+        return self.year in self.existing
+
+    @property
+    def others(self) -> tuple[int, ...]:
+        """The years with a cycle other than the chosen one, newest first."""
+        return tuple(y for y in self.existing if y != self.year)
+
+    @property
+    def selectable(self) -> tuple[int, ...]:
+        """What a year selector lists: every year with a cycle, and the chosen year
+        even when it has none (so the selector shows what is on screen), newest first."""
+        return tuple(sorted({*self.existing, self.year}, reverse=True))
+
+
+def _started(session: Session) -> tuple[int, ...]:
+    query = select(Cycle.fiscal_year).order_by(col(Cycle.fiscal_year).desc())
+    return tuple(session.exec(query).all())
+
+
+def cycle_years(db: sa.Engine) -> tuple[int, ...]:
+    """The fiscal years whose cycle has been started, newest first."""
+    with Session(db) as session:
+        return _started(session)
+
+
+def _newest_open(session: Session) -> int | None:
+    """The newest started fiscal year with an instance not done."""
+    still_open = (
+        select(Instance.id)
+        .where(
+            col(Instance.fiscal_year) == col(Cycle.fiscal_year),
+            col(Instance.completed_at).is_(None),
+        )
+        .exists()
+    )
+    query = (
+        select(Cycle.fiscal_year).where(still_open).order_by(col(Cycle.fiscal_year).desc()).limit(1)
+    )
+    return session.exec(query).first()
+
+
+def _default_of(session: Session, existing: tuple[int, ...], now: datetime) -> int:
+    if not existing:
+        return fiscal_year_of(now)
+    found = _newest_open(session)
+    return found if found is not None else existing[0]
+
+
+def default_year(db: sa.Engine, now: datetime) -> int:
+    """The newest started cycle with work left, else the newest started cycle, else the
+    fiscal year of ``now``."""
+    with Session(db) as session:
+        existing = _started(session)
+        return _default_of(session, existing, now)
+
+
+def choose_year(db: sa.Engine, asked: int | None, now: datetime) -> YearChoice:
+    """The year asked for, or the default; with the years that exist, for a selector
+    and for telling a person which years hold cycles when the chosen one has none."""
+    with Session(db) as session:
+        existing = _started(session)
+        default = _default_of(session, existing, now)
+    year = asked if asked is not None else default
+    return YearChoice(year, default, existing, explicit=asked is not None)
