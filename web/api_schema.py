@@ -30,6 +30,7 @@ _WHY = {
     409: "The instance changed since the caller saw it (the problem names its state)",
     415: "The body is not a form (multipart/form-data or application/x-www-form-urlencoded)",
     422: "Bad input: unknown trigger, missing data or evidence, a guard refused",
+    503: "The store is busy or unavailable (retry after Retry-After seconds)",
 }
 
 
