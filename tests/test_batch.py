@@ -20,6 +20,7 @@ from plancycle.store.models import TransitionRecord
 from plancycle.workflow.batch import BatchRow, RowStatus, run_batch
 from plancycle.workflow.batch_sheet import SheetFormat, read_sheet, template_csv
 from plancycle.workflow.batch_template import template_for
+from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import GuardFailed
 from tests.webapp import DISTRICT, OTHER_DISTRICT, Web, make_web
 from tests.world import World, populate
@@ -351,3 +352,60 @@ def test_template_route_serves_the_sheet_and_hides_other_areas(web: Web) -> None
         ).status_code
         == 404
     )
+
+
+def test_evidence_columns_name_files_in_the_evidence_folder(cli, tmp_path: Path) -> None:
+    world = cli.world
+    tambons = ["2568/activity2/240101", "2568/activity2/240102", "2568/activity2/240103"]
+    for key in tambons:
+        world.engine.advance(key, "meeting_set", OFFICE)
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "att.pdf").write_bytes(world.pdf.read_bytes())
+    sheet = tmp_path / "sheets" / "workshops.csv"
+    sheet.parent.mkdir()
+    head = "key,trigger,participants,evidence.attendance\r\n"
+    lines = [
+        f"{k},workshop_held,{p},{f}\r\n"
+        for k, p, f in zip(
+            tambons, ["25", "๓๐", "22"], ["att.pdf", "att.pdf", "gone.pdf"], strict=True
+        )
+    ]
+    sheet.write_text(head + "".join(lines), encoding="utf-8")
+    before = records(world.db)
+    code, out, err = cli(
+        "advance-many", str(sheet), "--actor", OFFICE, "--evidence-dir", str(folder)
+    )
+    assert code == 2 and records(world.db) == before
+    assert "แถว 4 (2568/activity2/240103)" in err and "gone.pdf" in err
+    lines[2] = lines[2].replace("gone.pdf", "att.pdf")
+    sheet.write_text(head + "".join(lines), encoding="utf-8")
+    code, out, err = cli(
+        "advance-many", str(sheet), "--actor", OFFICE, "--evidence-dir", str(folder), "--json"
+    )
+    assert code == 0, err
+    assert records(world.db) == before + 3
+    assert '"written": 3' in out
+
+
+def test_advance_many_stopped_mid_way_names_the_rows_written(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Engine.advance_stored
+    calls: list[str] = []
+
+    def busy_on_the_third(self, key, *args, **kwargs):
+        calls.append(key)
+        if len(calls) == 3:
+            raise StoreBusy(key, 5.0)
+        return real(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "advance_stored", busy_on_the_third)
+    text = "key,trigger,forum_date\r\n" + "".join(f"{k},calendar_set,2025-01-20\r\n" for k in KEYS)
+    (tmp_path / "five.csv").write_text(text, encoding="utf-8")
+    before = records(cli.world.db)
+    code, out, err = cli("advance-many", "five.csv", "--actor", OFFICE)
+    assert code == 6 and records(cli.world.db) == before + 2
+    flat = " ".join(err.split())
+    assert "บันทึกแล้วแถว 2-3; ยังไม่ได้บันทึกแถว 4-6" in flat
+    assert "rows 2-3 written; rows 4-6 not written" in flat

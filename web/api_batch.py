@@ -10,7 +10,7 @@ import anyio
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from plancycle.web.advance import _writers
+from plancycle.web.advance import writers
 from plancycle.web.api_models import BatchIn, BatchOut
 from plancycle.web.api_schema import errors
 from plancycle.web.auth import Principal
@@ -65,7 +65,7 @@ async def advance_batch(web: State, who: ApiUser, body: BatchIn) -> Any:
     refused and ``partial`` is false: nothing written. When a write fails mid-way (store
     busy, an instance changed), the items before it stay written, and the answer (409 or
     503) says which. Steps that need evidence files take the single advance."""
-    result = await anyio.to_thread.run_sync(_run, web, who, body, limiter=_writers())
+    result = await anyio.to_thread.run_sync(_run, web, who, body, limiter=writers())
     if result.stopped is not None:
         stop = result.stopped
         body_out = problem_for(stop) | {"items": batch_dict(result)["items"]}

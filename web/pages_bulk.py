@@ -20,7 +20,7 @@ from plancycle.definitions.model import DataField, Text, Transition
 from plancycle.errors import PlancycleError
 from plancycle.thai.areacode import in_area
 from plancycle.thai.fiscal import fiscal_year_of
-from plancycle.web.advance import _writers
+from plancycle.web.advance import writers
 from plancycle.web.forms import FormLimits, read_form
 from plancycle.web.pages_common import PageUser, check_csrf, render
 from plancycle.web.problems import status_for
@@ -188,7 +188,7 @@ async def bulk_post(request: Request, who: PageUser) -> Response:
         partial = form.get("partial") == "on"
         try:
             result = await anyio.to_thread.run_sync(
-                lambda: run_batch(web.engine, rows, who.id, partial=partial), limiter=_writers()
+                lambda: run_batch(web.engine, rows, who.id, partial=partial), limiter=writers()
             )
         except PlancycleError as exc:
             return _show(request, who, page, None, message_for(exc, FORM_WORDING), status_for(exc))

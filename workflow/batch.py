@@ -23,9 +23,9 @@ from typing import Any
 
 from plancycle.errors import PlancycleError
 from plancycle.store.errors import StoreBusy, StoreUnavailable
-from plancycle.store.evidence import EvidenceError, EvidenceFile, EvidenceInput, store_evidence
+from plancycle.store.evidence import EvidenceFile, EvidenceInput, store_evidence
 from plancycle.workflow.engine import Engine
-from plancycle.workflow.errors import BadStepInput, UnknownInstance, WorkflowError
+from plancycle.workflow.errors import BadStepInput, UnknownInstance
 
 __all__ = [
     "BatchResult",
@@ -60,7 +60,7 @@ class BatchRow:
     data: Mapping[str, Any] = field(default_factory=dict)
     evidence: Sequence[EvidenceInput] = ()
     note: str | None = None
-    problem: WorkflowError | EvidenceError | None = None  # found while reading the row
+    problem: PlancycleError | None = None  # found while reading the row (a missing file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,9 @@ def _check_all(
                 row.key, row.trigger, actor, stored, row.note, row.data, keep_refusal=keep
             )
             checked.append(_Checked(row, stored, version))
-        except (WorkflowError, EvidenceError) as exc:
+        except (StoreBusy, StoreUnavailable):
+            raise  # the store, not the row: nothing is written, the caller is told
+        except PlancycleError as exc:  # the row's own fault: bad text, data, evidence…
             refused[row.row] = RowResult(
                 row.row, row.key, row.trigger, RowStatus.REFUSED, None, exc
             )
@@ -212,7 +214,7 @@ def _write_all(
             result = engine.advance_stored(
                 row.key, row.trigger, actor, item.files, row.note, row.data, item.version
             )
-        except (WorkflowError, EvidenceError, StoreBusy, StoreUnavailable) as exc:
+        except PlancycleError as exc:
             stopped = exc
             out[row.row] = RowResult(row.row, row.key, row.trigger, RowStatus.FAILED, None, exc)
             continue
