@@ -57,7 +57,7 @@ def _run(web: WebState, who: Principal, body: BatchIn) -> BatchResult:
     "/advance-batch",
     summary="Do steps on many instances (JSON items; all or nothing unless partial)",
     response_model=BatchOut,
-    responses=errors(401, 409, 422, 503),
+    responses=errors(400, 401, 409, 422, 503),
 )
 async def advance_batch(web: State, who: ApiUser, body: BatchIn) -> Any:
     """Every item is checked as a single advance would be (scope, role, trigger, step

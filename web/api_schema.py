@@ -24,6 +24,7 @@ class Problem(BaseModel):
 
 
 _WHY = {
+    400: "The body cannot be read as JSON",
     401: "No token, or a token that is unknown, revoked or of an inactive actor",
     403: "The caller's role or area does not allow it",
     404: "No such instance, area or export",
