@@ -409,3 +409,22 @@ def test_advance_many_stopped_mid_way_names_the_rows_written(
     flat = " ".join(err.split())
     assert "บันทึกแล้วแถว 2-3; ยังไม่ได้บันทึกแถว 4-6" in flat
     assert "rows 2-3 written; rows 4-6 not written" in flat
+
+
+def test_bulk_page_refuses_another_districts_key_as_not_found(web: Web) -> None:
+    web.login(OTHER_DISTRICT)
+    page = web.client.get(
+        "/bulk", params={"process": "village_plan", "trigger": "calendar_set", "key": KEYS[0]}
+    )
+    assert 'id="bulk-missing"' in page.text and 'name="row.0.key"' not in page.text
+    form = {
+        "csrf": _csrf(page.text),
+        "process": "village_plan",
+        "trigger": "calendar_set",
+        "row.0.key": KEYS[0],  # a forged form: the batch still refuses it, as not found
+        "row.0.data.forum_date": "2025-01-20",
+    }
+    before = records(web.world.db)
+    answer = web.client.post("/bulk", data=form)
+    assert answer.status_code == 422 and records(web.world.db) == before
+    assert "ไม่พบรายการ" in answer.text and "หมู่ที่" not in answer.text

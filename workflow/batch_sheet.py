@@ -92,8 +92,7 @@ def _columns(t: Template) -> list[tuple[str, str]]:
         th = f.label.th if f.label else f.name
         en = f.label.en if f.label else f.name
         star = " *" if f.required else ""
-        cols.append((f.name, f"{th}{star} ({_HINT.get(f.type, f.type)})"))
-        cols[-1] = (f.name, f"{cols[-1][1]} / {en}{star}")
+        cols.append((f.name, f"{th}{star} ({_HINT.get(f.type, f.type)}) / {en}{star}"))
     for s in step.evidence:
         star = " *" if s.required else ""
         cols.append(

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.model import Catalog, Text, Transition
 from plancycle.store.models import Area, Instance
-from plancycle.thai.areacode import in_area
+from plancycle.thai.areacode import AreaLevel, in_area
 from plancycle.workflow.errors import InvalidTrigger
 from plancycle.workflow.reports import AreaFilter
 
@@ -60,8 +62,24 @@ def _sources(catalog: Catalog, process: str, trigger: str) -> set[str]:
     }
 
 
-def _name(area: Area | None, code: str) -> Text:
-    return Text(area.name_th, area.name_en or area.name_th) if area else Text(code, code)
+def _name(area: Area | None, parent: Area | None, code: str) -> Text:
+    """The area's name; a village's with its tambon's (every tambon has a หมู่ที่ 1)."""
+    if area is None:
+        return Text(code, code)
+    th, en = area.name_th, area.name_en or area.name_th
+    if area.level == AreaLevel.VILLAGE and parent is not None:
+        return Text(f"{th} ต.{parent.name_th}", f"{en}, {parent.name_en or parent.name_th}")
+    return Text(th, en)
+
+
+_PARENT = aliased(Area)
+
+
+def _with_names(query: Any) -> Any:
+    """``query`` of instances joined to their area and the area's parent."""
+    return query.join(Area, col(Area.code) == col(Instance.area_code), isouter=True).join(
+        _PARENT, col(_PARENT.code) == col(Area.parent_code), isouter=True
+    )
 
 
 def template_for(
@@ -78,12 +96,11 @@ def template_for(
     ]
     with Session(db) as session:
         found = session.exec(
-            select(Instance, Area)
-            .join(Area, col(Area.code) == col(Instance.area_code), isouter=True)
-            .where(*where)
-            .order_by(col(Instance.key))
+            _with_names(select(Instance, Area, _PARENT)).where(*where).order_by(col(Instance.key))
         ).all()
-    rows = tuple(TemplateRow(i.key, i.area_code, _name(a, i.area_code), i.state) for i, a in found)
+    rows = tuple(
+        TemplateRow(i.key, i.area_code, _name(a, p, i.area_code), i.state) for i, a, p in found
+    )
     title = catalog.get(process).title
     return Template(process, title, step, area, fiscal_year, rows)
 
@@ -95,13 +112,13 @@ def keyed_rows(
     outside ``viewer_area`` (told alike: nothing about it is shown)."""
     with Session(db) as session:
         found = session.exec(
-            select(Instance, Area)
-            .join(Area, col(Area.code) == col(Instance.area_code), isouter=True)
-            .where(col(Instance.key).in_(sorted(set(keys))))
+            _with_names(select(Instance, Area, _PARENT)).where(
+                col(Instance.key).in_(sorted(set(keys)))
+            )
         ).all()
     by_key = {
-        i.key: TemplateRow(i.key, i.area_code, _name(a, i.area_code), i.state)
-        for i, a in found
+        i.key: TemplateRow(i.key, i.area_code, _name(a, p, i.area_code), i.state)
+        for i, a, p in found
         if in_area(viewer_area, i.area_code)
     }
     return [by_key.get(k) for k in keys]
