@@ -90,9 +90,10 @@ def _config(token: str, phases: dict | None = None, **extra: object) -> schemath
                 # a form the document accepts may still be refused by the step itself: its
                 # required data and evidence and its guards (at least 20 participants...)
                 # depend on the trigger and the instance's state, which no schema can say;
-                # the engine answers them 422 with the refusals named
+                # the engine answers them 422 with the refusals named; so does a batch of
+                # such steps (422 with each item's refusal, nothing written)
                 {
-                    "include-path-regex": "/advance$",
+                    "include-path-regex": "/advance(-batch)?$",
                     "checks": {
                         "positive_data_acceptance": {
                             "expected-statuses": ["2xx", 401, 403, 404, 409, 422]

@@ -25,14 +25,14 @@ from plancycle.web.state import WebState
 from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
 from plancycle.workflow.engine import AdvanceResult
 
-__all__ = ["WRITE_THREADS", "advance_form_of", "advance_from_request", "result_dict"]
+__all__ = ["WRITE_THREADS", "advance_form_of", "advance_from_request", "result_dict", "writers"]
 
 WRITE_THREADS = 8
-_WRITERS: RunVar[anyio.CapacityLimiter] = RunVar("plancycle_writers")
+_WRITERS: RunVar[anyio.CapacityLimiter] = RunVar("plancyclewriters")
 
 
-def _writers() -> anyio.CapacityLimiter:
-    """The advances' thread pool of this event loop."""
+def writers() -> anyio.CapacityLimiter:
+    """The advances' thread pool of this event loop (single advances and batches)."""
     try:
         return _WRITERS.get()
     except LookupError:
@@ -75,7 +75,7 @@ async def advance_from_request(
     try:
         parsed = parse_advance_form(form, request.headers.get("if-match"))
         return await anyio.to_thread.run_sync(
-            _advance, web, who, key, parsed, time.monotonic(), limiter=_writers()
+            _advance, web, who, key, parsed, time.monotonic(), limiter=writers()
         )
     finally:
         await form.close()

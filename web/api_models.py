@@ -17,10 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from plancycle.kinds import EscalationKind
 from plancycle.thai.areacode import AreaLevel
 from plancycle.web.tabular import CSV, XLSX
+from plancycle.workflow.batch import RowStatus as BatchStatus
 from plancycle.workflow.views import StepStatus
 
 __all__ = [
     "Advanced",
+    "BatchIn",
+    "BatchOut",
     "AreaOut",
     "EXPORT_OK",
     "Health",
@@ -306,3 +309,48 @@ class Lockouts(_Out):
     max_failures: int
     window_seconds: int
     lockouts: list[Lockout]
+
+
+StepValue = str | int | bool | list[str] | None
+
+
+class BatchItemIn(BaseModel):
+    """One step asked for in a batch: as the single advance takes it, without files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=120, examples=["2568/village_plan/24010101"])
+    trigger: str = Field(min_length=1, max_length=120, examples=["calendar_set"])
+    data: dict[str, StepValue] = Field(
+        default_factory=dict, examples=[{"forum_date": "2025-01-20"}]
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[BatchItemIn] = Field(min_length=1, max_length=5000)
+    partial: bool = Field(
+        default=False, description="write the valid items even when others are refused"
+    )
+    dry_run: bool = Field(default=False, description="check every item, write nothing")
+
+
+class BatchItemOut(_Out):
+    index: int = Field(description="the item's place in the request, from 0")
+    key: str
+    trigger: str
+    status: BatchStatus
+    seq: int | None = Field(description="the transition record written")
+    problem: dict[str, Any] | None = Field(description="why it was refused (a problem document)")
+
+
+class BatchOut(_Out):
+    """What a batch did, item by item."""
+
+    complete: bool
+    partial: bool
+    dry_run: bool
+    counts: dict[str, int]
+    items: list[BatchItemOut]

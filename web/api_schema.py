@@ -24,12 +24,14 @@ class Problem(BaseModel):
 
 
 _WHY = {
+    400: "The body cannot be read as JSON",
     401: "No token, or a token that is unknown, revoked or of an inactive actor",
     403: "The caller's role or area does not allow it",
     404: "No such instance, area or export",
     409: "The instance changed since the caller saw it (the problem names its state)",
     415: "The body is not a form (multipart/form-data or application/x-www-form-urlencoded)",
     422: "Bad input: unknown trigger, missing data or evidence, a guard refused",
+    503: "The store is busy or unavailable (retry after Retry-After seconds)",
 }
 
 

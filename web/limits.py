@@ -24,9 +24,12 @@ SMALL_MAX_BYTES = 64 * 1024
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+BATCH_PATHS = frozenset({"/api/v1/advance-batch", "/bulk"})  # many steps in one body
+
+
 def limit_for(path: str, advance_max_bytes: int) -> int:
     """The most bytes a request body to ``path`` may hold."""
-    if path.endswith("/advance"):
+    if path.endswith("/advance") or path in BATCH_PATHS:
         return advance_max_bytes
     if path == "/login":
         return LOGIN_MAX_BYTES

@@ -121,12 +121,77 @@ class Engine:
             stored = [
                 store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
             ]
+        except EvidenceError as exc:
+            self._log_refusal(key, trigger, actor, exc, when)
+            raise
+        return self.advance_stored(key, trigger, actor, stored, note, data, expected_version, at=at)
+
+    def advance_stored(
+        self,
+        key: str,
+        trigger: str,
+        actor: str,
+        evidence: Sequence[EvidenceFile],
+        note: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> AdvanceResult:
+        """:meth:`advance` with its evidence files already stored (a batch stores a
+        file shared by many rows once); the same checks, the same write path."""
+        when = to_utc(at) if at is not None else None
+        check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
+        try:
             return self._advance_bounded(
-                key, trigger, actor, stored, note, dict(data or {}), expected_version, when
+                key, trigger, actor, evidence, note, dict(data or {}), expected_version, when
             )
         except (WorkflowError, EvidenceError, StoreUnavailable) as exc:
             self._log_refusal(key, trigger, actor, exc, when)
             raise
+
+    def check(
+        self,
+        key: str,
+        trigger: str,
+        actor: str,
+        evidence: Sequence[EvidenceFile] = (),
+        note: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        *,
+        keep_refusal: bool = True,
+    ) -> int:
+        """Every check :meth:`advance` makes (scope, actor, trigger, role and area, step
+        data, evidence slots and types, guards), writing nothing; the instance's version
+        read, for the write that may follow (``expected_version``). A refusal is raised
+        as advance raises it, and kept unless ``keep_refusal`` is false (a dry run)."""
+        check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
+        try:
+            return self._check(key, trigger, actor, evidence, dict(data or {}))
+        except (WorkflowError, EvidenceError) as exc:
+            if keep_refusal:
+                self._log_refusal(key, trigger, actor, exc, None)
+            raise
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            logger.warning("store unavailable while checking {key}: {why}", key=key, why=exc)
+            raise StoreUnavailable() from None
+
+    def _check(
+        self,
+        key: str,
+        trigger: str,
+        actor_id: str,
+        evidence: Sequence[EvidenceFile],
+        data: dict[str, Any],
+    ) -> int:
+        with self.driver.transaction() as cursor:
+            inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, None)
+            step = fired.step
+            check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
+            values = coerce_step_data(step.data, data)
+            _match_evidence(key, step, evidence)
+            self._check_guards(cursor, key, definition, step, inst, values)
+            return inst.version
 
     def refuse_busy(self, key: str, trigger: str, actor: str, waited_s: float) -> StoreBusy:
         """The answer to an advance a shell could not even start within the busy timeout

@@ -13,6 +13,7 @@ from plancycle.cli import (
     actors,
     areas,
     audit,
+    batch,
     cycle,
     db,
     definitions,
@@ -137,6 +138,7 @@ app.add_typer(db.app, name="db", help="The PostgreSQL role the application runs 
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
+batch.register(app)
 schedule.register(app)
 serve.register(app)
 simulate.register(app)

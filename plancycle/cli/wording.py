@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from plancycle.errors import InputKind, InputRef
 
-__all__ = ["CLI_WORDING", "CliWording"]
+__all__ = ["CLI_WORDING", "SHEET_WORDING", "CliWording", "SheetWording"]
 
 _PLACEHOLDER = {  # a data field's type -> what to write after NAME= (English, Thai)
     "int": ("N", "จำนวน"),
@@ -24,3 +24,14 @@ class CliWording:
 
 
 CLI_WORDING = CliWording()
+
+
+class SheetWording:
+    """Inputs of a batch sheet (``advance-many``) are its columns."""
+
+    def name(self, ref: InputRef) -> tuple[str, str]:
+        column = f"evidence.{ref.name}" if ref.kind is InputKind.EVIDENCE else ref.name
+        return f"column “{column}”", f"คอลัมน์ “{column}”"
+
+
+SHEET_WORDING = SheetWording()
