@@ -188,7 +188,7 @@ class Engine:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, None)
             step = fired.step
             check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
-            values = coerce_step_data(step.data, data)
+            values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             _match_evidence(key, step, evidence)
             self._check_guards(cursor, key, definition, step, inst, values)
             return inst.version
