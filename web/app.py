@@ -9,11 +9,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from plancycle import __version__
 from plancycle.web import (
+    api_evidence,
     api_read,
     api_signin,
     api_write,
     pages_areas,
     pages_auth,
+    pages_evidence,
     pages_instance,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -51,7 +53,16 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.add_middleware(BodyLimit, limit=lambda path: limit_for(path, settings.advance_max_bytes))
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
-    for module in (api_read, api_write, api_signin, pages_auth, pages_areas, pages_instance):
+    for module in (
+        api_read,
+        api_write,
+        api_evidence,
+        api_signin,
+        pages_auth,
+        pages_areas,
+        pages_instance,
+        pages_evidence,
+    ):
         app.include_router(module.router)
     install_handlers(app)
     _add_problem_schema(app)

@@ -31,6 +31,7 @@ from plancycle.store.evidence import (
     record_evidence,
     store_evidence,
 )
+from plancycle.store.store_settings import SettingKey, write_setting
 from plancycle.text import check_text
 from plancycle.thai.fiscal import to_utc
 from plancycle.workflow.access import check_allowed, check_scope
@@ -92,6 +93,7 @@ class Engine:
         self.evidence_max_bytes = evidence_max_bytes
         self.busy_timeout_s = busy_timeout_s
         self.refusals = RefusalLog(db)
+        self._folder_recorded = False  # the store knows this engine's evidence folder
 
     def advance(
         self,
@@ -121,12 +123,14 @@ class Engine:
             stored = [
                 store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
             ]
-            return self._advance_bounded(
+            result = self._advance_bounded(
                 key, trigger, actor, stored, note, dict(data or {}), expected_version, when
             )
         except (WorkflowError, EvidenceError, StoreUnavailable) as exc:
             self._log_refusal(key, trigger, actor, exc, when)
             raise
+        self._folder_recorded = self._folder_recorded or bool(stored)
+        return result
 
     def refuse_busy(self, key: str, trigger: str, actor: str, waited_s: float) -> StoreBusy:
         """The answer to an advance a shell could not even start within the busy timeout
@@ -312,6 +316,9 @@ class Engine:
             # lost the race: another writer moved it first; nothing of ours is written
             raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
         record_evidence(cursor, self.driver, files, now, (inst.id, written.seq))
+        if files and not self._folder_recorded:  # where audit verify will look for them
+            folder = str(self.evidence_folder.resolve())
+            write_setting(cursor, self.driver, SettingKey.EVIDENCE_DIR, folder, now)
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,

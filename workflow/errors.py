@@ -22,7 +22,9 @@ __all__ = [
     "MissingEvidence",
     "NotAllowed",
     "OutOfScope",
+    "EvidenceOutOfScope",
     "UnknownActor",
+    "UnknownEvidence",
     "UnknownInstance",
     "WorkflowError",
 ]
@@ -51,6 +53,32 @@ class OutOfScope(UnknownInstance):
     def __init__(self, key: str, actor_area: str | None, area: str) -> None:
         super().__init__(key)
         self.why = f"{key}: area {area} lies outside the actor's area {actor_area}"
+
+
+class UnknownEvidence(WorkflowError, LookupError):
+    """No evidence file by this SHA-256 (or none this caller may open: see
+    :class:`EvidenceOutOfScope`)."""
+
+    exit_code = 3
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(
+            f"No evidence file {sha256[:12]}…; open a file from the record that attached it",
+            f"ไม่พบไฟล์หลักฐาน {sha256[:12]}…; เปิดไฟล์จากรายการที่แนบไฟล์นั้น",
+        )
+        self.sha256 = sha256
+
+
+class EvidenceOutOfScope(UnknownEvidence):
+    """An evidence file no instance in the caller's area references: answered exactly as
+    one that does not exist, but kept as out of scope (``why``)."""
+
+    def __init__(self, sha256: str, actor_area: str | None, areas: Sequence[str]) -> None:
+        super().__init__(sha256)
+        shown = ", ".join(sorted(areas)[:5])
+        self.why = (
+            f"evidence {sha256}: used in area(s) {shown}, outside the actor's area {actor_area}"
+        )
 
 
 class UnknownActor(WorkflowError, LookupError):

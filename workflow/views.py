@@ -28,6 +28,7 @@ from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs
 from plancycle.workflow.reports import history
 
 __all__ = [
+    "AttachedFile",
     "InstanceView",
     "StepStatus",
     "StepView",
@@ -106,6 +107,18 @@ def _steps(definition: Definition, inst: Instance, left: dict[str, datetime]) ->
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class AttachedFile:
+    """An evidence file as a record of the instance attached it."""
+
+    seq: int
+    trigger: str
+    sha256: str
+    file_name: str
+    media_type: str | None
+    size: int | None
+
+
 @dataclass
 class InstanceView:
     inst: Instance
@@ -122,6 +135,24 @@ class InstanceView:
     def file_name(self, seq: int, sha256: str) -> str | None:
         """The name record ``seq`` gave the file (older records: its first name)."""
         return file_name(self.files, self.names, seq, sha256)
+
+    def attached(self) -> list[AttachedFile]:
+        """Every file the instance's records attached, in the order they were attached."""
+        out = []
+        for r in self.records:
+            for h in r.evidence:
+                row = self.files.get(h)
+                out.append(
+                    AttachedFile(
+                        r.seq,
+                        r.trigger,
+                        h,
+                        self.file_name(r.seq, h) or h[:12],
+                        row.media_type if row else None,
+                        row.size if row else None,
+                    )
+                )
+        return out
 
     @property
     def overdue(self) -> bool:
