@@ -159,7 +159,8 @@ def test_a_refused_advance_is_shown_in_place(web: Web) -> None:
         data={"csrf": token, "trigger": "meeting_set", "expected_version": "9"},
     )
     assert stale.status_code == 409 and 'id="advance-error"' in stale.text
-    assert "เพิ่งถูกผู้อื่นเปลี่ยน" in stale.text and "changed by someone else" in stale.text
+    assert "มีผู้อื่นเพิ่งบันทึกรายการนี้" in stale.text  # in Thai, the state by its label
+    assert "plancycle show" not in stale.text and "changed by someone else" not in stale.text
     forged = web.client.post(f"{PAGE}/advance", data={"csrf": "x", "trigger": "meeting_set"})
     assert forged.status_code == 403
     web.login(OTHER_DISTRICT)

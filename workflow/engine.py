@@ -47,6 +47,7 @@ from plancycle.workflow.errors import (
     UnknownActor,
     UnknownInstance,
     WorkflowError,
+    WrongFileType,
 )
 from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
@@ -100,7 +101,7 @@ class Engine:
         key: str,
         trigger: str,
         actor: str,
-        evidence: Sequence[EvidenceInput] = (),
+        evidence: Sequence[EvidenceInput | EvidenceFile] = (),
         note: str | None = None,
         data: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
@@ -114,14 +115,17 @@ class Engine:
         ``evidence`` files are stored (content-addressed) before the write transaction
         starts; the transaction only records them. ``at`` (timezone-aware) is the instant
         written for the step, its evidence or its refusal, instead of the engine's clock: a
-        sweep's own instant."""
+        sweep's own instant. A file already stored by :meth:`store_files` is taken as it is."""
         when = to_utc(at) if at is not None else None  # a naive ``at`` is refused here
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
         )
         try:
             stored = [
-                store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
+                e
+                if isinstance(e, EvidenceFile)
+                else store_evidence(e, self.evidence_folder, self.evidence_max_bytes)
+                for e in evidence
             ]
             result = self._advance_bounded(
                 key, trigger, actor, stored, note, dict(data or {}), expected_version, when
@@ -131,6 +135,20 @@ class Engine:
             raise
         self._folder_recorded = self._folder_recorded or bool(stored)
         return result
+
+    def store_files(
+        self, key: str, trigger: str, actor: str, evidence: Sequence[EvidenceInput]
+    ) -> list[EvidenceFile]:
+        """Store a step's files before :meth:`advance` (which then takes them as they are),
+        so that a shell knows what was stored even when the step is refused; a file that
+        cannot be taken is refused and kept as a refused attempt, as in :meth:`advance`."""
+        try:
+            return [
+                store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
+            ]
+        except EvidenceError as exc:
+            self._log_refusal(key, trigger, actor, exc, None)
+            raise
 
     def refuse_busy(self, key: str, trigger: str, actor: str, waited_s: float) -> StoreBusy:
         """The answer to an advance a shell could not even start within the busy timeout
@@ -381,10 +399,6 @@ def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) ->
     free.remove(slot_id)
     wanted = slots[slot_id].media_types
     if wanted and item.media_type not in wanted:
-        raise BadStepInput(
-            f"{key}: {item.file_name!r} is {item.media_type} by its content, but "
-            f"{slot_id!r} needs {', '.join(wanted)}",
-            f"{key}: ไฟล์ {item.file_name!r} เป็น {item.media_type} แต่ช่อง {slot_id!r} "
-            f"ต้องเป็น {', '.join(wanted)}",
-        )
+        ref = slot_ref(slots[slot_id])
+        raise WrongFileType(key, ref, item.file_name, item.media_type, wanted)
     return dataclasses.replace(item, slot=slot_id)

@@ -27,6 +27,7 @@ __all__ = [
     "UnknownEvidence",
     "UnknownInstance",
     "WorkflowError",
+    "WrongFileType",
 ]
 
 
@@ -195,6 +196,26 @@ class MissingEvidence(_Worded):
         return (
             f"{self.key}: step {self.trigger!r} needs evidence {names}{hint_en}",
             f"{self.key}: ขั้น {self.trigger!r} ต้องแนบหลักฐาน {names}{hint_th}",
+        )
+
+
+class WrongFileType(_Worded):
+    """A file whose content is not of a type its slot takes."""
+
+    def __init__(
+        self, key: str, slot: InputRef, file_name: str, media_type: str, wanted: Sequence[str]
+    ) -> None:
+        self.key, self.slot, self.file_name, self.media_type = key, slot, file_name, media_type
+        self.wanted = tuple(wanted)
+        super().__init__()
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        slot_en, slot_th = wording.name(self.slot)
+        return (
+            f"{self.key}: {self.file_name!r} is {self.media_type} by its content, but "
+            f"{slot_en} takes {', '.join(self.wanted)}",
+            f"{self.key}: ไฟล์ {self.file_name!r} เป็น {self.media_type} แต่ {slot_th} "
+            f"ต้องเป็น {', '.join(self.wanted)}",
         )
 
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.builtin_actors import BuiltinRole
+from plancycle.definitions.guards import Bounds, field_bounds
 from plancycle.definitions.model import Catalog, Definition, Text, Transition
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
@@ -199,6 +200,11 @@ class InstanceView:
         if not in_area(who.area, self.inst.area_code):
             return []
         return [t for t in self.next_steps() if t.auto is None and who.role in t.roles]
+
+    def bounds(self, step: Transition) -> dict[str, Bounds]:
+        """The least and greatest values the step's guards let its number fields hold
+        (a form's ``min``/``max``; the guards still decide when the step is done)."""
+        return field_bounds(((g.name, g.params) for g in step.guards), self.definition.allocation)
 
     def trigger_label(self, trigger: str) -> Text:
         for t in self.definition.transitions:
