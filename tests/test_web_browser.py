@@ -173,6 +173,9 @@ def test_a_district_officer_advances_the_workshop_with_a_pdf(site: Site) -> None
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     site.shot("instance-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shown = page.goto(f"{site.url}{href}")  # the link opens in Chromium's own PDF viewer
+    assert shown.status == 200 and page.evaluate("document.contentType") == "application/pdf"
 
 
 def test_a_provincial_officer_sees_the_overdue_badge_after_31_march(site: Site) -> None:

@@ -60,7 +60,8 @@ def test_an_actor_in_scope_gets_the_file_with_its_type_and_name(web: Web) -> Non
         assert disposition.startswith("inline;")
         assert f"filename*=UTF-8''{quote(NAME, safe='')}" in disposition
         assert answer.headers["x-content-type-options"] == "nosniff"
-        assert answer.headers["content-security-policy"].startswith("sandbox")
+        policy = answer.headers["content-security-policy"]
+        assert policy.startswith("sandbox;") and "default-src 'none'" in policy
     assert _refusals(web) == []
 
 
@@ -118,3 +119,7 @@ def test_a_file_is_streamed_not_read_whole(tmp_path: Path) -> None:
     answer = evidence_response(StoredFile("a" * 64, path, "a.zip", "application/zip", 10))
     assert isinstance(answer, FileResponse)  # sends the file in chunks
     assert answer.headers["content-disposition"].startswith("attachment;")
+    assert answer.headers["content-security-policy"].startswith("sandbox;")
+    image = evidence_response(StoredFile("b" * 64, path, "a.png", "image/png", 10))
+    assert image.headers["content-disposition"].startswith("inline;")
+    assert image.headers["content-security-policy"].startswith("sandbox;")

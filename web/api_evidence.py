@@ -25,10 +25,12 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 SHA256 = Annotated[
     str, Path(pattern="^[0-9a-f]{64}$", description="the file's SHA-256, 64 lowercase hex digits")
 ]
-# shown in the browser (a PDF viewer, an image): in a sandbox, with no script of its own
+# shown in the browser (a PDF viewer, an image); any other type is downloaded
 INLINE = frozenset({"application/pdf", "image/png", "image/jpeg"})
+# a file is a document of its own, in a sandbox: no script, no frame, nothing loaded from
+# elsewhere (Chromium's PDF viewer shows a PDF in it as it does elsewhere)
 SANDBOX = (
-    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 )
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 EVIDENCE_OK: dict[int | str, dict] = {
