@@ -236,7 +236,8 @@ class _EvidenceCheck:
             if not path.is_file():
                 self.seen[sha256] = f"evidence file {sha256} is missing from {self.folder}"
             else:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with path.open("rb") as stream:  # in chunks, however large the file
+                    digest = hashlib.file_digest(stream, "sha256").hexdigest()
                 self.seen[sha256] = (
                     None
                     if digest == sha256
