@@ -14,14 +14,23 @@ the fields in their own terms.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from plancycle.definitions.model import Text
 
-__all__ = ["GUARDS", "GuardContext", "GuardParam", "GuardSpec", "Refusal", "run_guard"]
+__all__ = [
+    "GUARDS",
+    "Bounds",
+    "GuardContext",
+    "GuardParam",
+    "GuardSpec",
+    "Refusal",
+    "field_bounds",
+    "run_guard",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,25 @@ Guard = Callable[..., Refusal | None]
 
 
 @dataclass(frozen=True, slots=True)
+class Bounds:
+    """The least and the greatest value a guard lets a number field hold (None: no limit),
+    for a form to say before anything is sent; the guard itself still decides."""
+
+    min: int | None = None
+    max: int | None = None
+
+    def narrowed(self, other: Bounds) -> Bounds:
+        """Both limits at once: the greater least value, the smaller greatest."""
+        lows = [v for v in (self.min, other.min) if v is not None]
+        highs = [v for v in (self.max, other.max) if v is not None]
+        return Bounds(max(lows) if lows else None, min(highs) if highs else None)
+
+
+# (the guard's parameters, the unit's allocation) -> the bounds it sets, per field
+BoundsOf = Callable[[Mapping[str, Any], int | None], dict[str, Bounds]]
+
+
+@dataclass(frozen=True, slots=True)
 class GuardParam:
     """A parameter a definition gives a guard."""
 
@@ -65,6 +93,7 @@ class GuardSpec:
     run: Guard
     params: tuple[GuardParam, ...]
     description: Text
+    bounds: BoundsOf | None = None  # the number fields it limits, if it limits any
 
     @property
     def required(self) -> frozenset[str]:
@@ -187,6 +216,7 @@ GUARDS: Mapping[str, GuardSpec] = MappingProxyType(
                 min_participants,
                 (GuardParam("min", int),),
                 Text("ผู้เข้าร่วมอย่างน้อย min คน", "at least min participants"),
+                lambda params, _: {"participants": Bounds(min=params["min"])},
             ),
             GuardSpec(
                 "participants_per_district",
@@ -215,10 +245,23 @@ GUARDS: Mapping[str, GuardSpec] = MappingProxyType(
                 within_allocation,
                 (GuardParam("field", str, required=False),),
                 Text("เบิกจ่ายไม่เกินงบที่ได้รับจัดสรร", "spending within the allocation"),
+                lambda params, allocation: {params.get("field", "spent"): Bounds(0, allocation)},
             ),
         )
     }
 )
+
+
+def field_bounds(
+    guards: Iterable[tuple[str, Mapping[str, Any]]], allocation: int | None
+) -> dict[str, Bounds]:
+    """The bounds the named guards (name, parameters) set on a step's number fields."""
+    out: dict[str, Bounds] = {}
+    for name, params in guards:
+        spec = GUARDS[name]
+        for field_name, bounds in (spec.bounds(params, allocation) if spec.bounds else {}).items():
+            out[field_name] = out.get(field_name, Bounds()).narrowed(bounds)
+    return out
 
 
 def run_guard(name: str, params: Mapping[str, Any], ctx: GuardContext) -> Refusal | None:

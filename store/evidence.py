@@ -37,11 +37,13 @@ __all__ = [
     "EvidenceFile",
     "EvidenceInput",
     "EvidenceNotStored",
+    "MEDIA_TYPES",
     "open_evidence",
     "record_evidence",
     "remove_stale_partials",
     "sniff_media_type",
     "store_evidence",
+    "stored_path",
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -55,6 +57,18 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"PK\x03\x04", "application/zip"),
 )
+
+# every media type a stored file can have: one of _MAGIC's, plain text, or bytes unknown
+MEDIA_TYPES: tuple[str, ...] = (
+    *(media for _, media in _MAGIC),
+    "text/plain",
+    "application/octet-stream",
+)
+
+
+def stored_path(folder: Path, sha256: str) -> Path:
+    """Where the file with this SHA-256 is kept in ``folder`` (``ab/abcdef…``)."""
+    return folder / sha256[:2] / sha256
 
 
 class EvidenceError(PlancycleError, ValueError):
@@ -171,7 +185,7 @@ def store_evidence(given: EvidenceInput, folder: Path, max_bytes: int) -> Eviden
     try:
         folder.mkdir(parents=True, exist_ok=True)
         head, size, sha = _copy(given, partial, max_bytes)
-        target = folder / sha[:2] / sha
+        target = stored_path(folder, sha)
         if target.exists():
             partial.unlink()
         else:

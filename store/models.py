@@ -35,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "RefusedAttempt",
     "SignInFailure",
+    "StoreSetting",
     "TransitionRecord",
     "table_of",
     "WebSession",
@@ -309,3 +310,14 @@ class SignInFailure(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     client: str = Field(max_length=64)
     reason: str  # the error's class name, e.g. BadToken
+
+
+class StoreSetting(SQLModel, table=True):
+    """A fact about the store kept with it (``plancycle.store.store_settings``): the
+    evidence folder its files were written to."""
+
+    __tablename__ = "store_setting"
+
+    key: str = Field(primary_key=True, max_length=100)  # a SettingKey
+    value: str
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -102,15 +102,22 @@ def test_the_api_names_form_fields_and_keeps_structured_members(web: Web) -> Non
 
 def test_the_form_names_the_fields_label(web: Web) -> None:
     web.login(DISTRICT)
-    token = re.search(r'name="csrf" value="([^"]+)"', web.client.get(PAGE).text).group(1)
-    answer = web.client.post(
-        f"{PAGE}/advance",
-        headers={"HX-Request": "true"},
-        data={"csrf": token, "trigger": "workshop_held", "data.participants": "12"},
-        files={"evidence.attendance": PDF},
-    )
-    text = html.unescape(answer.text)
-    assert answer.status_code == 422
-    assert "(ใส่ “จำนวนผู้เข้าร่วม (ไม่น้อยกว่า ๒๐ คน)”)" in text
-    assert "(give “Participants (at least 20)”)" in text
+
+    def refused() -> str:
+        token = re.search(r'name="csrf" value="([^"]+)"', web.client.get(PAGE).text).group(1)
+        answer = web.client.post(
+            f"{PAGE}/advance",
+            headers={"HX-Request": "true"},
+            data={"csrf": token, "trigger": "workshop_held", "data.participants": "12"},
+            files={"evidence.attendance": PDF},
+        )
+        assert answer.status_code == 422
+        return html.unescape(answer.text)
+
+    text = refused()  # in Thai mode, in Thai only
+    assert "(ใส่ “จำนวนผู้เข้าร่วม (ไม่น้อยกว่า ๒๐ คน)”)" in text and "(give " not in text
+    assert "--data" not in text and "data.participants)" not in text
+    web.client.get("/lang/en")
+    text = refused()
+    assert "(give “Participants (at least 20)”)" in text and "(ใส่ " not in text
     assert "--data" not in text and "data.participants)" not in text

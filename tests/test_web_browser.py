@@ -128,18 +128,30 @@ def test_a_district_officer_advances_the_workshop_with_a_pdf(site: Site) -> None
     before = _progress(page)
     assert page.locator("#history tbody tr[data-seq]").count() == 1
     form = page.locator('form[data-trigger="workshop_held"]')
-    form.locator('input[name="data.participants"]').fill("12")  # the seed asks for 20 or more
+    participants = form.locator('input[name="data.participants"]')
+    participants.fill("12")  # the seed asks for 20 or more: the field says so (min="20")
     form.locator('input[name="evidence.attendance"]').set_input_files(str(site.store.pdf))
     form.locator("button[type=submit]").click()
+    assert participants.evaluate("e => e.validity.rangeUnderflow")  # the browser stops it
+    assert page.locator("#advance-error").count() == 0
+    form.evaluate("f => { f.noValidate = true }")  # the server checks it all the same
+    form.locator("button[type=submit]").click()
     page.wait_for_selector("#advance-error")
-    assert "20" in page.locator("#advance-error").inner_text()  # refused, shown in place:
+    error = page.locator("#advance-error").inner_text()
+    assert "“จำนวนผู้เข้าร่วม (ไม่น้อยกว่า ๒๐ คน)”" in error and "20" in error  # by its label
+    assert "participants" not in error and "--" not in error
     assert page.url.endswith(f"/instances/{KEY}")  # htmx swapped it (a plain POST would move)
     assert page.locator("#history tbody tr[data-seq]").count() == 1
-    site.shot("instance-refused")
     form = page.locator('form[data-trigger="workshop_held"]')
     assert form.locator('input[name="data.participants"]').input_value() == "12"  # kept
-    form.locator('input[name="data.participants"]').fill("27")
-    form.locator('input[name="evidence.attendance"]').set_input_files(str(site.store.pdf))
+    kept = form.locator("#workshop_held-kept-attendance")
+    assert "แนบไว้แล้ว" in kept.inner_text() and "scan.pdf" in kept.inner_text()  # the file too
+    site.shot("instance-refused")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    site.shot("instance-refused-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    form.locator('input[name="data.participants"]').fill("27")  # no file chosen again
     form.locator("textarea[name=note]").fill("จัดที่ศาลาประชาคม")
     form.locator("button[type=submit]").click()
     page.wait_for_selector('#history tr[data-seq="2"]')
@@ -148,10 +160,22 @@ def test_a_district_officer_advances_the_workshop_with_a_pdf(site: Site) -> None
     assert page.locator("#flash").is_visible()
     assert page.get_attribute('li[aria-current="step"]', "data-step") == "evaluate"
     assert _progress(page) > before
+    link = page.locator("#evidence a", has_text="scan.pdf")
+    href = link.get_attribute("href")
+    assert href == row.locator("a", has_text="scan.pdf").get_attribute("href")
+    opened = page.request.get(f"{site.url}{href}")  # with the page's session cookie
+    assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
+    assert opened.body() == site.store.pdf.read_bytes()
+    assert page.request.get(f"{site.url}{href}", headers={"Cookie": ""}).url.endswith(
+        f"/login?next={href}"
+    )  # without a session: to the login page
     site.shot("instance-after-workshop")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     site.shot("instance-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shown = page.goto(f"{site.url}{href}")  # the link opens in Chromium's own PDF viewer
+    assert shown.status == 200 and page.evaluate("document.contentType") == "application/pdf"
 
 
 def test_a_provincial_officer_sees_the_overdue_badge_after_31_march(site: Site) -> None:

@@ -12,14 +12,17 @@ that waited in the queue for that pool longer than the store's busy timeout is a
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import anyio
 from anyio.lowlevel import RunVar
 from fastapi import Request
 from starlette.datastructures import FormData
 
+from plancycle.store.evidence import EvidenceFile
 from plancycle.web.auth import Principal
 from plancycle.web.forms import FormLimits, Gate, read_form
+from plancycle.web.kept_uploads import Kept, KeptFiles
 from plancycle.web.problems import UnsupportedMedia
 from plancycle.web.state import WebState
 from plancycle.web.uploads import AdvanceForm, evidence_inputs, parse_advance_form
@@ -55,27 +58,51 @@ async def advance_form_of(request: Request, web: WebState, gate: Gate | None = N
 
 
 def _advance(
-    web: WebState, who: Principal, key: str, form: AdvanceForm, queued_at: float
+    web: WebState,
+    who: Principal,
+    key: str,
+    form: AdvanceForm,
+    queued_at: float,
+    kept: Mapping[str, Kept],
+    stored: list[EvidenceFile],
 ) -> AdvanceResult:
     waited = time.monotonic() - queued_at
     if waited > web.engine.busy_timeout_s:
         raise web.engine.refuse_busy(key, form.trigger, who.id, waited)
-    evidence = evidence_inputs(form.files)
+    with KeptFiles.opened(kept, web.engine.evidence_folder) as again:
+        files = evidence_inputs(form.files) + again
+        stored += web.engine.store_files(key, form.trigger, who.id, files)
     return web.engine.advance(
-        key, form.trigger, who.id, evidence, form.note, form.data, form.expected_version
+        key, form.trigger, who.id, stored, form.note, form.data, form.expected_version
     )
 
 
 async def advance_from_request(
-    request: Request, web: WebState, who: Principal, key: str, form: FormData | None = None
+    request: Request,
+    web: WebState,
+    who: Principal,
+    key: str,
+    form: FormData | None = None,
+    kept: Mapping[str, Kept] | None = None,
+    stored: list[EvidenceFile] | None = None,
 ) -> AdvanceResult:
     """Do the step the form asks for; every file of the form is closed (its temporary
-    file removed) however this ends, also the parts a refused form never used."""
+    file removed) however this ends, also the parts a refused form never used.
+    ``kept``: files a refused form kept (the instance page's), attached as if uploaded
+    again; ``stored`` receives the files stored, also when the step is then refused."""
     form = form if form is not None else await advance_form_of(request, web)
     try:
         parsed = parse_advance_form(form, request.headers.get("if-match"))
         return await anyio.to_thread.run_sync(
-            _advance, web, who, key, parsed, time.monotonic(), limiter=writers()
+            _advance,
+            web,
+            who,
+            key,
+            parsed,
+            time.monotonic(),
+            kept or {},
+            stored if stored is not None else [],
+            limiter=writers(),
         )
     finally:
         await form.close()

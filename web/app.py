@@ -10,12 +10,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from plancycle import __version__
 from plancycle.web import (
     api_batch,
+    api_evidence,
     api_read,
     api_signin,
     api_write,
     pages_areas,
     pages_auth,
     pages_bulk,
+    pages_evidence,
     pages_instance,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -57,11 +59,13 @@ def create_app(settings: WebSettings) -> FastAPI:
         api_read,
         api_write,
         api_batch,
+        api_evidence,
         api_signin,
         pages_auth,
         pages_areas,
         pages_instance,
         pages_bulk,
+        pages_evidence,
     ):
         app.include_router(module.router)
     install_handlers(app)

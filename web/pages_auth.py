@@ -17,6 +17,7 @@ from plancycle.web.pages_common import check_csrf, ensure_csrf, page_user, rende
 from plancycle.web.problems import TooManySignIns, status_for
 from plancycle.web.state import WebState
 from plancycle.web.ui import LANGS
+from plancycle.web.wording import message_for
 
 __all__ = ["router"]
 
@@ -72,12 +73,14 @@ async def login(request: Request) -> Response:
         )
     except TooManySignIns as exc:
         ensure_csrf(request)
-        answer = render(request, "login.html", {"next": target, "error": exc}, 429)
+        answer = render(request, "login.html", {"next": target, "error": message_for(exc)}, 429)
         answer.headers["Retry-After"] = str(exc.retry_after)
         return answer
     except PlancycleError as exc:
         ensure_csrf(request)
-        return render(request, "login.html", {"next": target, "error": exc}, status_for(exc))
+        return render(
+            request, "login.html", {"next": target, "error": message_for(exc)}, status_for(exc)
+        )
     return RedirectResponse(target, status_code=303)
 
 

@@ -1,24 +1,32 @@
 """The instance page (timeline, diagram, history, the advance form) and its form's POST.
 
 With htmx the form posts in place and the answer is the page's main part, redrawn; without
-JavaScript it posts normally and the browser is sent back to the page (303)."""
+JavaScript it posts normally and the browser is sent back to the page (303). A refused
+form comes back as it was filled in: its values, and the files it attached, kept
+(:mod:`plancycle.web.kept_uploads`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.errors import PlancycleError
+from plancycle.store.evidence import EvidenceFile
 from plancycle.web.advance import advance_form_of, advance_from_request
 from plancycle.web.auth import Principal
 from plancycle.web.deps import detail_for
+from plancycle.web.kept_uploads import Kept, KeptFiles, StaleKept
 from plancycle.web.links import set_page_year
 from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
 from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
 from plancycle.web.wording import FORM_WORDING, message_for
+from plancycle.workflow.views import InstanceView
 
 __all__ = ["router"]
 
@@ -28,7 +36,14 @@ PATH = "/instances/{fy}/{process}/{area}"
 
 
 def _show(
-    request: Request, who: Principal, fy: int, process: str, area: str, status: int = 200, **extra
+    request: Request,
+    who: Principal,
+    fy: int,
+    process: str,
+    area: str,
+    status: int = 200,
+    refused: tuple[PlancycleError, Callable[[InstanceView], dict[str, Kept]]] | None = None,
+    **extra,
 ) -> Response:
     web: WebState = request.app.state.web
     found = detail_for(web, who, fy, process, area)
@@ -42,7 +57,11 @@ def _show(
         "flash": None,
         "error": None,
         "given": {},
+        "kept": {},
     }
+    if refused is not None:  # worded with the instance's labels, what it kept shown again
+        exc, keep = refused
+        context.update(error=message_for(exc, FORM_WORDING, found), kept=keep(found))
     context.update(extra)
     name = "_instance_main.html" if request.headers.get("hx-request") else "instance.html"
     return render(request, name, context, status, who=who)
@@ -54,6 +73,19 @@ def instance_page(request: Request, who: PageUser, fy: int, process: str, area: 
     return _show(request, who, fy, process, area, flash=flash)
 
 
+def _texts(form: FormData) -> dict[str, str]:
+    return {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf"}
+
+
+def _chosen(form: FormData) -> set[str]:
+    """The slots a file was chosen for (an empty file input sends a part with no name)."""
+    return {
+        k.partition(".")[2]
+        for k, v in form.multi_items()
+        if isinstance(v, UploadFile) and v.filename
+    }
+
+
 @router.post(PATH + "/advance")
 async def advance_form(
     request: Request, who: PageUser, fy: int, process: str, area: str
@@ -62,20 +94,25 @@ async def advance_form(
     form = await advance_form_of(
         request, web, lambda fields: check_csrf(request, fields.get("csrf"))
     )
+    key = f"{fy}/{process}/{area}"
+    given = _texts(form)
+    files = KeptFiles(web.settings.secret_key, who.id, key, web.settings.session_max_age)
+    stored: list[EvidenceFile] = []
+    carried: dict[str, Kept] = {}
     try:
-        result = await advance_from_request(request, web, who, f"{fy}/{process}/{area}", form)
+        carried = files.read(given, _chosen(form))
+        result = await advance_from_request(request, web, who, key, form, carried, stored)
     except PlancycleError as exc:
-        given = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf"}
+        trigger = given.get("trigger", "")
+        before = {} if isinstance(exc, StaleKept) else carried
+
+        def keep(view: InstanceView) -> dict[str, Kept]:
+            step = next((t for t in view.next_steps() if t.trigger == trigger), None)
+            return {**before, **files.keep(stored, step)}
+
+        await form.close()
         return await run_in_threadpool(
-            _show,
-            request,
-            who,
-            fy,
-            process,
-            area,
-            status_for(exc),
-            error=message_for(exc, FORM_WORDING),
-            given=given,
+            _show, request, who, fy, process, area, status_for(exc), (exc, keep), given=given
         )
     flash = {"seq": result.seq, "to": result.to_state}
     if request.headers.get("hx-request"):

@@ -24,6 +24,7 @@ from plancycle.workflow.errors import (
     GuardFailed,
     InvalidTrigger,
     MissingEvidence,
+    UnknownEvidence,
     UnknownInstance,
 )
 
@@ -192,9 +193,12 @@ def _extras(exc: PlancycleError) -> dict[str, Any]:
     return {}
 
 
+_TOLD_AS = (UnknownInstance, UnknownEvidence)  # their out-of-scope kinds are told as these
+
+
 def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, Any]:
     """The problem document, the inputs named as the API's form fields."""
     en, th = exc.worded(API_WORDING)
     # out of scope is told as not found, down to its type (the refusal log keeps why)
-    kind = UnknownInstance if isinstance(exc, UnknownInstance) else type(exc)
+    kind = next((k for k in _TOLD_AS if isinstance(exc, k)), type(exc))
     return problem(status_for(exc), en, th, kind.__name__, instance, **_extras(exc))

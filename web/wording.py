@@ -1,14 +1,26 @@
-"""How the web names the inputs an error points at: the API by its form fields
-(``data.participants``, ``evidence.attendance``), the instance page's form by the
-field's label from the definition, in each language."""
+"""How the web words errors. The engine's errors carry facts; the API names the inputs
+they point at by its form fields (``data.participants``, ``evidence.attendance``), the
+pages by the field's label from the definition, in each language. Errors whose own
+sentences send a person to a command (``plancycle show …``) or name a step by its id are
+worded here for a page: steps and states by their labels, and what to do on the page."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
+from plancycle.definitions.model import Text
 from plancycle.errors import InputRef, PlancycleError, Wording
+from plancycle.store.tokens import BadToken
+from plancycle.workflow.errors import (
+    BadData,
+    Conflict,
+    InvalidTrigger,
+    MissingEvidence,
+    UnknownActor,
+    UnknownInstance,
+)
 
-__all__ = ["API_WORDING", "FORM_WORDING", "Message", "message_for"]
+__all__ = ["API_WORDING", "FORM_WORDING", "Labels", "Message", "message_for"]
 
 
 class ApiWording:
@@ -33,5 +45,86 @@ class Message(NamedTuple):
     th: str
 
 
-def message_for(exc: PlancycleError, wording: Wording = FORM_WORDING) -> Message:
+class Labels(Protocol):
+    """Where a page finds the labels of an instance's states and steps (an InstanceView)."""
+
+    def state_label(self, state: str) -> Text: ...
+
+    def trigger_label(self, trigger: str) -> Text: ...
+
+
+def _quoted(text: Text) -> tuple[str, str]:
+    return f"“{text.en}”", f"“{text.th}”"
+
+
+def _conflict(exc: Conflict, labels: Labels | None) -> Message:
+    if exc.state is None:
+        return Message(
+            "this instance was removed a moment ago; go back to the area's page",
+            "รายการนี้เพิ่งถูกลบออก; กลับไปที่หน้าของพื้นที่",
+        )
+    en, th = _quoted(labels.state_label(exc.state)) if labels else (exc.state, exc.state)
+    return Message(
+        f"someone else saved this instance a moment ago; it is now at {en}. The page shows "
+        "it as it is now: check it and save again if still needed",
+        f"มีผู้อื่นเพิ่งบันทึกรายการนี้ ขณะนี้อยู่ที่ขั้น {th} หน้านี้แสดงข้อมูลล่าสุดแล้ว โปรดตรวจสอบแล้วบันทึกอีกครั้งหากยังจำเป็น",
+    )
+
+
+def _invalid(exc: InvalidTrigger, labels: Labels) -> Message:
+    step_en, step_th = _quoted(labels.trigger_label(exc.trigger))
+    at_en, at_th = _quoted(labels.state_label(exc.state))
+    valid = [_quoted(labels.trigger_label(t)) for t in exc.valid]
+    return Message(
+        f"{step_en} cannot be done at {at_en}; "
+        + (f"possible now: {', '.join(e for e, _ in valid)}" if valid else "the process is done"),
+        f"ทำ {step_th} ไม่ได้ในขั้น {at_th}; "
+        + (f"ที่ทำได้ตอนนี้: {', '.join(t for _, t in valid)}" if valid else "กระบวนการเสร็จสิ้นแล้ว"),
+    )
+
+
+def _labels(refs: tuple[InputRef, ...]) -> tuple[str, str]:
+    names = [FORM_WORDING.name(r) for r in refs]
+    return ", ".join(e for e, _ in names), ", ".join(t for _, t in names)
+
+
+def _missing(exc: MissingEvidence | BadData) -> Message | None:
+    """Missing inputs, named by their labels only (a page shows no field ids)."""
+    if isinstance(exc, MissingEvidence):
+        en, th = _labels(exc.slots)
+        return Message(f"attach {en}", f"โปรดแนบ {th}")
+    if exc.missing and not exc.unknown:
+        en, th = _labels(exc.missing)
+        return Message(f"fill in {en}", f"โปรดกรอก {th}")
+    return None
+
+
+def message_for(
+    exc: PlancycleError, wording: Wording = FORM_WORDING, labels: Labels | None = None
+) -> Message:
+    """The error's sentences for a page; ``labels``: the instance the page shows."""
+    if isinstance(exc, Conflict):
+        return _conflict(exc, labels)
+    if isinstance(exc, InvalidTrigger) and labels is not None:
+        return _invalid(exc, labels)
+    if isinstance(exc, UnknownInstance):  # out of scope too: told exactly the same
+        return Message(
+            f"no instance {exc.key}; open instances from the area pages or the overdue list",
+            f"ไม่พบรายการ {exc.key}; เปิดรายการจากหน้าพื้นที่หรือรายการเกินกำหนด",
+        )
+    if isinstance(exc, UnknownActor):
+        return Message(
+            f"the user {exc.actor_id!r} is not active; ask the store's administrator",
+            f"ผู้ใช้ {exc.actor_id!r} ใช้งานไม่ได้; ติดต่อผู้ดูแลระบบ",
+        )
+    if wording is FORM_WORDING and isinstance(exc, MissingEvidence | BadData):
+        missing = _missing(exc)
+        if missing is not None:
+            return missing
+    if isinstance(exc, BadToken):
+        return Message(
+            "the token is not valid (unknown, revoked, or its user is inactive); ask the "
+            "store's administrator for a new one",
+            exc.th,
+        )
     return Message(*exc.worded(wording))

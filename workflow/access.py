@@ -4,17 +4,24 @@ a province in its province; an actor without an area acts nation-wide)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Transition
 from plancycle.thai.areacode import AreaLevel, in_area, level_of
-from plancycle.workflow.errors import NotAllowed, OutOfScope, UnknownInstance
+from plancycle.workflow.errors import (
+    EvidenceOutOfScope,
+    NotAllowed,
+    OutOfScope,
+    UnknownEvidence,
+    UnknownInstance,
+)
 from plancycle.workflow.reports import AreaFilter
 
 __all__ = [
     "check_allowed",
     "check_manages",
+    "check_opens_evidence",
     "check_scope",
     "check_sees_sign_in_lockouts",
     "scoped",
@@ -48,6 +55,17 @@ def check_scope(key: str, actor_area: str | None, instance_area: str | None) -> 
         raise OutOfScope(key, actor_area, area)
     if instance_area is None:
         raise UnknownInstance(key)
+
+
+def check_opens_evidence(sha256: str, actor_area: str | None, used_in: Collection[str]) -> None:
+    """Who may open an evidence file: an actor whose area covers an instance that
+    references it (``used_in``: the areas of those instances, from ``evidence_use``).
+    Anyone else is told the file does not exist, exactly as for a file no instance
+    references, and the refusal is kept as out of scope."""
+    if not used_in:
+        raise UnknownEvidence(sha256)
+    if not any(in_area(actor_area, area) for area in used_in):
+        raise EvidenceOutOfScope(sha256, actor_area, sorted(set(used_in)))
 
 
 def check_manages(

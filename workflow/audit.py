@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from enum import StrEnum
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -30,7 +31,9 @@ import sqlalchemy as sa
 
 from plancycle.definitions.model import Catalog
 from plancycle.store.audit_hash import genesis_hash, record_hash
-from plancycle.store.models import Cycle, Instance, TransitionRecord, table_of
+from plancycle.store.evidence import stored_path
+from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord, table_of
+from plancycle.store.store_settings import evidence_folder_of
 from plancycle.workflow.anchors import ANCHOR_FINDING_KEY, anchor_findings, heads_digest
 from plancycle.workflow.machines import MachineRegistry
 
@@ -189,6 +192,37 @@ def _check_chain(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> list[Finding]:
     return found
 
 
+class FolderSource(StrEnum):
+    """Where the evidence folder ``audit verify`` reads comes from."""
+
+    GIVEN = "given"  # named by the caller (``--evidence``)
+    RECORDED = "recorded"  # the folder the store's files were written to
+    CONFIGURED = "configured"  # the settings' folder: nothing recorded yet
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFolder:
+    path: Path
+    source: FolderSource
+
+
+def evidence_folder_for(db: sa.Engine, given: Path | None, configured: Path) -> EvidenceFolder:
+    """The folder to check evidence files in: the one given, else the one the store
+    recorded when its files were written, else the configured one."""
+    if given is not None:
+        return EvidenceFolder(given, FolderSource.GIVEN)
+    recorded = evidence_folder_of(db)
+    if recorded is not None:
+        return EvidenceFolder(recorded, FolderSource.RECORDED)
+    return EvidenceFolder(configured, FolderSource.CONFIGURED)
+
+
+def references_evidence(db: sa.Engine) -> bool:
+    """Whether any record of the store attached a file."""
+    with db.connect() as conn:
+        return conn.execute(sa.select(table_of(Evidence).c.sha256).limit(1)).first() is not None
+
+
 class _EvidenceCheck:
     """Each evidence file hashed once, however many records name it."""
 
@@ -198,11 +232,12 @@ class _EvidenceCheck:
 
     def problem(self, sha256: str) -> str | None:
         if sha256 not in self.seen:
-            path = self.folder / sha256[:2] / sha256
+            path = stored_path(self.folder, sha256)
             if not path.is_file():
                 self.seen[sha256] = f"evidence file {sha256} is missing from {self.folder}"
             else:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with path.open("rb") as stream:  # in chunks, however large the file
+                    digest = hashlib.file_digest(stream, "sha256").hexdigest()
                 self.seen[sha256] = (
                     None
                     if digest == sha256

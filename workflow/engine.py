@@ -31,6 +31,7 @@ from plancycle.store.evidence import (
     record_evidence,
     store_evidence,
 )
+from plancycle.store.store_settings import SettingKey, write_setting
 from plancycle.text import check_text
 from plancycle.thai.fiscal import to_utc
 from plancycle.workflow.access import check_allowed, check_scope
@@ -46,6 +47,7 @@ from plancycle.workflow.errors import (
     UnknownActor,
     UnknownInstance,
     WorkflowError,
+    WrongFileType,
 )
 from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
@@ -92,13 +94,14 @@ class Engine:
         self.evidence_max_bytes = evidence_max_bytes
         self.busy_timeout_s = busy_timeout_s
         self.refusals = RefusalLog(db)
+        self._folder_recorded = False  # the store knows this engine's evidence folder
 
     def advance(
         self,
         key: str,
         trigger: str,
         actor: str,
-        evidence: Sequence[EvidenceInput] = (),
+        evidence: Sequence[EvidenceInput | EvidenceFile] = (),
         note: str | None = None,
         data: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
@@ -112,14 +115,17 @@ class Engine:
         ``evidence`` files are stored (content-addressed) before the write transaction
         starts; the transaction only records them. ``at`` (timezone-aware) is the instant
         written for the step, its evidence or its refusal, instead of the engine's clock: a
-        sweep's own instant."""
+        sweep's own instant. A file already stored by :meth:`store_files` is taken as it is."""
         when = to_utc(at) if at is not None else None  # a naive ``at`` is refused here
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
         )
         try:
             stored = [
-                store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
+                e
+                if isinstance(e, EvidenceFile)
+                else store_evidence(e, self.evidence_folder, self.evidence_max_bytes)
+                for e in evidence
             ]
         except EvidenceError as exc:
             self._log_refusal(key, trigger, actor, exc, when)
@@ -143,11 +149,27 @@ class Engine:
         when = to_utc(at) if at is not None else None
         check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
         try:
-            return self._advance_bounded(
+            result = self._advance_bounded(
                 key, trigger, actor, evidence, note, dict(data or {}), expected_version, when
             )
         except (WorkflowError, EvidenceError, StoreUnavailable) as exc:
             self._log_refusal(key, trigger, actor, exc, when)
+            raise
+        self._folder_recorded = self._folder_recorded or bool(evidence)
+        return result
+
+    def store_files(
+        self, key: str, trigger: str, actor: str, evidence: Sequence[EvidenceInput]
+    ) -> list[EvidenceFile]:
+        """Store a step's files before :meth:`advance` (which then takes them as they are),
+        so that a shell knows what was stored even when the step is refused; a file that
+        cannot be taken is refused and kept as a refused attempt, as in :meth:`advance`."""
+        try:
+            return [
+                store_evidence(e, self.evidence_folder, self.evidence_max_bytes) for e in evidence
+            ]
+        except EvidenceError as exc:
+            self._log_refusal(key, trigger, actor, exc, None)
             raise
 
     def check(
@@ -377,6 +399,9 @@ class Engine:
             # lost the race: another writer moved it first; nothing of ours is written
             raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
         record_evidence(cursor, self.driver, files, now, (inst.id, written.seq))
+        if files and not self._folder_recorded:  # where audit verify will look for them
+            folder = str(self.evidence_folder.resolve())
+            write_setting(cursor, self.driver, SettingKey.EVIDENCE_DIR, folder, now)
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",
             key=inst.key,
@@ -439,10 +464,6 @@ def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) ->
     free.remove(slot_id)
     wanted = slots[slot_id].media_types
     if wanted and item.media_type not in wanted:
-        raise BadStepInput(
-            f"{key}: {item.file_name!r} is {item.media_type} by its content, but "
-            f"{slot_id!r} needs {', '.join(wanted)}",
-            f"{key}: ไฟล์ {item.file_name!r} เป็น {item.media_type} แต่ช่อง {slot_id!r} "
-            f"ต้องเป็น {', '.join(wanted)}",
-        )
+        ref = slot_ref(slots[slot_id])
+        raise WrongFileType(key, ref, item.file_name, item.media_type, wanted)
     return dataclasses.replace(item, slot=slot_id)

@@ -26,9 +26,12 @@ __all__ = [
     "MissingEvidence",
     "NotAllowed",
     "OutOfScope",
+    "EvidenceOutOfScope",
     "UnknownActor",
+    "UnknownEvidence",
     "UnknownInstance",
     "WorkflowError",
+    "WrongFileType",
 ]
 
 
@@ -55,6 +58,32 @@ class OutOfScope(UnknownInstance):
     def __init__(self, key: str, actor_area: str | None, area: str) -> None:
         super().__init__(key)
         self.why = f"{key}: area {area} lies outside the actor's area {actor_area}"
+
+
+class UnknownEvidence(WorkflowError, LookupError):
+    """No evidence file by this SHA-256 (or none this caller may open: see
+    :class:`EvidenceOutOfScope`)."""
+
+    exit_code = 3
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(
+            f"No evidence file {sha256[:12]}…; open a file from the record that attached it",
+            f"ไม่พบไฟล์หลักฐาน {sha256[:12]}…; เปิดไฟล์จากรายการที่แนบไฟล์นั้น",
+        )
+        self.sha256 = sha256
+
+
+class EvidenceOutOfScope(UnknownEvidence):
+    """An evidence file no instance in the caller's area references: answered exactly as
+    one that does not exist, but kept as out of scope (``why``)."""
+
+    def __init__(self, sha256: str, actor_area: str | None, areas: Sequence[str]) -> None:
+        super().__init__(sha256)
+        shown = ", ".join(sorted(areas)[:5])
+        self.why = (
+            f"evidence {sha256}: used in area(s) {shown}, outside the actor's area {actor_area}"
+        )
 
 
 class UnknownActor(WorkflowError, LookupError):
@@ -218,6 +247,26 @@ class MissingEvidence(_Worded):
         return (
             f"{self.key}: step {self.trigger!r} needs evidence {names}{hint_en}",
             f"{self.key}: ขั้น {self.trigger!r} ต้องแนบหลักฐาน {names}{hint_th}",
+        )
+
+
+class WrongFileType(_Worded):
+    """A file whose content is not of a type its slot takes."""
+
+    def __init__(
+        self, key: str, slot: InputRef, file_name: str, media_type: str, wanted: Sequence[str]
+    ) -> None:
+        self.key, self.slot, self.file_name, self.media_type = key, slot, file_name, media_type
+        self.wanted = tuple(wanted)
+        super().__init__()
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        slot_en, slot_th = wording.name(self.slot)
+        return (
+            f"{self.key}: {self.file_name!r} is {self.media_type} by its content, but "
+            f"{slot_en} takes {', '.join(self.wanted)}",
+            f"{self.key}: ไฟล์ {self.file_name!r} เป็น {self.media_type} แต่ {slot_th} "
+            f"ต้องเป็น {', '.join(self.wanted)}",
         )
 
 

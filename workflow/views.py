@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.builtin_actors import BuiltinRole
+from plancycle.definitions.guards import Bounds, field_bounds
 from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
@@ -30,6 +31,7 @@ from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs
 from plancycle.workflow.reports import history
 
 __all__ = [
+    "AttachedFile",
     "InstanceView",
     "StepStatus",
     "StepView",
@@ -108,6 +110,18 @@ def _steps(definition: Definition, inst: Instance, left: dict[str, datetime]) ->
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class AttachedFile:
+    """An evidence file as a record of the instance attached it."""
+
+    seq: int
+    trigger: str
+    sha256: str
+    file_name: str
+    media_type: str | None
+    size: int | None
+
+
 @dataclass
 class InstanceView:
     inst: Instance
@@ -124,6 +138,24 @@ class InstanceView:
     def file_name(self, seq: int, sha256: str) -> str | None:
         """The name record ``seq`` gave the file (older records: its first name)."""
         return file_name(self.files, self.names, seq, sha256)
+
+    def attached(self) -> list[AttachedFile]:
+        """Every file the instance's records attached, in the order they were attached."""
+        out = []
+        for r in self.records:
+            for h in r.evidence:
+                row = self.files.get(h)
+                out.append(
+                    AttachedFile(
+                        r.seq,
+                        r.trigger,
+                        h,
+                        self.file_name(r.seq, h) or h[:12],
+                        row.media_type if row else None,
+                        row.size if row else None,
+                    )
+                )
+        return out
 
     @property
     def overdue(self) -> bool:
@@ -170,6 +202,11 @@ class InstanceView:
         if not in_area(who.area, self.inst.area_code):
             return []
         return [t for t in self.next_steps() if t.auto is None and who.role in t.roles]
+
+    def bounds(self, step: Transition) -> dict[str, Bounds]:
+        """The least and greatest values the step's guards let its number fields hold
+        (a form's ``min``/``max``; the guards still decide when the step is done)."""
+        return field_bounds(((g.name, g.params) for g in step.guards), self.definition.allocation)
 
     def trigger_label(self, trigger: str) -> Text:
         for t in self.definition.transitions:

@@ -17,7 +17,17 @@ from plancycle.cli.render import console, err_console, print_json
 from plancycle.errors import PlancycleError
 from plancycle.thai.dates import parse_instant
 from plancycle.workflow.anchors import check_format, key_pair, parse_digest, sign
-from plancycle.workflow.audit import Finding, anchor, replay, verify, verify_with_anchor
+from plancycle.workflow.audit import (
+    EvidenceFolder,
+    Finding,
+    FolderSource,
+    anchor,
+    evidence_folder_for,
+    references_evidence,
+    replay,
+    verify,
+    verify_with_anchor,
+)
 from plancycle.workflow.audit_export import FORMATS, export_records
 
 __all__ = ["app"]
@@ -81,6 +91,35 @@ def _read_key(path: Path, what_en: str, what_th: str) -> bytes:
         ) from None
 
 
+class EvidenceFolderMissing(PlancycleError):
+    exit_code = 3
+
+    def __init__(self, folder: EvidenceFolder) -> None:
+        where_en, where_th = {
+            FolderSource.GIVEN: ("given with --evidence", "ที่ระบุด้วย --evidence"),
+            FolderSource.RECORDED: (
+                "where the store's files were written",
+                "ที่ระบบบันทึกไฟล์หลักฐานไว้",
+            ),
+            FolderSource.CONFIGURED: ("PLANCYCLE_EVIDENCE_DIR", "PLANCYCLE_EVIDENCE_DIR"),
+        }[folder.source]
+        super().__init__(
+            f"the evidence folder {str(folder.path)!r} ({where_en}) does not exist; give the "
+            "folder that holds the evidence files with --evidence DIR",
+            f"ไม่พบโฟลเดอร์หลักฐาน {str(folder.path)!r} ({where_th}); ระบุโฟลเดอร์ที่เก็บไฟล์หลักฐาน"
+            "ด้วย --evidence โฟลเดอร์",
+        )
+
+
+def _evidence_folder(app_ctx: AppContext, given: Path | None) -> Path:
+    """The folder whose files verify checks (see ``evidence_folder_for``); refused when
+    it is missing and the store has files to check."""
+    folder = evidence_folder_for(app_ctx.db, given, app_ctx.settings.evidence_dir)
+    if not folder.path.is_dir() and references_evidence(app_ctx.db):
+        raise EvidenceFolderMissing(folder)
+    return folder.path
+
+
 def _needs_anchor() -> BadAnchor:
     return BadAnchor(
         "--digest and --public-key check an anchor file: give it with --anchor FILE",
@@ -102,23 +141,31 @@ def verify_cmd(
         Path | None,
         typer.Option("--public-key", help="The public key (PEM) the anchor must be signed with."),
     ] = None,
+    evidence: Annotated[
+        Path | None,
+        typer.Option(
+            "--evidence",
+            help="The folder of the evidence files (default: the one the store recorded).",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Walk every chain: name each record edited, deleted or inserted, each evidence
     file missing or replaced, each process with fewer instances than cycle start made.
     With --anchor, also every history rewritten since, after checking the anchor file
-    against --digest and its signature against --public-key. Exit code 7 when anything
-    is wrong."""
+    against --digest and its signature against --public-key. Evidence files are looked
+    for where the store wrote them, whatever the working directory (--evidence to
+    choose another folder). Exit code 7 when anything is wrong."""
     app_ctx: AppContext = ctx.obj
     if anchor_file is None:
         if digest is not None or public_key is not None:
             raise _needs_anchor()
-        count, findings = verify(app_ctx.db, app_ctx.settings.evidence_dir)
+        count, findings = verify(app_ctx.db, _evidence_folder(app_ctx, evidence))
     else:
         kept = parse_digest(digest) if digest is not None else None
         pem = _read_key(public_key, "public key", "กุญแจสาธารณะ") if public_key else None
         count, findings = verify_with_anchor(
-            app_ctx.db, app_ctx.settings.evidence_dir, _load_anchor(anchor_file), kept, pem
+            app_ctx.db, _evidence_folder(app_ctx, evidence), _load_anchor(anchor_file), kept, pem
         )
     _report(app_ctx, "บันทึก", "records", count, findings, as_json)
 
