@@ -14,6 +14,7 @@ from plancycle.web import (
     api_write,
     pages_areas,
     pages_auth,
+    pages_inbox,
     pages_instance,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -51,7 +52,15 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.add_middleware(BodyLimit, limit=lambda path: limit_for(path, settings.advance_max_bytes))
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
-    for module in (api_read, api_write, api_signin, pages_auth, pages_areas, pages_instance):
+    for module in (
+        api_read,
+        api_write,
+        api_signin,
+        pages_auth,
+        pages_areas,
+        pages_inbox,
+        pages_instance,
+    ):
         app.include_router(module.router)
     install_handlers(app)
     _add_problem_schema(app)

@@ -34,8 +34,9 @@ def _local(target: str | None) -> str:
 
 @router.get("/")
 def home(request: Request) -> Response:
-    who = page_user(request)
-    return RedirectResponse(f"/areas/{who.home}" if who.home else "/areas", status_code=303)
+    """After login: the user's inbox (the area overview is a link in the header)."""
+    page_user(request)
+    return RedirectResponse("/inbox", status_code=303)
 
 
 @router.get("/login")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +36,7 @@ from plancycle.workflow.reports import MAX_OFFSET, AreaFilter
 from plancycle.workflow.views import text_dict
 
 __all__ = [
+    "DEFAULT_ROWS",
     "MAX_ROWS",
     "BadInboxFilter",
     "Inbox",
@@ -47,8 +48,10 @@ __all__ = [
     "inbox",
 ]
 
-#: The most instances one group shows at a time (a province's groups hold thousands).
+#: The most instances one group shows at a time (a province's groups hold thousands),
+#: and how many it shows when not told (the CLI and the API alike).
 MAX_ROWS = 500
+DEFAULT_ROWS = 20
 
 
 class BadInboxFilter(WorkflowError, ValueError):
@@ -70,7 +73,7 @@ class InboxFilter:
     area: AreaFilter = AreaFilter()  # within the actor's own (narrowed by ``inbox``)
     process: str | None = None
     state: str | None = None
-    limit: int = 50  # instances shown per group
+    limit: int = DEFAULT_ROWS  # instances shown per group
     offset: int = 0  # skipped in each group
 
 
@@ -153,7 +156,7 @@ class Inbox:
     actor: InboxActor
     role_label: Text
     flt: InboxFilter  # its area already narrowed to what the actor may see
-    as_of: datetime
+    as_of: datetime  # UTC
     mine: tuple[InboxGroup, ...]
     waiting: tuple[InboxGroup, ...]
 
@@ -214,7 +217,7 @@ def inbox(
         waiting = _with_offices(session, catalog, waiting)
     spec = catalog.roles.get(actor.role)
     label = spec.label if spec else Text(actor.role, actor.role)
-    return Inbox(actor, label, flt, now, mine, waiting)
+    return Inbox(actor, label, flt, now.astimezone(UTC), mine, waiting)
 
 
 def _check(catalog: Catalog, flt: InboxFilter) -> None:
@@ -259,13 +262,13 @@ def _groups(
     deadline first; the actor's steps per group when it is the actor's own list."""
     merged = _counted(session, catalog, where, now)
     order = sorted(merged, key=lambda k: (merged[k].first is None, merged[k].first or now, k))
-    names: dict[str, Text] = {}
+    pages = _pages(session, flt, where) if merged else {}
+    names = _names(session, {i.area_code for page in pages.values() for i in page})
     out = []
     for process, state in order:
         count = merged[(process, state)]
         versions = count.versions
-        rows = _rows(session, flt, [*where, *_one_group(process, state)])
-        names.update(_names(session, {i.area_code for i in rows} - set(names)))
+        rows = pages.get((process, state), [])
         newest = max(versions, key=lambda d: d.version)
         out.append(
             InboxGroup(
@@ -315,23 +318,30 @@ def _counted(
     return merged
 
 
-def _one_group(process: str, state: str) -> list[sa.ColumnElement[bool]]:
-    return [col(Instance.definition_id) == process, col(Instance.state) == state]
-
-
-def _rows(
+def _pages(
     session: Session, flt: InboxFilter, where: list[sa.ColumnElement[bool]]
-) -> list[Instance]:
-    """One page of a group: overdue first (the earliest deadline is the latest), then by
-    due instant; no deadline last."""
+) -> dict[tuple[str, str], list[Instance]]:
+    """One page of every group in one query: numbered within its group (overdue first,
+    the earliest deadline being the latest, then by due instant; no deadline last)."""
+    number = (
+        func.row_number()
+        .over(
+            partition_by=(col(Instance.definition_id), col(Instance.state)),
+            order_by=(col(Instance.due_at).is_(None), col(Instance.due_at), col(Instance.key)),
+        )
+        .label("n")
+    )
+    numbered = select(col(Instance.id), number).where(*where).subquery()
     query = (
         select(Instance)
-        .where(*where)
-        .order_by(col(Instance.due_at).is_(None), col(Instance.due_at), col(Instance.key))
-        .offset(flt.offset)
-        .limit(flt.limit)
+        .join(numbered, col(Instance.id) == numbered.c.id)
+        .where(numbered.c.n > flt.offset, numbered.c.n <= flt.offset + flt.limit)
+        .order_by(numbered.c.n)
     )
-    return list(session.exec(query).all())
+    pages: dict[tuple[str, str], list[Instance]] = {}
+    for inst in session.exec(query).all():
+        pages.setdefault((inst.definition_id, inst.state), []).append(inst)
+    return pages
 
 
 def _names(session: Session, codes: set[str]) -> dict[str, Text]:

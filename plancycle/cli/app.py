@@ -17,6 +17,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    inbox,
     instances,
     notify,
     schedule,
@@ -137,6 +138,7 @@ app.add_typer(db.app, name="db", help="The PostgreSQL role the application runs 
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
+inbox.register(app)
 schedule.register(app)
 serve.register(app)
 simulate.register(app)
