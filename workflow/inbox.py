@@ -241,13 +241,18 @@ def _check(catalog: Catalog, flt: InboxFilter) -> None:
             s.id: None for i in ids for v in catalog.versions(i) for s in catalog.get(i, v).states
         }
         if flt.state not in known_states:
-            where_en = f"process {flt.process!r}" if flt.process else "any process"
-            where_th = f"กระบวนการ {flt.process!r}" if flt.process else "กระบวนการใด"
             listed = ", ".join(known_states)
-            raise BadInboxFilter(
-                f"{where_en} has no step {flt.state!r}; give one of: {listed}",
-                f"{where_th} ไม่มีขั้น {flt.state!r}; ระบุหนึ่งใน: {listed}",
+            en = (
+                f"process {flt.process!r} has no step {flt.state!r}"
+                if flt.process
+                else f"no process has a step {flt.state!r}"
             )
+            th = (
+                f"กระบวนการ {flt.process!r} ไม่มีขั้น {flt.state!r}"
+                if flt.process
+                else f"ไม่มีกระบวนการใดมีขั้น {flt.state!r}"
+            )
+            raise BadInboxFilter(f"{en}; give one of: {listed}", f"{th}; ระบุหนึ่งใน: {listed}")
 
 
 def _groups(

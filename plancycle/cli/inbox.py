@@ -83,7 +83,7 @@ def print_inbox(r: Renderer, found: Inbox) -> None:
     say = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
     flt, area = found.flt, found.flt.area.code
     year = r.num(str(flt.fiscal_year))
-    where = f" · {r.num(area)}" if area else ""
+    where = f" · {area}" if area else ""  # a code, typed as it is
     say(
         r.pick("งานที่ต้องทำ: ", "Inbox: ")
         + f"{text(found.role_label)}{where} · "
@@ -143,7 +143,7 @@ def _pick(r: Renderer, t: Text) -> str:
 
 def _table(r: Renderer, g: InboxGroup, mine: bool) -> Table:
     table = Table(box=box.SIMPLE, expand=False, pad_edge=False)
-    table.add_column(r.pick("รายการ", "instance"), overflow="fold")
+    table.add_column(r.pick("รายการ", "instance"), no_wrap=True)  # a key, copied whole
     table.add_column(r.pick("พื้นที่", "area"), overflow="fold")
     table.add_column(r.pick("กำหนดส่ง", "due"), no_wrap=True)
     table.add_column(r.pick("สถานะ", "status"), no_wrap=True, justify="right")
