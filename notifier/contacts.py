@@ -56,8 +56,12 @@ class ContactBook:
 
     def __init__(self, contacts: Iterable[Contact] = ()) -> None:
         self._by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        self._names: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
         for c in contacts:
             self._by_key[(c.role, c.area_code)].append((c.channel, c.address))
+            shown = c.name or (c.address if c.channel == "email" else "")
+            if shown:
+                self._names[(c.role, c.area_code)][shown] = None
 
     @classmethod
     def load(cls, session: Session) -> ContactBook:
@@ -67,6 +71,11 @@ class ContactBook:
     def lookup(self, role: str, area_code: str) -> list[tuple[str, str]]:
         """Where ``role`` answering for exactly ``area_code`` is reached ("" = nation-wide)."""
         return list(self._by_key.get((role, area_code), ()))
+
+    def offices(self, role: str, area_code: str) -> list[str]:
+        """Who ``role`` at exactly ``area_code`` is, as people may be told: the contacts'
+        names, or an e-mail address where no name is given (never a webhook's URL)."""
+        return list(self._names.get((role, area_code), ()))
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_key.values())

@@ -39,7 +39,8 @@ def test_pages_need_a_login_and_a_valid_token(web: Web) -> None:
     assert bad.status_code == 401 and "โทเค็นไม่ถูกต้อง" in bad.text and "not valid" in bad.text
     web.login(DISTRICT)
     home = web.client.get("/")
-    assert home.url.path == "/areas/2401" and "เมืองฉะเชิงเทรา" in home.text
+    assert home.url.path == "/inbox" and "เมืองฉะเชิงเทรา" in home.text
+    assert 'href="/areas/2401"' in home.text  # the area overview, from the header
 
 
 def test_login_goes_back_only_to_a_local_page(web: Web) -> None:

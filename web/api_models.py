@@ -28,6 +28,7 @@ __all__ = [
     "EXPORT_OK",
     "Health",
     "History",
+    "InboxOut",
     "InstanceDetail",
     "InstancePage",
     "Lockouts",
@@ -271,6 +272,75 @@ class OverduePage(YearsOut):
     offset: int
     limit: int
     instances: list[OverdueRow]
+
+
+class WaitingOffice(_Out):
+    """An office an instance waits on: its role, the area it answers for, and who it is
+    where contacts are known."""
+
+    role: str
+    label: Bilingual
+    area_code: str
+    offices: list[str]
+
+
+class InboxInstance(_Out):
+    key: str
+    area: AreaRef
+    version: int = Field(description="the instance's lock counter (the ETag)")
+    due_at: Instant | None
+    overdue: bool
+    days_late: int
+    days_left: int | None = Field(description="days until the deadline day; null when late")
+    waiting_on: list[WaitingOffice]
+
+
+class TriggerRef(_Out):
+    trigger: str
+    label: Bilingual
+
+
+class InboxGroup(_Out):
+    """One process and step: its counts, the caller's steps there, the offices that must
+    act (waiting list), and one page of its instances (overdue first, then by due)."""
+
+    process: str
+    title: Bilingual
+    state: str
+    state_label: Bilingual
+    total: int
+    overdue: int
+    triggers: list[TriggerRef]
+    roles: list[RoleRef]
+    instances: list[InboxInstance]
+
+
+class InboxList(_Out):
+    total: int
+    overdue: int
+    groups: list[InboxGroup]
+
+
+class InboxActor(_Out):
+    id: str
+    role: str
+    role_label: Bilingual
+    area: str | None
+
+
+class InboxOut(_Out):
+    """What the caller's office must do now (``mine``) and what waits on others."""
+
+    fiscal_year: int
+    as_of: Instant
+    actor: InboxActor
+    area_code: str
+    process: str | None
+    state: str | None
+    limit: int
+    offset: int
+    mine: InboxList
+    waiting: InboxList
 
 
 class Advanced(_Out):

@@ -11,6 +11,7 @@ from plancycle.web.api_models import (
     AreaOut,
     Health,
     History,
+    InboxOut,
     InstanceDetail,
     InstancePage,
     Me,
@@ -19,8 +20,9 @@ from plancycle.web.api_models import (
 )
 from plancycle.web.api_schema import ERRORS, errors
 from plancycle.web.areas_view import area_view
-from plancycle.web.deps import ApiUser, State, area_for, detail_for, process_for
+from plancycle.web.deps import ApiUser, State, area_for, detail_for, inbox_for, process_for
 from plancycle.web.links import Fy
+from plancycle.workflow.inbox import DEFAULT_ROWS, MAX_ROWS
 from plancycle.workflow.late import overdue_rows
 from plancycle.workflow.reports import MAX_OFFSET, AreaFilter, InstanceFilter, list_instances
 from plancycle.workflow.rollup import area_rollup, children_rollup
@@ -171,6 +173,27 @@ def overdue(
         "limit": limit,
         "instances": [r.as_dict() for r in rows],
     }
+
+
+@router.get(
+    "/inbox",
+    summary="What the caller's office must do now, soonest first; what waits on others",
+    response_model=InboxOut,
+    responses=ERRORS,
+)
+def inbox(
+    web: State,
+    who: ApiUser,
+    fy: Fy = None,
+    area: Area = None,
+    process: str | None = None,
+    state: str | None = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_ROWS, description="instances per group")
+    ] = DEFAULT_ROWS,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="skipped per group")] = 0,
+) -> dict[str, Any]:
+    return inbox_for(web, who, fy, area, process, state, limit, offset).as_dict()
 
 
 def _filter(

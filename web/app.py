@@ -18,6 +18,7 @@ from plancycle.web import (
     pages_auth,
     pages_bulk,
     pages_evidence,
+    pages_inbox,
     pages_instance,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -63,6 +64,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         api_signin,
         pages_auth,
         pages_areas,
+        pages_inbox,
         pages_instance,
         pages_bulk,
         pages_evidence,

@@ -13,6 +13,8 @@ from plancycle.thai.areacode import level_of
 from plancycle.web.auth import Principal, check_area, principal_for_bearer
 from plancycle.web.state import WebState
 from plancycle.workflow.access import check_scope
+from plancycle.workflow.inbox import Inbox, InboxActor, InboxFilter, inbox
+from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.views import InstanceView, instance_view
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "api_user",
     "area_for",
     "detail_for",
+    "inbox_for",
     "process_for",
     "web_state",
 ]
@@ -78,3 +81,26 @@ def detail_for(web: WebState, who: Principal, fy: int, process: str, area: str) 
     key = f"{fy}/{process}/{area}"
     check_scope(key, who.area, area)
     return instance_view(web.db, web.catalog, key, web.now())
+
+
+def inbox_for(
+    web: WebState,
+    who: Principal,
+    fy: int | None,
+    area: str | None,
+    process: str | None,
+    state: str | None,
+    limit: int,
+    offset: int,
+) -> Inbox:
+    """The caller's inbox (``workflow/inbox.py``) for a request's parameters, inside the
+    caller's area; the year is the one :meth:`WebState.year` gives."""
+    flt = InboxFilter(
+        web.year(fy),
+        AreaFilter.of(area_for(who, area)),
+        process or None,
+        state or None,
+        limit,
+        offset,
+    )
+    return inbox(web.db, web.catalog, InboxActor(who.id, who.role, who.area), flt, web.now())

@@ -36,9 +36,10 @@ def _local(target: str | None) -> str:
 
 @router.get("/")
 def home(request: Request, years: PageYear) -> Response:
-    who = page_user(request)
-    target = Links(request, years)(f"/areas/{who.home}" if who.home else "/areas")
-    return RedirectResponse(target, status_code=303)
+    """After login: the user's inbox (the area overview is a link in the header); the
+    chosen year goes along."""
+    page_user(request)
+    return RedirectResponse(Links(request, years)("/inbox"), status_code=303)
 
 
 @router.get("/login")

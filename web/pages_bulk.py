@@ -19,9 +19,9 @@ from starlette.datastructures import FormData, UploadFile
 from plancycle.definitions.model import DataField, Text, Transition
 from plancycle.errors import PlancycleError
 from plancycle.thai.areacode import in_area
-from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.web.advance import writers
 from plancycle.web.forms import FormLimits, read_form
+from plancycle.web.links import PageYear
 from plancycle.web.pages_common import PageUser, check_csrf, render
 from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
@@ -55,15 +55,15 @@ def sheet_template(
     process: str,
     trigger: str,
     fmt: Literal["xlsx", "csv"],
+    years: PageYear,
     area: Annotated[str, Query(max_length=8)] = "",
-    fy: Annotated[int | None, Query(ge=2500, le=2700)] = None,
 ) -> Response:
     """The sheet `plancycle template` writes; 404 for an area outside the caller's."""
     web: WebState = request.app.state.web
     code = area or who.home
     if not in_area(who.area, code):
         raise SheetNotFound(code)
-    year = fy or fiscal_year_of(web.now())
+    year = years.year
     sheet = template_for(web.db, web.catalog, process, trigger, code, year)
     body = template_xlsx(sheet) if fmt == "xlsx" else template_csv(sheet)
     name = f"{process}-{trigger}-{code or 'all'}-{year}.{fmt}"

@@ -21,6 +21,7 @@ from plancycle.thai.fiscal import to_bangkok
 __all__ = [
     "RungReached",
     "days_late",
+    "days_left",
     "is_overdue",
     "overdue_clause",
     "rungs_reached",
@@ -42,6 +43,14 @@ def days_late(due_at: datetime | None, now: datetime) -> int:
     if due_at is None or now <= due_at:
         return 0
     return max((to_bangkok(now).date() - to_bangkok(due_at).date()).days, 1)
+
+
+def days_left(due_at: datetime | None, now: datetime) -> int | None:
+    """Whole Bangkok calendar days until the deadline day (0: due today); None when
+    there is no deadline or it has passed (then it is :func:`days_late`)."""
+    if due_at is None or now > due_at:
+        return None
+    return (to_bangkok(due_at).date() - to_bangkok(now).date()).days
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,12 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.guards import Bounds, field_bounds
 from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
+from plancycle.workflow.acting import must_act, steps_for
 from plancycle.workflow.datefields import DateRange, allowed_dates
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.leftat import left_at
@@ -42,9 +42,6 @@ __all__ = [
     "record_dict",
     "text_dict",
 ]
-
-
-BUILTIN_ROLES = frozenset(BuiltinRole)
 
 
 def text_dict(text: Text) -> dict[str, str]:
@@ -184,11 +181,7 @@ class InstanceView:
         """The roles that must act next (none while the instance waits on others or is
         done): every office named by a step a person may do from here (the store's
         administrator, who may stand in for any, is not one of them)."""
-        roles: dict[str, None] = {}
-        for t in self.next_steps():
-            if t.auto is None:
-                roles.update(dict.fromkeys(r for r in t.roles if r not in BUILTIN_ROLES))
-        return tuple(roles)
+        return must_act(self.definition, self.inst.state)
 
     def waiting_on(self) -> dict[str, str] | None:
         """What an instance in a waiting state waits for: process and state reached."""
@@ -201,7 +194,7 @@ class InstanceView:
         """The steps ``who`` may do now: its role is named and the area is its own."""
         if not in_area(who.area, self.inst.area_code):
             return []
-        return [t for t in self.next_steps() if t.auto is None and who.role in t.roles]
+        return steps_for(self.definition, self.inst.state, who.role)
 
     def bounds(self, step: Transition) -> dict[str, Bounds]:
         """The least and greatest values the step's guards let its number fields hold

@@ -18,6 +18,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    inbox,
     instances,
     notify,
     schedule,
@@ -139,6 +140,7 @@ app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
 batch.register(app)
+inbox.register(app)
 schedule.register(app)
 serve.register(app)
 simulate.register(app)

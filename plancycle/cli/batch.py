@@ -9,12 +9,12 @@ from typing import Annotated, BinaryIO
 import typer
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.options import area_code, fiscal_year
+from plancycle.cli.options import area_code
 from plancycle.cli.render import Renderer, console, err_console, print_json, progress_bar
 from plancycle.cli.wording import SHEET_WORDING
+from plancycle.cli.years import Fy, chosen_year
 from plancycle.errors import PlancycleError
 from plancycle.store.evidence import EvidenceError, EvidenceInput
-from plancycle.thai.fiscal import fiscal_year_of
 from plancycle.workflow.batch import BatchResult, BatchRow, RowResult, RowStatus, run_batch
 from plancycle.workflow.batch_sheet import (
     SheetFormat,
@@ -217,16 +217,14 @@ def template_cmd(
     trigger: str,
     area: Annotated[str, typer.Option("--area", help="Area code: the instances under it.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="file.xlsx or file.csv")],
-    fy: Annotated[
-        str | None, typer.Option("--fy", help="Fiscal year in BE (default: the current one).")
-    ] = None,
+    fy: Fy = None,
 ) -> None:
     """A sheet to fill for `advance-many`: one row per instance of AREA now at the step
     where TRIGGER can be done."""
     app_ctx: AppContext = ctx.obj
     fmt = format_of(output)
     code = app_ctx.visible(AreaFilter.of(area_code(area) or "")).code
-    year = fiscal_year(fy) if fy else fiscal_year_of(app_ctx.clock.now())
+    year = chosen_year(app_ctx, fy).year
     sheet = template_for(app_ctx.db, app_ctx.catalog, process, trigger, code, year)
     output.write_bytes(template_xlsx(sheet) if fmt is SheetFormat.XLSX else template_csv(sheet))
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)

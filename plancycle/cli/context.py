@@ -24,6 +24,7 @@ from plancycle.store.tokens import actor_for_token
 from plancycle.workflow.access import check_manages, scoped
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.engine import Engine
+from plancycle.workflow.errors import UnknownActor
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.views import Who
 
@@ -115,6 +116,18 @@ class AppContext:
             "administrator of this store, --actor ID",
             "ใครเป็นผู้ดำเนินการ? ระบุ --token (หรือ PLANCYCLE_TOKEN) หรือในฐานะผู้ดูแลระบบ --actor รหัส",
         )
+
+    def acting_actor(self, actor_id: str | None) -> Actor:
+        """The actor a command looks as: the token's, or ``--actor`` for a local
+        administrator (an unknown or inactive one is refused)."""
+        chosen = self.acting(actor_id)
+        if self.token_actor is not None:
+            return self.token_actor
+        with Session(self.db) as session:
+            actor = session.get(Actor, chosen)
+        if actor is None or not actor.active:
+            raise UnknownActor(chosen, "inactive" if actor else "unknown")
+        return actor
 
     @property
     def viewer(self) -> Who | None:

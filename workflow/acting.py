@@ -1,0 +1,76 @@
+"""Who acts next on an instance: the steps a role may do from a state, the offices that
+must act there, and the same rule as SQL conditions on ``instance`` for lists of
+thousands (an inbox of a province).
+
+The answer depends only on the definition version and the state, so the SQL form is
+built from the catalog: one ``(process, version, state in (...))`` term per definition
+version. :class:`~plancycle.workflow.views.InstanceView` asks :func:`steps_for` and
+:func:`must_act`; the inbox asks :func:`acting_clause` and :func:`waiting_clause`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from plancycle.definitions.builtin_actors import BuiltinRole
+from plancycle.definitions.model import Catalog, Definition, Transition
+from plancycle.store.models import Instance
+
+__all__ = ["BUILTIN_ROLES", "acting_clause", "must_act", "steps_for", "waiting_clause"]
+
+#: Roles that are no office: the scheduler, and the store's administrator who may stand
+#: in for any office (never "must act").
+BUILTIN_ROLES = frozenset(BuiltinRole)
+
+
+def steps_for(definition: Definition, state: str, role: str) -> list[Transition]:
+    """The steps ``role`` may do from ``state`` (automatic steps are no one's to do)."""
+    return [t for t in definition.transitions_from(state) if t.auto is None and role in t.roles]
+
+
+def must_act(definition: Definition, state: str) -> tuple[str, ...]:
+    """The offices that must act next in ``state`` (none while it waits on other processes
+    or is done): every role named by a step a person may do from there, builtin roles
+    left out, in declared order."""
+    roles: dict[str, None] = {}
+    for t in definition.transitions_from(state):
+        if t.auto is None:
+            roles.update(dict.fromkeys(r for r in t.roles if r not in BUILTIN_ROLES))
+    return tuple(roles)
+
+
+def _states(catalog: Catalog, role: str, mine: bool) -> dict[tuple[str, int], list[str]]:
+    """Per (process, version): the states where ``role`` may act (``mine``), or where
+    an office must act and ``role`` may not (not ``mine``)."""
+    out: dict[tuple[str, int], list[str]] = {}
+    for definition in catalog.all():
+        for state in definition.states:
+            acts = bool(steps_for(definition, state.id, role))
+            if acts if mine else (not acts and must_act(definition, state.id)):
+                out.setdefault((definition.id, definition.version), []).append(state.id)
+    return out
+
+
+def _clause(by_version: dict[tuple[str, int], list[str]]) -> sa.ColumnElement[bool]:
+    terms = [
+        sa.and_(
+            col(Instance.definition_id) == process,
+            col(Instance.definition_version) == version,
+            col(Instance.state).in_(states),
+        )
+        for (process, version), states in sorted(by_version.items())
+    ]
+    return sa.or_(*terms) if terms else sa.false()
+
+
+def acting_clause(catalog: Catalog, role: str) -> sa.ColumnElement[bool]:
+    """Instances in a state where ``role`` may do a step now (:func:`steps_for` as SQL;
+    the area is the caller's to add)."""
+    return _clause(_states(catalog, role, mine=True))
+
+
+def waiting_clause(catalog: Catalog, role: str) -> sa.ColumnElement[bool]:
+    """Instances whose next step is another office's: someone must act
+    (:func:`must_act`) and ``role`` may not."""
+    return _clause(_states(catalog, role, mine=False))
