@@ -203,7 +203,9 @@ class Engine:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, seen[0])
             seen[0] = inst.version
             step = fired.step
-            check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
+            check_allowed(
+                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
+            )
             values = coerce_step_data(step.data, data)
             files = _match_evidence(key, step, evidence)
             self._check_guards(cursor, key, definition, step, inst, values)
@@ -227,7 +229,9 @@ class Engine:
         fired = self.machines.fire(definition.id, definition.version, inst.state, trigger)
         if fired is None:
             valid = self.machines.triggers(definition.id, definition.version, inst.state)
-            raise InvalidTrigger(key, trigger, inst.state, valid)
+            labels = {t.trigger: t.label.th for t in definition.transitions_from(inst.state)}
+            state_th = definition.state(inst.state).label.th
+            raise InvalidTrigger(key, trigger, inst.state, valid, state_th, labels)
         return inst, actor, definition, fired
 
     def _check_guards(

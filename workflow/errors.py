@@ -71,12 +71,29 @@ class NotAllowed(WorkflowError, PermissionError):
 
 
 class InvalidTrigger(WorkflowError):
-    def __init__(self, key: str, trigger: str, state: str, valid: Sequence[str]) -> None:
+    """A trigger the instance's state does not take. ``state_label`` and ``labels`` (the
+    valid triggers' labels) word the Thai sentence; the codes stay, as they are typed."""
+
+    def __init__(
+        self,
+        key: str,
+        trigger: str,
+        state: str,
+        valid: Sequence[str],
+        state_label: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        named = labels or {}
         options = ", ".join(valid) if valid else "none: the process is finished"
-        options_th = ", ".join(valid) if valid else "ไม่มี: กระบวนการเสร็จสิ้นแล้ว"
+        options_th = (
+            ", ".join(f"{named[v]} [{v}]" if v in named else v for v in valid)
+            if valid
+            else "ไม่มี: กระบวนการเสร็จสิ้นแล้ว"
+        )
+        where_th = f"“{state_label}”" if state_label else repr(state)
         super().__init__(
             f"{key}: {trigger!r} cannot be done in state {state!r}; valid now: {options}",
-            f"{key}: ทำ {trigger!r} ไม่ได้ในขั้น {state!r}; ที่ทำได้ตอนนี้: {options_th}",
+            f"{key}: ทำ {trigger!r} ไม่ได้ในขั้น {where_th}; ที่ทำได้ตอนนี้: {options_th}",
         )
         self.trigger = trigger
         self.state = state

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption
-from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.cli.steps import District, Fy, Json, Province, Tambon, area_filter, chosen_year
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import MAX_OFFSET, InstanceFilter, list_instances
@@ -70,17 +70,19 @@ def list_cmd(
         )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    table = Table(
-        title=r.pick(
-            f"{r.num(len(rows))} จาก {r.num(total)} รายการ",
-            f"{r.num(len(rows))} of {r.num(total)} instances",
-        )
-    )
-    for head in ("key", r.pick("ขั้นปัจจุบัน", "state"), r.pick("กำหนดส่ง", "due")):
-        table.add_column(head)
+    cols = [
+        Col(r.pick("รหัสรายการ", "key"), Fit.ID),
+        Col(r.pick("ขั้นปัจจุบัน", "state")),
+        Col(r.pick("กำหนดส่ง", "due"), Fit.ID),
+    ]
+    table = []
     for i in rows:
         due = r.when(i.due_at)
         late = is_overdue(i.due_at, i.completed_at, now)
-        label = app_ctx.catalog.get(i.definition_id, i.definition_version).state(i.state).label
-        table.add_row(i.key, r.pick(label.th, label.en), f"[red]{due}[/]" if late else due)
-    console.print(table)
+        label = app_ctx.catalog.state_label(i.definition_id, i.state, i.definition_version)
+        table.append([i.key, escape(label.pick(r.lang)), f"[red]{due}[/]" if late else due])
+    title = r.pick(
+        f"{r.num(len(rows))} จาก {r.num(total)} รายการ",
+        f"{r.num(len(rows))} of {r.num(total)} instances",
+    )
+    console.print(fitted_table(cols, table, title))
