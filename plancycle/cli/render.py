@@ -199,9 +199,8 @@ def fitted_table(
     style, widths = _layout(cols, rows, width or console.width)
     table = Table(
         title=title,
-        box=box.HEAVY_HEAD if style.boxed else None,
-        padding=(0, 1) if style.boxed else (0, 0, 0, 1),
-        pad_edge=style.boxed,
+        box=box.HEAVY_HEAD if style.boxed else box.SIMPLE_HEAD,
+        padding=(0, 1) if style.boxed else 0,
         show_edge=style.boxed,
         header_style="bold",
     )

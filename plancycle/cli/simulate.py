@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code, fiscal_year
@@ -65,19 +67,24 @@ def print_months(
         )
     title = r.pick(
         f"จำลองปีงบประมาณ {r.num(str(settings.fiscal_year))} จังหวัด {settings.province} "
-        f"(ล่าช้า {r.num(f'{settings.late_rate:.0%}')}, ค่าสุ่ม {r.num(settings.seed)})",
+        f"(ล่าช้า {r.num(f'{settings.late_rate:.0%}')}, ค่าสุ่ม {r.num(str(settings.seed))})",
         f"FY{settings.fiscal_year} simulated, province {settings.province} "
         f"(late rate {settings.late_rate:.0%}, seed {settings.seed})",
     )
     console.print(fitted_table(cols, rows, title))
-    legend = "; ".join(f"{short[d.id]} {d.title.pick(r.lang)}" for d in processes)
+    legend = Table.grid(padding=(0, 1))
+    legend.add_column(no_wrap=True)
+    legend.add_column(overflow="fold")
+    legend.add_row("%", r.pick("ร้อยละที่เสร็จของแต่ละกระบวนการ:", "share done of each process:"))
+    for d in processes:
+        legend.add_row(f" {short[d.id]}", Text(d.title.pick(r.lang)))
+    console.print(legend)
     console.print(
         r.pick(
-            f"ร้อยละที่เสร็จ: {legend}. ค้าง = รายการที่เกินกำหนด ณ สิ้นเดือน; "
-            f"เตือน = แจ้งเตือนก่อนกำหนด; แจ้ง = แจ้งเกินกำหนด; ยก = ยกระดับ; "
-            f"อัตโนมัติ = ขั้นที่ระบบเลื่อนให้เอง",
-            f"% done: {legend}. late = overdue at month end; rem = reminders sent; "
-            f"due = overdue notices; esc = escalations; auto = automatic steps",
+            "ค้าง = รายการที่เกินกำหนด ณ สิ้นเดือน; เตือน = แจ้งเตือนก่อนกำหนด; "
+            "แจ้ง = แจ้งเกินกำหนด; ยก = ยกระดับ; อัตโนมัติ = ขั้นที่ระบบเลื่อนให้เอง",
+            "late = overdue at month end; rem = reminders sent; due = overdue notices; "
+            "esc = escalations; auto = automatic steps",
         ),
         highlight=False,
         markup=False,
