@@ -27,9 +27,13 @@ def console_width(width: int) -> Iterator[None]:
 
 
 def run(db: Path, lang: str, *args: str, width: int = WIDTH) -> tuple[int, str, str]:
-    """`plancycle --db DB --lang LANG ARGS…` at ``width`` columns: (exit code, out, err)."""
+    """`plancycle --db DB --lang LANG ARGS…` at ``width`` columns, with the evidence folder
+    the demo keeps beside its store: (exit code, out, err)."""
+    evidence = {"PLANCYCLE_EVIDENCE_DIR": str(db.with_name(db.stem + "-evidence"))}
     with console_width(width):
-        result = CliRunner().invoke(app, ["--db", f"sqlite:///{db}", "--lang", lang, *args])
+        result = CliRunner().invoke(
+            app, ["--db", f"sqlite:///{db}", "--lang", lang, *args], env=evidence
+        )
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr

@@ -94,8 +94,8 @@ def run_demo(db_path: Path, catalog: Catalog, r: Renderer, with_year: bool = Tru
     print_status(ctx, FY, rows)
     console.print(
         r.pick(
-            f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: plancycle --db sqlite:///{db_path} history "
-            f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
+            f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: `plancycle --db sqlite:///{db_path} history "
+            f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])}`)",
             f"store: {db_path}  (try: plancycle --db sqlite:///{db_path} history "
             f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
         ),

@@ -46,8 +46,9 @@ def list_cmd(
         )
     if process and process not in {d.id for d in app_ctx.catalog.latest()}:
         known = ", ".join(d.id for d in app_ctx.catalog.latest())
-        raise typer.BadParameter(
-            f"unknown process {process!r}; known: {known}", param_hint="--process"
+        raise BadOption(
+            f"--process {process!r} is not a process; give one of {known}",
+            f"--process {process!r} ไม่ใช่กระบวนการที่มี; ระบุหนึ่งใน {known}",
         )
     now = app_ctx.clock.now()
     flt = InstanceFilter(

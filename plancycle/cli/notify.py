@@ -10,6 +10,7 @@ from rich.markup import escape
 from sqlmodel import Session, col, func, select
 
 from plancycle.cli.context import AppContext
+from plancycle.cli.options import BadOption
 from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.definitions.model import Text
 from plancycle.kinds import OutboxStatus
@@ -60,7 +61,11 @@ def outbox_list(
     """The newest notifications, with how each one fared."""
     app_ctx: AppContext = ctx.obj
     if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"--status takes one of {', '.join(STATUSES)}, not {status!r}")
+        raise BadOption(
+            f"--status takes one of {', '.join(STATUSES)}, not {status!r}",
+            f"--status {status!r} ไม่ใช่สถานะที่มี; ระบุหนึ่งใน {', '.join(STATUSES)} "
+            f"(รอส่ง, ส่งแล้ว, ส่งไม่สำเร็จ)",
+        )
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     totals_q = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     if status:
