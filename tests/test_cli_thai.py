@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from sqlalchemy import text
 
+from plancycle.cli.app import app
 from plancycle.cli.render import Renderer
 from plancycle.cli.simulate import print_months
 from plancycle.definitions.loader import load_catalog
@@ -82,9 +85,21 @@ _TYPED = re.compile(r"`[^`]*`|--[a-z][a-z0-9-]*(=\S*)?")  # commands and options
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
 
 
+def _command_names(group: Any) -> set[str]:
+    """The names of a command group's commands, at every depth."""
+    names = set(group.commands)
+    for command in group.commands.values():
+        if hasattr(command, "commands"):
+            names |= _command_names(command)
+    return names
+
+
 def _codes(catalog: Catalog, db: Path) -> set[str]:
-    """Every code a person may have to type, from the definitions and the store."""
-    codes = set(catalog.roles) | set(OutboxStatus)  # --status takes these
+    """Every code a person may have to type, from the definitions, the store and the
+    command's own names (`history`, `list`)."""
+    codes = (
+        _command_names(typer.main.get_command(app)) | set(catalog.roles) | set(OutboxStatus)
+    )  # --status takes these
     for d in catalog.all():
         codes |= {d.id, *(s.id for s in d.states)}
         for t in d.transitions:

@@ -43,9 +43,10 @@ def cells(line: str) -> list[str]:
 
 
 def fits(text: str) -> None:
-    """No line is wider than the terminal (a wider one would wrap and break the table)."""
+    """No line is wider than the terminal (a wider one would wrap and break the table);
+    a command to copy is printed on one line of its own, whatever its length."""
     for line in text.splitlines():
-        assert cell_len(line) <= WIDTH, line
+        assert cell_len(line) <= WIDTH or line.startswith("  plancycle "), line
 
 
 def row_of(out: str, first: str) -> list[str]:

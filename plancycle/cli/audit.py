@@ -179,9 +179,15 @@ def anchor_cmd(
         taken = sign(taken, private)
     with open_output(output) as out:
         out.write(json.dumps(taken, ensure_ascii=False))
-    signed = ", signed" if private is not None else ""
+    signed = private is not None
     console.print(
-        f"{taken['instances']:,} chains, digest {taken['digest']}{signed}", highlight=False
+        app_ctx.text(
+            f"{taken['instances']:,} สายบันทึก, ค่าสรุป {taken['digest']}"
+            + (" (ลงนามแล้ว)" if signed else ""),
+            f"{taken['instances']:,} chains, digest {taken['digest']}"
+            + (", signed" if signed else ""),
+        ),
+        highlight=False,
     )
 
 

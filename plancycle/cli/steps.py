@@ -124,7 +124,9 @@ def _print_by_state(app_ctx: AppContext, rows: list[ProcessStatus], r: Renderer)
     ]
     table: list[list[str]] = []
     for row in rows:
-        for i, (state, count) in enumerate(sorted(row.by_state.items())):
+        order = {s.id: n for n, s in enumerate(app_ctx.catalog.get(row.process).states)}
+        counts = sorted(row.by_state.items(), key=lambda kv: (order.get(kv[0], len(order)), kv))
+        for i, (state, count) in enumerate(counts):
             label = app_ctx.catalog.state_label(row.process, state).pick(r.lang)
             table.append([row.process if i == 0 else "", escape(label), r.num(count)])
     console.print(fitted_table(cols, table, r.pick("ตามขั้น", "by step")))
