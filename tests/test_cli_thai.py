@@ -25,6 +25,9 @@ from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
 from plancycle.kinds import OutboxStatus
 from plancycle.store.db import make_engine
+from plancycle.workflow.clock import SystemClock
+from plancycle.workflow.engine import Engine
+from plancycle.workflow.errors import Conflict, InvalidTrigger, NotAllowed
 from plancycle.workflow.simulate import SimSettings
 from tests.cli_demo import build_demo, console_width, run
 from tests.test_cli_width import _months
@@ -169,3 +172,24 @@ def test_the_scan_finds_english() -> None:
     line = "ทำ meeting_set ที่ 2568/activity2/240101 ไฟล์ a.pdf `plancycle cycle start` done"
     assert english_words(line, codes) == ["done"]
     assert english_words("ขั้น 'coordinate' (ใส่ --data participants=จำนวน)", codes) == ["coordinate"]
+
+
+def test_engine_refusals_name_states_and_roles_by_their_thai_labels(store) -> None:
+    """What the shells word: a conflict, a trigger the state does not take, a role the step
+    does not name. The trigger one types stays, in brackets."""
+    db = store[0]
+    catalog = load_catalog()
+    engine = Engine(catalog, make_engine(f"sqlite:///{db}"), SystemClock(), db.parent / "ev")
+    key, state = "2568/activity2/240105", "coordinate"
+    label = catalog.get("activity2").state(state).label.th
+    with pytest.raises(Conflict) as conflict:
+        engine.advance(key, "meeting_set", "admin-th", expected_version=999)
+    assert f"“{label}”" in conflict.value.th and state not in conflict.value.th
+    with pytest.raises(InvalidTrigger) as invalid:
+        engine.advance(key, "workshop_held", "admin-th")
+    assert f"“{label}”" in invalid.value.th and "[meeting_set]" in invalid.value.th
+    with pytest.raises(NotAllowed) as refused:
+        engine.advance(key, "meeting_set", "village-committee-2401")
+    role = catalog.roles["village_committee"].label.th
+    assert role in refused.value.th and "'village_committee'" not in refused.value.th
+    assert english_words(refused.value.th, store[2]) == []

@@ -224,7 +224,7 @@ class Engine:
         if inst is None:  # check_scope refuses a missing one; this narrows the type
             raise UnknownInstance(key)
         if expected_version is not None and inst.version != expected_version:
-            raise Conflict(key, inst.state)
+            raise Conflict(key, inst.state, self._state_th(inst.definition_id, inst.state))
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
         fired = self.machines.fire(definition.id, definition.version, inst.state, trigger)
         if fired is None:
@@ -233,6 +233,10 @@ class Engine:
             state_th = definition.state(inst.state).label.th
             raise InvalidTrigger(key, trigger, inst.state, valid, state_th, labels)
         return inst, actor, definition, fired
+
+    def _state_th(self, process: str, state: str | None) -> str | None:
+        """A state's Thai label for a refusal (None for none)."""
+        return None if state is None else self.catalog.state_label(process, state).th
 
     def _check_guards(
         self,
@@ -314,7 +318,8 @@ class Engine:
             written = append_move(cursor, self.driver, inst, move)
         except StaleInstance:
             # lost the race: another writer moved it first; nothing of ours is written
-            raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
+            now_in = lookups.state_of(cursor, self.driver, inst.key)
+            raise Conflict(inst.key, now_in, self._state_th(inst.definition_id, now_in)) from None
         record_evidence(cursor, self.driver, files, now, (inst.id, written.seq))
         logger.bind(key=inst.key).info(
             "advanced {key} {src} -> {dst} by {actor}",

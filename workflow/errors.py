@@ -231,11 +231,14 @@ class GuardFailed(WorkflowError):
 class Conflict(WorkflowError):
     exit_code = 5
 
-    def __init__(self, key: str, state: str | None) -> None:  # None: the instance is gone
+    def __init__(
+        self, key: str, state: str | None, state_label: str | None = None
+    ) -> None:  # state None: the instance is gone; state_label words the Thai sentence
+        where_th = f"“{state_label}”" if state_label else repr(state)
         super().__init__(
             f"{key} was changed by someone else a moment ago and is now in state {state!r}; "
             f"look at it again (`plancycle show {key}`) and retry if still needed",
-            f"{key} เพิ่งถูกผู้อื่นเปลี่ยน ขณะนี้อยู่ในขั้น {state!r}; "
+            f"{key} เพิ่งถูกผู้อื่นเปลี่ยน ขณะนี้อยู่ในขั้น {where_th}; "
             f"ตรวจสอบอีกครั้ง (`plancycle show {key}`) แล้วลองใหม่หากยังจำเป็น",
         )
         self.state = state
