@@ -62,7 +62,8 @@ def _state_label(definition: Definition, state: str, lang: str) -> str:
 
 
 def deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
-    """E.g. ``31 มี.ค.`` / ``31 Mar``, ``ต้นไตรมาส 2`` / ``start of Q2``, ``7 วันหลัง<step>``."""
+    """E.g. ``31 มี.ค.`` / ``31 Mar``, ``ต้นไตรมาส 2`` / ``start of Q2``, ``7 วันหลังขั้น “…”``
+    (the step by its label)."""
     th = lang == "th"
     if deadline.kind == DeadlineKind.FY_DATE:
         month = month_name(required(deadline.month, "month"), lang=lang, short=True)
@@ -75,7 +76,7 @@ def deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
     if deadline.kind == DeadlineKind.QUARTER_START:
         return f"ต้นไตรมาส {deadline.quarter}" if th else f"start of Q{deadline.quarter}"
     step = _state_label(definition, required(deadline.after, "after"), lang)
-    return f"{deadline.days} วันหลัง{step}" if th else f"{deadline.days} days after {step}"
+    return f"{deadline.days} วันหลังขั้น “{step}”" if th else f"{deadline.days} days after “{step}”"
 
 
 def role_text(code: str, definition: Definition, roles: Mapping[str, Role], lang: str) -> str:

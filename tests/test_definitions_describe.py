@@ -40,8 +40,8 @@ def test_a_deadline_after_a_step_names_the_step_by_its_label(catalog) -> None:
     d = catalog.get("activity2")
     after = next(x for s in d.states for x in s.due if x.kind == DeadlineKind.AFTER)
     label = d.state(after.after or "")
-    assert deadline_text(after, d, "th") == f"{after.days} วันหลัง{label.label.th}"
-    assert deadline_text(after, d, "en") == f"{after.days} days after {label.label.en}"
+    assert deadline_text(after, d, "th") == f"{after.days} วันหลังขั้น “{label.label.th}”"
+    assert deadline_text(after, d, "en") == f"{after.days} days after “{label.label.en}”"
     assert after.after not in deadline_text(after, d, "th")
 
 
