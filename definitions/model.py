@@ -122,7 +122,9 @@ class Deadline:
     days: int | None = None
 
     def describe(self) -> str:
-        """A short English rendering, e.g. ``fy_date 03-31`` or ``7 days after workshop``."""
+        """The spec as a definition file writes it, e.g. ``fy_date 03-31`` or ``7 days after
+        workshop``, for problems found in a file; people read
+        :func:`plancycle.definitions.describe.deadline_text`."""
         if self.kind == DeadlineKind.FY_DATE:
             return f"fy_date {self.month:02d}-{self.day:02d}"
         if self.kind == DeadlineKind.MONTH_END:
@@ -453,6 +455,17 @@ class Catalog:
                 break
             current = self._index.get((definition_id, older.version))
         return tuple(sorted(names))
+
+    def state_label(self, definition_id: str, state: str, version: int | None = None) -> Text:
+        """A state's label: from ``version`` when it has the state, else from the newest
+        version that does (records and counts may name the ids of older versions); the id
+        itself when none does."""
+        newest_first = sorted(self.versions(definition_id), reverse=True)
+        for v in (version, *newest_first) if version is not None else newest_first:
+            known = self._index.get((definition_id, v))
+            if known is not None and known.has_state(state):
+                return known.state(state).label
+        return Text(state, state)
 
     def all(self) -> tuple[Definition, ...]:
         """Every version of every definition, by id then version."""

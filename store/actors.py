@@ -88,7 +88,7 @@ def add_sample_actors(
                 session.add(
                     Actor(
                         id=actor_id,
-                        name=f"{role.label.en} {area}".strip(),
+                        name=f"{role.label.th} {area}".strip(),  # the sample is a Thai province
                         role=role.code,
                         area_code=area or None,
                         active=True,

@@ -157,7 +157,7 @@ def test_instances_list_filters(ready) -> None:
     assert code == 0 and data["total"] == 1
     assert data["instances"][0]["key"] == "2568/activity2/240101"
     code, _, err = ready("instances", "list", "--process", "activity9")
-    assert code == 2 and "unknown process" in err
+    assert code == 2 and "is not a process" in err and "ไม่ใช่กระบวนการ" in err
 
 
 def test_definitions_check_reports_the_seed_budget_mismatch(cli) -> None:

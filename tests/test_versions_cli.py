@@ -108,7 +108,7 @@ def test_refusals_exit_non_zero_in_both_languages_and_change_nothing(
     code, _, err = cli(*migrate)
     assert code == 2 and "--actor" in err and "ผู้ดำเนินการ" in err
     code, _, err = cli(*migrate, "--actor", world.actors["district_cd_office"])
-    assert code == 4 and "only an actor with role 'admin'" in err and "เฉพาะผู้ใช้บทบาท" in err
+    assert code == 4 and "only an actor with role 'admin'" in err and "เฉพาะผู้ดูแลระบบ" in err
     code, _, err = cli(*migrate, "--actor", "nobody")
     assert code == 3 and "'nobody' does not exist" in err
     # a version that does not say how to come from version 1

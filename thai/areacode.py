@@ -43,6 +43,10 @@ class AreaLevel(StrEnum):
     def length(self) -> int:
         return _LENGTH[self]
 
+    def pick(self, lang: str) -> str:
+        """The level's name in ``lang`` ("th": จังหวัด, อำเภอ, ตำบล, หมู่บ้าน)."""
+        return _LEVEL_TH[self] if lang == "th" else self.value
+
 
 _LENGTH = {
     AreaLevel.PROVINCE: 2,

@@ -4,10 +4,10 @@ a province in its province; an actor without an area acts nation-wide)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from plancycle.definitions.builtin_actors import BuiltinRole
-from plancycle.definitions.model import Transition
+from plancycle.definitions.model import Role, Transition
 from plancycle.thai.areacode import AreaLevel, in_area, level_of
 from plancycle.workflow.errors import (
     EvidenceOutOfScope,
@@ -29,14 +29,23 @@ __all__ = [
 
 
 def check_allowed(
-    key: str, actor_id: str, role: str, actor_area: str | None, instance_area: str, step: Transition
+    key: str,
+    actor_id: str,
+    role: str,
+    actor_area: str | None,
+    instance_area: str,
+    step: Transition,
+    roles: Mapping[str, Role] | None = None,
 ) -> None:
+    """Refuse ``step`` to an actor whose role it does not name or whose area is elsewhere;
+    ``roles`` (the catalog's) give the Thai sentence the roles' labels."""
     if role not in step.roles:
+        th = _role_labels_th(roles or {})
         raise NotAllowed(
             f"{key}: actor {actor_id!r} has role {role!r}, but {step.trigger!r} may be done only by "
             f"{', '.join(step.roles)}",
-            f"{key}: ผู้ใช้ {actor_id!r} มีบทบาท {role!r} แต่ขั้น {step.trigger!r} ทำได้เฉพาะ "
-            f"{', '.join(step.roles)}",
+            f"{key}: ผู้ใช้ {actor_id!r} มีบทบาท{th(role)} แต่ขั้น “{step.label.th}” "
+            f"[{step.trigger}] ทำได้เฉพาะ {', '.join(th(r) for r in step.roles)}",
         )
     if not in_area(actor_area, instance_area):
         raise NotAllowed(
@@ -44,6 +53,14 @@ def check_allowed(
             f"{instance_area}",
             f"{key}: ผู้ใช้ {actor_id!r} รับผิดชอบพื้นที่ {actor_area} ไม่มีสิทธิ์ในพื้นที่ {instance_area}",
         )
+
+
+def _role_labels_th(roles: Mapping[str, Role]) -> Callable[[str], str]:
+    def label(code: str) -> str:
+        spec = roles.get(code)
+        return spec.label.th if spec else code
+
+    return label
 
 
 def check_scope(key: str, actor_area: str | None, instance_area: str | None) -> None:
@@ -78,8 +95,8 @@ def check_manages(
         raise NotAllowed(
             f"actor {actor_id!r} has role {role!r}; only role {BuiltinRole.ADMIN.value!r} may "
             f"manage actors, tokens and areas",
-            f"ผู้ใช้ {actor_id!r} มีบทบาท {role!r}; เฉพาะบทบาท {BuiltinRole.ADMIN.value!r} "
-            f"จัดการผู้ใช้ โทเค็น และพื้นที่ได้",
+            f"ผู้ใช้ {actor_id!r} ไม่ใช่ผู้ดูแลระบบ; เฉพาะผู้ดูแลระบบ (บทบาท "
+            f"{BuiltinRole.ADMIN.value}) จัดการผู้ใช้ โทเค็น และพื้นที่ได้",
         )
     for area in areas:
         if not in_area(actor_area, area or ""):

@@ -14,16 +14,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from plancycle.definitions.model import Catalog, Definition
+from plancycle.definitions.model import Catalog, Definition, Text
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Area, Cycle, Instance
 from plancycle.store.targets import activity2_targets, strong_tambons
-from plancycle.thai.areacode import AreaCode
+from plancycle.thai.areacode import AreaCode, AreaLevel
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
 
-__all__ = ["CycleError", "StartResult", "instance_key", "start_cycle"]
+__all__ = ["CycleError", "StartResult", "instance_key", "key_process", "start_cycle"]
 
 Progress = Callable[[int, int], None]
 _BATCH = 5_000
@@ -39,7 +39,7 @@ class StartResult:
     pinned: dict[str, int]
     created: dict[str, int] = field(default_factory=dict)
     existing: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Text] = field(default_factory=list)  # each in Thai and English
 
     @property
     def total_created(self) -> int:
@@ -49,6 +49,11 @@ class StartResult:
 def instance_key(fiscal_year: int, process: str, area_code: str) -> str:
     """The readable key of an instance: ``2568/activity2/240101``."""
     return f"{fiscal_year}/{process}/{area_code}"
+
+
+def key_process(key: str) -> str:
+    """The process of an instance key: ``activity2`` of ``2568/activity2/240101``."""
+    return key.split("/")[1] if key.count("/") == 2 else key
 
 
 def _check_year(fiscal_year: int) -> None:
@@ -135,13 +140,25 @@ def _count(cycle: Cycle, result: StartResult) -> None:
     cycle.instance_counts = counts
 
 
-def _no_targets(definition: Definition, province: str | None) -> str:
-    where = f"province {province}" if province else "the store"
-    hint = {
-        "strong_tambon": "designate strong tambons with `plancycle areas strong`",
-        "activity2": "import areas first",
-    }.get(definition.targets, f"import {definition.scope} areas first")
-    return f"{definition.id}: no target areas in {where}; {hint}"
+def _no_targets(definition: Definition, province: str | None) -> Text:
+    """The warning for a process with no areas to start: what is missing, and the fix."""
+    where_en = f"province {province}" if province else "the store"
+    where_th = f"จังหวัด {province}" if province else "ฐานข้อมูล"
+    level_th = AreaLevel(definition.scope).pick("th")
+    hint_en, hint_th = {
+        "strong_tambon": (
+            "designate strong tambons with `plancycle areas strong`",
+            "กำหนดตำบลเข้มแข็งด้วย `plancycle areas strong`",
+        ),
+        "activity2": ("import areas first", "นำเข้าพื้นที่ก่อน (`plancycle areas import`)"),
+    }.get(
+        definition.targets,
+        (f"import {definition.scope} areas first", f"นำเข้าพื้นที่ระดับ{level_th}ก่อน"),
+    )
+    return Text(
+        f"{definition.title.th} ({definition.id}): ไม่มีพื้นที่เป้าหมายใน{where_th}; {hint_th}",
+        f"{definition.id}: no target areas in {where_en}; {hint_en}",
+    )
 
 
 def _create(

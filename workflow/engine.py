@@ -209,7 +209,9 @@ class Engine:
         with self.driver.transaction() as cursor:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, None)
             step = fired.step
-            check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
+            check_allowed(
+                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
+            )
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             _match_evidence(key, step, evidence)
             self._check_guards(cursor, key, definition, step, inst, values)
@@ -290,7 +292,9 @@ class Engine:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, seen[0])
             seen[0] = inst.version
             step = fired.step
-            check_allowed(key, actor.id, actor.role, actor.area_code, inst.area_code, step)
+            check_allowed(
+                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
+            )
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             files = _match_evidence(key, step, evidence)
             self._check_guards(cursor, key, definition, step, inst, values)
@@ -309,13 +313,19 @@ class Engine:
         if inst is None:  # check_scope refuses a missing one; this narrows the type
             raise UnknownInstance(key)
         if expected_version is not None and inst.version != expected_version:
-            raise Conflict(key, inst.state)
+            raise Conflict(key, inst.state, self._state_th(inst.definition_id, inst.state))
         definition = self.catalog.get(inst.definition_id, inst.definition_version)
         fired = self.machines.fire(definition.id, definition.version, inst.state, trigger)
         if fired is None:
             valid = self.machines.triggers(definition.id, definition.version, inst.state)
-            raise InvalidTrigger(key, trigger, inst.state, valid)
+            labels = {t.trigger: t.label.th for t in definition.transitions_from(inst.state)}
+            state_th = definition.state(inst.state).label.th
+            raise InvalidTrigger(key, trigger, inst.state, valid, state_th, labels)
         return inst, actor, definition, fired
+
+    def _state_th(self, process: str, state: str | None) -> str | None:
+        """A state's Thai label for a refusal (None for none)."""
+        return None if state is None else self.catalog.state_label(process, state).th
 
     def _check_guards(
         self,
@@ -397,7 +407,8 @@ class Engine:
             written = append_move(cursor, self.driver, inst, move)
         except StaleInstance:
             # lost the race: another writer moved it first; nothing of ours is written
-            raise Conflict(inst.key, lookups.state_of(cursor, self.driver, inst.key)) from None
+            now_in = lookups.state_of(cursor, self.driver, inst.key)
+            raise Conflict(inst.key, now_in, self._state_th(inst.definition_id, now_in)) from None
         record_evidence(cursor, self.driver, files, now, (inst.id, written.seq))
         if files and not self._folder_recorded:  # where audit verify will look for them
             folder = str(self.evidence_folder.resolve())

@@ -104,12 +104,29 @@ class NotAllowed(WorkflowError, PermissionError):
 
 
 class InvalidTrigger(WorkflowError):
-    def __init__(self, key: str, trigger: str, state: str, valid: Sequence[str]) -> None:
+    """A trigger the instance's state does not take. ``state_label`` and ``labels`` (the
+    valid triggers' labels) word the Thai sentence; the codes stay, as they are typed."""
+
+    def __init__(
+        self,
+        key: str,
+        trigger: str,
+        state: str,
+        valid: Sequence[str],
+        state_label: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        named = labels or {}
         options = ", ".join(valid) if valid else "none: the process is finished"
-        options_th = ", ".join(valid) if valid else "ไม่มี: กระบวนการเสร็จสิ้นแล้ว"
+        options_th = (
+            ", ".join(f"{named[v]} [{v}]" if v in named else v for v in valid)
+            if valid
+            else "ไม่มี: กระบวนการเสร็จสิ้นแล้ว"
+        )
+        where_th = f"“{state_label}”" if state_label else repr(state)
         super().__init__(
             f"{key}: {trigger!r} cannot be done in state {state!r}; valid now: {options}",
-            f"{key}: ทำ {trigger!r} ไม่ได้ในขั้น {state!r}; ที่ทำได้ตอนนี้: {options_th}",
+            f"{key}: ทำ {trigger!r} ไม่ได้ในขั้น {where_th}; ที่ทำได้ตอนนี้: {options_th}",
         )
         self.trigger = trigger
         self.state = state
@@ -314,11 +331,14 @@ class GuardFailed(WorkflowError):
 class Conflict(WorkflowError):
     exit_code = 5
 
-    def __init__(self, key: str, state: str | None) -> None:  # None: the instance is gone
+    def __init__(
+        self, key: str, state: str | None, state_label: str | None = None
+    ) -> None:  # state None: the instance is gone; state_label words the Thai sentence
+        where_th = f"“{state_label}”" if state_label else repr(state)
         super().__init__(
             f"{key} was changed by someone else a moment ago and is now in state {state!r}; "
             f"look at it again (`plancycle show {key}`) and retry if still needed",
-            f"{key} เพิ่งถูกผู้อื่นเปลี่ยน ขณะนี้อยู่ในขั้น {state!r}; "
+            f"{key} เพิ่งถูกผู้อื่นเปลี่ยน ขณะนี้อยู่ในขั้น {where_th}; "
             f"ตรวจสอบอีกครั้ง (`plancycle show {key}`) แล้วลองใหม่หากยังจำเป็น",
         )
         self.state = state

@@ -388,7 +388,7 @@ def _admin(session: Session, actor_id: str) -> Actor:
         raise NotAllowed(
             f"actor {actor_id!r} has role {actor.role!r}; only an actor with role "
             f"'{MIGRATE_ROLE}' may move instances to another definition version",
-            f"ผู้ใช้ {actor_id!r} มีบทบาท {actor.role!r}; เฉพาะผู้ใช้บทบาท '{MIGRATE_ROLE}' "
+            f"ผู้ใช้ {actor_id!r} ไม่ใช่ผู้ดูแลระบบ; เฉพาะผู้ดูแลระบบ (บทบาท {MIGRATE_ROLE}) "
             f"เท่านั้นที่ย้ายรายการไปยังนิยามกระบวนการรุ่นอื่นได้",
         )
     return actor

@@ -231,12 +231,7 @@ class InstanceView:
 
     def state_label(self, state: str) -> Text:
         """A state's label, also for the ids of older versions its records may name."""
-        newest_first = sorted(self.catalog.versions(self.definition.id), reverse=True)
-        for version in (self.definition.version, *newest_first):
-            known = self.catalog.get(self.definition.id, version)
-            if any(s.id == state for s in known.states):
-                return known.state(state).label
-        return Text(state, state)
+        return self.catalog.state_label(self.definition.id, state, self.definition.version)
 
     def role_label(self, role: str) -> Text:
         spec = self.catalog.roles.get(role)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 from sqlmodel import Session
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
-from plancycle.cli.render import console, err_console
+from plancycle.cli.render import Col, Fit, Renderer, console, err_console, fitted_table
 from plancycle.store.actors import add_actor, list_actors
 from plancycle.store.tokens import issue_token, revoke_token
 
@@ -39,10 +39,15 @@ def add(
         )
     console.print(
         app_ctx.text(
-            f"เพิ่มผู้ใช้ {actor_id} ({role}, {code or 'ทั่วประเทศ'})",
+            f"เพิ่มผู้ใช้ {actor_id} ({_role_th(app_ctx, role)}, {code or 'ทั่วประเทศ'})",
             f"added actor {actor_id} ({role}, {code or 'nation-wide'})",
         )
     )
+
+
+def _role_th(app_ctx: AppContext, role: str) -> str:
+    spec = app_ctx.catalog.roles.get(role)
+    return spec.label.th if spec else role
 
 
 @app.command("list")
@@ -51,19 +56,29 @@ def list_cmd(ctx: typer.Context) -> None:
     app_ctx: AppContext = ctx.obj
     with Session(app_ctx.db) as session:
         actors = list_actors(session)
-    table = Table()
-    for head in ("id", "name", "role", "area", "active", "token"):
-        table.add_column(head)
-    for a in actors:
-        table.add_row(
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    roles = app_ctx.catalog.roles
+    yes, no = r.pick("ใช่", "yes"), r.pick("ไม่", "no")
+    cols = [
+        Col(r.pick("รหัสผู้ใช้", "id"), Fit.ID),
+        Col(r.pick("ชื่อ", "name")),
+        Col(r.pick("บทบาท", "role"), ratio=2),
+        Col(r.pick("พื้นที่", "area"), Fit.ID),
+        Col(r.pick("ใช้งาน", "active")),
+        Col(r.pick("โทเค็น", "token")),
+    ]
+    rows = [
+        [
             a.id,
-            a.name,
-            a.role,
-            a.area_code or "-",
-            "yes" if a.active else "no",
-            "yes" if a.token_hash else "-",
-        )
-    console.print(table)
+            escape(a.name),
+            escape(roles[a.role].label.pick(r.lang) if a.role in roles else a.role),
+            a.area_code or r.pick("ทั่วประเทศ", "nation"),
+            yes if a.active else no,
+            r.pick("มี", "yes") if a.token_hash else "-",
+        ]
+        for a in actors
+    ]
+    console.print(fitted_table(cols, rows))
 
 
 @app.command("token")

@@ -121,7 +121,7 @@ def init(ctx: typer.Context) -> None:
     migrate(app_ctx.raw_db)
     console.print(
         app_ctx.text(
-            f"พร้อมใช้งาน: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
+            f"พร้อมใช้งาน: {app_ctx.url} (โครงสร้างรุ่น {current_revision(app_ctx.raw_db)})",
             f"store ready: {app_ctx.url} (revision {current_revision(app_ctx.raw_db)})",
         )
     )

@@ -15,6 +15,7 @@ from plancycle.store import areas as store_areas
 from plancycle.store import geothai_import as store_geothai
 from plancycle.store import targets as store_targets
 from plancycle.store import villages as store_villages
+from plancycle.store.area_rows import ImportCounts
 from plancycle.thai.areacode import AreaCode, AreaLevel
 
 app = typer.Typer(no_args_is_help=True)
@@ -27,9 +28,22 @@ Province = Annotated[str | None, typer.Option("--province", help="Province code,
 Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
 
-def _counts(app_ctx: AppContext, counts) -> None:
+_COUNT_TH = {
+    "provinces": "จังหวัด",
+    "districts": "อำเภอ",
+    "tambons": "ตำบล",
+    "villages": "หมู่บ้าน",
+    "updated": "ปรับปรุง",
+}
+
+
+def _counts(app_ctx: AppContext, counts: ImportCounts) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    parts = [f"{name} {r.num(value)}" for name, value in vars(counts).items() if value]
+    parts = [
+        f"{r.pick(_COUNT_TH.get(name, name), name)} {r.num(value)}"
+        for name, value in vars(counts).items()
+        if value
+    ]
     console.print(r.pick("นำเข้า: ", "imported: ") + (", ".join(parts) or "0"), highlight=False)
 
 
@@ -92,7 +106,10 @@ def counts_cmd(ctx: typer.Context, province: Province = None) -> None:
     with Session(app_ctx.db) as session:
         counts = store_areas.area_counts(session, area_code(province, level="province"))
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    console.print(", ".join(f"{k} {r.num(v)}" for k, v in counts.items()), highlight=False)
+    console.print(
+        ", ".join(f"{AreaLevel(k).pick(r.lang)} {r.num(v)}" for k, v in counts.items()),
+        highlight=False,
+    )
 
 
 @targets.command("import")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.options import area_code, cannot_write, open_output
+from plancycle.cli.options import BadOption, area_code, cannot_write, open_output
 from plancycle.cli.render import console, err_console, print_json
 from plancycle.errors import PlancycleError
 from plancycle.thai.dates import parse_instant
@@ -193,7 +193,10 @@ def export_cmd(
     """Every transition record with its hashes, oldest first."""
     app_ctx: AppContext = ctx.obj
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"--format takes {' or '.join(FORMATS)}, not {fmt!r}")
+        raise BadOption(
+            f"--format takes {' or '.join(FORMATS)}, not {fmt!r}",
+            f"--format {fmt!r} ไม่ใช่รูปแบบที่มี; ระบุ {' หรือ '.join(FORMATS)}",
+        )
     start = parse_instant(since) if since else None
     prefix = area_code(area)
     if output is None:
@@ -223,9 +226,15 @@ def anchor_cmd(
         taken = sign(taken, private)
     with open_output(output) as out:
         out.write(json.dumps(taken, ensure_ascii=False))
-    signed = ", signed" if private is not None else ""
+    signed = private is not None
     console.print(
-        f"{taken['instances']:,} chains, digest {taken['digest']}{signed}", highlight=False
+        app_ctx.text(
+            f"{taken['instances']:,} สายบันทึก, ค่าสรุป {taken['digest']}"
+            + (" (ลงนามแล้ว)" if signed else ""),
+            f"{taken['instances']:,} chains, digest {taken['digest']}"
+            + (", signed" if signed else ""),
+        ),
+        highlight=False,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code, fiscal_year
@@ -34,13 +35,17 @@ def start(
         had = result.existing.get(process, 0)
         console.print(
             r.pick(
-                f"{process}: สร้างใหม่ {r.num(count)} (มีอยู่แล้ว {r.num(had)})",
+                f"{app_ctx.catalog.get(process).title.th} ({process}): สร้างใหม่ {r.num(count)} "
+                f"(มีอยู่แล้ว {r.num(had)})",
                 f"{process}: {r.num(count)} created ({r.num(had)} already there)",
             ),
             highlight=False,
         )
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err_console.print(
+            f"[yellow]{r.pick('คำเตือน', 'warning')}:[/] {escape(warning.pick(r.lang))}",
+            highlight=False,
+        )
     console.print(
         r.pick(
             f"รวมสร้างใหม่ {r.num(result.total_created)} รายการ",

@@ -8,12 +8,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import fiscal_year
-from plancycle.cli.render import Renderer, console, err_console
+from plancycle.cli.render import Col, Fit, Renderer, console, err_console, fitted_table
+from plancycle.definitions.describe import deadline_text, ladder_text, source_text, step_text
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.definitions.loader import budget_findings
+from plancycle.definitions.model import Catalog, Definition, State
+from plancycle.thai.areacode import AreaLevel
 from plancycle.workflow.versions import (
     MigrationPlan,
     cycle_pins,
@@ -29,9 +33,12 @@ def check(ctx: typer.Context) -> None:
     """Load every definition, report every problem at once, and the seed's budget findings."""
     app_ctx: AppContext = ctx.obj
     catalog = app_ctx.catalog  # raises DefinitionError listing all problems
+    head = app_ctx.text("ข้อสังเกต", "finding")
     for definition in catalog.latest():
-        for finding in budget_findings(definition):
-            err_console.print(f"[yellow]finding:[/] {definition.id}: {finding}", highlight=False)
+        for finding in budget_findings(definition, app_ctx.lang):
+            err_console.print(
+                f"[yellow]{head}:[/] {definition.id}: {escape(finding)}", highlight=False
+            )
     console.print(
         app_ctx.text(
             f"ผ่าน: {len(catalog.latest())} กระบวนการ, {len(catalog.roles)} บทบาท",
@@ -45,13 +52,24 @@ def list_cmd(ctx: typer.Context) -> None:
     """Every process with its version, scope and number of steps."""
     app_ctx: AppContext = ctx.obj
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    table = Table()
-    for head in ("id", "version", r.pick("ชื่อ", "title"), "scope", r.pick("ขั้น", "steps")):
-        table.add_column(head)
-    for d in app_ctx.catalog.latest():
-        steps = sum(1 for s in d.states if not s.final)
-        table.add_row(d.id, str(d.version), r.pick(d.title.th, d.title.en), d.scope, str(steps))
-    console.print(table)
+    cols = [
+        Col(r.pick("กระบวนการ", "process"), Fit.ID),
+        Col(r.pick("รุ่น", "version"), Fit.NUMBER),
+        Col(r.pick("ชื่อ", "title")),
+        Col(r.pick("ระดับ", "scope")),
+        Col(r.pick("ขั้น", "steps"), Fit.NUMBER),
+    ]
+    rows = [
+        [
+            d.id,
+            r.num(d.version),
+            escape(r.pick(d.title.th, d.title.en)),
+            AreaLevel(d.scope).pick(r.lang),
+            r.num(sum(1 for s in d.states if not s.final)),
+        ]
+        for d in app_ctx.catalog.latest()
+    ]
+    console.print(fitted_table(cols, rows))
 
 
 @app.command("show")
@@ -65,50 +83,56 @@ def show(
 ) -> None:
     """The steps, triggers, roles and deadlines of one process."""
     app_ctx: AppContext = ctx.obj
-    d = app_ctx.catalog.get(process, version)
+    catalog = app_ctx.catalog
+    d = catalog.get(process, version)
     if mermaid:
         console.print(to_mermaid(d, lang=app_ctx.lang), markup=False, highlight=False)
         return
-    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    console.print(f"[bold]{d.id}[/] v{d.version}: {r.pick(d.title.th, d.title.en)} ({d.scope})")
-    table = Table()
-    for head in (
-        "state",
-        r.pick("ขั้น", "step"),
-        "source",
-        r.pick("กำหนด", "due"),
-        r.pick("ขั้นต่อไป", "triggers (roles)"),
-    ):
-        table.add_column(head)
+    r, lang = Renderer(app_ctx.lang, app_ctx.thai_digits), app_ctx.lang
+    say = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
+    say(
+        f"{d.id} {r.pick('รุ่น', 'v')}{r.pick(' ', '')}{r.num(d.version)}: "
+        f"{d.title.pick(lang)} ({AreaLevel(d.scope).pick(lang)})"
+    )
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
     for s in d.states:
-        due = "; ".join(x.describe() for x in s.due) or "-"
-        if s.opens:
-            due += f"\nopens {s.opens.describe()}"
-        if s.wait:
-            due += "\n(waiting)"
-        outs = "\n".join(_step(t) for t in d.transitions_from(s.id))
-        table.add_row(s.id, r.pick(s.label.th, s.label.en), s.source, due, outs)
-    console.print(table)
+        _state_rows(grid, s, d, catalog, r)
+    console.print(grid)
     if d.migrates_from:
         m = d.migrates_from
-        console.print(
+        say(
             r.pick(f"ย้ายจากรุ่น {m.version}: ", f"migrates from v{m.version}: ")
-            + ", ".join(f"{old} → {new}" for old, new in m.states.items()),
-            highlight=False,
-            markup=False,
+            + ", ".join(f"{old} → {new}" for old, new in m.states.items())
         )
-    console.print(
-        r.pick(f"ลำดับการแจ้งเตือน '{d.ladder_name}': ", f"deadline ladder '{d.ladder_name}': ")
-        + "; ".join(
-            f"L{g.level} {g.kind} {g.offset_days:+d}d → {', '.join(g.notify)}" for g in d.ladder
-        ),
-        highlight=False,
-    )
+    say(r.pick("ลำดับการแจ้งเตือนเมื่อใกล้และเลยกำหนด:", "deadline ladder:"))
+    ladder = Table.grid(padding=(0, 1))
+    ladder.add_column(no_wrap=True)
+    ladder.add_column(overflow="fold")
+    for line in ladder_text(d, catalog.roles, lang):
+        ladder.add_row(" ", Text(line))
+    console.print(ladder)
 
 
-def _step(t) -> str:
-    auto = f" [auto: all {t.auto.process} ≥ {t.auto.reached}]" if t.auto else ""
-    return escape(f"{t.trigger} → {t.dest} ({', '.join(t.roles)}){auto}")
+def _state_rows(grid: Table, s: State, d: Definition, catalog: Catalog, r: Renderer) -> None:
+    """One step of ``definitions show``: its code and label, then its source, deadlines
+    and the steps that may follow it (each with its trigger and who may do it)."""
+    lang = r.lang
+    due = [deadline_text(x, d, lang) for x in s.due]
+    if s.opens:
+        due.append(r.pick("เปิด ", "opens ") + deadline_text(s.opens, d, lang))
+    if s.wait:
+        due.append(r.pick("รอกระบวนการอื่น", "waiting on other processes"))
+    lines = [
+        (r.pick("ที่มา", "source"), source_text(s.source, lang)),
+        (r.pick("กำหนด", "due"), "; ".join(due) or "-"),
+    ]
+    for t in d.transitions_from(s.id):
+        lines.append((r.pick("ทำต่อ", "next"), step_text(t, d, catalog, lang)))
+    grid.add_row(Text(s.id, style="bold"), Text(s.label.pick(lang), style="bold"))
+    for head, value in lines:
+        grid.add_row(Text(f"  {head}"), Text(value))
 
 
 @app.command("migrate")
@@ -181,13 +205,16 @@ def _print_plan(plan: MigrationPlan, r: Renderer) -> None:
         ),
         highlight=False,
     )
-    table = Table()
-    table.add_column(r.pick("ขั้นเดิม", "from state"))
-    table.add_column(r.pick("ขั้นใหม่", "to state"))
-    table.add_column(r.pick("จำนวน", "instances"), justify="right")
-    for (old, new), count in plan.counts.items():
-        table.add_row(old, new or r.pick("? (ไม่ได้กำหนด)", "? (not mapped)"), r.num(count))
-    console.print(table)
+    cols = [
+        Col(r.pick("ขั้นเดิม", "from state"), Fit.ID),
+        Col(r.pick("ขั้นใหม่", "to state"), Fit.ID),
+        Col(r.pick("จำนวน", "instances"), Fit.NUMBER),
+    ]
+    rows = [
+        [old, new or r.pick("? (ไม่ได้กำหนด)", "? (not mapped)"), r.num(count)]
+        for (old, new), count in plan.counts.items()
+    ]
+    console.print(fitted_table(cols, rows))
     console.print(
         r.pick(
             f"งานที่เสร็จแล้ว {r.num(plan.completed_kept)} รายการคงอยู่รุ่น {plan.from_version}",

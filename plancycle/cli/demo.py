@@ -93,14 +93,13 @@ def run_demo(db_path: Path, catalog: Catalog, r: Renderer, with_year: bool = Tru
     rows = status(db, catalog, FY, AreaFilter(province=PROVINCE), clock.now())
     ctx = AppContext(lang=r.lang, thai_digits=r.thai_digits, clock=clock)
     print_status(ctx, choose_year(db, FY, clock.now()), rows)
-    console.print(
-        r.pick(
-            f"ไฟล์ฐานข้อมูล: {db_path}  (ลองสั่ง: plancycle --db sqlite:///{db_path} history "
-            f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
-            f"store: {db_path}  (try: plancycle --db sqlite:///{db_path} history "
-            f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])})",
-        ),
+    console.print(r.pick(f"ไฟล์ฐานข้อมูล: {db_path}; ลองสั่ง:", f"store: {db_path}; try:"))
+    console.print(  # one line, to copy: the terminal wraps it, not the table rules
+        f"  plancycle --db sqlite:///{db_path} history "
+        f"{instance_key(FY, 'activity2', WALKED_TAMBONS[0])}",
         highlight=False,
+        markup=False,
+        soft_wrap=True,
     )
     if with_year:
         console.print(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption
-from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.cli.steps import District, Json, Province, Tambon, area_filter
 from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.workflow.overdue import is_overdue
@@ -47,8 +47,9 @@ def list_cmd(
         )
     if process and process not in {d.id for d in app_ctx.catalog.latest()}:
         known = ", ".join(d.id for d in app_ctx.catalog.latest())
-        raise typer.BadParameter(
-            f"unknown process {process!r}; known: {known}", param_hint="--process"
+        raise BadOption(
+            f"--process {process!r} is not a process; give one of {known}",
+            f"--process {process!r} ไม่ใช่กระบวนการที่มี; ระบุหนึ่งใน {known}",
         )
     now = app_ctx.clock.now()
     choice = chosen_year(app_ctx, fy)
@@ -77,17 +78,19 @@ def list_cmd(
         console.print(nothing_found(r, choice), highlight=False, markup=False)
         return
     year = r.num(str(choice.year))
-    table = Table(
-        title=r.pick(
-            f"ปีงบประมาณ {year}: {r.num(len(rows))} จาก {r.num(total)} รายการ",
-            f"Fiscal year {year}: {r.num(len(rows))} of {r.num(total)} instances",
-        )
-    )
-    for head in ("key", r.pick("ขั้นปัจจุบัน", "state"), r.pick("กำหนดส่ง", "due")):
-        table.add_column(head)
+    cols = [
+        Col(r.pick("รหัสรายการ", "key"), Fit.ID),
+        Col(r.pick("ขั้นปัจจุบัน", "state")),
+        Col(r.pick("กำหนดส่ง", "due"), Fit.ID),
+    ]
+    table = []
     for i in rows:
         due = r.when(i.due_at)
         late = is_overdue(i.due_at, i.completed_at, now)
-        label = app_ctx.catalog.get(i.definition_id, i.definition_version).state(i.state).label
-        table.add_row(i.key, r.pick(label.th, label.en), f"[red]{due}[/]" if late else due)
-    console.print(table)
+        label = app_ctx.catalog.state_label(i.definition_id, i.state, i.definition_version)
+        table.append([i.key, escape(label.pick(r.lang)), f"[red]{due}[/]" if late else due])
+    title = r.pick(
+        f"ปีงบประมาณ {year}: {r.num(len(rows))} จาก {r.num(total)} รายการ",
+        f"Fiscal year {year}: {r.num(len(rows))} of {r.num(total)} instances",
+    )
+    console.print(fitted_table(cols, table, title))

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 from sqlmodel import Session, col, func, select
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.options import BadOption
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
+from plancycle.definitions.model import Text
 from plancycle.kinds import OutboxStatus
 from plancycle.notifier.contacts import import_contacts_csv
 from plancycle.store.models import OutboxMessage
@@ -20,6 +22,11 @@ __all__ = ["contacts_app", "outbox_app"]
 contacts_app = typer.Typer(no_args_is_help=True, help="Who is told: area + role -> addresses.")
 outbox_app = typer.Typer(no_args_is_help=True, help="Notifications waiting, sent or dead.")
 STATUSES: tuple[OutboxStatus, ...] = tuple(OutboxStatus)
+STATUS_LABELS = {
+    OutboxStatus.PENDING: Text("รอส่ง", "pending"),
+    OutboxStatus.DELIVERED: Text("ส่งแล้ว", "delivered"),
+    OutboxStatus.DEAD: Text("ส่งไม่สำเร็จ", "dead"),
+}
 
 
 def _subject(subject: str, lang: str) -> str:
@@ -54,7 +61,11 @@ def outbox_list(
     """The newest notifications, with how each one fared."""
     app_ctx: AppContext = ctx.obj
     if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"--status takes one of {', '.join(STATUSES)}, not {status!r}")
+        raise BadOption(
+            f"--status takes one of {', '.join(STATUSES)}, not {status!r}",
+            f"--status {status!r} ไม่ใช่สถานะที่มี; ระบุหนึ่งใน {', '.join(STATUSES)} "
+            f"(รอส่ง, ส่งแล้ว, ส่งไม่สำเร็จ)",
+        )
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     totals_q = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     if status:
@@ -86,9 +97,23 @@ def outbox_list(
         )
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
-    table = Table(title=", ".join(f"{k} {r.num(v)}" for k, v in sorted(totals.items())) or "-")
-    for head in ("#", "status", "to", r.pick("เรื่อง", "subject"), r.pick("ครั้ง", "tries")):
-        table.add_column(head)
-    for m in rows:
-        table.add_row(str(m.id), m.status, f"{m.channel}:{m.address}", m.subject, r.num(m.attempts))
-    console.print(table)
+    said: dict[str, str] = {k: STATUS_LABELS[k].pick(r.lang) for k in STATUSES}
+    cols = [
+        Col("#", Fit.NUMBER),
+        Col(r.pick("สถานะ", "status")),
+        Col(r.pick("ถึง", "to"), Fit.ID),
+        Col(r.pick("เรื่อง", "subject"), ratio=3),
+        Col(r.pick("ครั้ง", "tries"), Fit.NUMBER),
+    ]
+    table = [
+        [
+            r.num(m.id or 0),
+            said.get(m.status, m.status),
+            escape(f"{m.channel}:{m.address}"),
+            escape(_subject(m.subject, r.lang)),
+            r.num(m.attempts),
+        ]
+        for m in rows
+    ]
+    title = ", ".join(f"{said.get(k, k)} {r.num(v)}" for k, v in sorted(totals.items())) or "-"
+    console.print(fitted_table(cols, table, title))

@@ -6,13 +6,16 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import instant_in_cycle
-from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
+from plancycle.definitions.describe import KIND_LABELS
+from plancycle.kinds import EscalationKind
 from plancycle.notifier.channels import channels_for
 from plancycle.notifier.dispatch import dispatch_until_idle
+from plancycle.workflow.cycle import key_process
 from plancycle.workflow.scheduler import SchedulerSettings, build_scheduler, worker_name
 from plancycle.workflow.sweep_apply import SweepReport, run_sweep
 
@@ -66,12 +69,13 @@ def _actions(report: SweepReport) -> list[dict]:
 
 def print_sweep(app_ctx: AppContext, report: SweepReport) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    kind = lambda k: KIND_LABELS[EscalationKind(k)].pick(r.lang)  # noqa: E731
     head = (
         r.pick("จะทำ (ทดลอง)", "would do (dry run)") if report.dry_run else r.pick("ทำแล้ว", "done")
     )
     console.print(
-        f"sweep {r.when(report.now)} — {head}: "
-        + ", ".join(f"{k} {r.num(v)}" for k, v in sorted(report.notices.items()))
+        f"{r.pick('ตรวจกำหนด', 'sweep')} {r.when(report.now)} — {head}: "
+        + ", ".join(f"{kind(k)} {r.num(v)}" for k, v in sorted(report.notices.items()))
         + (
             f"; {r.pick('ข้อความ', 'messages')} {r.num(report.messages)}"
             if not report.dry_run
@@ -84,15 +88,24 @@ def print_sweep(app_ctx: AppContext, report: SweepReport) -> None:
     actions = _actions(report)
     if not actions:
         return
-    table = Table()
-    for col in ("key", r.pick("ขั้น", "state"), r.pick("ระดับ", "level"), r.pick("แจ้ง", "notify")):
-        table.add_column(col)
+    label, roles = app_ctx.catalog.state_label, app_ctx.catalog.roles
+    cols = [
+        Col(r.pick("รหัสรายการ", "key"), Fit.ID),
+        Col(r.pick("ขั้น", "step"), ratio=2),
+        Col(r.pick("ระดับ", "level")),
+        Col(r.pick("แจ้ง", "notify"), ratio=2),
+    ]
+    rows = []
     for a in actions[:_SHOWN]:
         if "advance" in a:
-            table.add_row(a["key"], "→ " + a["advance"], "auto", "")
-        else:
-            table.add_row(a["key"], a["state"], f"{a['kind']} {a['level']}", ", ".join(a["notify"]))
-    console.print(table)
+            auto = r.pick("อัตโนมัติ", "automatic")
+            rows.append([a["key"], f"→ {a['advance']}", auto, ""])
+            continue
+        told = [roles[x].label.pick(r.lang) if x in roles else x for x in a["notify"]]
+        state = label(key_process(a["key"]), a["state"]).pick(r.lang)
+        level = f"{kind(a['kind'])} {r.num(a['level'])}"
+        rows.append([a["key"], escape(state), level, escape(", ".join(told))])
+    console.print(fitted_table(cols, rows))
     if len(actions) > _SHOWN:
         console.print(
             r.pick(
@@ -113,7 +126,7 @@ def dispatch_cmd(ctx: typer.Context, as_json: Json = False) -> None:
         return
     console.print(
         app_ctx.text(
-            f"ส่งแล้ว {report.delivered} รอส่งใหม่ {report.retried} ส่งไม่สำเร็จถาวร {report.dead}",
+            f"ส่งแล้ว {report.delivered:,} รอส่งใหม่ {report.retried:,} ส่งไม่สำเร็จถาวร {report.dead:,}",
             f"delivered {report.delivered}, to retry {report.retried}, dead {report.dead}",
         )
     )

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code, fiscal_year
-from plancycle.cli.render import Renderer, console, progress_bar
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, progress_bar
 from plancycle.cli.sample import fresh_sample_store
 from plancycle.definitions.model import Catalog
 from plancycle.kinds import EscalationKind
@@ -37,53 +38,67 @@ def run_simulation(
 def print_months(
     months: list[MonthRow], catalog: Catalog, settings: SimSettings, r: Renderer
 ) -> None:
-    processes = [d.id for d in catalog.latest()]
-    short = {pid: short_name(pid) for pid in processes}
-    table = Table(
-        title=r.pick(
-            f"จำลองปีงบประมาณ {r.num(str(settings.fiscal_year))} จังหวัด {settings.province} "
-            f"(ล่าช้า {settings.late_rate:.0%}, seed {settings.seed})",
-            f"FY{settings.fiscal_year} simulated, province {settings.province} "
-            f"(late rate {settings.late_rate:.0%}, seed {settings.seed})",
-        )
-    )
-    table.add_column(r.pick("เดือน", "month"), no_wrap=True)
-    for pid in processes:
-        table.add_column(f"{pid} %", justify="right")
-    for head in (
-        r.pick("เกินกำหนด", "overdue"),
-        r.pick("เตือน", "reminders"),
-        r.pick("แจ้งเกิน", "overdue notices"),
-        r.pick("ยกระดับ", "escalations"),
-        r.pick("อัตโนมัติ", "automatic"),
-    ):
-        table.add_column(head, justify="right")
+    processes = catalog.latest()
+    short = {d.id: short_name(d.id, i, r.lang) for i, d in enumerate(processes)}
+    cols = [
+        Col(r.pick("เดือน", "month"), Fit.ID),
+        *(Col(short[d.id], Fit.NUMBER) for d in processes),
+        Col(r.pick("ค้าง", "late"), Fit.NUMBER),
+        Col(r.pick("เตือน", "rem"), Fit.NUMBER),
+        Col(r.pick("แจ้ง", "due"), Fit.NUMBER),
+        Col(r.pick("ยก", "esc"), Fit.NUMBER),
+        Col(r.pick("อัตโนมัติ", "auto"), Fit.NUMBER),
+    ]
+    rows = []
     for m in months:
         done = {p.process: p.percent_done for p in m.processes}
-        table.add_row(
-            format_date(m.month, "short", lang=r.lang, thai_digits=r.thai_digits).split(" ", 1)[1],
-            *(r.num(f"{done.get(pid, 0):.0f}") for pid in processes),
-            r.num(m.overdue),
-            r.num(m.sent[EscalationKind.REMINDER]),
-            r.num(m.sent[EscalationKind.OVERDUE]),
-            r.num(m.sent[EscalationKind.ESCALATION]),
-            r.num(m.automatic),
+        rows.append(
+            [
+                format_date(m.month, "short", lang=r.lang, thai_digits=r.thai_digits).split(" ", 1)[
+                    1
+                ],
+                *(r.num(f"{done.get(d.id, 0):.0f}") for d in processes),
+                r.num(m.overdue),
+                r.num(m.sent[EscalationKind.REMINDER]),
+                r.num(m.sent[EscalationKind.OVERDUE]),
+                r.num(m.sent[EscalationKind.ESCALATION]),
+                r.num(m.automatic),
+            ]
         )
-    console.print(table)
-    legend = ", ".join(f"{short[p]} {p}" for p in processes)
+    title = r.pick(
+        f"จำลองปีงบประมาณ {r.num(str(settings.fiscal_year))} จังหวัด {settings.province} "
+        f"(ล่าช้า {r.num(f'{settings.late_rate:.0%}')}, ค่าสุ่ม {r.num(str(settings.seed))})",
+        f"FY{settings.fiscal_year} simulated, province {settings.province} "
+        f"(late rate {settings.late_rate:.0%}, seed {settings.seed})",
+    )
+    console.print(fitted_table(cols, rows, title))
+    legend = Table.grid(padding=(0, 1))
+    legend.add_column(no_wrap=True)
+    legend.add_column(overflow="fold")
+    legend.add_row("%", r.pick("ร้อยละที่เสร็จของแต่ละกระบวนการ:", "share done of each process:"))
+    for d in processes:
+        legend.add_row(f" {short[d.id]}", Text(d.title.pick(r.lang)))
+    console.print(legend)
     console.print(
         r.pick(
-            f"% = เสร็จแล้ว ({legend}); late = รายการที่เกินกำหนดสิ้นเดือน; rem = แจ้งเตือนก่อนกำหนด; "
-            f"due = แจ้งเกินกำหนด; esc = ยกระดับ; auto = ขั้นที่ระบบเลื่อนให้เอง",
-            f"% = done ({legend}); late = overdue at month end; rem = reminders sent; "
-            f"due = overdue notices; esc = escalations; auto = automatic steps",
+            "ค้าง = รายการที่เกินกำหนด ณ สิ้นเดือน; เตือน = แจ้งเตือนก่อนกำหนด; "
+            "แจ้ง = แจ้งเกินกำหนด; ยก = ยกระดับ; อัตโนมัติ = ขั้นที่ระบบเลื่อนให้เอง",
+            "late = overdue at month end; rem = reminders sent; due = overdue notices; "
+            "esc = escalations; auto = automatic steps",
         ),
         highlight=False,
+        markup=False,
     )
 
 
-def short_name(process: str) -> str:
-    """A column-sized name: activity2 -> a2, village_plan -> vp, orders -> or."""
+_TH_LETTERS = "กขคงจฉชซฌญฎฏฐฑฒณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮ"  # how Thai lists are lettered
+
+
+def short_name(process: str, index: int = 0, lang: str = "en") -> str:
+    """A column-sized name: in Thai the process's letter in catalog order (ก, ข, ค …);
+    in English from its id: activity2 -> a2, village_plan -> vp, orders -> or."""
+    if lang == "th":
+        return _TH_LETTERS[index % len(_TH_LETTERS)]
     digits = "".join(c for c in process if c.isdigit())
     if digits:
         return process[0] + digits

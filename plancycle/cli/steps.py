@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
 from plancycle.cli.pairs import parse_pairs
-from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.store.evidence import open_evidence
+from plancycle.thai.dates import format_date
+from plancycle.workflow.cycle import key_process
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.rollup import ProcessStatus, Rollup, status
 from plancycle.workflow.views import InstanceView, StepStatus, instance_view, record_dict
@@ -25,6 +29,7 @@ from plancycle.workflow.years import YearChoice
 __all__ = ["register"]
 
 _SLOT = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Province = Annotated[str | None, typer.Option("--province", help="Province code, e.g. 24.")]
 District = Annotated[str | None, typer.Option("--district", help="District code, e.g. 2401.")]
@@ -62,34 +67,59 @@ def status_cmd(
 def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStatus]) -> None:
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     year = choice.year
-    table = Table(
-        title=r.pick(
-            f"ความก้าวหน้า ปีงบประมาณ {r.num(str(year))}", f"Progress, fiscal year {r.num(str(year))}"
-        )
-    )
-    table.add_column(r.pick("กระบวนการ", "process"), no_wrap=True)
-    table.add_column(r.pick("ชื่อ", "title"), max_width=30, overflow="ellipsis", no_wrap=True)
-    for head in (r.pick("ทั้งหมด", "total"), r.pick("เสร็จ", "done"), "%"):
-        table.add_column(head, justify="right")
-    table.add_column(r.pick("เกินกำหนด", "overdue"), justify="right")
-    table.add_column(r.pick("เป้าหมาย KPI", "KPI target"), justify="right")
-    table.add_column(r.pick("ตามขั้น", "by state"), no_wrap=True)
-    for row in rows:
-        states = "\n".join(f"{k} {r.num(v)}" for k, v in sorted(row.by_state.items()))
-        table.add_row(
+    if not rows:
+        console.print(nothing_found(r, choice), highlight=False, markup=False)
+        return
+    cols = [
+        Col(r.pick("กระบวนการ", "process"), Fit.ID),
+        Col(r.pick("ชื่อ", "title"), Fit.TITLE),
+        Col(r.pick("ทั้งหมด", "total"), Fit.NUMBER),
+        Col(r.pick("เสร็จ", "done"), Fit.NUMBER),
+        Col("%", Fit.NUMBER),
+        Col(r.pick("เกิน", "late"), Fit.NUMBER),
+        Col(r.pick("เป้า %", "KPI %"), Fit.NUMBER),
+    ]
+    table = [
+        [
             row.process,
-            r.pick(row.title_th, row.title_en),
+            escape(r.pick(row.title_th, row.title_en)),
             r.num(row.total),
             r.num(row.done),
             r.num(f"{row.percent_done:.1f}"),
             f"[red]{r.num(row.overdue)}[/]" if row.overdue else r.num(0),
-            r.num(f"{row.kpi_target} %") if row.kpi_target is not None else "-",
-            states,
-        )
-    if not rows:
-        console.print(nothing_found(r, choice), highlight=False, markup=False)
-        return
-    console.print(table)
+            r.num(f"{row.kpi_target:g}") if row.kpi_target is not None else "-",
+        ]
+        for row in rows
+    ]
+    title = r.pick(
+        f"ความก้าวหน้า ปีงบประมาณ {r.num(str(year))}", f"Progress, fiscal year {r.num(str(year))}"
+    )
+    console.print(fitted_table(cols, table, title))
+    console.print(
+        r.pick(
+            "เกิน = เกินกำหนด; เป้า = เป้าหมายตัวชี้วัด (ร้อยละที่เสร็จ)",
+            "late = overdue; KPI = the target share done",
+        ),
+        highlight=False,
+    )
+    _print_by_state(app_ctx, rows, r)
+
+
+def _print_by_state(app_ctx: AppContext, rows: list[ProcessStatus], r: Renderer) -> None:
+    """How many instances of each process wait at each step."""
+    cols = [
+        Col(r.pick("กระบวนการ", "process"), Fit.ID),
+        Col(r.pick("ขั้นปัจจุบัน", "step now")),
+        Col(r.pick("จำนวน", "count"), Fit.NUMBER),
+    ]
+    table: list[list[str]] = []
+    for row in rows:
+        order = {s.id: n for n, s in enumerate(app_ctx.catalog.get(row.process).states)}
+        counts = sorted(row.by_state.items(), key=lambda kv: (order.get(kv[0], len(order)), kv))
+        for i, (state, count) in enumerate(counts):
+            label = app_ctx.catalog.state_label(row.process, state).pick(r.lang)
+            table.append([row.process if i == 0 else "", escape(label), r.num(count)])
+    console.print(fitted_table(cols, table, r.pick("ตามขั้น", "by step")))
 
 
 def _view(app_ctx: AppContext, key: str) -> InstanceView:
@@ -113,10 +143,15 @@ def show_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
     say = lambda line: console.print(line, highlight=False, markup=False)  # noqa: E731
     say(f"{inst.key} {text(view.definition.title)}")
     say(f"{text(view.area_name)} ({inst.area_code})")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold", ratio=1)
+    grid.add_column(no_wrap=True)
     for step in view.steps:
         mark = "■" if step.status is StepStatus.FINAL and inst.completed_at else "□"
-        due = f"  {r.pick('กำหนด', 'due')} {r.when(step.due_at)}" if step.due_at else ""
-        say(f" {_MARK.get(step.status, mark)} {text(step.label)}{due}")
+        due = f"{r.pick('กำหนด', 'due')} {r.when(step.due_at)}" if step.due_at else ""
+        grid.add_row(f" {_MARK.get(step.status, mark)}", Text(text(step.label)), due)
+    console.print(grid)
     done, total = view.progress
     say(
         r.pick("ความก้าวหน้า ", "progress ")
@@ -143,7 +178,7 @@ def _show_state(r: Renderer, view: InstanceView, say: Callable[[str], None]) -> 
         say(r.pick("รอ: ", "waiting on: ") + r.pick(title.th, title.en))
     for t in view.next_steps():
         if t.auto is None:
-            say(f"  → {t.trigger}  {r.pick(t.label.th, t.label.en)}")
+            say(f"  → {r.pick(t.label.th, t.label.en)}  [{t.trigger}]")
 
 
 def _evidence(values: list[str]) -> list[tuple[str | None, Path]]:
@@ -188,8 +223,11 @@ def advance_cmd(
         if result.completed
         else (r.pick(" กำหนดส่ง ", " due ") + r.when(result.due_at))
     )
+    label = app_ctx.catalog.state_label
+    process = key_process(result.key)
     console.print(
-        f"{result.key}: {result.from_state} → {result.to_state} (#{result.seq}){due}",
+        f"{result.key}: {label(process, result.from_state).pick(r.lang)} → "
+        f"{label(process, result.to_state).pick(r.lang)} (#{r.num(result.seq)}){due}",
         highlight=False,
         markup=False,
     )
@@ -210,22 +248,44 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
         return
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     label = view.definition.state(view.inst.state).label
-    table = Table(title=f"{view.inst.key} ({r.pick(label.th, label.en)})")
-    table.add_column("#", justify="right")
-    table.add_column(r.pick("เวลา", "at"))
-    table.add_column(r.pick("ผู้ดำเนินการ", "actor"), overflow="fold")
-    table.add_column(r.pick("ขั้น", "step"), ratio=2)
-    table.add_column(r.pick("ข้อมูล", "data"), overflow="fold", ratio=1)
-    for x in view.records:
-        step = view.trigger_label(x.trigger)
-        table.add_row(
+    cols = [
+        Col("#", Fit.NUMBER),
+        Col(r.pick("เวลา", "at")),
+        Col(r.pick("ผู้ดำเนินการ", "actor"), Fit.ID),
+        Col(r.pick("ขั้น", "step"), ratio=2),
+        Col(r.pick("ข้อมูล", "data")),
+    ]
+    rows = [
+        [
             r.num(x.seq),
             r.when(x.at),
             x.actor_id,
-            r.pick(step.th, step.en),
-            escape(", ".join(f"{k}={v}" for k, v in (x.data or {}).items())),
+            escape(view.trigger_label(x.trigger).pick(r.lang)),
+            escape(
+                ", ".join(
+                    f"{view.field_label(x.trigger, k).pick(r.lang)}: {_value(v, r)}"
+                    for k, v in (x.data or {}).items()
+                )
+            ),
+        ]
+        for x in view.records
+    ]
+    console.print(fitted_table(cols, rows, f"{view.inst.key} ({escape(label.pick(r.lang))})"))
+
+
+def _value(value: object, r: Renderer) -> str:
+    """A recorded value as a person reads it: numbers with separators, ISO dates in BE."""
+    if isinstance(value, bool):
+        return r.pick("ใช่", "yes") if value else r.pick("ไม่", "no")
+    if isinstance(value, int):
+        return r.num(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return format_date(
+            date.fromisoformat(value), "short", lang=r.lang, thai_digits=r.thai_digits
         )
-    console.print(table)
+    if isinstance(value, list):
+        return ", ".join(_value(v, r) for v in value)
+    return str(value)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,127 @@
+"""Definitions told to people, in Thai and in English: deadlines, windows, ladder rungs,
+source tags and escalation kinds. Every shell that shows a definition words it here.
+
+Codes appear only where a person types them (a trigger for ``advance``, a state for
+``--state``); everything else is a label: states, roles, the ladder's ``lead`` and
+``supervisor`` (the process's own units).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from plancycle.definitions.model import (
+    Catalog,
+    Deadline,
+    DeadlineKind,
+    Definition,
+    LadderRung,
+    Role,
+    Text,
+    Transition,
+    required,
+)
+from plancycle.kinds import EscalationKind
+from plancycle.thai.months import month_name
+
+__all__ = [
+    "KIND_LABELS",
+    "SOURCE_LABELS",
+    "deadline_text",
+    "ladder_text",
+    "role_text",
+    "rung_text",
+    "source_text",
+    "step_text",
+]
+
+SOURCE_LABELS: Mapping[str, Text] = {
+    "seed": Text("หนังสือจังหวัด", "seed"),
+    "inferred": Text("อนุมาน", "inferred"),
+    "public": Text("ข้อมูลสาธารณะ", "public"),
+}
+"""Where a step comes from: the province's letter, inferred from it, or public sources."""
+
+KIND_LABELS: Mapping[EscalationKind, Text] = {
+    EscalationKind.OPENED: Text("เปิดช่วงดำเนินการ", "window opened"),
+    EscalationKind.REMINDER: Text("เตือนล่วงหน้า", "reminder"),
+    EscalationKind.OVERDUE: Text("แจ้งเกินกำหนด", "overdue notice"),
+    EscalationKind.ESCALATION: Text("ยกระดับ", "escalation"),
+}
+
+
+def source_text(source: str, lang: str) -> str:
+    label = SOURCE_LABELS.get(source)
+    return label.pick(lang) if label else source
+
+
+def _state_label(definition: Definition, state: str, lang: str) -> str:
+    if definition.has_state(state):
+        return definition.state(state).label.pick(lang)
+    return state
+
+
+def deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
+    """E.g. ``31 มี.ค.`` / ``31 Mar``, ``ต้นไตรมาส 2`` / ``start of Q2``, ``7 วันหลังขั้น “…”``
+    (the step by its label)."""
+    th = lang == "th"
+    if deadline.kind == DeadlineKind.FY_DATE:
+        month = month_name(required(deadline.month, "month"), lang=lang, short=True)
+        return f"{deadline.day} {month}"
+    if deadline.kind == DeadlineKind.MONTH_END:
+        month = month_name(required(deadline.month, "month"), lang=lang, short=True)
+        return f"สิ้นเดือน {month}" if th else f"end of {month}"
+    if deadline.kind == DeadlineKind.QUARTER_END:
+        return f"สิ้นไตรมาส {deadline.quarter}" if th else f"end of Q{deadline.quarter}"
+    if deadline.kind == DeadlineKind.QUARTER_START:
+        return f"ต้นไตรมาส {deadline.quarter}" if th else f"start of Q{deadline.quarter}"
+    step = _state_label(definition, required(deadline.after, "after"), lang)
+    return f"{deadline.days} วันหลังขั้น “{step}”" if th else f"{deadline.days} days after “{step}”"
+
+
+def role_text(code: str, definition: Definition, roles: Mapping[str, Role], lang: str) -> str:
+    """A role's label; the ladder's ``lead`` / ``supervisor`` are the process's own units."""
+    actual = {"lead": definition.lead_role, "supervisor": definition.supervisor_role}.get(
+        code, code
+    )
+    role = roles.get(actual)
+    return role.label.pick(lang) if role else actual
+
+
+def _offset(days: int, lang: str) -> str:
+    if days == 0:
+        return "เมื่อพ้นวันกำหนด" if lang == "th" else "after the deadline day"
+    if days < 0:
+        return f"{-days} วันก่อนกำหนด" if lang == "th" else f"{-days} days before"
+    return f"{days} วันหลังกำหนด" if lang == "th" else f"{days} days late"
+
+
+def rung_text(
+    rung: LadderRung, definition: Definition, roles: Mapping[str, Role], lang: str
+) -> str:
+    """E.g. ``ระดับ 0 เตือนล่วงหน้า 7 วันก่อนกำหนด → สำนักงานพัฒนาชุมชนอำเภอ (…)``."""
+    level = f"ระดับ {rung.level}" if lang == "th" else f"level {rung.level}"
+    told = ", ".join(role_text(code, definition, roles, lang) for code in rung.notify)
+    kind = KIND_LABELS[rung.kind].pick(lang)
+    return f"{level} {kind} {_offset(rung.offset_days, lang)} → {told}"
+
+
+def ladder_text(definition: Definition, roles: Mapping[str, Role], lang: str) -> list[str]:
+    """The definition's ladder, one line per rung."""
+    return [rung_text(g, definition, roles, lang) for g in definition.ladder]
+
+
+def step_text(t: Transition, definition: Definition, catalog: Catalog, lang: str) -> str:
+    """A step one may do: its label and the trigger to type, where it leads, who does it,
+    and, for an automatic one, what it waits for."""
+    th = lang == "th"
+    dest = _state_label(definition, t.dest, lang)
+    who = ", ".join(role_text(r, definition, catalog.roles, lang) for r in t.roles)
+    line = f"{t.label.pick(lang)} [{t.trigger}] → {dest} ({who})"
+    if t.auto is None:
+        return line
+    other = catalog.get(t.auto.process)
+    title, reached = other.title.pick(lang), _state_label(other, t.auto.reached, lang)
+    if th:
+        return f"{line} อัตโนมัติเมื่อ{title}ทุกรายการถึงขั้น{reached}"
+    return f"{line}, automatic once every {title} has reached {reached}"
