@@ -237,7 +237,7 @@ def test_advance_many_refuses_a_bad_row_by_number_and_writes_nothing(cli, tmp_pa
     flat = " ".join(err.split())
     assert re.search(r"แถว 7 \(2568/village_plan/240101\d\d\): forum_date='32/01/2568'", flat)
     assert re.search(
-        r"row 7 \(2568/village_plan/240101\d\d\): forum_date='32/01/2568' is not a valid date", flat
+        r"row 7 \(2568/village_plan/240101\d\d\): forum_date='32/01/2568' is not a date", flat
     )
     assert "ไม่ได้บันทึกแถวใดเลย" in " ".join(out.split())
     code, out, err = cli("advance-many", str(sheet), "--actor", OFFICE, "--partial")

@@ -65,6 +65,8 @@ COMMANDS: list[tuple[str, ...]] = [
     ),
     ("audit", "verify"),
     ("audit", "replay"),
+    ("inbox", "--actor", "cd-2401-b", "--fy", "2568"),
+    ("inbox", "--actor", "village-committee-2401", "--fy", "2568", "--limit", "3"),
 ]  # fmt: skip
 
 REFUSED: list[tuple[str, ...]] = [
@@ -79,6 +81,9 @@ REFUSED: list[tuple[str, ...]] = [
     ("actors", "add", "x-1", "--role", "mayor", "--area", "2401"),
     ("definitions", "show", "activity9"),
     ("definitions", "migrate", "activity2", "--from", "1", "--to", "2", "--dry-run"),
+    ("inbox", "--actor", "cd-2401-b", "--state", "no_such_step"),
+    ("template", "activity2", "no_such_step", "--area", "2401", "-o", "sheet.xlsx"),
+    ("advance-many", "no_such_file.csv", "--actor", "cd-2401-b"),
 ]
 
 # Thai usage: a file type, the CDD's BPM system and "ทาง E-mail" (as the province's letter
@@ -116,6 +121,7 @@ def english_words(output: str, codes: set[str]) -> list[str]:
     """The English words of ``output`` that are not codes, file names or allowed names."""
     found = []
     for token in _TYPED.sub(" ", output).split():
+        token = token.strip("'\"“”‘’()[],:;")  # a quoted name is still a name
         if re.search(r"[/\\@]|\.db\b|\.[a-z]{2,4}$", token):
             continue  # a key, a path, a URL, an address, a file name
         found += [w for w in _WORD.findall(token) if w not in codes | ALLOWED]

@@ -139,7 +139,9 @@ def test_fields_carry_the_guards_bounds_and_their_types(web: Web) -> None:
     assert "required" in participants
     assert re.search(r'<input[^>]*name="evidence\.attendance"[^>]*required', page)
     fresh = web.client.get("/instances/2568/activity2/240102").text  # its meeting date
-    assert re.search(r'<input[^>]*name="data\.meeting_date"[^>]*type="date"', fresh)
+    meeting = re.search(r'<input[^>]*name="data\.meeting_date"[^>]*>', fresh).group(0)
+    assert 'type="text"' in meeting  # a Thai or ISO date is typed
+    assert 'aria-describedby="meeting_set-meeting_date-days"' in meeting  # the days it takes
     walk(web.world.engine, KEY, web.world.actors, web.world.pdf, max_steps=3)
     page = web.client.get(PAGE).text  # the report: spent within the 3,900 allocation
     spent = re.search(r'<input[^>]*name="data\.spent"[^>]*>', page).group(0)

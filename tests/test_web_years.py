@@ -107,7 +107,7 @@ def test_home_and_login_keep_the_year(web: Web) -> None:
     assert away.headers["location"] == "/login?next=/overdue%3Ffy%3D2568%26sort%3Dkey"
     web.login(PROVINCE)
     home = web.client.get("/?fy=2568", follow_redirects=False)
-    assert home.headers["location"] == "/areas/24?fy=2568"
+    assert home.headers["location"] == "/inbox?fy=2568"
     switched = web.client.get(
         "/lang/en?next=" + "/overdue%3Ffy%3D2568%26sort%3Dkey", follow_redirects=False
     )

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from plancycle.cli.context import AppContext
-from plancycle.cli.render import Renderer, console, print_json
+from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.cli.steps import District, Json, Province, Tambon, area_filter
 from plancycle.cli.years import Fy, chosen_year
 from plancycle.definitions.model import Text
@@ -117,7 +116,7 @@ def _print_group(r: Renderer, g: InboxGroup, mine: bool, offset: int) -> None:
         highlight=False,
     )
     if mine:
-        doing = ", ".join(f"{t} ({_pick(r, x)})" for t, x in g.triggers)
+        doing = ", ".join(f"{_pick(r, x)} [{t}]" for t, x in g.triggers)
         line = r.pick("ทำได้: ", "you may: ") + doing
     else:
         line = r.pick("รอ: ", "waiting on: ") + ", ".join(_pick(r, x) for _, x in g.roles)
@@ -143,13 +142,15 @@ def _pick(r: Renderer, t: Text) -> str:
 
 
 def _table(r: Renderer, g: InboxGroup, mine: bool) -> Table:
-    table = Table(box=box.SIMPLE, expand=False, pad_edge=False)
-    table.add_column(r.pick("รายการ", "instance"), no_wrap=True)  # a key, copied whole
-    table.add_column(r.pick("พื้นที่", "area"), overflow="fold")
-    table.add_column(r.pick("กำหนดส่ง", "due"), no_wrap=True)
-    table.add_column(r.pick("สถานะ", "status"), no_wrap=True, justify="right")
+    cols = [
+        Col(r.pick("รายการ", "instance"), Fit.ID),  # a key, copied whole
+        Col(r.pick("พื้นที่", "area")),
+        Col(r.pick("กำหนดส่ง", "due"), Fit.ID),
+        Col(r.pick("สถานะ", "status"), Fit.NUMBER),
+    ]
     if not mine:
-        table.add_column(r.pick("หน่วยงาน", "office"), overflow="fold")
+        cols.append(Col(r.pick("หน่วยงาน", "office")))
+    rows = []
     for row in g.rows:
         due = (
             format_date(row.due_at, "short", lang=r.lang, thai_digits=r.thai_digits)
@@ -166,8 +167,8 @@ def _table(r: Renderer, g: InboxGroup, mine: bool) -> Table:
         if not mine:
             offices = [o for w in row.waiting_on for o in w.offices]
             cells.append(escape(", ".join(offices)) or "-")
-        table.add_row(*cells)
-    return table
+        rows.append(cells)
+    return fitted_table(cols, rows)
 
 
 def register(app: typer.Typer) -> None:
