@@ -28,6 +28,7 @@ from plancycle.cli import (
 )
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import console, report_error
+from plancycle.cli.usage import UsageError, usage_refused
 from plancycle.errors import PlancycleError
 from plancycle.logs import configure_logging
 from plancycle.settings import load_settings
@@ -45,6 +46,10 @@ class ReportingGroup(TyperGroup):
         except PlancycleError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except UsageError as exc:  # a subcommand's own arguments and options
+            refused = usage_refused(exc)
+            report_error(refused)
+            raise typer.Exit(refused.exit_code) from None
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as exc:
             report_error(
                 StoreUnavailable(
