@@ -39,7 +39,9 @@ def two_years(site: Site) -> Site:  # noqa: F811
 def test_the_chosen_year_survives_every_click(two_years: Site) -> None:
     served, page = two_years, two_years.page
     served.log_in(PROVINCE)
-    assert page.url.endswith("/areas/24")  # no year asked for: the default
+    assert page.url.endswith("/inbox")  # the landing page; no year asked for: the default
+    page.click("#nav-overview")
+    assert page.url.endswith("/areas/24")  # and the overview carries no year either
     assert page.input_value("#year-select") == "2569"
     default = page.locator("#year-select option[data-default]")
     assert default.get_attribute("value") == "2569" and "ค่าเริ่มต้น" in default.inner_text()

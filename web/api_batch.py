@@ -36,13 +36,7 @@ def _item(x: RowResult) -> dict[str, Any]:
 
 
 def batch_dict(result: BatchResult) -> dict[str, Any]:
-    return {
-        "complete": result.complete,
-        "partial": result.partial,
-        "dry_run": result.dry_run,
-        "counts": result.counts(),
-        "items": [_item(x) for x in result.rows],
-    }
+    return {**result.summary(), "items": [_item(x) for x in result.rows]}
 
 
 def _run(web: WebState, who: Principal, body: BatchIn) -> BatchResult:

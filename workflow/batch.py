@@ -116,6 +116,15 @@ class BatchResult:
     def counts(self) -> dict[str, int]:
         return {s.value: len(self.having(s)) for s in RowStatus}
 
+    def summary(self) -> dict[str, Any]:
+        """What every shell's answer starts with; each adds its rows, worded its own way."""
+        return {
+            "complete": self.complete,
+            "dry_run": self.dry_run,
+            "partial": self.partial,
+            "counts": self.counts(),
+        }
+
 
 class EmptyBatch(BadStepInput):
     def __init__(self) -> None:

@@ -153,13 +153,7 @@ def result_json(result: BatchResult) -> dict[str, object]:
             out |= {"reason": x.reason, "detail": en, "detail_th": th}
         return out
 
-    return {
-        "complete": result.complete,
-        "dry_run": result.dry_run,
-        "partial": result.partial,
-        "counts": result.counts(),
-        "rows": [row(x) for x in result.rows],
-    }
+    return {**result.summary(), "rows": [row(x) for x in result.rows]}
 
 
 def advance_many_cmd(
