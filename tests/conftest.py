@@ -102,9 +102,34 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head, copied for every test that wants a fresh store
+    (running every migration again for each test cost most of the suite's time)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:  # fold the log in: the copy is the whole store
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _fresh_sqlite(template: Path, path: Path) -> sa.Engine:
+    shutil.copyfile(template, path)
+    return make_engine(f"sqlite:///{path}")
+
+
 @pytest.fixture
-def engine(empty_engine: sa.Engine) -> sa.Engine:
+def engine(empty_engine: sa.Engine, request: pytest.FixtureRequest) -> sa.Engine:
     """A fresh, migrated store, once on SQLite and once on PostgreSQL."""
+    if empty_engine.dialect.name == "sqlite":
+        empty_engine.dispose()  # nothing was opened: take the migrated copy's place
+        database = empty_engine.url.database
+        assert database is not None
+        fresh = _fresh_sqlite(request.getfixturevalue("_migrated_sqlite"), Path(database))
+        request.addfinalizer(fresh.dispose)
+        return fresh
     migrate(empty_engine)
     return empty_engine
 
@@ -122,10 +147,9 @@ def pg_engine(_pg_available: str | None) -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+def sqlite_engine(tmp_path: Path, _migrated_sqlite: Path) -> Iterator[sa.Engine]:
     """A fresh, migrated SQLite store (for tests that need no PostgreSQL run)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'sqlite-store.db'}")
-    migrate(engine)
+    engine = _fresh_sqlite(_migrated_sqlite, tmp_path / "sqlite-store.db")
     try:
         yield engine
     finally:
