@@ -184,3 +184,12 @@ def test_a_group_pages_through_its_instances(web: Web) -> None:
         "state": ["forum_calendar"],
         "page": ["2"],
     }
+
+
+def test_the_inbox_says_which_years_exist(web: Web, cli) -> None:
+    api = web.client.get("/api/v1/inbox?fy=2570", headers=web.auth(DISTRICT)).json()
+    assert api["fiscal_year"] == 2570 and api["fiscal_years"] == [2568]
+    assert api["default_fiscal_year"] == 2568 and api["mine"]["total"] == 0
+    code, out, err = cli("--token", web.tokens[DISTRICT], "inbox", "--fy", "2570")
+    assert code == 0, err
+    assert "ปีงบประมาณ 2570 ยังไม่มีรอบงาน" in out and "2568" in out

@@ -328,10 +328,9 @@ class InboxActor(_Out):
     area: str | None
 
 
-class InboxOut(_Out):
+class InboxOut(YearsOut):
     """What the caller's office must do now (``mine``) and what waits on others."""
 
-    fiscal_year: int
     as_of: Instant
     actor: InboxActor
     area_code: str

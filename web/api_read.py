@@ -193,7 +193,9 @@ def inbox(
     ] = DEFAULT_ROWS,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="skipped per group")] = 0,
 ) -> dict[str, Any]:
-    return inbox_for(web, who, fy, area, process, state, limit, offset).as_dict()
+    years = web.choose(fy)
+    found = inbox_for(web, who, years.year, area, process, state, limit, offset)
+    return {**years.as_dict(), **found.as_dict()}
 
 
 def _filter(

@@ -86,7 +86,7 @@ def detail_for(web: WebState, who: Principal, fy: int, process: str, area: str) 
 def inbox_for(
     web: WebState,
     who: Principal,
-    fy: int | None,
+    year: int,
     area: str | None,
     process: str | None,
     state: str | None,
@@ -94,9 +94,9 @@ def inbox_for(
     offset: int,
 ) -> Inbox:
     """The caller's inbox (``workflow/inbox.py``) for a request's parameters, inside the
-    caller's area; the year is the one :meth:`WebState.year` gives."""
+    caller's area, in ``year`` (the request's chosen one: :meth:`WebState.choose`)."""
     flt = InboxFilter(
-        web.year(fy),
+        year,
         AreaFilter.of(area_for(who, area)),
         process or None,
         state or None,

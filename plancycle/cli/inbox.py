@@ -12,7 +12,7 @@ from rich.table import Table
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.cli.steps import District, Json, Province, Tambon, area_filter
-from plancycle.cli.years import Fy, chosen_year
+from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.definitions.model import Text
 from plancycle.thai.dates import format_date
 from plancycle.workflow.inbox import (
@@ -57,8 +57,9 @@ def inbox_cmd(
     and step, and what in your area waits on another office."""
     app_ctx: AppContext = ctx.obj
     who = app_ctx.acting_actor(actor)
+    choice = chosen_year(app_ctx, fy)
     flt = InboxFilter(
-        chosen_year(app_ctx, fy).year,
+        choice.year,
         area_filter(province, district, tambon),
         process,
         state,
@@ -73,9 +74,13 @@ def inbox_cmd(
         app_ctx.clock.now(),
     )
     if as_json:
-        print_json(found.as_dict())
+        print_json({**choice.as_dict(), **found.as_dict()})
         return
-    print_inbox(Renderer(app_ctx.lang, app_ctx.thai_digits), found)
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    if not choice.has_cycle:
+        console.print(nothing_found(r, choice), highlight=False, markup=False)
+        return
+    print_inbox(r, found)
 
 
 def print_inbox(r: Renderer, found: Inbox) -> None:
