@@ -11,6 +11,7 @@ from importlib.resources import files
 import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
 
+from plancycle.definitions.describe import SOURCE_LABELS
 from plancycle.definitions.model import Catalog
 from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
@@ -47,7 +48,9 @@ class WebState:
             settings.upload_max_bytes,
             busy_timeout_s=settings.busy_timeout_s,
         )
-        return cls(settings, engine, Jinja2Templates(directory=package_dir("templates")))
+        templates = Jinja2Templates(directory=package_dir("templates"))
+        templates.env.globals["source_labels"] = SOURCE_LABELS
+        return cls(settings, engine, templates)
 
     @property
     def db(self) -> sa.Engine:
