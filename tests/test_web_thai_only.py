@@ -106,6 +106,8 @@ PAGES = [
     "/overdue",
     "/exports",
     f"/bulk?{_bulk_query()}",
+    f"/bulk?process=activity2&trigger=workshop_held&key={KEY}",
+    "/bulk/sheet",
     "/areas/2402",  # another district: the refusal page
 ]
 

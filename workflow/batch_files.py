@@ -10,11 +10,14 @@ anything is checked, so a misspelt name never leaves a row without its evidence.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from plancycle.store.evidence import EvidenceError, EvidenceInput
+from plancycle.workflow.batch import BatchRow
+from plancycle.workflow.batch_sheet import SheetRow
 
-__all__ = ["FileNotSent", "FilesNotNamed", "Sent", "named_files", "unnamed"]
+__all__ = ["FileNotSent", "FilesNotNamed", "Sent", "named_files", "sheet_batch", "unnamed"]
 
 Sent = Mapping[str, tuple[str, BinaryIO]]  # reference -> (file name to record, its bytes)
 
@@ -58,3 +61,24 @@ def unnamed(rows: Sequence[Sequence[tuple[str, str]]], sent: Sent) -> list[str]:
     """The files sent that no row names."""
     used = {ref for named in rows for _, ref in named}
     return [ref for ref in sent if ref not in used]
+
+
+def _base(name: str) -> str:
+    """A file name without any folder a sheet's cell or a browser put before it."""
+    return PureWindowsPath(PurePosixPath(name).name).name
+
+
+def sheet_batch(rows: Sequence[SheetRow], sent: Sent) -> list[BatchRow]:
+    """A filled sheet's rows, each with the files its ``evidence.SLOT`` cells name,
+    matched by file name among the files ``sent`` with it (keyed by their names).
+    :class:`FilesNotNamed` when a file sent is named by no row."""
+    by_name = {_base(k): v for k, v in sent.items()}
+    named = [[(slot, _base(ref)) for slot, ref in r.evidence] for r in rows]
+    extra = unnamed(named, by_name)
+    if extra:
+        raise FilesNotNamed(extra)
+    out = []
+    for r, refs in zip(rows, named, strict=True):
+        files, problem = named_files(refs, by_name)
+        out.append(BatchRow(r.row, r.key, r.trigger, r.data, files, r.note, problem))
+    return out
