@@ -107,6 +107,8 @@ _UPLOAD = {
                     "properties": {
                         "batch": {
                             "type": "string",
+                            "minLength": 1,
+                            "contentMediaType": "application/json",
                             "description": "the JSON body of /advance-batch; an item's "
                             '"evidence" maps a slot to the name of a file part: '
                             '{"attendance": "scan-240101"}',
