@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     smtp_timeout: Annotated[int, Field(ge=1, le=3600)] = 30
 
     @property
+    def evidence_dir_set(self) -> Path | None:
+        """``PLANCYCLE_EVIDENCE_DIR`` when it was set; None when it is the default (the
+        store's recorded folder is then used: ``workflow/evidence_folder.py``)."""
+        return self.evidence_dir if "evidence_dir" in self.model_fields_set else None
+
+    @property
     def evidence_max_bytes(self) -> int:
         return int(self.evidence_max_mb * 1024 * 1024)
 

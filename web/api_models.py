@@ -394,6 +394,14 @@ class BatchItemIn(BaseModel):
         default_factory=dict, examples=[{"forum_date": "2025-01-20"}]
     )
     note: str | None = Field(default=None, max_length=2000)
+    evidence: dict[str, str] = Field(
+        default_factory=dict,
+        description="the item's own files: evidence slot -> the name of a file part sent "
+        "with the batch (multipart, POST /api/v1/advance-batch/upload); items naming the "
+        "same part share one stored file",
+        examples=[{"attendance": "scan-240101"}],
+        max_length=20,
+    )
 
 
 class BatchIn(BaseModel):

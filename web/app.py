@@ -20,6 +20,7 @@ from plancycle.web import (
     pages_evidence,
     pages_inbox,
     pages_instance,
+    pages_sheet,
 )
 from plancycle.web.api_schema import Problem, truthful
 from plancycle.web.errors_http import install_handlers
@@ -66,6 +67,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_areas,
         pages_inbox,
         pages_instance,
+        pages_sheet,
         pages_bulk,
         pages_evidence,
     ):

@@ -24,7 +24,9 @@ SMALL_MAX_BYTES = 64 * 1024
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-BATCH_PATHS = frozenset({"/api/v1/advance-batch", "/bulk"})  # many steps in one body
+BATCH_PATHS = frozenset(
+    {"/api/v1/advance-batch", "/api/v1/advance-batch/upload", "/bulk", "/bulk/sheet"}
+)  # many steps in one body
 
 
 def limit_for(path: str, advance_max_bytes: int) -> int:

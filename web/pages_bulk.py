@@ -143,10 +143,21 @@ def bulk_page(
     return _show(request, who, _Form(process, trigger, rows, missing, {}))
 
 
-def _rows(form: FormData, step: Transition, files: list[Any]) -> list[BatchRow]:
+def _uploads(form: FormData, prefix: str) -> dict[str | None, UploadFile]:
+    """The files chosen under ``prefix`` (``evidence`` or ``row.N.evidence``), by slot."""
+    return {
+        k[len(prefix) :].lstrip(".") or None: v
+        for k, v in form.multi_items()
+        if (k == prefix or k.startswith(prefix + ".")) and isinstance(v, UploadFile) and v.filename
+    }
+
+
+def _rows(form: FormData, step: Transition) -> list[BatchRow]:
     """One batch row per posted row: the shared fields, then the row's own (or the
-    "same for all" value where the row's is empty)."""
+    "same for all" value where the row's is empty); a row's own file for a slot takes
+    the place of the shared one (the shared file is one stream: stored once)."""
     per_row, shared = _split(step)
+    shared_files = _uploads(form, "evidence")
     common = {f.name: str(form.get(f"data.{f.name}") or "") for f in shared}
     note = str(form.get("note") or "").strip() or None
     out: list[BatchRow] = []
@@ -158,6 +169,8 @@ def _rows(form: FormData, step: Transition, files: list[Any]) -> list[BatchRow]:
             same = str(form.get(f"all.data.{f.name}") or "")
             if own or same:
                 data[f.name] = own or same
+        chosen = shared_files | _uploads(form, f"row.{n}.evidence")
+        files = evidence_inputs(list(chosen.items()))
         out.append(BatchRow(n + 1, str(key), step.trigger, data, files, note))
         n += 1
     return out
@@ -172,12 +185,7 @@ async def bulk_post(request: Request, who: PageUser) -> Response:
         process, trigger = str(form.get("process") or ""), str(form.get("trigger") or "")
         step = step_of(web.catalog, process, trigger)
         given = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf"}
-        files = [
-            (k.partition(".")[2] or None, v)
-            for k, v in form.multi_items()
-            if k.startswith("evidence") and isinstance(v, UploadFile) and v.filename
-        ]
-        rows = _rows(form, step, evidence_inputs(files))
+        rows = _rows(form, step)
         found = keyed_rows(web.db, [r.key for r in rows], who.area)
         # a key the caller does not see stays a row: the batch refuses it as not found
         shown = [

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from plancycle.definitions.model import Catalog
 from plancycle.settings import Settings
 from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
-from plancycle.store.evidence import DEFAULT_EVIDENCE_DIR, DEFAULT_MAX_BYTES
+from plancycle.store.evidence import DEFAULT_MAX_BYTES
 from plancycle.workflow.clock import Clock, SystemClock
 
 __all__ = ["WebSettings"]
@@ -24,7 +24,9 @@ class WebSettings:
     db: sa.Engine
     catalog: Catalog
     clock: Clock = field(default_factory=SystemClock)
-    evidence_folder: Path = DEFAULT_EVIDENCE_DIR
+    # the folder set (PLANCYCLE_EVIDENCE_DIR); None: the store's recorded folder, else
+    # ./evidence (workflow/evidence_folder.py decides, when the app is built)
+    evidence_folder: Path | None = None
     upload_max_bytes: int = DEFAULT_MAX_BYTES
     busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S  # longest wait for the store's write lock
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -58,7 +60,7 @@ class WebSettings:
             db=db,
             catalog=catalog,
             clock=clock or SystemClock(),
-            evidence_folder=settings.evidence_dir,
+            evidence_folder=settings.evidence_dir_set,
             upload_max_bytes=settings.evidence_max_bytes,
             busy_timeout_s=settings.busy_timeout_s,
             secret_key=settings.secret_key or secrets.token_urlsafe(32),

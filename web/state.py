@@ -11,11 +11,13 @@ from importlib.resources import files
 import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
 
+from plancycle.definitions.describe import SOURCE_LABELS
 from plancycle.definitions.model import Catalog
 from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
 from plancycle.web.settings import WebSettings
 from plancycle.workflow.engine import Engine
+from plancycle.workflow.evidence_folder import evidence_folder_for
 from plancycle.workflow.years import YearChoice, choose_year
 
 __all__ = ["WebState", "package_dir"]
@@ -33,17 +35,22 @@ class WebState:
 
     @classmethod
     def build(cls, settings: WebSettings) -> WebState:
-        """The state; partial evidence files a killed server left behind are removed."""
-        remove_stale_partials(settings.evidence_folder, time.time())
+        """The state; partial evidence files a killed server left behind are removed.
+        The evidence folder is the one rule's (:func:`evidence_folder_for`): refused when
+        the setting names a folder other than the one the store recorded."""
+        folder = evidence_folder_for(settings.db, None, settings.evidence_folder).path
+        remove_stale_partials(folder, time.time())
         engine = Engine(
             settings.catalog,
             settings.db,
             settings.clock,
-            settings.evidence_folder,
+            folder,
             settings.upload_max_bytes,
             busy_timeout_s=settings.busy_timeout_s,
         )
-        return cls(settings, engine, Jinja2Templates(directory=package_dir("templates")))
+        templates = Jinja2Templates(directory=package_dir("templates"))
+        templates.env.globals["source_labels"] = SOURCE_LABELS
+        return cls(settings, engine, templates)
 
     @property
     def db(self) -> sa.Engine:

@@ -21,7 +21,6 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from enum import StrEnum
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -33,7 +32,6 @@ from plancycle.definitions.model import Catalog
 from plancycle.store.audit_hash import genesis_hash, record_hash
 from plancycle.store.evidence import stored_path
 from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord, table_of
-from plancycle.store.store_settings import evidence_folder_of
 from plancycle.workflow.anchors import ANCHOR_FINDING_KEY, anchor_findings, heads_digest
 from plancycle.workflow.machines import MachineRegistry
 
@@ -190,31 +188,6 @@ def _check_chain(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> list[Finding]:
             )
         )
     return found
-
-
-class FolderSource(StrEnum):
-    """Where the evidence folder ``audit verify`` reads comes from."""
-
-    GIVEN = "given"  # named by the caller (``--evidence``)
-    RECORDED = "recorded"  # the folder the store's files were written to
-    CONFIGURED = "configured"  # the settings' folder: nothing recorded yet
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceFolder:
-    path: Path
-    source: FolderSource
-
-
-def evidence_folder_for(db: sa.Engine, given: Path | None, configured: Path) -> EvidenceFolder:
-    """The folder to check evidence files in: the one given, else the one the store
-    recorded when its files were written, else the configured one."""
-    if given is not None:
-        return EvidenceFolder(given, FolderSource.GIVEN)
-    recorded = evidence_folder_of(db)
-    if recorded is not None:
-        return EvidenceFolder(recorded, FolderSource.RECORDED)
-    return EvidenceFolder(configured, FolderSource.CONFIGURED)
 
 
 def references_evidence(db: sa.Engine) -> bool:

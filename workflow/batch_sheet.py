@@ -212,9 +212,9 @@ def _header(cells: list[Any], name: str) -> list[str]:
     if missing:
         raise BadSheet(
             f"{name}: row 1 must name the columns; missing {', '.join(missing)} "
-            f"(make one with `plancycle template`)",
+            "(fill the template made for the step, keeping its first row)",
             f"{name}: แถวที่ 1 ต้องเป็นชื่อคอลัมน์; ขาด {', '.join(missing)} "
-            f"(สร้างแบบฟอร์มด้วย `plancycle template`)",
+            "(กรอกแบบฟอร์มที่สร้างสำหรับขั้นนั้น โดยคงแถวแรกไว้)",
         )
     return head
 

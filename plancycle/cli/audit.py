@@ -18,17 +18,15 @@ from plancycle.errors import PlancycleError
 from plancycle.thai.dates import parse_instant
 from plancycle.workflow.anchors import check_format, key_pair, parse_digest, sign
 from plancycle.workflow.audit import (
-    EvidenceFolder,
     Finding,
-    FolderSource,
     anchor,
-    evidence_folder_for,
     references_evidence,
     replay,
     verify,
     verify_with_anchor,
 )
 from plancycle.workflow.audit_export import FORMATS, export_records
+from plancycle.workflow.evidence_folder import EvidenceFolder, FolderSource, evidence_folder_for
 
 __all__ = ["app"]
 
@@ -102,6 +100,7 @@ class EvidenceFolderMissing(PlancycleError):
                 "ที่ระบบบันทึกไฟล์หลักฐานไว้",
             ),
             FolderSource.CONFIGURED: ("PLANCYCLE_EVIDENCE_DIR", "PLANCYCLE_EVIDENCE_DIR"),
+            FolderSource.DEFAULT: ("the default, ./evidence", "ค่าเริ่มต้น ./evidence"),
         }[folder.source]
         super().__init__(
             f"the evidence folder {str(folder.path)!r} ({where_en}) does not exist; give the "
@@ -114,7 +113,10 @@ class EvidenceFolderMissing(PlancycleError):
 def _evidence_folder(app_ctx: AppContext, given: Path | None) -> Path:
     """The folder whose files verify checks (see ``evidence_folder_for``); refused when
     it is missing and the store has files to check."""
-    folder = evidence_folder_for(app_ctx.db, given, app_ctx.settings.evidence_dir)
+    settings = app_ctx.settings
+    folder = evidence_folder_for(
+        app_ctx.db, given, settings.evidence_dir_set, settings.evidence_dir
+    )
     if not folder.path.is_dir() and references_evidence(app_ctx.db):
         raise EvidenceFolderMissing(folder)
     return folder.path

@@ -27,13 +27,14 @@ def serve_cmd(
     settings = WebSettings.of(
         app_ctx.db, app_ctx.catalog, app_ctx.settings, app_ctx.clock, lang=app_ctx.lang
     )
+    web_app = create_app(settings)  # refused here, before a word, if it cannot serve
     console.print(
         app_ctx.text(
             f"เปิดบริการที่ http://{host}:{port}/ (ฐานข้อมูล {app_ctx.url})",
             f"serving http://{host}:{port}/ (store {app_ctx.url})",
         )
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
