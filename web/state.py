@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
 
 from plancycle.definitions.model import Catalog
+from plancycle.definitions.rows import EXAMPLES, ROW_COLUMNS, BudgetClass
 from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
 from plancycle.web.settings import WebSettings
@@ -43,7 +44,12 @@ class WebState:
             settings.upload_max_bytes,
             busy_timeout_s=settings.busy_timeout_s,
         )
-        return cls(settings, engine, Jinja2Templates(directory=package_dir("templates")))
+        templates = Jinja2Templates(directory=package_dir("templates"))
+        # what a form's table of rows shows: the columns of each kind, the budget classes
+        templates.env.globals["row_columns"] = ROW_COLUMNS
+        templates.env.globals["budget_classes"] = tuple(BudgetClass)
+        templates.env.globals["row_examples"] = EXAMPLES
+        return cls(settings, engine, templates)
 
     @property
     def db(self) -> sa.Engine:
