@@ -93,3 +93,15 @@ def test_the_area_page_shows_each_kpi_with_its_definition(web: Web) -> None:
     found = re.findall(r'data-kpi-measure="(\w+)"', page)
     assert {"districts_complete", "evaluated_usable"} <= set(found)
     assert "อำเภอที่ผู้เข้าร่วมครบ ๕ คน" in page
+
+
+def test_the_bulk_page_takes_budget_lines_as_typed_rows(web: Web) -> None:
+    key = _a3(web)
+    web.login(DISTRICT)
+    page = web.client.get(
+        "/bulk", params={"process": "activity3", "trigger": "project_written", "key": key}
+    )
+    assert page.status_code == 200, page.text
+    area = re.search(r"<textarea[^>]*budget_lines.*?</textarea>", page.text, re.S).group(0)
+    assert "required" in area and "ค่าวัสดุอบรม | 3000 | ค่าวัสดุ" in area
+    assert "ประเภทงบ (ค่าตอบแทน/ค่าใช้สอย/ค่าวัสดุ/ครุภัณฑ์)" in page.text
