@@ -28,6 +28,7 @@ __all__ = [
     "KIND_LABELS",
     "SOURCE_LABELS",
     "deadline_text",
+    "kpi_text",
     "ladder_text",
     "role_text",
     "rung_text",
@@ -48,6 +49,19 @@ KIND_LABELS: Mapping[EscalationKind, Text] = {
     EscalationKind.OVERDUE: Text("แจ้งเกินกำหนด", "overdue notice"),
     EscalationKind.ESCALATION: Text("ยกระดับ", "escalation"),
 }
+
+
+def kpi_text(definition: Definition, lang: str) -> str | None:
+    """The definition's KPI as people read it: the indicator's words, its target and how it
+    is counted (None when it has none)."""
+    kpi = definition.kpi
+    if kpi is None:
+        return None
+    th = lang == "th"
+    head = "ตัวชี้วัด" if th else "KPI"
+    target = f"{'เป้าหมาย' if th else 'target'} {kpi.target_percent:g} %"
+    basis = f"; {'นับจาก' if th else 'counted as'}: {kpi.basis.pick(lang)}" if kpi.basis else ""
+    return f"{head}: {kpi.label.pick(lang)} ({target}{basis})"
 
 
 def source_text(source: str, lang: str) -> str:

@@ -21,6 +21,7 @@ from plancycle.definitions.model import (
     Budget,
     Definition,
     Kpi,
+    KpiMeasure,
     Migration,
     Participants,
     Role,
@@ -46,7 +47,10 @@ _TOP_REQUIRED = (
     "transitions",
 )
 _TOP_OPTIONAL = ("kpi", "budget", "participants", "window", "ladder", "migrates_from")
-_KPI_KEYS: Keys = (("th", "en", "target_percent"), ())
+_KPI_KEYS: Keys = (
+    ("th", "en", "target_percent"),
+    ("measure", "basis", "process", "step", "field"),
+)
 _BUDGET_KEYS: Keys = (("total",), ("per_unit", "units", "seed_digits", "seed_words"))
 _PARTICIPANTS_KEYS: Keys = ((), ("per_unit_min", "total", "unit"))
 _WINDOW_KEYS: Keys = ((), ("opens", "closes"))
@@ -116,9 +120,32 @@ def _percent(chk: Checker, node: Node | None) -> Any:
 def _kpi(chk: Checker, km: dict[str, Node]) -> Kpi | None:
     label = chk.th_en(km, "kpi")
     pct = _percent(chk, km.get("target_percent"))
+    measure = KpiMeasure.INSTANCES_DONE
+    if "measure" in km:
+        word = chk.string(km["measure"], "kpi: measure")
+        if word not in set(KpiMeasure):
+            names = ", ".join(KpiMeasure)
+            chk.add(km["measure"], f"kpi: measure must be one of {names}, got {word!r}")
+            return None
+        measure = KpiMeasure(word)
+    refs = {
+        k: chk.ident(km[k], f"kpi: {k}") if k in km else None for k in ("process", "step", "field")
+    }
+    if measure is not KpiMeasure.INSTANCES_DONE and (refs["step"] is None or refs["field"] is None):
+        chk.add(km["measure"], f"kpi: measure {measure} needs 'step' and 'field'")
+        return None
+    basis = chk.text(km["basis"], "kpi: basis") if "basis" in km else None
     if label is None or pct is None:
         return None
-    return Kpi(label=label, target_percent=pct)
+    return Kpi(
+        label=label,
+        target_percent=pct,
+        measure=measure,
+        basis=basis,
+        process=refs["process"],
+        step=refs["step"],
+        field=refs["field"],
+    )
 
 
 def _budget(chk: Checker, bm: dict[str, Node]) -> Budget | None:

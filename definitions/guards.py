@@ -20,14 +20,17 @@ from types import MappingProxyType
 from typing import Any
 
 from plancycle.definitions.model import Text
+from plancycle.definitions.rows import BudgetClass
 
 __all__ = [
+    "ACTIVITY3_RULE",
     "GUARDS",
     "Bounds",
     "GuardContext",
     "GuardParam",
     "GuardSpec",
     "Refusal",
+    "district_composition",
     "field_bounds",
     "run_guard",
 ]
@@ -51,7 +54,7 @@ class GuardContext:
 
     data: Mapping[str, Any]
     allocation: int | None = None  # the unit's budget (baht), from the definition
-    facts: Mapping[str, Any] = field(default_factory=dict)  # e.g. district_count
+    facts: Mapping[str, Any] = field(default_factory=dict)  # district_count, districts (codes)
 
 
 Guard = Callable[..., Refusal | None]
@@ -107,11 +110,6 @@ class GuardSpec:
         return next(p for p in self.params if p.name == name)
 
 
-# Spending categories a project may not contain (Activity 3 rule of the seed).
-FORBIDDEN_CATEGORIES = {"handout_goods": "ซื้อของแจกจ่าย", "durable_articles": "ครุภัณฑ์"}
-FORBIDDEN_WORDS = ("ครุภัณฑ์", "ซื้อของแจก", "แจกจ่าย")
-
-
 def _as_int(ctx: GuardContext, name: str) -> int | None:
     value = ctx.data.get(name)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -133,53 +131,124 @@ def min_participants(ctx: GuardContext, *, min: int) -> Refusal | None:  # noqa:
     )
 
 
-def participants_per_district(
-    ctx: GuardContext, *, socho_t_chair: int, socho_a_member: int, cd_officer: int
-) -> Refusal | None:
-    """Activity 1: per district 1 ศอช.ต. chair + 3 ศอช.อ. members + 1 CD officer."""
-    districts = int(ctx.facts.get("district_count") or 0)
-    wanted = {
-        "socho_t_chairs": socho_t_chair * districts,
-        "socho_a_members": socho_a_member * districts,
-        "cd_officers": cd_officer * districts,
+def _rows(ctx: GuardContext, name: str) -> list[dict[str, Any]]:
+    raw = ctx.data.get(name)
+    return [r for r in raw if isinstance(r, dict)] if isinstance(raw, list) else []
+
+
+def district_composition(params: Mapping[str, Any]) -> dict[str, int]:
+    """The head count per district that ``participants_per_district``'s parameters name,
+    by the attendance row's keys (the guard's limit and the Activity 1 KPI's bar)."""
+    return {
+        "socho_t_chairs": int(params["socho_t_chair"]),
+        "socho_a_members": int(params["socho_a_member"]),
+        "cd_officers": int(params["cd_officer"]),
     }
-    short = {k: (v, _as_int(ctx, k)) for k, v in wanted.items() if (_as_int(ctx, k) or 0) < v}
-    if not short:
-        return None
-    detail = ", ".join(
-        f"{k} {got if got is not None else 0}/{need}" for k, (need, got) in short.items()
+
+
+def participants_per_district(
+    ctx: GuardContext,
+    *,
+    socho_t_chair: int,
+    socho_a_member: int,
+    cd_officer: int,
+    field: str = "attendance",
+) -> Refusal | None:
+    """Activity 1, per district (never on province totals): each row names a district of
+    the province once and brings at most 1 ศอช.ต. chair + 3 ศอช.อ. members + 1 CD officer
+    (the letter's composition, which the budget pays for). A district with fewer attended
+    but is not "developed": the KPI counts it so (the KPI module of the engine (workflow/kpi.py))."""
+    rows = _rows(ctx, field)
+    known = set(ctx.facts.get("districts") or ())
+    cap = district_composition(
+        {"socho_t_chair": socho_t_chair, "socho_a_member": socho_a_member, "cd_officer": cd_officer}
     )
+    th_names = {
+        "socho_t_chairs": "ประธาน ศอช.ต.",
+        "socho_a_members": "กรรมการ ศอช.อ.",
+        "cd_officers": "เจ้าหน้าที่พัฒนาชุมชน",
+    }
+    problems_th: list[str] = []
+    problems_en: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        code = str(row.get("district", ""))
+        if code in seen:
+            problems_th.append(f"อำเภอ {code} ซ้ำ")
+            problems_en.append(f"district {code} given twice")
+        seen.add(code)
+        if known and code not in known:
+            problems_th.append(f"{code} ไม่ใช่อำเภอของจังหวัดนี้")
+            problems_en.append(f"{code} is not a district of this province")
+        for key, most in cap.items():
+            got = int(row.get(key) or 0)
+            if got > most:
+                problems_th.append(f"อำเภอ {code}: {th_names[key]} {got} คน (ไม่เกิน {most})")
+                problems_en.append(f"district {code}: {key} {got} (at most {most})")
+    if not rows:
+        problems_th.append("ไม่มีแถวของอำเภอใด")
+        problems_en.append("no district row given")
+    if not problems_en:
+        return None
     per = socho_t_chair + socho_a_member + cd_officer
     return Refusal(
         "participants_per_district",
-        f"ผู้เข้าร่วมไม่ครบอำเภอละ {per} คน ({districts} อำเภอ): {detail}",
-        f"participants short of {per} per district ({districts} districts): {detail}",
+        f"ผู้เข้าร่วมต้องนับรายอำเภอ อำเภอละ {per} คน (ประธาน ศอช.ต. {socho_t_chair}"
+        f" + กรรมการ ศอช.อ. {socho_a_member} + เจ้าหน้าที่พัฒนาชุมชน {cd_officer}): "
+        + "; ".join(problems_th),
+        f"participants are counted per district, {per} each ({socho_t_chair} ศอช.ต. chair"
+        f" + {socho_a_member} ศอช.อ. members + {cd_officer} CD officer): " + "; ".join(problems_en),
         params={
             "socho_t_chair": socho_t_chair,
             "socho_a_member": socho_a_member,
             "cd_officer": cd_officer,
-            "district_count": districts,
+            "districts": len(known),
         },
-        actual={k: got for k, (_, got) in short.items()},
-        fields=tuple(short),
+        actual={"rows": len(rows), "problems": problems_en},
+        fields=(field,),
     )
 
 
-def no_forbidden_purchases(ctx: GuardContext) -> Refusal | None:
-    """Activity 3: no buying goods to hand out and no durable articles (ครุภัณฑ์)."""
-    raw = ctx.data.get("purchase_categories") or []
-    categories = [raw] if isinstance(raw, str) else list(raw)
-    bad = [c for c in categories if c in FORBIDDEN_CATEGORIES]
-    text = str(ctx.data.get("project_description") or "")
-    words = [w for w in FORBIDDEN_WORDS if w in text]
-    if not bad and not words:
+# The letter's sentence on Activity 3's spending (attachment 2), quoted in each refusal.
+ACTIVITY3_RULE = Text(
+    "การดำเนินโครงการ/กิจกรรม จักต้องเป็นกิจกรรมที่ส่งเสริมกระบวนการมีส่วนร่วมของประชาชน"
+    "ในพื้นที่ตำบลเข้มแข็งฯ และไม่เป็นกิจกรรมที่เป็นการซื้อของแจกจ่าย หรือเป็นครุภัณฑ์",
+    "The project/activity must promote people's participation in the strong tambon and must "
+    "not be buying goods to hand out, nor durable articles",
+)
+
+
+def allowed_budget_lines(ctx: GuardContext, *, field: str = "budget_lines") -> Refusal | None:
+    """Activity 3: no line of class ครุภัณฑ์ (durable articles), no line handed out to
+    individuals, and the lines' total within the unit's allocation."""
+    rows = _rows(ctx, field)
+    bad_th: list[str] = []
+    bad_en: list[str] = []
+    for n, row in enumerate(rows, start=1):
+        item = str(row.get("item", ""))
+        if row.get("budget_class") == BudgetClass.DURABLES:
+            bad_th.append(f"แถวที่ {n} '{item}' เป็นครุภัณฑ์")
+            bad_en.append(f"row {n} '{item}' is a durable article (ครุภัณฑ์)")
+        if row.get("handout") is True:
+            bad_th.append(f"แถวที่ {n} '{item}' เป็นการซื้อของแจกจ่าย")
+            bad_en.append(f"row {n} '{item}' is handed out to individuals")
+    total = sum(int(r.get("amount") or 0) for r in rows)
+    limit = ctx.allocation
+    if limit is not None and total > limit:
+        bad_th.append(f"รวม {total:,} บาท เกินงบที่ได้รับจัดสรร {limit:,} บาท")
+        bad_en.append(f"the lines total {total:,} baht, more than the allocation of {limit:,}")
+    if not rows:
+        bad_th.append("ไม่มีรายการงบประมาณ")
+        bad_en.append("no budget line given")
+    if not bad_en:
         return None
-    found = ", ".join(bad + words)
     return Refusal(
-        "no_forbidden_purchases",
-        f"โครงการต้องไม่ซื้อของแจกจ่ายหรือเป็นครุภัณฑ์ (พบ: {found})",
-        f"the project may not buy goods to hand out or durable articles (found: {found})",
-        actual={"purchase_categories": bad, "forbidden_words": words},
+        "allowed_budget_lines",
+        f"{ACTIVITY3_RULE.th} — " + "; ".join(bad_th),
+        f"{ACTIVITY3_RULE.en}: " + "; ".join(bad_en),
+        params={"field": field, "allocation": limit},
+        actual={"total": total, "problems": bad_en},
+        fields=(field,),
     )
 
 
@@ -225,6 +294,7 @@ GUARDS: Mapping[str, GuardSpec] = MappingProxyType(
                     GuardParam("socho_t_chair", int),
                     GuardParam("socho_a_member", int),
                     GuardParam("cd_officer", int),
+                    GuardParam("field", str, required=False),
                 ),
                 Text(
                     "ผู้เข้าร่วมต่ออำเภอ: ประธาน ศอช.ต., สมาชิก ศอช.อ., พัฒนากร",
@@ -232,12 +302,13 @@ GUARDS: Mapping[str, GuardSpec] = MappingProxyType(
                 ),
             ),
             GuardSpec(
-                "no_forbidden_purchases",
-                no_forbidden_purchases,
-                (),
+                "allowed_budget_lines",
+                allowed_budget_lines,
+                (GuardParam("field", str, required=False),),
                 Text(
-                    "ไม่ซื้อของแจกจ่ายและไม่เป็นครุภัณฑ์",
-                    "no goods to hand out and no durable articles",
+                    "รายการงบไม่เป็นครุภัณฑ์ ไม่แจกให้บุคคล และรวมไม่เกินงบที่ได้รับจัดสรร",
+                    "budget lines: no durable articles, nothing handed out, total within "
+                    "the allocation",
                 ),
             ),
             GuardSpec(

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from plancycle.definitions.errors import UnknownDefinition
 from plancycle.definitions.report_columns import ReportColumn
+from plancycle.definitions.row_kinds import RowKind
 from plancycle.kinds import EscalationKind
 from plancycle.thai.areacode import AreaLevel
 
@@ -39,6 +40,7 @@ __all__ = [
     "EvidenceSlot",
     "GuardRef",
     "Kpi",
+    "KpiMeasure",
     "LadderRung",
     "Migration",
     "Participants",
@@ -71,7 +73,7 @@ class DeadlineKind(StrEnum):
 
 
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = tuple(DeadlineKind)
-DATA_TYPES = ("int", "str", "date", "list", "bool")
+DATA_TYPES = ("int", "str", "date", "list", "bool", *(str(k) for k in RowKind))
 # What a rung of a deadline ladder is: before the deadline, at it, after it.
 LADDER_KINDS: tuple[EscalationKind, ...] = (
     EscalationKind.REMINDER,
@@ -247,10 +249,33 @@ class Budget:
     seed_words: str | None = None
 
 
+class KpiMeasure(StrEnum):
+    """What a KPI counts (``kpi: measure``), each read from the records in
+    the KPI module of the engine (workflow/kpi.py)."""
+
+    # share of instances in a final state (no judgement recorded)
+    INSTANCES_DONE = "instances_done"
+    # share of instances whose tambon's latest ``step`` record of ``process`` holds
+    # ``field: true`` (the plan evaluated as usable for community management)
+    EVALUATED_USABLE = "evaluated_usable"
+    # share of the province's districts whose row of ``field`` (latest ``step`` record)
+    # holds the full composition the step's guard names (Activity 1: 1 + 3 + 1)
+    DISTRICTS_COMPLETE = "districts_complete"
+
+
 @dataclass(frozen=True, slots=True)
 class Kpi:
+    """The letter's indicator: ``label`` quotes it, ``measure`` says how it is counted;
+    ``process`` (default: the definition itself), ``step`` (a trigger) and ``field``
+    name the recorded value it reads."""
+
     label: Text
     target_percent: float
+    measure: KpiMeasure = KpiMeasure.INSTANCES_DONE
+    basis: Text | None = None  # how it is counted, in words, shown beside the value
+    process: str | None = None
+    step: str | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ class ReportColumn(StrEnum):
     WORKSHOP_DATE = "workshop_date"
     PARTICIPANTS = "participants"
     PROJECT = "project"
-    SPENDING_CATEGORIES = "spending_categories"
+    BUDGET_LINES = "budget_lines"
+    PARTICIPATION = "participation"
+    PLAN_USABLE = "plan_usable"
     PROJECT_DATE = "project_date"
     SPENT = "spent"
     EVALUATED_AT = "evaluated_at"
@@ -42,5 +44,7 @@ _TYPES: dict[ReportColumn, str] = {
     ReportColumn.PARTICIPANTS: "int",
     ReportColumn.SPENT: "int",
     ReportColumn.PROJECT: "str",
-    ReportColumn.SPENDING_CATEGORIES: "list",
+    ReportColumn.BUDGET_LINES: "budget_lines",
+    ReportColumn.PARTICIPATION: "str",
+    ReportColumn.PLAN_USABLE: "bool",
 }

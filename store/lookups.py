@@ -14,6 +14,7 @@ from plancycle.store.models import Actor, Area, Instance, TransitionRecord, tabl
 __all__ = [
     "ActorRow",
     "InstanceRow",
+    "district_codes",
     "district_count",
     "instance_and_actor",
     "left_at",
@@ -56,6 +57,11 @@ _DISTRICTS = (
     f"SELECT count(*) FROM {_AREA.name} WHERE {select_list(_AREA, ['province_code'])} = ? "
     f"AND {select_list(_AREA, ['level'])} = 'district'"
 )
+_DISTRICT_CODES = (
+    f"SELECT {select_list(_AREA, ['code'])} FROM {_AREA.name} "
+    f"WHERE {select_list(_AREA, ['province_code'])} = ? "
+    f"AND {select_list(_AREA, ['level'])} = 'district'"
+)
 _STATE = f"SELECT {select_list(_I, ['state'])} FROM {_I.name} WHERE {select_list(_I, ['key'])} = ?"
 _FROM, _AT = select_list(_RECORD, ["from_state"]), select_list(_RECORD, ["at"])
 _LEFT_AT = (
@@ -86,6 +92,12 @@ def state_of(cursor: Any, driver: Driver, key: str) -> str | None:
 def district_count(cursor: Any, driver: Driver, province: str) -> int:
     cursor.execute(driver.sql(_DISTRICTS), (province,))
     return int(cursor.fetchone()[0])
+
+
+def district_codes(cursor: Any, driver: Driver, province: str) -> tuple[str, ...]:
+    """The codes of the province's districts, in code order."""
+    cursor.execute(driver.sql(_DISTRICT_CODES), (province,))
+    return tuple(sorted(str(r[0]) for r in cursor.fetchall()))
 
 
 def left_at(

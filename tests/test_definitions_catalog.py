@@ -234,10 +234,13 @@ def test_activity1(catalog):
         ("participants_per_district", {"socho_t_chair": 1, "socho_a_member": 3, "cd_officer": 1})
     ]
     assert [(f.name, f.type, f.required) for f in held.data] == [
-        ("socho_t_chairs", "int", True),
-        ("socho_a_members", "int", True),
-        ("cd_officers", "int", True),
+        ("attendance", "district_attendance", True)
     ]
+    assert (defn.kpi.measure, defn.kpi.step, defn.kpi.field) == (
+        "districts_complete",
+        "workshop_held",
+        "attendance",
+    )
     assert defn.steps[-1].id == "bpm_record"
 
 
@@ -289,16 +292,24 @@ def test_activity3(catalog):
     assert defn.kpi.target_percent == 100
     guarded = {t.trigger: [g.name for g in t.guards] for t in defn.transitions if t.guards}
     assert guarded == {
-        "activities_selected": ["no_forbidden_purchases"],
-        "project_written": ["no_forbidden_purchases"],
+        "project_written": ["allowed_budget_lines"],
         "bpm_recorded": ["within_allocation"],
     }
-    for trigger in ("activities_selected", "project_written"):
-        t = next(t for t in defn.transitions if t.trigger == trigger)
-        assert {(f.name, f.type) for f in t.data} == {
-            ("purchase_categories", "list"),
-            ("project_description", "str"),
-        }
+    written = next(t for t in defn.transitions if t.trigger == "project_written")
+    assert {(f.name, f.type, f.required) for f in written.data} == {
+        ("budget_lines", "budget_lines", True),
+        ("project_description", "str", True),
+    }
+    run = next(t for t in defn.transitions if t.trigger == "project_run")
+    assert [(f.name, f.type, f.required) for f in run.data] == [
+        ("participants", "int", True),
+        ("participation", "str", True),
+    ]
+    assert (defn.kpi.measure, defn.kpi.process, defn.kpi.field) == (
+        "evaluated_usable",
+        "activity2",
+        "plan_usable",
+    )
     assert defn.state("report").due == (fy("07-31"),)
     assert all(s.due == (Deadline(kind="month_end", month=6),) for s in defn.steps[:5])
     assert defn.transitions_from("follow_up")[0].roles == ("provincial_cd_office", "admin")

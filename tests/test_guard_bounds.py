@@ -14,7 +14,7 @@ def test_each_guard_gives_the_bounds_of_its_rule() -> None:
     assert field_bounds([("within_allocation", {"field": "paid"})], None) == {
         "paid": Bounds(0, None)
     }
-    assert field_bounds([("no_forbidden_purchases", {})], 3900) == {}
+    assert field_bounds([("allowed_budget_lines", {})], 3900) == {}
 
 
 def test_two_guards_on_one_field_narrow_it() -> None:

@@ -117,12 +117,12 @@ def test_totals_are_keyed_by_column(world: World) -> None:
     assert totals["งบประมาณ (บาท)"] == len(a2.rows) * 3900
     assert totals["เป้าหมายผู้เข้าร่วม (คน)"] is None
     assert totals["สถานะ"] == f"เสร็จ 3/{len(a2.rows)}"
-    # Activity 3's forum participants are participants too (the English title differs)
+    # the people who took part in Activity 3's project are participants too
     walk(world.engine, "2568/activity3/240101", world.actors, world.pdf)
     sheet = build_sheet(
         world.db, world.catalog, "activity3", 2568, "24", "", world.clock.now(), "en"
     )
-    assert dict(zip(sheet.columns, sheet.totals, strict=True))["Forum participants"] == 25
+    assert dict(zip(sheet.columns, sheet.totals, strict=True))["Participants"] == 25
 
 
 def _line(text: str, needle: str, after: str = "") -> int:
@@ -135,16 +135,22 @@ def test_the_loader_refuses_unknown_and_doubly_claimed_columns(tmp_path: Path) -
     a2 = a2.replace("    report: evaluated_at\n", "    report: evaluated_on\n")
     a2 = a2.replace("    report: bpm_date\n", "    report: report_date\n")
     a1 = (DATA_DIR / "activity1.yaml").read_text(encoding="utf-8")
-    a1 = a1.replace("type: int\n", "type: int\n        report: participants\n", 2)
+    a3 = (DATA_DIR / "activity3.yaml").read_text(encoding="utf-8")
+    a3 = a3.replace(
+        "- name: forum_participants\n        type: int\n",
+        "- name: forum_participants\n        type: int\n        report: participants\n",
+    )
     a1 = a1.replace("    report: bpm_date\n", "    report: spent\n")
     a1 = a1.replace("type: str\n", "type: str\n        report: spent\n")
-    folder = with_files(tmp_path, {"activity2.yaml": a2, "activity1.yaml": a1})
+    folder = with_files(
+        tmp_path, {"activity2.yaml": a2, "activity1.yaml": a1, "activity3.yaml": a3}
+    )
     with pytest.raises(DefinitionError) as caught:
         load_catalog([folder])
     found = {(Path(p.file).name, p.line, p.message) for p in caught.value.problems}
     columns = (
-        "workshop_date, participants, project, spending_categories, project_date, spent, "
-        "evaluated_at, bpm_date, report_date"
+        "workshop_date, participants, project, budget_lines, participation, plan_usable, "
+        "project_date, spent, evaluated_at, bpm_date, report_date"
     )
     assert found == {
         (
@@ -160,11 +166,11 @@ def test_the_loader_refuses_unknown_and_doubly_claimed_columns(tmp_path: Path) -
             "one step per column",
         ),
         (
-            "activity1.yaml",
-            _line(a1, "- name: socho_a_members"),
-            "data field 'socho_a_members' declares report 'participants', which data field "
-            f"'socho_t_chairs' (line {_line(a1, '- name: socho_t_chairs')}) already fills: "
-            "one data field per column",
+            "activity3.yaml",
+            _line(a3, "- name: participants\n"),
+            "data field 'participants' declares report 'participants', which data field "
+            f"'forum_participants' (line {_line(a3, '- name: forum_participants')}) already "
+            "fills: one data field per column",
         ),
         (
             "activity1.yaml",

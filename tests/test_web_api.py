@@ -213,7 +213,16 @@ def test_status_rolls_up_per_child_with_the_kpi(web: Web) -> None:
     kids = {c["code"]: c for c in body["children"]}
     assert len(kids) == 11 and all(c["level"] == "district" for c in kids.values())
     assert sum(a2(c)["total"] for c in kids.values()) == a2(body)["total"]
-    assert a2(body)["kpi"] == {"target_percent": 85, "actual_percent": 0.0, "met": False}
+    kpi = a2(body)["kpi"]
+    assert {k: kpi[k] for k in ("target_percent", "actual_percent", "met", "measure")} == {
+        "target_percent": 85,
+        "actual_percent": 0.0,
+        "met": False,
+        "measure": "evaluated_usable",
+    }
+    assert (kpi["counted"], kpi["achieved"]) == (a2(body)["total"], 0)
+    assert kpi["label_th"].startswith("ร้อยละ ๘๕") and "ประเมิน" in kpi["basis_th"]
+    assert sum(a2(c)["kpi"]["counted"] for c in kids.values()) == kpi["counted"]
     a1 = next(p for p in body["processes"] if p["process"] == "activity1")
     assert a1["kpi"]["target_percent"] == 100
     problem(web.client.get("/api/v1/status?area=2402", headers=web.auth(DISTRICT)), 403)

@@ -31,7 +31,10 @@ def test_activity3_sheet_reads_the_records(web: Web) -> None:
     done = next(r for r in sheet if r["Tambon code"] == "240101")
     assert done["District"] == "Mueang Chachoengsao"
     assert "training" in done["Activities/projects"]
-    assert done["Spending categories"] == "training, participation"
+    assert done["Budget lines"] == (
+        "ค่าวัสดุอบรม | 5000 | materials | no; ค่าอาหารและเครื่องดื่ม | 5000 | services | no"
+    )
+    assert done["Participants"] == "25" and done["People's participation"].startswith("ร่วมคิด")
     assert done["Allocation (baht)"] == done["Spent (baht)"] == "10000"
     assert done["Recorded in BPM"].endswith("(BE 2567)")  # the world's clock: 27 Nov 2567
     assert done["Status"] == "done"
@@ -67,6 +70,7 @@ def test_activity2_sheet_reads_the_records(web: Web) -> None:
         "Allocation (baht)": "3900",
         "Spent (baht)": "3900",
         "Tambon plan evaluated": recorded,
+        "Plan usable (evaluation)": "yes",  # the judgement the evaluate step asks for
         "Recorded in BPM": recorded,
         "Report submitted": recorded,
         "Current step": "Done",

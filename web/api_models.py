@@ -222,9 +222,19 @@ class History(_Out):
 
 
 class Kpi(_Out):
+    """The indicator as the definition declares it (``measure``: instances_done,
+    evaluated_usable or districts_complete): ``achieved`` of ``counted`` units."""
+
     target_percent: int
     actual_percent: float
     met: bool
+    measure: str
+    counted: int
+    achieved: int
+    label_th: str
+    label_en: str
+    basis_th: str | None
+    basis_en: str | None
 
 
 class ProcessProgress(_Out):

@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from plancycle.definitions.model import Definition, ReportColumn, Role, Text
+from plancycle.definitions.row_kinds import RowKind
+from plancycle.definitions.rows import rows_text
 from plancycle.store.models import Area, Instance
 from plancycle.thai.dates import format_date
 from plancycle.workflow.overdue import days_late
@@ -106,6 +108,10 @@ def _read(column: ReportColumn, th: str, en: str) -> Column:
         value = r.value(column)
         if column.is_date:
             return c.date(value)
+        if column.data_type in set(RowKind) and isinstance(value, list):
+            return rows_text(RowKind(column.data_type), value, c.lang)
+        if isinstance(value, bool):
+            return c.pick("ใช่", "yes") if value else c.pick("ไม่", "no")
         return ", ".join(map(str, value)) if isinstance(value, list) else value
 
     return Column(column, Text(th, en), get)
@@ -155,13 +161,19 @@ COLUMNS: dict[str, list[Column]] = {
         ALLOCATION,
         SPENT,
         _read(ReportColumn.EVALUATED_AT, "ประเมินผลแผนพัฒนาตำบล", "Tambon plan evaluated"),
+        _read(
+            ReportColumn.PLAN_USABLE,
+            "แผนนำไปใช้ประโยชน์ได้ (ผลประเมิน)",
+            "Plan usable (evaluation)",
+        ),
         *COMMON_TAIL,
     ],
     "activity3": [
         *COMMON_HEAD,
         _read(ReportColumn.PROJECT, "กิจกรรม/โครงการที่ขับเคลื่อน", "Activities/projects"),
-        _read(ReportColumn.SPENDING_CATEGORIES, "หมวดรายจ่าย", "Spending categories"),
-        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วมประชาคม (คน)", "Forum participants"),
+        _read(ReportColumn.BUDGET_LINES, "รายการงบประมาณ", "Budget lines"),
+        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants"),
+        _read(ReportColumn.PARTICIPATION, "การมีส่วนร่วมของประชาชน", "People's participation"),
         _read(ReportColumn.PROJECT_DATE, "วันที่ดำเนินโครงการ", "Project carried out"),
         ALLOCATION,
         SPENT,

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from plancycle.definitions.describe import SOURCE_LABELS
 from plancycle.definitions.model import Catalog
+from plancycle.definitions.rows import EXAMPLES, ROW_COLUMNS, BudgetClass
 from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
 from plancycle.web.settings import WebSettings
@@ -50,6 +51,10 @@ class WebState:
         )
         templates = Jinja2Templates(directory=package_dir("templates"))
         templates.env.globals["source_labels"] = SOURCE_LABELS
+        # what a form's table of rows shows: the columns of each kind, the budget classes
+        templates.env.globals["row_columns"] = ROW_COLUMNS
+        templates.env.globals["budget_classes"] = tuple(BudgetClass)
+        templates.env.globals["row_examples"] = EXAMPLES
         return cls(settings, engine, templates)
 
     @property

@@ -110,6 +110,7 @@ def parse_advance_form(form: FormData, if_match: str | None = None) -> AdvanceFo
         note,
         expected_version=_version(str(form.get("expected_version") or "") or if_match),
     )
+    cells: dict[str, dict[int, dict[int, str]]] = {}
     for name, value in form.multi_items():
         if isinstance(value, UploadFile):
             # an empty file input sends a part with no file name: nothing chosen
@@ -119,7 +120,32 @@ def parse_advance_form(form: FormData, if_match: str | None = None) -> AdvanceFo
             out.data.update(_json_data(value))
         elif name.startswith("data."):
             out.data[name[5:]] = value
+        elif name.startswith(ROWS_PREFIX):
+            _cell(cells, name.removeprefix(ROWS_PREFIX), value)
+    for name, rows in cells.items():
+        out.data[name] = rows_typed(rows)
     return out
+
+
+ROWS_PREFIX = "rows."  # rows.<field>.<row>.<cell>: one cell of a field of rows
+
+
+def _cell(cells: dict[str, dict[int, dict[int, str]]], name: str, value: str) -> None:
+    data_name, _, rest = name.partition(".")
+    row, _, cell = rest.partition(".")
+    if row.isdigit() and cell.isdigit():
+        cells.setdefault(data_name, {}).setdefault(int(row), {})[int(cell)] = value.strip()
+
+
+def rows_typed(rows: dict[int, dict[int, str]]) -> str:
+    """A form's table of cells as the text of rows every shell gives (one row per line,
+    cells between '|'); a row whose cells are all blank is left out."""
+    lines = []
+    for n in sorted(rows):
+        cells = [rows[n].get(i, "") for i in range(max(rows[n]) + 1)]
+        if any(cells):
+            lines.append(" | ".join(c.replace("|", "/") for c in cells))
+    return "\n".join(lines)
 
 
 def _safe_name(name: str) -> str:

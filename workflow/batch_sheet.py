@@ -31,6 +31,7 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
 from plancycle.cells import safe_row
+from plancycle.definitions.rows import ROW_COLUMNS
 from plancycle.errors import PlancycleError
 from plancycle.workflow.batch_template import Template
 
@@ -108,6 +109,11 @@ _HINT = {
     "bool": "ใช่/ไม่",
     "list": "คั่นด้วยจุลภาค",
     "str": "ข้อความ",
+    # rows in one cell: one per line or ';', cells between '|'
+    **{
+        str(kind): "แถวละบรรทัด คั่นช่องด้วย | : " + " | ".join(c.th for c in cols)
+        for kind, cols in ROW_COLUMNS.items()
+    },
 }
 
 

@@ -338,7 +338,8 @@ class Engine:
     ) -> None:
         if not step.guards:
             return
-        facts = {"district_count": lookups.district_count(cursor, self.driver, inst.province_code)}
+        districts = lookups.district_codes(cursor, self.driver, inst.province_code)
+        facts = {"district_count": len(districts), "districts": districts}
         allocation = definition.budget.per_unit if definition.budget else None
         ctx = GuardContext(data=values, allocation=allocation, facts=facts)
         refusals = [r for g in step.guards if (r := run_guard(g.name, g.params, ctx))]

@@ -12,9 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from plancycle.definitions.model import Catalog
+from plancycle.definitions.model import Catalog, Kpi, KpiMeasure
 from plancycle.store.models import Instance
 from plancycle.thai.areacode import child_length
+from plancycle.workflow.kpi import KpiCount, kpi_counts
 from plancycle.workflow.overdue import overdue_clause
 from plancycle.workflow.reports import AreaFilter
 
@@ -30,21 +31,38 @@ class ProcessStatus:
     done: int = 0
     overdue: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
-    kpi_target: float | None = None
+    kpi_spec: Kpi | None = None
+    kpi_counted: int = 0  # units the KPI counts (measures that read recorded values)
+    kpi_met: int = 0
+
+    @property
+    def kpi_target(self) -> float | None:
+        return self.kpi_spec.target_percent if self.kpi_spec else None
 
     @property
     def percent_done(self) -> float:
         return 100.0 * self.done / self.total if self.total else 0.0
 
     def kpi(self) -> dict[str, Any] | None:
-        """The KPI read as "share of instances done" against the definition's target."""
-        if self.kpi_target is None:
+        """The KPI as its definition declares it (:mod:`plancycle.workflow.kpi`) against
+        its target, with the indicator's words and how it is counted."""
+        spec = self.kpi_spec
+        if spec is None:
             return None
-        actual = round(self.percent_done, 1)
+        by_state = spec.measure is KpiMeasure.INSTANCES_DONE
+        counted, met = (self.total, self.done) if by_state else (self.kpi_counted, self.kpi_met)
+        actual = round(100.0 * met / counted, 1) if counted else 0.0
         return {
-            "target_percent": self.kpi_target,
+            "target_percent": spec.target_percent,
             "actual_percent": actual,
-            "met": actual >= self.kpi_target,
+            "met": actual >= spec.target_percent,
+            "measure": str(spec.measure),
+            "counted": counted,
+            "achieved": met,
+            "label_th": spec.label.th,
+            "label_en": spec.label.en,
+            "basis_th": spec.basis.th if spec.basis else None,
+            "basis_en": spec.basis.en if spec.basis else None,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -111,15 +129,20 @@ class _Tally:
         definition = self.catalog.get(pid, version)
         row = self.rows.get(pid)
         if row is None:
-            kpi = definition.kpi.target_percent if definition.kpi else None
             row = self.rows[pid] = ProcessStatus(
-                pid, definition.title.th, definition.title.en, kpi_target=kpi
+                pid, definition.title.th, definition.title.en, kpi_spec=definition.kpi
             )
         row.total += count
         row.overdue += overdue
         row.by_state[state] = row.by_state.get(state, 0) + count
         if definition.state(state).final:
             row.done += count
+
+    def add_kpi(self, count: KpiCount) -> None:
+        row = self.rows.get(count.process)
+        if row is not None:
+            row.kpi_counted += count.counted
+            row.kpi_met += count.met
 
     def ordered(self) -> list[ProcessStatus]:
         order = {d.id: i for i, d in enumerate(self.catalog.latest())}
@@ -133,6 +156,8 @@ def status(
     tally = _Tally(catalog)
     for pid, version, state, count, late in _counts(db, fiscal_year, area, now, None):
         tally.add(pid, version, state, int(count), int(late or 0))
+    for kpi in kpi_counts(db, catalog, fiscal_year, area):
+        tally.add_kpi(kpi)
     return tally.ordered()
 
 
@@ -159,4 +184,8 @@ def children_rollup(
     ):
         if len(child) == length and child in tallies:  # not the area's own instances
             tallies[child].add(pid, version, state, int(count), int(late or 0))
+    for kpi in kpi_counts(db, catalog, fiscal_year, AreaFilter.of(code)):
+        child = kpi.area_code[:length]
+        if len(kpi.area_code) >= length and child in tallies:
+            tallies[child].add_kpi(kpi)
     return {c: Rollup(c, t.ordered()) for c, t in tallies.items()}

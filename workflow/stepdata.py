@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from plancycle.definitions.model import DataField
+from plancycle.definitions.rows import ROW_COLUMNS, RowError, RowKind, read_rows
 from plancycle.thai.dateinput import TYPED_FORMS, read_date
 from plancycle.thai.dates import ThaiDateError
 from plancycle.thai.digits import from_thai_digits
@@ -113,9 +114,29 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
+def _to_rows(field: DataField, kind: RowKind, value: Any) -> list[dict[str, Any]]:
+    """The rows ``value`` gives, as stored (JSON objects); BadValue naming the row."""
+    try:
+        return [row.as_json() for row in read_rows(kind, value)]
+    except RowError as exc:
+        columns = " | ".join(c.en for c in ROW_COLUMNS[kind])
+        columns_th = " | ".join(c.th for c in ROW_COLUMNS[kind])
+        raise BadValue(
+            field_ref(field),
+            _shown(value),
+            (
+                f"{exc.en}; give one row per line or separated by ';', cells separated by "
+                f"'|': {columns}",
+                f"{exc.th} ระบุแถวละบรรทัดหรือคั่นแถวด้วย ';' และคั่นช่องด้วย '|': {columns_th}",
+            ),
+        ) from None
+
+
 def _coerce(field: DataField, value: Any, fiscal_year: int) -> Any:
     if field.type == "date":
         return _to_date(field, value, fiscal_year)
+    if field.type in set(RowKind):
+        return _to_rows(field, RowKind(field.type), value)
     typed = _COERCE[field.type](value)
     if typed is None:
         hint_en, hint_th = _HINTS.get(field.type, ("", ""))

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from plancycle.definitions.guards import Bounds, field_bounds
 from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
+from plancycle.definitions.row_kinds import RowKind
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
@@ -42,6 +43,9 @@ __all__ = [
     "record_dict",
     "text_dict",
 ]
+
+
+FORM_BLANK_ROWS = 6  # blank budget lines a form offers (rows left blank are ignored)
 
 
 def text_dict(text: Text) -> dict[str, str]:
@@ -131,6 +135,15 @@ class InstanceView:
     names: dict[tuple[int, str], str]  # (seq, sha256) -> the name that record gave it
     rung: RungReached | None  # the highest ladder rung reached for the current step
     now: datetime
+    # (code, name) of the province's districts, when a step takes attendance per district
+    districts: tuple[tuple[str, Text], ...] = ()
+
+    def form_rows(self, field: DataField) -> list[tuple[str, Text | None]]:
+        """The rows a form offers for a field of rows: (the district code it is for, and
+        the district's name) for attendance per district, else blank rows."""
+        if field.type == RowKind.DISTRICT_ATTENDANCE and self.districts:
+            return [(code, name) for code, name in self.districts]
+        return [("", None)] * FORM_BLANK_ROWS
 
     def file_name(self, seq: int, sha256: str) -> str | None:
         """The name record ``seq`` gave the file (older records: its first name)."""
@@ -358,6 +371,16 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         files = session.exec(select(Evidence).where(col(Evidence.sha256).in_(hashes))).all()
         uses = session.exec(select(EvidenceUse).where(EvidenceUse.instance_id == inst.id)).all()
         rung = rungs_reached(session, [inst]).get(inst.id or 0)
+        districts: tuple[tuple[str, Text], ...] = ()
+        if any(
+            f.type == RowKind.DISTRICT_ATTENDANCE for t in definition.transitions for f in t.data
+        ):
+            rows = session.exec(
+                select(Area)
+                .where(Area.level == "district", Area.province_code == inst.province_code)
+                .order_by(col(Area.code))
+            ).all()
+            districts = tuple((a.code, Text(a.name_th, a.name_en or a.name_th)) for a in rows)
     name = (
         Text(area.name_th, area.name_en or area.name_th)
         if area
@@ -375,4 +398,5 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         {(u.seq, u.sha256): u.file_name for u in uses},
         rung,
         now,
+        districts,
     )

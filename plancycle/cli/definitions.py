@@ -13,7 +13,13 @@ from rich.text import Text
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import fiscal_year
 from plancycle.cli.render import Col, Fit, Renderer, console, err_console, fitted_table
-from plancycle.definitions.describe import deadline_text, ladder_text, source_text, step_text
+from plancycle.definitions.describe import (
+    deadline_text,
+    kpi_text,
+    ladder_text,
+    source_text,
+    step_text,
+)
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.definitions.loader import budget_findings
 from plancycle.definitions.model import Catalog, Definition, State
@@ -94,6 +100,8 @@ def show(
         f"{d.id} {r.pick('รุ่น', 'v')}{r.pick(' ', '')}{r.num(d.version)}: "
         f"{d.title.pick(lang)} ({AreaLevel(d.scope).pick(lang)})"
     )
+    if (kpi := kpi_text(d, lang)) is not None:
+        say(kpi)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -77,7 +77,7 @@ def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStat
         Col(r.pick("เสร็จ", "done"), Fit.NUMBER),
         Col("%", Fit.NUMBER),
         Col(r.pick("เกิน", "late"), Fit.NUMBER),
-        Col(r.pick("เป้า %", "KPI %"), Fit.NUMBER),
+        Col(r.pick("ตัวชี้วัด %", "KPI %"), Fit.NUMBER),
     ]
     table = [
         [
@@ -87,7 +87,7 @@ def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStat
             r.num(row.done),
             r.num(f"{row.percent_done:.1f}"),
             f"[red]{r.num(row.overdue)}[/]" if row.overdue else r.num(0),
-            r.num(f"{row.kpi_target:g}") if row.kpi_target is not None else "-",
+            _kpi_cell(r, row.kpi()),
         ]
         for row in rows
     ]
@@ -97,12 +97,32 @@ def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStat
     console.print(fitted_table(cols, table, title))
     console.print(
         r.pick(
-            "เกิน = เกินกำหนด; เป้า = เป้าหมายตัวชี้วัด (ร้อยละที่เสร็จ)",
-            "late = overdue; KPI = the target share done",
+            "เกิน = เกินกำหนด; ตัวชี้วัด = ร้อยละที่ได้/เป้าหมาย ตามนิยามด้านล่าง",
+            "late = overdue; KPI = actual/target per cent, as defined below",
         ),
         highlight=False,
     )
+    for row in rows:
+        kpi = row.kpi()
+        if kpi is not None:
+            label = r.pick(kpi["label_th"], kpi["label_en"])
+            basis = r.pick(kpi["basis_th"] or "", kpi["basis_en"] or "")
+            counted = r.pick(
+                f"{r.num(kpi['achieved'])} จาก {r.num(kpi['counted'])}",
+                f"{r.num(kpi['achieved'])} of {r.num(kpi['counted'])}",
+            )
+            how = f" {r.pick('นับจาก', 'counted as')}: {basis}" if basis else ""
+            console.print(
+                f"{row.process}: {label} ({counted}).{how}", highlight=False, markup=False
+            )
     _print_by_state(app_ctx, rows, r)
+
+
+def _kpi_cell(r: Renderer, kpi: dict[str, Any] | None) -> str:
+    """ "actual/target" of a process's KPI, or "-" when it has none."""
+    if kpi is None:
+        return "-"
+    return r.num(f"{kpi['actual_percent']:g}/{kpi['target_percent']:g}")
 
 
 def _print_by_state(app_ctx: AppContext, rows: list[ProcessStatus], r: Renderer) -> None:

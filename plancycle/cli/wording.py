@@ -12,6 +12,15 @@ _PLACEHOLDER = {  # a data field's type -> what to write after NAME= (English, T
     "date": ("DATE", "วันที่"),
     "list": ("A,B", "ก,ข"),
     "bool": ("yes|no", "ใช่|ไม่"),
+    # rows: one per ';', cells between '|' (plancycle.definitions.rows)
+    "budget_lines": (
+        "'ITEM | BAHT | CLASS | yes/no; ...'",
+        "'รายการ | บาท | ประเภทงบ | ใช่/ไม่; ...'",
+    ),
+    "district_attendance": (
+        "'DISTRICT | CHAIRS | MEMBERS | OFFICERS; ...'",
+        "'รหัสอำเภอ | ประธาน | กรรมการ | เจ้าหน้าที่; ...'",
+    ),
 }
 
 

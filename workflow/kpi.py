@@ -1,0 +1,139 @@
+"""The one home of the KPIs: each process's indicator, counted as its definition declares
+(``kpi: measure``) from the recorded values, for the status, the area pages, the API and
+the sheets.
+
+- ``instances_done``: instances in a final state, over the instances.
+- ``evaluated_usable``: instances whose tambon's latest ``step`` record (of ``process``,
+  default the definition itself) holds ``field: true``, over the instances. Activity 2
+  reads its own evaluation; Activity 3 reads Activity 2's evaluation of its strong tambon.
+- ``districts_complete``: districts of the instance's province whose row in the latest
+  ``step`` record's ``field`` has the full composition that the step's
+  ``participants_per_district`` guard names, over the province's districts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from plancycle.definitions.guards import district_composition
+from plancycle.definitions.model import Catalog, Definition, Kpi, KpiMeasure
+from plancycle.store.models import Area, Instance, TransitionRecord
+from plancycle.workflow.reports import AreaFilter
+
+__all__ = ["COMPOSITION_GUARD", "KpiCount", "kpi_counts"]
+
+# the guard whose parameters say what a complete district is
+COMPOSITION_GUARD = "participants_per_district"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiCount:
+    """One instance's share of its process's KPI: ``met`` of ``counted`` units."""
+
+    process: str
+    area_code: str
+    counted: int
+    met: int
+
+
+def _latest(
+    db: sa.Engine, process: str, trigger: str, fiscal_year: int, area: AreaFilter
+) -> dict[str, Mapping[str, Any]]:
+    """area code -> the data of the latest ``trigger`` record of ``process`` there."""
+    query = (
+        select(Instance.area_code, TransitionRecord.data)
+        .join(Instance, col(Instance.id) == col(TransitionRecord.instance_id))
+        .where(
+            col(Instance.definition_id) == process,
+            col(Instance.fiscal_year) == fiscal_year,
+            col(TransitionRecord.trigger) == trigger,
+            *area.clauses(),
+        )
+        .order_by(col(TransitionRecord.instance_id), col(TransitionRecord.seq))
+    )
+    with Session(db) as session:
+        return {code: data or {} for code, data in session.exec(query).all()}
+
+
+def _instances(
+    db: sa.Engine, process: str, fiscal_year: int, area: AreaFilter
+) -> list[tuple[str, str]]:
+    """(area code, province code) of each instance of ``process`` in the area."""
+    query = select(Instance.area_code, Instance.province_code).where(
+        col(Instance.definition_id) == process,
+        col(Instance.fiscal_year) == fiscal_year,
+        *area.clauses(),
+    )
+    with Session(db) as session:
+        return [(a, p) for a, p in session.exec(query).all()]
+
+
+def _districts(db: sa.Engine, provinces: Iterable[str]) -> dict[str, set[str]]:
+    wanted = sorted(set(provinces))
+    out: dict[str, set[str]] = {p: set() for p in wanted}
+    if not wanted:
+        return out
+    query = select(Area.province_code, Area.code).where(
+        col(Area.level) == "district", col(Area.province_code).in_(wanted)
+    )
+    with Session(db) as session:
+        for province, code in session.exec(query).all():
+            out[province].add(code)
+    return out
+
+
+def _usable(
+    db: sa.Engine, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
+) -> list[KpiCount]:
+    assert kpi.step is not None and kpi.field is not None  # the loader requires both
+    found = _latest(db, kpi.process or definition.id, kpi.step, fy, area)
+    return [
+        KpiCount(definition.id, code, 1, int(found.get(code, {}).get(kpi.field) is True))
+        for code, _ in _instances(db, definition.id, fy, area)
+    ]
+
+
+def _complete(
+    db: sa.Engine, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
+) -> list[KpiCount]:
+    assert kpi.step is not None and kpi.field is not None
+    step = next(t for t in definition.transitions if t.trigger == kpi.step)
+    guard = next(g for g in step.guards if g.name == COMPOSITION_GUARD)
+    bar = district_composition(guard.params)
+    instances = _instances(db, definition.id, fy, area)
+    districts = _districts(db, (p for _, p in instances))
+    found = _latest(db, definition.id, kpi.step, fy, area)
+    out = []
+    for code, province in instances:
+        rows = found.get(code, {}).get(kpi.field) or []
+        full = {
+            str(r.get("district"))
+            for r in rows
+            if isinstance(r, dict) and all(int(r.get(k) or 0) >= n for k, n in bar.items())
+        }
+        known = districts[province]
+        out.append(KpiCount(definition.id, code, len(known), len(full & known)))
+    return out
+
+
+def kpi_counts(
+    db: sa.Engine, catalog: Catalog, fiscal_year: int, area: AreaFilter
+) -> list[KpiCount]:
+    """Per instance, the units its process's KPI counts and those met, for every process
+    whose KPI reads recorded values (``instances_done`` KPIs are counted by the rollup
+    from the states it already groups)."""
+    out: list[KpiCount] = []
+    for definition in catalog.latest():
+        kpi = definition.kpi
+        if kpi is None or kpi.measure is KpiMeasure.INSTANCES_DONE:
+            continue
+        if kpi.measure is KpiMeasure.EVALUATED_USABLE:
+            out += _usable(db, definition, kpi, fiscal_year, area)
+        else:
+            out += _complete(db, definition, kpi, fiscal_year, area)
+    return out
