@@ -143,7 +143,9 @@ def test_the_district_plan_waiting_on_tambon_plans_is_due_with_its_needs_plan(
 # --- 6. BPM within 7 days of the event -------------------------------------------------
 
 
-def _to_evaluate(world: World, workshop_day: str, recorded: datetime) -> None:
+def _to_evaluate(
+    world: World, workshop_day: str, recorded: datetime, *, evaluate: bool = True
+) -> None:
     world.engine.advance(A2, "meeting_set", DISTRICT_CD, data={"meeting_date": "2568-03-01"})
     world.clock.set(recorded)
     world.engine.advance(
@@ -153,7 +155,8 @@ def _to_evaluate(world: World, workshop_day: str, recorded: datetime) -> None:
         evidence=evidence_of([("attendance", world.pdf)]),
         data={"participants": 25, "workshop_date": workshop_day},
     )
-    world.engine.advance(A2, "evaluated", DISTRICT_CD)
+    if evaluate:
+        world.engine.advance(A2, "evaluated", DISTRICT_CD)
 
 
 def test_a_28_mar_2568_workshop_has_its_bpm_due_4_apr_2568(world: World) -> None:
@@ -167,6 +170,15 @@ def test_a_28_mar_2568_workshop_has_its_bpm_due_4_apr_2568(world: World) -> None
     assert is_overdue(inst.due_at, None, bkk(2025, 4, 5, 0, 0, 0))
     assert A2 not in _overdue_keys(world, bkk(2025, 4, 1, 0, 0, 0), "activity2")
     assert A2 in _overdue_keys(world, bkk(2025, 4, 5, 0, 0, 0), "activity2")
+
+
+def test_the_instance_view_shows_the_bpm_deadline_before_it_is_reached(world: World) -> None:
+    world.clock.set(bkk(2025, 3, 20, 9))
+    _to_evaluate(world, "28 มี.ค. 68", bkk(2025, 3, 29, 10), evaluate=False)
+    view = instance_view(world.db, world.catalog, A2, bkk(2025, 3, 30, 9))
+    assert view.inst.state == "evaluate"
+    bpm = next(s for s in view.steps if s.id == "bpm_record")
+    assert bpm.due_at == bkk(2025, 4, 4, 23, 59, 59).astimezone(UTC)
 
 
 def test_bpm_counts_from_the_day_entered_not_the_day_recorded(world: World) -> None:
