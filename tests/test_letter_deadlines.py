@@ -277,3 +277,31 @@ def test_one_forum_calendar_reminder_per_district(world: World) -> None:
     assert rows == villages
     # the chief does the step and supervises it: one message per district
     assert len(messages) == districts and {m.role for m in messages} == {"district_chief"}
+
+
+# --- the declarations behind them are checked ------------------------------------------
+
+
+def _problems(tmp_path, process: str, old: str, new: str) -> list[str]:
+    from plancycle.definitions import DefinitionError, load_catalog
+    from plancycle.definitions.loader import DATA_DIR
+
+    text = (DATA_DIR / f"{process}.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / f"{process}.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        load_catalog([path])
+    return [p.message for p in info.value.problems]
+
+
+def test_a_deadline_from_a_date_no_step_records_is_refused(tmp_path) -> None:
+    found = _problems(tmp_path, "activity2", "field: workshop_date", "field: held_on")
+    assert any(
+        "counts from field 'held_on'" in m and "transition 'workshop_held'" in m for m in found
+    ), found
+
+
+def test_once_per_names_an_area_level(tmp_path) -> None:
+    found = _problems(tmp_path, "village_plan", "once_per: district", "once_per: county")
+    assert any("once_per" in m for m in found), found
