@@ -1,4 +1,5 @@
-"""Deadline specs (``fy_date``, ``quarter_end``, ``quarter_start``, ``month_end``, ``after``).
+"""Deadline specs (``fy_date``, ``quarter_end``, ``quarter_start``, ``month_end``, ``after``;
+``after`` may name the date ``field`` recorded when that step was left).
 
 Used for a state's ``due`` list and for a definition's ``window`` bounds; every
 spec is relative to the fiscal year (or, for ``after``, to another state).
@@ -105,6 +106,7 @@ def _fy_number(chk: Checker, node: Node, where: str, kind: DeadlineKind) -> Dead
 
 def _after(chk: Checker, node: Node, m: dict[str, Node], where: str) -> Deadline | None:
     after = chk.ident(m["after"], f"{where}: after")
+    date_field = chk.ident(m["field"], f"{where}: field") if "field" in m else None
     if "days" not in m:
         chk.add(node, f"{where}: 'after' needs 'days'")
         return None
@@ -114,7 +116,7 @@ def _after(chk: Checker, node: Node, m: dict[str, Node], where: str) -> Deadline
         return None
     if after is None or days is None:
         return None
-    return Deadline(kind=DeadlineKind.AFTER, after=after, days=days)
+    return Deadline(kind=DeadlineKind.AFTER, after=after, days=days, date_field=date_field)
 
 
 def _kind(
@@ -129,9 +131,10 @@ def _kind(
     if len(kinds) > 1:
         chk.add(node, f"{where}: give only one of {', '.join(kinds)}")
         return None
-    if kinds[0] != DeadlineKind.AFTER and "days" in m:
-        chk.add(m["days"], f"{where}: 'days' belongs only with 'after'")
-        return None
+    for extra in ("days", "field"):
+        if kinds[0] != DeadlineKind.AFTER and extra in m:
+            chk.add(m[extra], f"{where}: '{extra}' belongs only with 'after'")
+            return None
     return kinds[0]
 
 
@@ -139,7 +142,7 @@ def parse_deadline(
     chk: Checker, node: Node | None, where: str, *, allow_after: bool
 ) -> Deadline | None:
     """One deadline spec; ``allow_after`` permits ``{after: STATE, days: N}``."""
-    keys = (DEADLINE_KINDS + ("days",)) if allow_after else DEADLINE_KINDS[:-1]
+    keys = (DEADLINE_KINDS + ("days", "field")) if allow_after else DEADLINE_KINDS[:-1]
     m = chk.mapping(node, where, ((), keys))
     if m is None or node is None:
         return None

@@ -17,6 +17,7 @@ from plancycle.definitions.model import (
     Definition,
     LadderRung,
     Role,
+    State,
     Text,
     Transition,
     required,
@@ -34,6 +35,7 @@ __all__ = [
     "rung_text",
     "source_text",
     "step_text",
+    "wait_text",
 ]
 
 SOURCE_LABELS: Mapping[str, Text] = {
@@ -89,8 +91,37 @@ def deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
         return f"สิ้นไตรมาส {deadline.quarter}" if th else f"end of Q{deadline.quarter}"
     if deadline.kind == DeadlineKind.QUARTER_START:
         return f"ต้นไตรมาส {deadline.quarter}" if th else f"start of Q{deadline.quarter}"
-    step = _state_label(definition, required(deadline.after, "after"), lang)
+    after = required(deadline.after, "after")
+    if deadline.date_field is not None:
+        name = _field_label(definition, after, deadline.date_field, lang)
+        return f"{deadline.days} วันหลัง “{name}”" if th else f"{deadline.days} days after “{name}”"
+    step = _state_label(definition, after, lang)
     return f"{deadline.days} วันหลังขั้น “{step}”" if th else f"{deadline.days} days after “{step}”"
+
+
+def _field_label(definition: Definition, state: str, name: str, lang: str) -> str:
+    """The label of the data field ``name`` recorded on leaving ``state``."""
+    for t in definition.transitions_from(state):
+        for f in t.data:
+            if f.name == name and f.label is not None:
+                return f.label.pick(lang)
+    return name
+
+
+def wait_text(definition: Definition, state: State, lang: str) -> str:
+    """What a waiting state is due by: the deadlines of the steps it blocks, e.g.
+    ``รอกระบวนการอื่น; ครบกำหนดตามขั้นที่รอ: สิ้นเดือน มิ.ย. (ประชุม…)``."""
+    th = lang == "th"
+    head = "รอกระบวนการอื่น" if th else "waiting on other processes"
+    firsts = [s for s in definition.blocked_steps(state.id) if s.due][:1]
+    if not firsts:
+        return head
+    step = firsts[0]
+    due = ", ".join(deadline_text(d, definition, lang) for d in step.due)
+    label = step.label.pick(lang)
+    if th:
+        return f"{head}; ครบกำหนดตามขั้นที่รอ: {due} (“{label}”)"
+    return f"{head}; due as the step it blocks: {due} (“{label}”)"
 
 
 def role_text(code: str, definition: Definition, roles: Mapping[str, Role], lang: str) -> str:
@@ -100,6 +131,10 @@ def role_text(code: str, definition: Definition, roles: Mapping[str, Role], lang
     )
     role = roles.get(actual)
     return role.label.pick(lang) if role else actual
+
+
+# The ladder's ``lead``: the office that does the step the instance is at.
+_DOER = Text("ผู้ทำขั้นตอนนั้น", "the office doing the step")
 
 
 def _offset(days: int, lang: str) -> str:
@@ -115,7 +150,10 @@ def rung_text(
 ) -> str:
     """E.g. ``ระดับ 0 เตือนล่วงหน้า 7 วันก่อนกำหนด → สำนักงานพัฒนาชุมชนอำเภอ (…)``."""
     level = f"ระดับ {rung.level}" if lang == "th" else f"level {rung.level}"
-    told = ", ".join(role_text(code, definition, roles, lang) for code in rung.notify)
+    told = ", ".join(
+        _DOER.pick(lang) if code == "lead" else role_text(code, definition, roles, lang)
+        for code in rung.notify
+    )
     kind = KIND_LABELS[rung.kind].pick(lang)
     return f"{level} {kind} {_offset(rung.offset_days, lang)} → {told}"
 

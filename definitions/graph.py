@@ -160,6 +160,25 @@ def _check_after(
             )
 
 
+def _check_after_fields(
+    chk: Checker, transitions: list[TransitionDraft], pending: list[PendingAfter]
+) -> None:
+    """A deadline counted from a recorded date names a date field of every step that
+    leaves the state it counts from."""
+    for p in pending:
+        if p.date_field is None:
+            continue
+        leaving = [t for t in transitions if any(src == p.after for src, _ in t.sources)]
+        for t in leaving:
+            found = next((f for f in t.data if f.name == p.date_field), None)
+            if found is None or found.type != "date":
+                chk.add(
+                    p.line,
+                    f"state '{p.state_id}' deadline counts from field '{p.date_field}', "
+                    f"which {t.name} (leaving '{p.after}') must record as a date",
+                )
+
+
 def check_graph(
     chk: Checker,
     states_node: Node | None,
@@ -174,3 +193,4 @@ def check_graph(
     _check_reachable(chk, by_id, edges)
     _check_dead_ends(chk, by_id, edges)
     _check_after(chk, by_id, edges, pending)
+    _check_after_fields(chk, transitions, pending)

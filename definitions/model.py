@@ -111,7 +111,9 @@ class Deadline:
     - ``fy_date``: ``month``/``day`` inside the FY (Oct-Dec fall in the previous CE year);
     - ``quarter_end`` / ``quarter_start``: ``quarter`` 1-4 of the FY;
     - ``month_end``: the last day of ``month`` in the FY;
-    - ``after``: ``days`` calendar days after the instance left state ``after``.
+    - ``after``: ``days`` calendar days after the instance left state ``after``; with
+      ``field``, after the date recorded in that data field when it left ``after`` (the
+      day of the event, not the day it was recorded).
 
     A deadline names a day; it runs until the end of that day, Asia/Bangkok.
     """
@@ -122,6 +124,7 @@ class Deadline:
     quarter: int | None = None
     after: str | None = None
     days: int | None = None
+    date_field: str | None = None  # with ``after``: the recorded date counted from (``field``)
 
     def describe(self) -> str:
         """The spec as a definition file writes it, e.g. ``fy_date 03-31`` or ``7 days after
@@ -135,6 +138,8 @@ class Deadline:
             return f"end of Q{self.quarter}"
         if self.kind == DeadlineKind.QUARTER_START:
             return f"start of Q{self.quarter}"
+        if self.date_field:
+            return f"{self.days} days after the {self.date_field} recorded at {self.after}"
         return f"{self.days} days after {self.after}"
 
 
@@ -236,6 +241,9 @@ class State:
     due: tuple[Deadline, ...] = ()
     opens: Deadline | None = None  # the step's window opens (a notice to the lead unit)
     wait: bool = False  # waiting on other processes, not a step of its own
+    # the step is done once per area of this level for all its instances (the district
+    # chief sets one forum calendar per district): one obligation, one notice per rung
+    once_per: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +424,18 @@ class Definition:
             if t.trigger == trigger:
                 return t
         return None
+
+    def blocked_steps(self, state_id: str) -> tuple[State, ...]:
+        """The steps a waiting state blocks: every step reachable from it, in declared
+        order (final and waiting states left out). Their deadlines are its deadline."""
+        seen: set[str] = set()
+        todo = [state_id]
+        while todo:
+            for step in self.transitions_from(todo.pop()):
+                if step.dest not in seen:
+                    seen.add(step.dest)
+                    todo.append(step.dest)
+        return tuple(s for s in self.steps if s.id in seen and s.id != state_id)
 
     def step_number(self, state_id: str) -> int | None:
         """1-based position of a step among the steps; None for final and waiting states."""

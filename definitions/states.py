@@ -8,6 +8,7 @@ from yaml.nodes import Node
 
 from plancycle.definitions.deadlines import parse_deadline
 from plancycle.definitions.model import (
+    SCOPES,
     SOURCES,
     Deadline,
     DeadlineKind,
@@ -19,7 +20,10 @@ from plancycle.definitions.nodes import Checker, Keys, line_of
 
 __all__ = ["PendingAfter", "StateDraft", "parse_states"]
 
-_STATE_KEYS: Keys = (("id", "label", "source"), ("initial", "final", "due", "opens", "wait"))
+_STATE_KEYS: Keys = (
+    ("id", "label", "source"),
+    ("initial", "final", "due", "opens", "wait", "once_per"),
+)
 
 
 @dataclass(slots=True)
@@ -29,6 +33,7 @@ class PendingAfter:
     state_id: str  # the state carrying the deadline
     after: str
     line: int
+    date_field: str | None = None  # the date field recorded on leaving ``after``
 
 
 @dataclass(slots=True)
@@ -44,6 +49,7 @@ class StateDraft:
     due: list[Deadline] = field(default_factory=list)
     opens: Deadline | None = None
     wait: bool = False
+    once_per: str | None = None
 
     def build(self) -> State:
         return State(
@@ -55,6 +61,7 @@ class StateDraft:
             due=tuple(self.due),
             opens=self.opens,
             wait=self.wait,
+            once_per=self.once_per,
         )
 
 
@@ -68,7 +75,12 @@ def _due(
         draft.due.append(spec)
         if spec.kind == DeadlineKind.AFTER and draft.id is not None:
             pending.append(
-                PendingAfter(state_id=draft.id, after=spec.after or "", line=line_of(item))
+                PendingAfter(
+                    state_id=draft.id,
+                    after=spec.after or "",
+                    line=line_of(item),
+                    date_field=spec.date_field,
+                )
             )
 
 
@@ -90,8 +102,10 @@ def _parse_state(
     _due(chk, m.get("due"), draft, where, pending)
     draft.opens = parse_deadline(chk, m.get("opens"), f"{where} opens", allow_after=False)
     draft.wait = bool(chk.flag(m, "wait", f"{where} wait"))
-    if draft.final and (draft.opens or draft.wait):
-        chk.add(node, f"{where} is final: it cannot open later or wait")
+    if "once_per" in m:
+        draft.once_per = chk.choice(m["once_per"], f"{where} once_per", SCOPES)
+    if draft.final and (draft.opens or draft.wait or draft.once_per):
+        chk.add(node, f"{where} is final: it cannot open later, wait or be once per area")
     if draft.initial and draft.final:
         chk.add(node, f"{where} cannot be both initial and final")
     if draft.final and draft.due:

@@ -53,10 +53,18 @@ def render(notice: Notice) -> tuple[str, str]:
         f"{_area_en_short(notice)} ({notice.area_code or 'TH'})"
     )
     body_th = _paragraph(
-        f"เรียน {notice.role_th}", what_th, f"เลขอ้างอิง: {notice.key}", _next_th(notice.next_rung)
+        f"เรียน {notice.role_th}",
+        what_th,
+        *([notice.note_th] if notice.note_th else []),
+        f"เลขอ้างอิง: {notice.key}",
+        _next_th(notice.next_rung),
     )
     body_en = _paragraph(
-        f"To: {notice.role_en}", what_en, f"Reference: {notice.key}", _next_en(notice.next_rung)
+        f"To: {notice.role_en}",
+        what_en,
+        *([notice.note_en] if notice.note_en else []),
+        f"Reference: {notice.key}",
+        _next_en(notice.next_rung),
     )
     return subject, f"{body_th}\n\n{body_en}\n"
 

@@ -52,6 +52,10 @@ class Notice:
     role_th: str
     role_en: str
     next_rung: NextRung | None = None
+    # what else the recipient must know: what a waiting instance waits for, or that a
+    # once-per-area step is one obligation for several instances ("" when nothing)
+    note_th: str = ""
+    note_en: str = ""
 
     def payload(self) -> dict[str, Any]:
         """JSON-ready: datetimes as ISO 8601 strings. Built field by field, as a shallow

@@ -1,9 +1,10 @@
 """The reads an advance makes, as plain SQL on a DB-API cursor (see
 :mod:`plancycle.store.driver` for why): the instance by key with the actor, a province's
-district count, and when an instance last left given states."""
+district count, when an instance last left given states, and what it recorded then."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -18,6 +19,7 @@ __all__ = [
     "district_count",
     "instance_and_actor",
     "left_at",
+    "left_data",
     "state_of",
 ]
 
@@ -69,6 +71,11 @@ _LEFT_AT = (
     f"WHERE {select_list(_RECORD, ['instance_id'])} = ? AND {_FROM} IN ({{marks}}) "
     f"GROUP BY {_FROM}"
 )
+_DATA = (
+    f"SELECT {_FROM}, {select_list(_RECORD, ['data'])} FROM {_RECORD.name} "
+    f"WHERE {select_list(_RECORD, ['instance_id'])} = ? AND {_FROM} IN ({{marks}}) "
+    f"ORDER BY {select_list(_RECORD, ['seq'])}"
+)
 
 
 def instance_and_actor(
@@ -107,3 +114,16 @@ def left_at(
     marks = ", ".join("?" * len(states))
     cursor.execute(driver.sql(_LEFT_AT.format(marks=marks)), (instance_id, *states))
     return {state: driver.read_when(at) for state, at in cursor.fetchall()}
+
+
+def left_data(
+    cursor: Any, driver: Driver, instance_id: int, states: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """The data recorded the last time the instance left each of ``states``."""
+    marks = ", ".join("?" * len(states))
+    cursor.execute(driver.sql(_DATA.format(marks=marks)), (instance_id, *states))
+    out: dict[str, dict[str, Any]] = {}
+    for state, data in cursor.fetchall():
+        value = json.loads(data) if isinstance(data, str) else data
+        out[state] = value if isinstance(value, dict) else {}
+    return out

@@ -272,11 +272,14 @@ def test_activity2(catalog):
     ]
     held = defn.transition("workshop_held", "workshop")
     assert [(g.name, dict(g.params)) for g in held.guards] == [("min_participants", {"min": 20})]
-    assert [(f.name, f.type, f.required) for f in held.data] == [("participants", "int", True)]
+    assert [(f.name, f.type, f.required) for f in held.data] == [
+        ("workshop_date", "date", False),
+        ("participants", "int", True),
+    ]
     assert [e.id for e in held.evidence if e.required] == ["attendance"]
+    # 7 days after the workshop day entered, on its own date (not capped by 31 March)
     assert defn.state("bpm_record").due == (
-        Deadline(kind="after", after="workshop", days=7),
-        fy("03-31"),
+        Deadline(kind="after", after="workshop", days=7, date_field="workshop_date"),
     )
     report = defn.transition("report_submitted", "report")
     assert [g.name for g in report.guards] == ["within_allocation"]
@@ -318,13 +321,16 @@ def test_activity3(catalog):
 def test_deadlines_resolve_in_any_fiscal_year(catalog):
     """Relative specs give FY2568 and FY2569 dates without editing the definitions."""
     deadlines = pytest.importorskip("plancycle.workflow.deadlines")
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
     defn = catalog.get("activity2")
     bpm = defn.state("bpm_record").due
-    assert deadlines.deadline_day(bpm[1], 2568, {}).isoformat() == "2025-03-31"
-    assert deadlines.deadline_day(bpm[1], 2569, {}).isoformat() == "2026-03-31"
+    report = defn.state("report").due
+    assert deadlines.deadline_day(report[0], 2568, {}).isoformat() == "2025-03-31"
+    assert deadlines.deadline_day(report[0], 2569, {}).isoformat() == "2026-03-31"
     left = {"workshop": datetime(2025, 2, 10, 3, 0, tzinfo=UTC)}
     assert deadlines.deadline_day(bpm[0], 2568, left).isoformat() == "2025-02-17"
+    entered = {"workshop_date": date(2025, 2, 3)}  # the day entered wins over the day left
+    assert deadlines.deadline_day(bpm[0], 2568, left, entered).isoformat() == "2025-02-10"
     orders = catalog.get("orders").state("review").due[0]
     assert deadlines.deadline_day(orders, 2568, {}).isoformat() == "2024-12-25"

@@ -10,6 +10,7 @@ from plancycle.definitions.describe import (
     ladder_text,
     source_text,
     step_text,
+    wait_text,
 )
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Deadline, DeadlineKind
@@ -38,24 +39,43 @@ def test_deadlines_in_both_languages(catalog, deadline, th, en) -> None:
 
 def test_a_deadline_after_a_step_names_the_step_by_its_label(catalog) -> None:
     d = catalog.get("activity2")
-    after = next(x for s in d.states for x in s.due if x.kind == DeadlineKind.AFTER)
+    after = Deadline(DeadlineKind.AFTER, after="workshop", days=7)
     label = d.state(after.after or "")
     assert deadline_text(after, d, "th") == f"{after.days} วันหลังขั้น “{label.label.th}”"
     assert deadline_text(after, d, "en") == f"{after.days} days after “{label.label.en}”"
     assert after.after not in deadline_text(after, d, "th")
 
 
+def test_a_deadline_after_a_recorded_date_names_the_date_field(catalog) -> None:
+    """Activity 2's BPM is due 7 days after the day the workshop was held (entered)."""
+    d = catalog.get("activity2")
+    bpm = d.state("bpm_record").due
+    assert [(x.kind, x.after, x.date_field, x.days) for x in bpm] == [
+        (DeadlineKind.AFTER, "workshop", "workshop_date", 7)
+    ]
+    assert deadline_text(bpm[0], d, "th") == "7 วันหลัง “วันที่จัดประชุมเชิงปฏิบัติการ”"
+    assert deadline_text(bpm[0], d, "en") == "7 days after “Day the workshop was held”"
+
+
+def test_a_waiting_state_is_told_with_the_deadline_of_the_step_it_blocks(catalog) -> None:
+    d = catalog.get("activity3")
+    wait = d.state("await_tambon_plan")
+    assert wait_text(d, wait, "th").startswith("รอกระบวนการอื่น; ครบกำหนดตามขั้นที่รอ: สิ้นเดือน มิ.ย.")
+    assert "due as the step it blocks: end of Jun" in wait_text(d, wait, "en")
+
+
 def test_the_ladder_names_the_process_units_and_its_offsets(catalog) -> None:
     d = catalog.get("village_plan")  # the moi ladder: the governor hears at level 3
     roles = catalog.roles
-    lead, chief = roles[d.lead_role].label, roles[d.supervisor_role].label
+    chief = roles[d.supervisor_role].label
     th = ladder_text(d, roles, "th")
-    assert th[0] == f"ระดับ 0 เตือนล่วงหน้า 7 วันก่อนกำหนด → {lead.th}"
-    assert th[1] == f"ระดับ 1 แจ้งเกินกำหนด เมื่อพ้นวันกำหนด → {lead.th}, {chief.th}"
+    # the ladder's ``lead`` is whoever does the step at hand, not the process's lead
+    assert th[0] == "ระดับ 0 เตือนล่วงหน้า 7 วันก่อนกำหนด → ผู้ทำขั้นตอนนั้น"
+    assert th[1] == f"ระดับ 1 แจ้งเกินกำหนด เมื่อพ้นวันกำหนด → ผู้ทำขั้นตอนนั้น, {chief.th}"
     assert th[3].startswith("ระดับ 3 ยกระดับ 14 วันหลังกำหนด → ")
     assert roles["governor"].label.th in th[3]
     en = ladder_text(d, roles, "en")
-    assert en[0] == f"level 0 reminder 7 days before → {lead.en}"
+    assert en[0] == "level 0 reminder 7 days before → the office doing the step"
     assert en[2].startswith("level 2 escalation 7 days late → ")
     for line in th:
         assert "lead" not in line and "supervisor" not in line and "cdd" not in line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, func, select
@@ -203,7 +203,14 @@ def test_bpm_record_is_due_seven_days_after_the_workshop(world: World) -> None:
             world.clock.set(bkk(2025, 2, 12, 15))  # the step is completed on 12 Feb
         walk(world.engine, key, world.actors, world.pdf, max_steps=1)
     due = get_instance(world.db, key).due_at
-    assert due == bkk(2025, 2, 12 + after.days, 23, 59, 59).astimezone(UTC)
+    # counted from the workshop day entered (the walk's sample day), not the day the
+    # step was recorded (12 Feb)
+    _, records = history(world.db, key)
+    held = next(r for r in records if r.from_state == after.after)
+    entered = date.fromisoformat(held.data[after.date_field])
+    assert entered != date(2025, 2, 12)
+    last = entered + timedelta(days=after.days)
+    assert due == bkk(last.year, last.month, last.day, 23, 59, 59).astimezone(UTC)
 
 
 def test_unknown_and_missing_step_data_are_refused_together(world: World) -> None:

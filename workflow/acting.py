@@ -17,7 +17,14 @@ from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store.models import Instance
 
-__all__ = ["BUILTIN_ROLES", "acting_clause", "must_act", "steps_for", "waiting_clause"]
+__all__ = [
+    "BUILTIN_ROLES",
+    "acting_clause",
+    "does_step",
+    "must_act",
+    "steps_for",
+    "waiting_clause",
+]
 
 #: Roles that are no office: the scheduler, and the store's administrator who may stand
 #: in for any office (never "must act").
@@ -38,6 +45,15 @@ def must_act(definition: Definition, state: str) -> tuple[str, ...]:
         if t.auto is None:
             roles.update(dict.fromkeys(r for r in t.roles if r not in BUILTIN_ROLES))
     return tuple(roles)
+
+
+def does_step(definition: Definition, state: str) -> str:
+    """The office that does the step ``state``: the first role a step from there names
+    (the district CD office drafts the KBT order, the district chief proposes the KBO
+    order); the process's lead while it waits on other processes. The deadline ladder's
+    ``lead`` is this office, not the process's lead."""
+    roles = must_act(definition, state)
+    return roles[0] if roles else definition.lead_role
 
 
 def _states(catalog: Catalog, role: str, mine: bool) -> dict[tuple[str, int], list[str]]:

@@ -7,7 +7,7 @@ import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from loguru import logger
 
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.guards import GuardContext, run_guard
-from plancycle.definitions.model import Catalog, Definition, Transition
+from plancycle.definitions.model import Catalog, Definition, Transition, required
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
 from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
@@ -33,6 +33,7 @@ from plancycle.store.evidence import (
 )
 from plancycle.store.store_settings import SettingKey, write_setting
 from plancycle.text import check_text
+from plancycle.thai.dateinput import stored_date
 from plancycle.thai.fiscal import to_utc
 from plancycle.workflow.access import check_allowed, check_scope
 from plancycle.workflow.clock import Clock, SystemClock
@@ -353,8 +354,9 @@ class Engine:
         state: str,
         inst: lookups.InstanceRow,
         now: datetime,
+        values: dict[str, Any],
     ) -> datetime | None:
-        """When ``state`` is due for ``inst`` leaving its state at ``now``. Deadlines fixed
+        """When ``state`` is due for ``inst`` leaving its state at ``now`` with ``values``. Deadlines fixed
         by the calendar are computed once per (definition version, state, fiscal year);
         only "N days after step X" deadlines read when the instance left X."""
         # only an ``after`` deadline names a state (``Deadline.after``)
@@ -366,7 +368,35 @@ class Engine:
             return self._fixed_due[memo]
         left_at = self._left_at(cursor, definition, inst.id, after)
         left_at[inst.state] = now
-        return state_due_at(definition, state, inst.fiscal_year, left_at)
+        dates = self._recorded_dates(cursor, definition, state, inst, values)
+        return state_due_at(definition, state, inst.fiscal_year, left_at, dates)
+
+    def _recorded_dates(
+        self,
+        cursor: Any,
+        definition: Definition,
+        state: str,
+        inst: lookups.InstanceRow,
+        values: dict[str, Any],
+    ) -> dict[str, date]:
+        """The date fields ``state``'s "N days after the date recorded at step X" deadlines
+        count from: recorded when the instance left X (now, or earlier)."""
+        specs = [d for d in definition.state(state).due if d.date_field and d.after]
+        if not specs:
+            return {}
+        steps = sorted({required(d.after, "after") for d in specs})
+        names = state_names(self.catalog, definition, steps)
+        recorded = lookups.left_data(
+            cursor, self.driver, inst.id, sorted({n for ns in names.values() for n in ns})
+        )
+        dates: dict[str, date] = {}
+        for spec in specs:
+            after, field_name = required(spec.after, "after"), required(spec.date_field, "field")
+            data = values if after == inst.state else _latest(recorded, names[after])
+            day = stored_date(data.get(field_name)) if data else None
+            if day is not None:
+                dates[field_name] = day
+        return dates
 
     def _left_at(
         self, cursor: Any, definition: Definition, instance_id: int, states: list[str]
@@ -397,7 +427,7 @@ class Engine:
             actor_id=actor.id,
             role=actor.role,
             at=now,
-            due_at=self._due_at(cursor, definition, dest, inst, now),
+            due_at=self._due_at(cursor, definition, dest, inst, now, values),
             final=definition.state(dest).final,
             data=values,
             note=note,
@@ -479,3 +509,11 @@ def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) ->
         ref = slot_ref(slots[slot_id])
         raise WrongFileType(key, ref, item.file_name, item.media_type, wanted)
     return dataclasses.replace(item, slot=slot_id)
+
+
+def _latest(recorded: Mapping[str, dict[str, Any]], ids: Sequence[str]) -> dict[str, Any] | None:
+    """The data recorded on leaving a step under any of its ``ids`` (the current id first)."""
+    for name in sorted(ids, key=lambda n: n not in recorded):
+        if name in recorded:
+            return recorded[name]
+    return None

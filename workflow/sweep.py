@@ -9,17 +9,23 @@ idempotently. Three kinds of action:
   ladder declares (levels and recipients are data);
 - automatic advances: a transition marked ``auto`` fires (as actor ``scheduler``)
   once every instance of another process inside the area has reached a state.
+
+A rung's ``lead`` is the office that does the current step (:func:`does_step`), not the
+process's lead. A step declared ``once_per: district`` is one obligation per district for
+all the instances in it: each instance's rung is recorded, one notice is sent for them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from plancycle.definitions.model import AutoRule, Catalog, Definition, LadderRung
 from plancycle.kinds import EscalationKind
+from plancycle.thai.areacode import code_at
 from plancycle.thai.fiscal import start_of_day, to_bangkok
+from plancycle.workflow.acting import does_step
 from plancycle.workflow.deadlines import deadline_day
 
 __all__ = [
@@ -63,6 +69,9 @@ class Notify:
     recipients: tuple[str, ...]  # roles; empty = recorded but skipped (a higher rung is sent)
     next_rung: LadderRung | None
     next_at: datetime | None
+    # a once-per-area step: the area the one obligation is for, and how many instances
+    obligation_area: str | None = None
+    instances: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +145,52 @@ def plan_sweep(catalog: Catalog, snapshot: Snapshot, now: datetime) -> SweepPlan
         auto = _auto_trigger(definition, cand, snapshot.children, catalog)
         if auto:
             plan.advances.append(AutoAdvance(cand, auto))
+    plan.notices = _once_per_area(catalog, plan.notices, snapshot.done_levels)
     return plan
+
+
+ObligationKey = tuple[str, int, str, int, str, int, datetime | None]
+
+
+def _obligation(catalog: Catalog, n: Notify) -> ObligationKey | None:
+    """The one obligation a notice belongs to when its step is done once per area: the
+    step, the fiscal year, the area, the rung and the deadline; None otherwise."""
+    c = n.instance
+    per = catalog.get(c.definition_id, c.definition_version).state(c.state).once_per
+    if per is None:
+        return None
+    area = code_at(c.area_code, per)
+    return (c.definition_id, c.definition_version, c.state, c.fiscal_year, area, n.level, c.due_at)
+
+
+def _once_per_area(
+    catalog: Catalog, notices: list[Notify], done: Mapping[tuple[int, int], set[int]]
+) -> list[Notify]:
+    """One notice per obligation of a once-per-area step: the first instance's notice
+    (by key) is sent for the area and counts them all; the others are recorded, not sent.
+    Nothing is sent when a sweep before already told that rung for one of them."""
+    groups: dict[ObligationKey, list[int]] = {}
+    for i, n in enumerate(notices):
+        key = _obligation(catalog, n)
+        if key is not None:
+            groups.setdefault(key, []).append(i)
+    told = {
+        key
+        for key in groups
+        for n in (notices[i] for i in groups[key])
+        if key[5] in done.get((n.instance.id, n.instance.version), set())
+    }
+    out = list(notices)
+    for key, members in groups.items():
+        sending = [i for i in members if notices[i].recipients]
+        if not sending:
+            continue
+        first = min(sending, key=lambda i: notices[i].instance.key)
+        for i in sending:
+            out[i] = replace(notices[i], recipients=())
+        if key not in told:
+            out[first] = replace(notices[first], obligation_area=key[4], instances=len(members))
+    return out
 
 
 def _notices(
@@ -153,7 +207,7 @@ def _notices(
     if opens is None or opens > now:
         return out
     told = any(n.recipients for n in out)
-    roles = () if told else (definition.lead_role,)
+    roles = () if told else (does_step(definition, cand.state),)
     return [Notify(cand, OPENED_LEVEL, EscalationKind.OPENED, roles, None, None), *out]
 
 
@@ -177,13 +231,15 @@ def _ladder_notices(
         if r is not top
     ]
     nxt_at = instants.rung(nxt, due) if nxt else None
-    out.append(Notify(cand, top.level, top.kind, rung_roles(definition, top.notify), nxt, nxt_at))
+    roles = rung_roles(definition, top.notify, cand.state)
+    out.append(Notify(cand, top.level, top.kind, roles, nxt, nxt_at))
     return out
 
 
-def rung_roles(definition: Definition, notify: Iterable[str]) -> tuple[str, ...]:
-    """The roles a rung names, with ``lead`` and ``supervisor`` read from the process."""
-    named = {"lead": definition.lead_role, "supervisor": definition.supervisor_role}
+def rung_roles(definition: Definition, notify: Iterable[str], state: str) -> tuple[str, ...]:
+    """The roles a rung names, with ``lead`` the office that does step ``state``
+    (:func:`does_step`) and ``supervisor`` the process's supervisor."""
+    named = {"lead": does_step(definition, state), "supervisor": definition.supervisor_role}
     roles = [named.get(r, r) for r in notify]
     return tuple(dict.fromkeys(r for r in roles if r))
 

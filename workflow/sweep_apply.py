@@ -41,6 +41,7 @@ from plancycle.workflow.sweep import (
     plan_sweep,
     window_opens_at,
 )
+from plancycle.workflow.waits import blockers, waits_text
 
 __all__ = ["SweepReport", "load_snapshot", "run_sweep"]
 
@@ -242,14 +243,19 @@ def _write_notices(
         inserted = insert_new_escalations(session, [_escalation_row(n, now) for n in notices])
         if not inserted:
             return
-        names = _area_names(session, {by_key[(i, lv)].instance.area_code for _, i, lv in inserted})
+        told = [by_key[(i, lv)] for _, i, lv in inserted]
+        codes = {n.obligation_area or n.instance.area_code for n in told}
+        names = _area_names(session, codes)
         book = ContactBook.load(session)
         messages: list[dict[str, Any]] = []
         for esc_id, instance_id, level in inserted:
             n = by_key[(instance_id, level)]
             report.notices[n.kind] += 1
+            note = ("", "")
+            if n.recipients:
+                note = waits_text(blockers(session, engine.catalog, n.instance))
             for role in n.recipients:
-                notice, area = notice_for(engine.catalog, n, role, names, now)
+                notice, area = notice_for(engine.catalog, n, role, names, now, note)
                 messages += outbox_rows(esc_id, notice, area, book, now)
                 logger.info(
                     "escalation {key} {kind} L{lv} -> {role}@{area}",

@@ -97,7 +97,24 @@ class StepView:
         }
 
 
-def _steps(definition: Definition, inst: Instance, left: dict[str, datetime]) -> list[StepView]:
+def _recorded_dates(records: list[TransitionRecord]) -> dict[str, date]:
+    """The latest day recorded in each date-like data field, for "N days after the date
+    recorded at step X" deadlines of steps not reached yet."""
+    out: dict[str, date] = {}
+    for r in records:
+        for name, value in (r.data or {}).items():
+            day = stored_date(value) if isinstance(value, str) else None
+            if day is not None:
+                out[name] = day
+    return out
+
+
+def _steps(
+    definition: Definition,
+    inst: Instance,
+    left: dict[str, datetime],
+    dates: dict[str, date],
+) -> list[StepView]:
     out = []
     for state in definition.states:
         if state.final:
@@ -106,7 +123,7 @@ def _steps(definition: Definition, inst: Instance, left: dict[str, datetime]) ->
             status, due = StepStatus.CURRENT, inst.due_at
         else:
             status = StepStatus.DONE if state.id in left else StepStatus.PENDING
-            due = state_due_at(definition, state.id, inst.fiscal_year, left)
+            due = state_due_at(definition, state.id, inst.fiscal_year, left, dates)
         out.append(StepView(state.id, state.label, state.source, status, due, state.wait))
     return out
 
@@ -392,7 +409,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         definition,
         catalog,
         name,
-        _steps(definition, inst, left),
+        _steps(definition, inst, left, _recorded_dates(records)),
         records,
         {f.sha256: f for f in files},
         {(u.seq, u.sha256): u.file_name for u in uses},

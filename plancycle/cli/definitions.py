@@ -19,6 +19,7 @@ from plancycle.definitions.describe import (
     ladder_text,
     source_text,
     step_text,
+    wait_text,
 )
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.definitions.loader import budget_findings
@@ -131,7 +132,7 @@ def _state_rows(grid: Table, s: State, d: Definition, catalog: Catalog, r: Rende
     if s.opens:
         due.append(r.pick("เปิด ", "opens ") + deadline_text(s.opens, d, lang))
     if s.wait:
-        due.append(r.pick("รอกระบวนการอื่น", "waiting on other processes"))
+        due.append(wait_text(d, s, lang))
     lines = [
         (r.pick("ที่มา", "source"), source_text(s.source, lang)),
         (r.pick("กำหนด", "due"), "; ".join(due) or "-"),
