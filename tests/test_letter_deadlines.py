@@ -156,7 +156,7 @@ def _to_evaluate(
         data={"participants": 25, "workshop_date": workshop_day},
     )
     if evaluate:
-        world.engine.advance(A2, "evaluated", DISTRICT_CD)
+        world.engine.advance(A2, "evaluated", DISTRICT_CD, data={"plan_usable": True})
 
 
 def test_a_28_mar_2568_workshop_has_its_bpm_due_4_apr_2568(world: World) -> None:
