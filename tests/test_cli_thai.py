@@ -368,3 +368,13 @@ def test_every_audit_finding_is_told_in_thai(store, tampered: dict[str, Path]) -
     assert kinds == set(FindingKind)
     code, _, err = run(f["db"], "en", *runs[2])
     assert code == 7 and "the records give" in err and "บันทึก" not in err
+
+
+def test_a_group_named_alone_shows_its_thai_help_and_nothing_else() -> None:
+    """`plancycle audit`: its help (exit 2, as the parser has it), no refusal line after it."""
+    result = CliRunner().invoke(
+        app, ["--lang", "th", "audit"], prog_name="plancycle", env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 2
+    assert "วิธีใช้: plancycle audit" in result.stdout and "ตรวจทุกสายบันทึก" in result.stdout
+    assert "ผิดพลาด" not in result.stderr and "error" not in result.stderr

@@ -7,6 +7,7 @@ from typing import Annotated
 import sqlalchemy.exc
 import typer
 from typer._click import Context  # typer's own copy of click
+from typer._click.exceptions import NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from plancycle import __version__
@@ -30,7 +31,7 @@ from plancycle.cli import (
 from plancycle.cli.context import AppContext
 from plancycle.cli.help_lang import THAI, help_language, shows_help, use_help_language
 from plancycle.cli.render import console, report_error
-from plancycle.cli.usage import UsageError, usage_refused
+from plancycle.cli.usage import UsageError, UsageRefused, usage_refused
 from plancycle.errors import PlancycleError
 from plancycle.logs import configure_logging
 from plancycle.settings import load_settings
@@ -54,6 +55,8 @@ class ReportingGroup(TyperGroup):
         except PlancycleError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except NoArgsIsHelpError:  # a group named alone: its help is printed already
+            raise typer.Exit(UsageRefused.exit_code) from None
         except UsageError as exc:  # a subcommand's own arguments and options
             refused = usage_refused(exc)
             report_error(refused)
