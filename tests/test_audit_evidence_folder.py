@@ -65,14 +65,14 @@ def test_verify_from_another_directory_finds_and_checks_the_files(written: Path)
     stored.chmod(0o644)
     stored.write_bytes(MINIMAL_PDF + b"%changed")
     code, out = verify()
-    assert code == 7 and "was replaced" in out
+    assert code == 7 and "ถูกแทนที่" in out  # Thai, the default
 
 
 def test_an_explicit_evidence_folder_wins(written: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     code, out = verify("--evidence", str(other))
-    assert code == 7 and "is missing from" in out and str(other) in out
+    assert code == 7 and "ไม่พบไฟล์หลักฐาน" in out and str(other) in out
     shutil.copytree(written, tmp_path / "copy")
     assert verify("--evidence", str(tmp_path / "copy"))[0] == 0
 

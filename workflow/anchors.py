@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from plancycle.errors import PlancycleError
+from plancycle.workflow.findings import ANCHOR_FINDING_KEY, Finding, FindingKind
 
 __all__ = [
     "ANCHOR_FINDING_KEY",
@@ -42,7 +43,6 @@ __all__ = [
 ]
 
 SIGNATURE_ALGORITHM = "ed25519"
-ANCHOR_FINDING_KEY = "anchor"  # the key the anchor file's own findings are reported under
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -161,36 +161,28 @@ def parse_digest(text: str) -> str:
 
 def anchor_findings(
     doc: dict[str, Any], kept_digest: str | None = None, public_pem: bytes | None = None
-) -> list[str]:
-    """What is wrong with the anchor file itself (empty: it can be trusted as far as
-    the checks asked for go). ``public_pem`` is read before anything is checked."""
+) -> list[Finding]:
+    """What is wrong with the anchor file itself, each under the key ``anchor`` (empty:
+    it can be trusted as far as the checks asked for go). ``public_pem`` is read before
+    anything is checked."""
     key = _public_key(public_pem) if public_pem is not None else None
-    problems: list[str] = []
+    kinds: list[tuple[FindingKind, dict[str, Any]]] = []
     computed = heads_digest(doc["heads"])
     if doc.get("digest") != computed:
-        problems.append(
-            f"the anchor's heads hash to {computed}, but the file says {doc.get('digest')}: "
-            f"the anchor file was edited"
-        )
+        kinds.append((FindingKind.ANCHOR_EDITED, {"computed": computed, "said": doc.get("digest")}))
     if kept_digest is not None and kept_digest != computed:
-        problems.append(
-            f"the anchor's heads hash to {computed}, not to the digest kept elsewhere "
-            f"({kept_digest}): this is not the anchor that was taken, or it was edited"
-        )
+        kinds.append((FindingKind.ANCHOR_NOT_KEPT, {"computed": computed, "kept": kept_digest}))
     if key is not None:
-        problems += _signature_problems(doc, key)
-    return problems
+        kinds += [(kind, {}) for kind in _signature_problems(doc, key)]
+    return [Finding(ANCHOR_FINDING_KEY, kind, params) for kind, params in kinds]
 
 
-def _signature_problems(doc: dict[str, Any], key: Ed25519PublicKey) -> list[str]:
+def _signature_problems(doc: dict[str, Any], key: Ed25519PublicKey) -> list[FindingKind]:
     signature = doc.get("signature")
     if not isinstance(signature, dict) or signature.get("algorithm") != SIGNATURE_ALGORITHM:
-        return ["the anchor is not signed (with Ed25519): take it with `audit anchor --sign-key`"]
+        return [FindingKind.ANCHOR_UNSIGNED]
     try:
         key.verify(base64.b64decode(signature.get("value", ""), validate=True), _signed_bytes(doc))
     except (InvalidSignature, binascii.Error, TypeError, ValueError):
-        return [
-            "the anchor's signature does not verify with this public key: it was signed "
-            "with another key, or edited after it was signed"
-        ]
+        return [FindingKind.ANCHOR_SIGNATURE]
     return []

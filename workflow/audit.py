@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
@@ -32,12 +32,14 @@ from plancycle.definitions.model import Catalog
 from plancycle.store.audit_hash import genesis_hash, record_hash
 from plancycle.store.evidence import stored_path
 from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord, table_of
-from plancycle.workflow.anchors import ANCHOR_FINDING_KEY, anchor_findings, heads_digest
+from plancycle.workflow.anchors import anchor_findings, heads_digest
+from plancycle.workflow.findings import Finding, FindingKind
 from plancycle.workflow.machines import MachineRegistry
 
 __all__ = [
     "MIGRATE_TRIGGER",
     "Finding",
+    "FindingKind",
     "anchor",
     "replay",
     "verify",
@@ -46,21 +48,6 @@ __all__ = [
 
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
 _BATCH = 5_000
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    key: str
-    problem: str
-    record_id: int | None = None
-    seq: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = f" record #{self.record_id} (seq {self.seq})" if self.record_id else ""
-        return f"{self.key}{where}: {self.problem}"
 
 
 _INSTANCES = table_of(Instance)
@@ -152,41 +139,20 @@ def _check_chain(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> list[Finding]:
     for rec in chain:
         rec_id, at_seq, linked, digest = _LINK(rec)
         if at_seq > seq:
-            found.append(
-                Finding(
-                    key,
-                    f"record(s) with seq {seq}-{at_seq - 1} were deleted before this one",
-                    rec_id,
-                    at_seq,
-                )
-            )
+            gap = {"first": seq, "last": at_seq - 1}
+            found.append(Finding(key, FindingKind.RECORDS_DELETED, gap, rec_id, at_seq))
         elif at_seq < seq:
-            found.append(Finding(key, "inserted: a second record with this seq", rec_id, at_seq))
+            found.append(Finding(key, FindingKind.SEQ_REPEATED, {}, rec_id, at_seq))
         elif linked != prev:
-            found.append(
-                Finding(
-                    key,
-                    "inserted or re-linked: it does not link to the record before it",
-                    rec_id,
-                    at_seq,
-                )
-            )
+            found.append(Finding(key, FindingKind.RELINKED, {}, rec_id, at_seq))
         if _content_hash(key, rec) != digest:
-            found.append(
-                Finding(key, "edited: its content no longer matches its hash", rec_id, at_seq)
-            )
+            found.append(Finding(key, FindingKind.EDITED, {}, rec_id, at_seq))
         prev, seq = digest, max(seq, at_seq + 1)
     if (inst.head_hash or None) != (prev if chain else None):
-        found.append(
-            Finding(key, "the newest record(s) were deleted, or the chain head was edited")
-        )
+        found.append(Finding(key, FindingKind.HEAD_GONE))
     elif inst.version != seq:
-        found.append(
-            Finding(
-                key,
-                f"the instance says {inst.version - 1} record(s), the chain holds {seq - 1}",
-            )
-        )
+        counted = {"said": inst.version - 1, "held": seq - 1}
+        found.append(Finding(key, FindingKind.RECORD_COUNT, counted))
     return found
 
 
@@ -201,22 +167,21 @@ class _EvidenceCheck:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.seen: dict[str, str | None] = {}
+        self.seen: dict[str, tuple[FindingKind, dict[str, Any]] | None] = {}
 
-    def problem(self, sha256: str) -> str | None:
+    def problem(self, sha256: str) -> tuple[FindingKind, dict[str, Any]] | None:
+        """(kind, params) of what is wrong with the file, or None."""
         if sha256 not in self.seen:
             path = stored_path(self.folder, sha256)
             if not path.is_file():
-                self.seen[sha256] = f"evidence file {sha256} is missing from {self.folder}"
+                where = {"sha256": sha256, "folder": str(self.folder)}
+                self.seen[sha256] = (FindingKind.EVIDENCE_MISSING, where)
             else:
                 with path.open("rb") as stream:  # in chunks, however large the file
                     digest = hashlib.file_digest(stream, "sha256").hexdigest()
+                replaced = {"sha256": sha256, "found": digest[:12]}
                 self.seen[sha256] = (
-                    None
-                    if digest == sha256
-                    else (
-                        f"evidence file {sha256} was replaced (its content hashes to {digest[:12]}…)"
-                    )
+                    None if digest == sha256 else (FindingKind.EVIDENCE_REPLACED, replaced)
                 )
         return self.seen[sha256]
 
@@ -238,7 +203,7 @@ def verify(
         if files:
             for rec in chain:
                 findings += [
-                    Finding(inst.key, p, rec.id, rec.seq)
+                    Finding(inst.key, *p, rec.id, rec.seq)
                     for h in rec.evidence
                     if (p := files.problem(h))
                 ]
@@ -246,9 +211,7 @@ def verify(
             findings += _check_anchor(inst, chain, anchor_heads[inst.key])
     if anchor_heads:
         findings += [
-            Finding(k, "the instance was deleted after the anchor was taken")
-            for k in anchor_heads
-            if k not in present
+            Finding(k, FindingKind.DELETED_SINCE_ANCHOR) for k in anchor_heads if k not in present
         ]
     return checked, findings + _check_counts(db)
 
@@ -264,7 +227,7 @@ def verify_with_anchor(
     digest, the digest kept elsewhere, its signature (see ``anchors.anchor_findings``)."""
     problems = anchor_findings(anchor_doc, kept_digest, public_pem)
     checked, findings = verify(db, evidence_folder, anchor_doc["heads"])
-    return checked, [Finding(ANCHOR_FINDING_KEY, p) for p in problems] + findings
+    return checked, problems + findings
 
 
 def _check_counts(db: sa.Engine) -> list[Finding]:
@@ -284,33 +247,19 @@ def _check_counts(db: sa.Engine) -> list[Finding]:
         for process in sorted(set(counts or {}) | {d for c, d in held if c == cycle_id}):
             created, now = (counts or {}).get(process, 0), held.get((cycle_id, process), 0)
             if created != now:
-                found.append(Finding(f"{fiscal_year}/{process}", _count_problem(created, now)))
+                kind = (
+                    FindingKind.INSTANCES_DELETED if now < created else FindingKind.INSTANCES_ADDED
+                )
+                counts_now = {"created": created, "now": now}
+                found.append(Finding(f"{fiscal_year}/{process}", kind, counts_now))
     return found
-
-
-def _count_problem(created: int, now: int) -> str:
-    if now < created:
-        return (
-            f"cycle start created {created:,} instance(s), the store holds {now:,}: "
-            f"{created - now:,} deleted (an anchor names which)"
-        )
-    return (
-        f"cycle start created {created:,} instance(s), the store holds {now:,}: "
-        f"{now - created:,} added outside cycle start"
-    )
 
 
 def _check_anchor(inst: sa.Row[Any], chain: list[sa.Row[Any]], head: list[Any]) -> list[Finding]:
     seq, digest = head
     if seq == 0 or any(r.seq == seq and r.hash == digest for r in chain):
         return []
-    return [
-        Finding(
-            inst.key,
-            f"the history up to seq {seq} differs from the anchor: it was "
-            f"rewritten after the anchor was taken",
-        )
-    ]
+    return [Finding(inst.key, FindingKind.REWRITTEN, {"seq": seq})]
 
 
 def anchor(db: sa.Engine, now: datetime) -> dict[str, Any]:
@@ -335,7 +284,7 @@ def replay(db: sa.Engine, catalog: Catalog) -> tuple[int, list[Finding]]:
         count += 1
         problem = _replay_one(machines, catalog, inst, chain)
         if problem:
-            findings.append(Finding(inst.key, problem))
+            findings.append(Finding(inst.key, *problem))
     return count, findings
 
 
@@ -348,28 +297,46 @@ def _first_version(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> int:
 
 def _replay_one(
     machines: MachineRegistry, catalog: Catalog, inst: sa.Row[Any], chain: list[sa.Row[Any]]
-) -> str | None:
+) -> tuple[FindingKind, dict[str, Any]] | None:
+    """(kind, params) of where the replay and the records part, or None; ``labels`` gives
+    the Thai label of each state named (of the version it was named in)."""
     version = _first_version(inst, chain)
     state = catalog.get(inst.definition_id, version).initial_state.id
+
+    def labelled(params: dict[str, Any], *states: tuple[str | None, int]) -> dict[str, Any]:
+        params["labels"] = {
+            s: catalog.state_label(inst.definition_id, s, v).th for s, v in states if s
+        }
+        return params
+
     for rec in chain:
         if rec.from_state != state:
-            return (
-                f"record seq {rec.seq} starts from {rec.from_state!r}, the replay is at {state!r}"
-            )
+            named = {"seq": rec.seq, "recorded": rec.from_state, "state": state}
+            found = labelled(named, (rec.from_state, version), (state, version))
+            return FindingKind.REPLAY_FROM, found
         if rec.trigger == MIGRATE_TRIGGER:
             version, state = int(rec.data.get("to_version", version)), rec.to_state
             continue
         fired = machines.fire(inst.definition_id, version, state, rec.trigger)
         dest = fired.dest if fired is not None else None
         if dest is None or dest != rec.to_state:
-            return (
-                f"record seq {rec.seq}: {rec.trigger!r} from {state!r} leads to {dest!r}, "
-                f"the record says {rec.to_state!r}"
-            )
+            named = {
+                "seq": rec.seq,
+                "trigger": rec.trigger,
+                "state": state,
+                "dest": dest,
+                "recorded": rec.to_state,
+            }
+            found = labelled(named, (state, version), (dest, version), (rec.to_state, version))
+            return FindingKind.REPLAY_LEADS, found
         state = dest
     if (state, version) != (inst.state, inst.definition_version):
-        return (
-            f"stored state {inst.state!r} (v{inst.definition_version}) but the records give "
-            f"{state!r} (v{version})"
-        )
+        named = {
+            "stored": inst.state,
+            "stored_version": inst.definition_version,
+            "state": state,
+            "version": version,
+        }
+        found = labelled(named, (inst.state, inst.definition_version), (state, version))
+        return FindingKind.REPLAY_STATE, found
     return None

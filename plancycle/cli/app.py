@@ -6,6 +6,8 @@ from typing import Annotated
 
 import sqlalchemy.exc
 import typer
+from typer._click import Context  # typer's own copy of click
+from typer._click.exceptions import NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from plancycle import __version__
@@ -27,8 +29,9 @@ from plancycle.cli import (
     steps,
 )
 from plancycle.cli.context import AppContext
+from plancycle.cli.help_lang import THAI, help_language, shows_help, use_help_language
 from plancycle.cli.render import console, report_error
-from plancycle.cli.usage import UsageError, usage_refused
+from plancycle.cli.usage import UsageError, UsageRefused, usage_refused
 from plancycle.errors import PlancycleError
 from plancycle.logs import configure_logging
 from plancycle.settings import load_settings
@@ -40,12 +43,20 @@ __all__ = ["app", "main"]
 class ReportingGroup(TyperGroup):
     """Turns every PlancycleError into a two-language message and its exit code."""
 
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        """`--help` is answered while the arguments are parsed: its language is read first."""
+        thai = shows_help(self, args) and help_language(args, self.commands) == THAI
+        use_help_language(self, ctx, thai)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except PlancycleError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except NoArgsIsHelpError:  # a group named alone: its help is printed already
+            raise typer.Exit(UsageRefused.exit_code) from None
         except UsageError as exc:  # a subcommand's own arguments and options
             refused = usage_refused(exc)
             report_error(refused)

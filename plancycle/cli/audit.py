@@ -55,7 +55,7 @@ def _report(
         )
     elif findings:
         for f in findings:
-            err_console.print(str(f), highlight=False, markup=False)
+            err_console.print(f.line(app_ctx.thai), highlight=False, markup=False)
         err_console.print(
             app_ctx.text(
                 f"พบปัญหา {len(findings)} รายการ ใน{what_th} {count:,}",

@@ -154,5 +154,10 @@ class AppContext:
             actor = session.get(Actor, actor_id)
         return [] if actor is None else [actor.area_code]
 
+    @property
+    def thai(self) -> bool:
+        """Whether what is printed is in Thai."""
+        return self.lang == "th"
+
     def text(self, th: str, en: str) -> str:
-        return th if self.lang == "th" else en
+        return th if self.thai else en
