@@ -23,6 +23,7 @@ from plancycle.definitions.model import Text
 
 __all__ = [
     "GUARDS",
+    "GUARD_WARNINGS_KEY",
     "Bounds",
     "GuardContext",
     "GuardParam",
@@ -30,7 +31,12 @@ __all__ = [
     "Refusal",
     "field_bounds",
     "run_guard",
+    "warning_record",
 ]
+
+GUARD_WARNINGS_KEY = "_warnings"
+"""The key of a record's data under which the failed rules of severity ``warn`` are kept
+(a data field's name starts with a letter, so it cannot clash)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,3 +273,8 @@ def field_bounds(
 def run_guard(name: str, params: Mapping[str, Any], ctx: GuardContext) -> Refusal | None:
     """Run the guard called ``name``; the loader has already checked it exists."""
     return GUARDS[name].run(ctx, **dict(params))
+
+
+def warning_record(refusal: Refusal) -> dict[str, Any]:
+    """A rule of severity ``warn`` that a step did not meet, as its record keeps it."""
+    return {"guard": refusal.guard, "th": refusal.th, "en": refusal.en}

@@ -28,6 +28,7 @@ __all__ = [
     "SCOPES",
     "SOURCES",
     "TARGETS",
+    "GuardSeverity",
     "AutoRule",
     "Budget",
     "Catalog",
@@ -58,6 +59,15 @@ LEVELS = (*(str(level) for level in reversed(AreaLevel)), "nation")  # where a r
 SCOPES = ("province", "district", "tambon", "village")
 # Which areas of the scope level get an instance.
 TARGETS = ("all", "activity2", "strong_tambon")
+
+
+class GuardSeverity(StrEnum):
+    """What a guard does when its rule fails: refuse the step, or let it pass and record
+    (and report) the finding. A rule the letter writes refuses; one derived from it may
+    be declared ``warn``."""
+
+    REFUSE = "refuse"
+    WARN = "warn"
 
 
 class DeadlineKind(StrEnum):
@@ -120,6 +130,9 @@ class Deadline:
     quarter: int | None = None
     after: str | None = None
     days: int | None = None
+    # where the day comes from (a SOURCES tag: the letter writes it, or it is inferred);
+    # not part of the rule's value, so a re-tagged deadline is the same deadline
+    source: str | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         """The spec as a definition file writes it, e.g. ``fy_date 03-31`` or ``7 days after
@@ -177,9 +190,11 @@ class GuardRef:
 
     name: str
     params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    severity: GuardSeverity = GuardSeverity.REFUSE
+    source: str = "seed"  # a SOURCES tag: written in the letter, or derived from it
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(sorted(self.params.items()))))
+        return hash((self.name, tuple(sorted(self.params.items())), self.severity))
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +290,9 @@ class Role:
     code: str
     label: Text
     level: str
+    # named in the letter but does no step: it is told (a notice, a copy), never asked
+    informed_only: bool = False
+    note: Text | None = None  # what the role is told, or why it has no step
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +346,7 @@ class Definition:
     ladder_name: str = "default"
     path: Path | None = None
     migrates_from: Migration | None = None  # how instances of an older version move here
+    basis: tuple[Text, ...] = ()  # the regulations the process rests on, as the letter cites them
     _states: Mapping[str, State] = field(init=False, repr=False, compare=False)
     _from: Mapping[str, tuple[Transition, ...]] = field(init=False, repr=False, compare=False)
 

@@ -19,7 +19,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.guards import Bounds, field_bounds
-from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
+from plancycle.definitions.model import (
+    Catalog,
+    DataField,
+    Definition,
+    GuardSeverity,
+    Text,
+    Transition,
+)
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
@@ -198,8 +205,10 @@ class InstanceView:
 
     def bounds(self, step: Transition) -> dict[str, Bounds]:
         """The least and greatest values the step's guards let its number fields hold
-        (a form's ``min``/``max``; the guards still decide when the step is done)."""
-        return field_bounds(((g.name, g.params) for g in step.guards), self.definition.allocation)
+        (a form's ``min``/``max``; the guards still decide when the step is done). A rule of
+        severity ``warn`` lets any value through, so it sets no bound."""
+        refusing = (g for g in step.guards if g.severity == GuardSeverity.REFUSE)
+        return field_bounds(((g.name, g.params) for g in refusing), self.definition.allocation)
 
     def trigger_label(self, trigger: str) -> Text:
         for t in self.definition.transitions:
