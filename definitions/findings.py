@@ -48,9 +48,9 @@ def _day_text(day: date, lang: str) -> str:
 def _spec_text(spec: Deadline, day: date, defn: Definition, lang: str) -> str:
     text = deadline_text(spec, defn, lang)
     exact = _day_text(day, lang)
-    shown = text if exact.startswith(text) else f"{text} ({exact})"
+    shown = exact if exact.startswith(text) else f"{text}, {exact}"
     tag = source_text(spec.source, lang) if spec.source else None
-    return f"{shown}, {tag}" if tag else shown
+    return f"{shown} ({tag})" if tag else shown
 
 
 def _contradictions(defn: Definition, fy: int) -> Iterator[tuple[str, str, Deadline, date, str]]:
@@ -66,7 +66,9 @@ def _contradictions(defn: Definition, fy: int) -> Iterator[tuple[str, str, Deadl
                 yield src, step.dest, later[0], later[1], step.trigger
 
 
-def deadline_findings(defn: Definition, lang: str = "en", fiscal_year: int = SAMPLE_FY) -> list[str]:
+def deadline_findings(
+    defn: Definition, lang: str = "en", fiscal_year: int = SAMPLE_FY
+) -> list[str]:
     """Every step due before the step that leads to it may end, in ``lang``.
 
     Activity 1: the lesson learned is due 27 Dec 2567, while the workshop it is learned
@@ -82,8 +84,8 @@ def deadline_findings(defn: Definition, lang: str = "en", fiscal_year: int = SAM
         due_b = _spec_text(spec, day, defn, lang)
         due_a = _spec_text(before[0], before[1], defn, lang)
         out.append(
-            f"ขั้น “{b}” ครบกำหนด {due_b} ก่อนที่ขั้น “{a}” ซึ่งต้องทำก่อน จะครบกำหนด "
-            f"({due_a}): หนังสือขัดกันเอง ใช้กำหนดตามหนังสือไว้ และแจ้งจังหวัดเพื่อยืนยัน"
+            f"ขั้น “{b}” ครบกำหนด {due_b} ก่อนที่ขั้น “{a}” ซึ่งต้องทำก่อน "
+            f"จะครบกำหนด ({due_a}): หนังสือขัดกันเอง ใช้กำหนดตามหนังสือไว้ และแจ้งจังหวัดเพื่อยืนยัน"
             if th
             else f"step “{b}” is due {due_b}, before step “{a}”, which comes first, "
             f"may end ({due_a}): the letter contradicts itself; its dates are kept, "

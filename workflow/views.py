@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plancycle.definitions.guards import Bounds, field_bounds
+from plancycle.definitions.guards import GUARD_WARNINGS_KEY, Bounds, field_bounds
 from plancycle.definitions.model import (
     Catalog,
     DataField,
@@ -32,7 +32,7 @@ from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.acting import must_act, steps_for
 from plancycle.workflow.datefields import DateRange, allowed_dates
-from plancycle.workflow.deadlines import state_due_at
+from plancycle.workflow.deadlines import due_source, state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
@@ -88,6 +88,7 @@ class StepView:
     status: StepStatus
     due_at: datetime | None
     wait: bool = False  # waiting on other processes, not work of its own
+    due_source: str | None = None  # where the deadline that applies comes from
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +97,7 @@ class StepView:
             "source": self.source,
             "status": str(self.status),
             "due_at": self.due_at,
+            "due_source": self.due_source,
             "waiting": self.wait,
         }
 
@@ -110,7 +112,8 @@ def _steps(definition: Definition, inst: Instance, left: dict[str, datetime]) ->
         else:
             status = StepStatus.DONE if state.id in left else StepStatus.PENDING
             due = state_due_at(definition, state.id, inst.fiscal_year, left)
-        out.append(StepView(state.id, state.label, state.source, status, due, state.wait))
+        source = due_source(state.due, inst.fiscal_year, left) if due else None
+        out.append(StepView(state.id, state.label, state.source, status, due, state.wait, source))
     return out
 
 
@@ -228,7 +231,11 @@ class InstanceView:
                     return f
         return None
 
+    warnings_key = GUARD_WARNINGS_KEY  # a record's findings of rules of severity warn
+
     def field_label(self, trigger: str, name: str) -> Text:
+        if name == GUARD_WARNINGS_KEY:
+            return Text("ข้อสังเกต (บันทึกไว้ ไม่ปฏิเสธ)", "Finding (recorded, not refused)")
         found = self._field(trigger, name)
         return found.label if found and found.label else Text(name, name)
 
