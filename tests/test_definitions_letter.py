@@ -214,3 +214,28 @@ def test_instance_view_tells_where_each_deadline_comes_from(world: World) -> Non
     # the BPM step: 7 days after the workshop (seed) comes before the 31 Mar bound
     assert steps["bpm_record"]["due_source"] == "seed"
     assert steps["done"]["due_source"] is None
+
+
+def test_the_instance_page_tells_deadline_sources_and_recorded_findings(engine, tmp_path) -> None:
+    from tests.webapp import DISTRICT, make_web
+
+    web = make_web(engine, tmp_path)
+    key = "2568/activity2/240101"
+    web.world.clock.set(bkk(2025, 1, 10, 9))
+    walk(web.world.engine, key, web.world.actors, web.world.pdf, max_steps=4)  # to the report
+    web.login(DISTRICT)
+    page = web.client.get(f"/instances/{key}").text
+    start = page.index('id="timeline"')
+    timeline = page[start : page.index("</ol>", start)]
+    assert timeline.count("(อนุมาน)") == 2 and timeline.count("(หนังสือจังหวัด)") == 3
+    assert "seed" not in timeline and "inferred" not in timeline  # labels, not codes
+    result = web.world.engine.advance(
+        key, "report_submitted", web.world.actors["district_cd_office"], data={"spent": 4500}
+    )
+    assert result.completed and result.warnings  # done, with the finding
+    page = web.client.get(f"/instances/{key}").text
+    assert "ข้อสังเกต (บันทึกไว้ ไม่ปฏิเสธ)" in page
+    assert "ยอดเบิกจ่าย 4,500 บาท เกินงบที่ได้รับจัดสรร 3,900 บาท" in page
+    web.client.get("/lang/en")
+    english = web.client.get(f"/instances/{key}").text
+    assert "(inferred)" in english and "4,500 baht is more than the allocation of 3,900" in english
