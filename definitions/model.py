@@ -157,6 +157,15 @@ class EvidenceSlot:
     label: Text
     media_types: tuple[str, ...] = ()
     required: bool = False
+    # a required slot the letter does not ask for (source: inferred) may be declared
+    # ``warn``: a step without the file is done and its record keeps the finding
+    severity: GuardSeverity = GuardSeverity.REFUSE
+    source: str = "seed"
+
+    @property
+    def insisted(self) -> bool:
+        """Required, and a step without it is refused (not only recorded)."""
+        return self.required and self.severity == GuardSeverity.REFUSE
 
 
 @dataclass(frozen=True, slots=True)

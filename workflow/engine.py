@@ -305,7 +305,10 @@ class Engine:
             )
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             files = _match_evidence(key, step, evidence)
-            warned = self._check_guards(cursor, key, definition, step, inst, values)
+            warned = [
+                *_missing_expected(step, files),
+                *self._check_guards(cursor, key, definition, step, inst, values),
+            ]
             if warned:
                 values = {**values, GUARD_WARNINGS_KEY: [warning_record(w) for w in warned]}
             result = self._write(cursor, inst, definition, fired, actor, values, files, note, at)
@@ -457,10 +460,24 @@ def _match_evidence(
         return []
     free = [s.id for s in step.evidence]
     files = [_slotted(key, step, item, free) for item in given]
-    missing = [slot_ref(s) for s in step.evidence if s.required and s.id in free]
+    missing = [slot_ref(s) for s in step.evidence if s.insisted and s.id in free]
     if missing:
         raise MissingEvidence(key, step.trigger, missing)
     return files
+
+
+def _missing_expected(step: Transition, files: Sequence[EvidenceFile]) -> list[Refusal]:
+    """Required files of severity ``warn`` the step was done without: recorded findings."""
+    given = {f.slot for f in files}
+    return [
+        Refusal(
+            f"evidence:{s.id}",
+            f"ไม่ได้แนบ “{s.label.th}” (บันทึกไว้ ไม่ปฏิเสธ)",
+            f"“{s.label.en}” was not attached (recorded, not refused)",
+        )
+        for s in step.evidence
+        if s.required and not s.insisted and s.id not in given
+    ]
 
 
 def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) -> EvidenceFile:
