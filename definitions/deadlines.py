@@ -8,11 +8,18 @@ spec is relative to the fiscal year (or, for ``after``, to another state).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from yaml.nodes import Node, ScalarNode
 
-from plancycle.definitions.model import DEADLINE_KINDS, Deadline, DeadlineKind, required
+from plancycle.definitions.model import (
+    DEADLINE_KINDS,
+    SOURCES,
+    Deadline,
+    DeadlineKind,
+    required,
+)
 from plancycle.definitions.nodes import Checker
 
 __all__ = ["parse_deadline", "window_is_reversed"]
@@ -141,16 +148,20 @@ def _kind(
 def parse_deadline(
     chk: Checker, node: Node | None, where: str, *, allow_after: bool
 ) -> Deadline | None:
-    """One deadline spec; ``allow_after`` permits ``{after: STATE, days: N}``."""
-    keys = (DEADLINE_KINDS + ("days", "field")) if allow_after else DEADLINE_KINDS[:-1]
-    m = chk.mapping(node, where, ((), keys))
+    """One deadline spec; ``allow_after`` permits ``{after: STATE, days: N}`` (and ``field``).
+    A spec may say where its day comes from: ``source: seed | inferred | public``."""
+    kinds = (*DEADLINE_KINDS, "days", "field") if allow_after else DEADLINE_KINDS[:-1]
+    m = chk.mapping(node, where, ((), (*kinds, "source")))
     if m is None or node is None:
         return None
+    source = chk.choice(m["source"], f"{where}: source", SOURCES) if "source" in m else None
     kind = _kind(chk, node, m, where, allow_after)
     if kind is None:
         return None
     if kind == DeadlineKind.FY_DATE:
-        return _fy_date(chk, m[kind], where)
-    if kind == DeadlineKind.AFTER:
-        return _after(chk, node, m, where)
-    return _fy_number(chk, m[kind], where, kind)
+        spec = _fy_date(chk, m[kind], where)
+    elif kind == DeadlineKind.AFTER:
+        spec = _after(chk, node, m, where)
+    else:
+        spec = _fy_number(chk, m[kind], where, kind)
+    return replace(spec, source=source) if spec is not None and source else spec

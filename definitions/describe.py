@@ -8,13 +8,17 @@ Codes appear only where a person types them (a trigger for ``advance``, a state 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
+from plancycle.definitions.guards import GUARDS
 from plancycle.definitions.model import (
     Catalog,
     Deadline,
     DeadlineKind,
     Definition,
+    GuardRef,
+    GuardSeverity,
     LadderRung,
     Role,
     State,
@@ -29,7 +33,9 @@ __all__ = [
     "KIND_LABELS",
     "SOURCE_LABELS",
     "deadline_text",
+    "guard_text",
     "kpi_text",
+    "tagged_deadline_text",
     "ladder_text",
     "role_text",
     "rung_text",
@@ -122,6 +128,29 @@ def wait_text(definition: Definition, state: State, lang: str) -> str:
     if th:
         return f"{head}; ครบกำหนดตามขั้นที่รอ: {due} (“{label}”)"
     return f"{head}; due as the step it blocks: {due} (“{label}”)"
+
+
+def tagged_deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
+    """A deadline with where its day comes from: ``31 มี.ค. (หนังสือจังหวัด)`` /
+    ``31 Mar (seed)``; an untagged one is told as it is."""
+    text = deadline_text(deadline, definition, lang)
+    return f"{text} ({source_text(deadline.source, lang)})" if deadline.source else text
+
+
+def guard_text(guard: GuardRef, lang: str) -> str:
+    """A rule of a step: what it checks, where it comes from and what it does when it
+    fails, e.g. ``ไม่เกินวงเงินจัดสรร (อนุมาน; บันทึกและรายงาน ไม่ปฏิเสธ)``."""
+    what = GUARDS[guard.name].description.pick(lang)
+    for name, value in guard.params.items():  # "at least min participants" -> "... 20 ..."
+        what = re.sub(
+            rf"\b{re.escape(name)}\b", f"{value:,}" if isinstance(value, int) else str(value), what
+        )
+    warn = guard.severity == GuardSeverity.WARN
+    if lang == "th":
+        does = "บันทึกและรายงาน ไม่ปฏิเสธ" if warn else "ไม่ผ่านจะปฏิเสธ"
+    else:
+        does = "recorded and reported, not refused" if warn else "refused when not met"
+    return f"{what} ({source_text(guard.source, lang)}; {does})"
 
 
 def role_text(code: str, definition: Definition, roles: Mapping[str, Role], lang: str) -> str:

@@ -25,6 +25,7 @@ from plancycle.definitions.model import (
     Migration,
     Participants,
     Role,
+    Text,
     Window,
 )
 from plancycle.definitions.nodes import Checker, Keys, line_of
@@ -46,7 +47,15 @@ _TOP_REQUIRED = (
     "states",
     "transitions",
 )
-_TOP_OPTIONAL = ("kpi", "budget", "participants", "window", "ladder", "migrates_from")
+_TOP_OPTIONAL = (
+    "kpi",
+    "budget",
+    "participants",
+    "window",
+    "ladder",
+    "migrates_from",
+    "basis",
+)
 _KPI_KEYS: Keys = (
     ("th", "en", "target_percent"),
     ("measure", "basis", "process", "step", "field"),
@@ -231,6 +240,12 @@ def _ladder(chk: Checker, m: Mapping[str, Node], ladders: Ladders) -> dict[str, 
     return {"ladder": ladders[name], "ladder_name": name}
 
 
+def _basis(chk: Checker, node: Node | None) -> tuple[Text, ...]:
+    """The regulations the process rests on: a list of ``{th: ..., en: ...}``."""
+    texts = (chk.text(item, "basis") for item in chk.sequence(node, "basis", empty_ok=False))
+    return tuple(t for t in texts if t is not None)
+
+
 def _check_waits(
     chk: Checker, states: list[StateDraft], transitions: list[TransitionDraft]
 ) -> None:
@@ -280,6 +295,7 @@ def parse_definition(
     check_report_claims(chk, transitions)
     ladder = _ladder(chk, m, ladders)
     migrates_from = parse_migration(chk, m.get("migrates_from"), head["version"], states)
+    basis = _basis(chk, m.get("basis"))
 
     if len(problems) > before:
         return Parsed(None, head["id"], head["version"], id_line, path, migrates_from)
@@ -291,5 +307,6 @@ def parse_definition(
         transitions=tuple(t.build() for t in transitions),
         path=path,
         migrates_from=migrates_from,
+        basis=basis,
     )
     return Parsed(definition, head["id"], head["version"], id_line, path, migrates_from)

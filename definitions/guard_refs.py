@@ -10,7 +10,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from plancycle.definitions.guards import GUARDS, GuardSpec
-from plancycle.definitions.model import GuardRef
+from plancycle.definitions.model import SOURCES, GuardRef, GuardSeverity
 from plancycle.definitions.nodes import Checker, did_you_mean
 
 __all__ = ["parse_guard"]
@@ -35,13 +35,36 @@ def parse_guard(chk: Checker, node: Node, where: str) -> GuardRef | None:
         chk.add(node, f"{where} names unknown guard '{name}'{tip}")
         return None
     spec = GUARDS[name]
-    params = _guard_params(chk, pairs, f"{where}: guard '{name}'", spec)
+    at = f"{where}: guard '{name}'"
+    severity = _tag(chk, pairs, "severity", at, tuple(GuardSeverity)) or GuardSeverity.REFUSE
+    source = _tag(chk, pairs, "source", at, SOURCES) or "seed"
+    params = _guard_params(chk, pairs, at, spec)
     missing = sorted(spec.required - set(pairs))
     for key in missing:
         chk.add(node, f"{where}: guard '{name}' needs parameter '{key}'")
     if params is None or missing:
         return None
-    return GuardRef(name=name, params=MappingProxyType(params))
+    if severity == GuardSeverity.WARN and source == "seed":
+        chk.add(
+            node,
+            f"{at} is written in the letter (source: seed): it refuses; only a rule derived "
+            "from the letter (source: inferred) may be declared severity: warn",
+        )
+        return None
+    return GuardRef(
+        name=name,
+        params=MappingProxyType(params),
+        severity=GuardSeverity(severity),
+        source=source,
+    )
+
+
+def _tag(
+    chk: Checker, pairs: dict[str, Node], key: str, where: str, options: tuple[str, ...]
+) -> str | None:
+    """``severity`` / ``source`` of a guard reference (taken out of its parameters)."""
+    node = pairs.pop(key, None)
+    return None if node is None else chk.choice(node, f"{where} {key}", options)
 
 
 def _guard_params(

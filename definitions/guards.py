@@ -25,6 +25,7 @@ from plancycle.definitions.rows import BudgetClass
 __all__ = [
     "ACTIVITY3_RULE",
     "GUARDS",
+    "GUARD_WARNINGS_KEY",
     "Bounds",
     "GuardContext",
     "GuardParam",
@@ -33,7 +34,12 @@ __all__ = [
     "district_composition",
     "field_bounds",
     "run_guard",
+    "warning_record",
 ]
+
+GUARD_WARNINGS_KEY = "_warnings"
+"""The key of a record's data under which the failed rules of severity ``warn`` are kept
+(a data field's name starts with a letter, so it cannot clash)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,3 +344,8 @@ def field_bounds(
 def run_guard(name: str, params: Mapping[str, Any], ctx: GuardContext) -> Refusal | None:
     """Run the guard called ``name``; the loader has already checked it exists."""
     return GUARDS[name].run(ctx, **dict(params))
+
+
+def warning_record(refusal: Refusal) -> dict[str, Any]:
+    """A rule of severity ``warn`` that a step did not meet, as its record keeps it."""
+    return {"guard": refusal.guard, "th": refusal.th, "en": refusal.en}

@@ -155,6 +155,7 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
     ladders = parse_ladders(ladder_file, roles, problems)
     definitions, parsed = _all_definitions(definition_files, roles, ladders, problems)
     check_auto_rules(definitions, problems)
+    check_informed_roles(definitions, roles, problems)
     check_migrations(parsed, definitions, problems)
     if problems:
         order = {str(p): i for i, p in enumerate([*role_files, ladder_file, *definition_files])}
@@ -182,3 +183,23 @@ def check_auto_rules(definitions: Iterable[Definition], problems: list[Problem])
             else:
                 continue
             problems.append(Problem(str(definition.path), rule.line, message))
+
+
+def check_informed_roles(
+    definitions: Iterable[Definition], roles: Mapping[str, Role], problems: list[Problem]
+) -> None:
+    """A role declared ``informed_only`` is told, never asked: no step may name it."""
+    for definition in definitions:
+        for step in definition.transitions:
+            for code in step.roles:
+                role = roles.get(code)
+                if role is not None and role.informed_only:
+                    problems.append(
+                        Problem(
+                            str(definition.path),
+                            1,
+                            f"transition '{step.trigger}' names role '{code}', which "
+                            "roles.yaml declares informed_only: remove it from the step "
+                            "or drop informed_only",
+                        )
+                    )

@@ -29,6 +29,7 @@ __all__ = [
     "SCOPES",
     "SOURCES",
     "TARGETS",
+    "GuardSeverity",
     "AutoRule",
     "Budget",
     "Catalog",
@@ -60,6 +61,15 @@ LEVELS = (*(str(level) for level in reversed(AreaLevel)), "nation")  # where a r
 SCOPES = ("province", "district", "tambon", "village")
 # Which areas of the scope level get an instance.
 TARGETS = ("all", "activity2", "strong_tambon")
+
+
+class GuardSeverity(StrEnum):
+    """What a guard does when its rule fails: refuse the step, or let it pass and record
+    (and report) the finding. A rule the letter writes refuses; one derived from it may
+    be declared ``warn``."""
+
+    REFUSE = "refuse"
+    WARN = "warn"
 
 
 class DeadlineKind(StrEnum):
@@ -125,6 +135,9 @@ class Deadline:
     after: str | None = None
     days: int | None = None
     date_field: str | None = None  # with ``after``: the recorded date counted from (``field``)
+    # where the day comes from (a SOURCES tag: the letter writes it, or it is inferred);
+    # not part of the rule's value, so a re-tagged deadline is the same deadline
+    source: str | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         """The spec as a definition file writes it, e.g. ``fy_date 03-31`` or ``7 days after
@@ -151,6 +164,15 @@ class EvidenceSlot:
     label: Text
     media_types: tuple[str, ...] = ()
     required: bool = False
+    # a required slot the letter does not ask for (source: inferred) may be declared
+    # ``warn``: a step without the file is done and its record keeps the finding
+    severity: GuardSeverity = GuardSeverity.REFUSE
+    source: str = "seed"
+
+    @property
+    def insisted(self) -> bool:
+        """Required, and a step without it is refused (not only recorded)."""
+        return self.required and self.severity == GuardSeverity.REFUSE
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +206,11 @@ class GuardRef:
 
     name: str
     params: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    severity: GuardSeverity = GuardSeverity.REFUSE
+    source: str = "seed"  # a SOURCES tag: written in the letter, or derived from it
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(sorted(self.params.items()))))
+        return hash((self.name, tuple(sorted(self.params.items())), self.severity))
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +332,9 @@ class Role:
     code: str
     label: Text
     level: str
+    # named in the letter but does no step: it is told (a notice, a copy), never asked
+    informed_only: bool = False
+    note: Text | None = None  # what the role is told, or why it has no step
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +388,7 @@ class Definition:
     ladder_name: str = "default"
     path: Path | None = None
     migrates_from: Migration | None = None  # how instances of an older version move here
+    basis: tuple[Text, ...] = ()  # the regulations the process rests on, as the letter cites them
     _states: Mapping[str, State] = field(init=False, repr=False, compare=False)
     _from: Mapping[str, tuple[Transition, ...]] = field(init=False, repr=False, compare=False)
 

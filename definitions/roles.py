@@ -10,7 +10,7 @@ from plancycle.definitions.nodes import Checker, Keys
 
 __all__ = ["parse_roles"]
 
-_ROLE_KEYS: Keys = (("code", "th", "en", "level"), ())
+_ROLE_KEYS: Keys = (("code", "th", "en", "level"), ("informed_only", "note"))
 
 
 def parse_roles(path: Path, problems: list[Problem]) -> dict[str, Role]:
@@ -30,8 +30,12 @@ def parse_roles(path: Path, problems: list[Problem]) -> dict[str, Role]:
         where = f"role '{code}'" if code else "role"
         label = chk.th_en(m, where)
         level = chk.choice(m.get("level"), f"{where}: level", LEVELS)
+        informed = bool(chk.flag(m, "informed_only", f"{where}: informed_only"))
+        note = chk.text(m["note"], f"{where}: note") if "note" in m else None
+        if informed and note is None:
+            chk.add(item, f"{where} is informed only: give a 'note' saying what it is told")
         if code is None or not chk.first_time(lines, code, item, f"role '{code}'"):
             continue
         if label is not None and level is not None:
-            roles[code] = Role(code=code, label=label, level=level)
+            roles[code] = Role(code, label, level, informed_only=informed, note=note)
     return roles

@@ -14,11 +14,13 @@ from plancycle.definitions.deadlines import parse_deadline, window_is_reversed
 from plancycle.definitions.guard_refs import parse_guard
 from plancycle.definitions.model import (
     DATA_TYPES,
+    SOURCES,
     AutoRule,
     DataField,
     DateWindow,
     EvidenceSlot,
     GuardRef,
+    GuardSeverity,
     ReportColumn,
     Role,
     Text,
@@ -37,7 +39,7 @@ _TRANSITION_KEYS: Keys = (
     ("guards", "evidence", "data", "auto", "report"),
 )
 _AUTO_KEYS: Keys = (("process", "reached"), ())
-_EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required",))
+_EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required", "severity", "source"))
 _DATA_KEYS: Keys = (("name", "type", "label"), ("required", "report", "window"))
 _DATE_WINDOW_KEYS: Keys = ((), ("from", "to"))
 _COLUMNS = tuple(c.value for c in ReportColumn)
@@ -127,9 +129,22 @@ def _evidence(chk: Checker, node: Node, where: str) -> EvidenceSlot | None:
     label = chk.text(m.get("label"), f"{inner} label")
     media = _media_types(chk, m.get("media_types"), inner)
     required = chk.flag(m, "required", f"{inner} required")
-    if slot_id is None or label is None or required is None or not media:
+    severity = GuardSeverity.REFUSE
+    if "severity" in m:
+        severity = GuardSeverity(
+            chk.choice(m["severity"], f"{inner} severity", tuple(GuardSeverity)) or "refuse"
+        )
+    source = chk.choice(m["source"], f"{inner} source", SOURCES) if "source" in m else "seed"
+    if severity == GuardSeverity.WARN and source == "seed":
+        chk.add(
+            m["severity"],
+            f"{inner} is asked for by the letter (source: seed): only a file the letter does "
+            "not ask for (source: inferred) may be declared severity: warn",
+        )
         return None
-    return EvidenceSlot(id=slot_id, label=label, media_types=tuple(media), required=required)
+    if slot_id is None or label is None or required is None or not media or source is None:
+        return None
+    return EvidenceSlot(slot_id, label, tuple(media), required, severity, source)
 
 
 def _data_field(chk: Checker, node: Node, where: str) -> DataField | None:

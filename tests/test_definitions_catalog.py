@@ -39,6 +39,14 @@ DOMAIN_ROLES = {
     "provincial_admin_office": "province",
     "cdd": "nation",
     "dopa": "nation",
+    # other bodies the letter names (tests/test_definitions_letter.py)
+    "tambon_plan_working_group": "tambon",
+    "strong_tambon_committee": "tambon",
+    "socho_promotion_group_district": "district",
+    "socho_promotion_group_tambon": "tambon",
+    "district_cd_head": "district",
+    "community_networks": "tambon",
+    "development_partners": "province",
     "scheduler": "nation",
     "admin": "nation",
 }

@@ -305,7 +305,7 @@ def test_absolute_dates_are_refused(tmp_path):
     text = (
         (DATA_DIR / "orders.yaml")
         .read_text(encoding="utf-8")
-        .replace('due: [{fy_date: "12-25"}]', "due: [{fy_date: 2024-12-25}]", 1)
+        .replace('due: [{fy_date: "12-25", source: seed}]', "due: [{fy_date: 2024-12-25}]", 1)
     )
     problems = problems_of([write(tmp_path, "orders.yaml", text)])
     assert len(problems) == 1

@@ -55,7 +55,9 @@ def v2_text(states: Mapping[str, str] | None = MAPPING, from_version: int = 1) -
     evaluate = re.search(r"  - id: evaluate\n(?:    .*\n|      .*\n)+", text)
     assert evaluate is not None
     block = evaluate.group(0).replace("id: evaluate", "id: assess")
-    block = block.replace('due: [{fy_date: "03-31"}]', 'due: [{fy_date: "04-30"}]')
+    block = block.replace(
+        'due: [{fy_date: "03-31", source: inferred}]', 'due: [{fy_date: "04-30", source: inferred}]'
+    )
     assert block != evaluate.group(0).replace("id: evaluate", "id: assess")
     text = text.replace(evaluate.group(0), block)
     text = text.replace("source: evaluate\n", "source: assess\n")

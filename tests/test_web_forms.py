@@ -143,9 +143,9 @@ def test_fields_carry_the_guards_bounds_and_their_types(web: Web) -> None:
     assert 'type="text"' in meeting  # a Thai or ISO date is typed
     assert 'aria-describedby="meeting_set-meeting_date-days"' in meeting  # the days it takes
     walk(web.world.engine, KEY, web.world.actors, web.world.pdf, max_steps=3)
-    page = web.client.get(PAGE).text  # the report: spent within the 3,900 allocation
+    page = web.client.get(PAGE).text  # the report: the 3,900 cap is derived (severity warn)
     spent = re.search(r'<input[^>]*name="data\.spent"[^>]*>', page).group(0)
-    assert 'min="0"' in spent and 'max="3900"' in spent
+    assert 'type="number"' in spent and "max=" not in spent  # passed, recorded, not refused
 
 
 def _cli_options() -> set[str]:

@@ -150,6 +150,7 @@ class Step(_Out):
     source: str
     status: StepStatus
     due_at: Instant | None
+    due_source: str | None
     waiting: bool
 
 

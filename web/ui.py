@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from plancycle.definitions.describe import source_text
 from plancycle.definitions.model import Catalog, Text
 from plancycle.thai.dateinput import format_range
 from plancycle.thai.dates import format_date, format_datetime
@@ -50,6 +51,10 @@ class Ui:
         if isinstance(value, dict):
             return value.get(self.lang) or value.get("en", "")
         return value.pick(self.lang)
+
+    def source(self, tag: str | None) -> str:
+        """A source tag by its label: "หนังสือจังหวัด" / "seed", "อนุมาน" / "inferred"."""
+        return source_text(tag, self.lang) if tag else ""
 
     def num(self, value: Any) -> str:
         shown = f"{value:,}" if isinstance(value, int) else str(value)

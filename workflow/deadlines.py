@@ -61,6 +61,15 @@ def due_at(
     return end_of_day(min(days)).astimezone(UTC) if days else None
 
 
+def due_source(
+    specs: Iterable[Deadline], fiscal_year: int, left_at: Mapping[str, datetime]
+) -> str | None:
+    """Where the deadline that applies (the earliest) comes from: ``seed``, ``inferred`` or
+    ``public``; None when it is untagged or not yet known."""
+    days = [(d, s) for s in specs if (d := deadline_day(s, fiscal_year, left_at)) is not None]
+    return min(days, key=lambda pair: pair[0])[1].source if days else None
+
+
 def state_due_at(
     definition: Definition,
     state: str,

@@ -15,8 +15,14 @@ import sqlalchemy as sa
 from loguru import logger
 
 from plancycle.definitions.builtin_actors import BuiltinRole
-from plancycle.definitions.guards import GuardContext, run_guard
-from plancycle.definitions.model import Catalog, Definition, Transition, required
+from plancycle.definitions.guards import (
+    GUARD_WARNINGS_KEY,
+    GuardContext,
+    Refusal,
+    run_guard,
+    warning_record,
+)
+from plancycle.definitions.model import Catalog, Definition, GuardSeverity, Transition, required
 from plancycle.store import lookups
 from plancycle.store.chain import Move, StaleInstance, append_move
 from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
@@ -70,6 +76,8 @@ class AdvanceResult:
     due_at: datetime | None
     completed: bool
     evidence: tuple[str, ...]
+    # rules declared ``severity: warn`` that the step did not meet: recorded, not refused
+    warnings: tuple[Refusal, ...] = ()
 
 
 class Engine:
@@ -298,8 +306,14 @@ class Engine:
             )
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             files = _match_evidence(key, step, evidence)
-            self._check_guards(cursor, key, definition, step, inst, values)
-            return self._write(cursor, inst, definition, fired, actor, values, files, note, at)
+            warned = [
+                *_missing_expected(step, files),
+                *self._check_guards(cursor, key, definition, step, inst, values),
+            ]
+            if warned:
+                values = {**values, GUARD_WARNINGS_KEY: [warning_record(w) for w in warned]}
+            result = self._write(cursor, inst, definition, fired, actor, values, files, note, at)
+            return dataclasses.replace(result, warnings=tuple(warned))
 
     def _read(
         self, cursor: Any, key: str, trigger: str, actor_id: str, expected_version: int | None
@@ -336,16 +350,20 @@ class Engine:
         step: Transition,
         inst: lookups.InstanceRow,
         values: dict[str, Any],
-    ) -> None:
+    ) -> list[Refusal]:
+        """Refuses the step when a rule of severity ``refuse`` fails; returns the failed
+        rules of severity ``warn`` (derived rules the step is let through with)."""
         if not step.guards:
-            return
+            return []
         districts = lookups.district_codes(cursor, self.driver, inst.province_code)
         facts = {"district_count": len(districts), "districts": districts}
         allocation = definition.budget.per_unit if definition.budget else None
         ctx = GuardContext(data=values, allocation=allocation, facts=facts)
-        refusals = [r for g in step.guards if (r := run_guard(g.name, g.params, ctx))]
+        failed = [(g, r) for g in step.guards if (r := run_guard(g.name, g.params, ctx))]
+        refusals = [r for g, r in failed if g.severity == GuardSeverity.REFUSE]
         if refusals:
             raise GuardFailed(key, refusals, {f.name: field_ref(f) for f in step.data})
+        return [r for _, r in failed]
 
     def _due_at(
         self,
@@ -473,10 +491,24 @@ def _match_evidence(
         return []
     free = [s.id for s in step.evidence]
     files = [_slotted(key, step, item, free) for item in given]
-    missing = [slot_ref(s) for s in step.evidence if s.required and s.id in free]
+    missing = [slot_ref(s) for s in step.evidence if s.insisted and s.id in free]
     if missing:
         raise MissingEvidence(key, step.trigger, missing)
     return files
+
+
+def _missing_expected(step: Transition, files: Sequence[EvidenceFile]) -> list[Refusal]:
+    """Required files of severity ``warn`` the step was done without: recorded findings."""
+    given = {f.slot for f in files}
+    return [
+        Refusal(
+            f"evidence:{s.id}",
+            f"ไม่ได้แนบ “{s.label.th}” (บันทึกไว้ ไม่ปฏิเสธ)",
+            f"“{s.label.en}” was not attached (recorded, not refused)",
+        )
+        for s in step.evidence
+        if s.required and not s.insisted and s.id not in given
+    ]
 
 
 def _slotted(key: str, step: Transition, item: EvidenceFile, free: list[str]) -> EvidenceFile:

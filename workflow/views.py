@@ -18,15 +18,22 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from plancycle.definitions.guards import Bounds, field_bounds
-from plancycle.definitions.model import Catalog, DataField, Definition, Text, Transition
+from plancycle.definitions.guards import GUARD_WARNINGS_KEY, Bounds, field_bounds
+from plancycle.definitions.model import (
+    Catalog,
+    DataField,
+    Definition,
+    GuardSeverity,
+    Text,
+    Transition,
+)
 from plancycle.definitions.row_kinds import RowKind
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.acting import must_act, steps_for
 from plancycle.workflow.datefields import DateRange, allowed_dates
-from plancycle.workflow.deadlines import state_due_at
+from plancycle.workflow.deadlines import due_source, state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
@@ -85,6 +92,7 @@ class StepView:
     status: StepStatus
     due_at: datetime | None
     wait: bool = False  # waiting on other processes, not work of its own
+    due_source: str | None = None  # where the deadline that applies comes from
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +101,7 @@ class StepView:
             "source": self.source,
             "status": str(self.status),
             "due_at": self.due_at,
+            "due_source": self.due_source,
             "waiting": self.wait,
         }
 
@@ -124,7 +133,8 @@ def _steps(
         else:
             status = StepStatus.DONE if state.id in left else StepStatus.PENDING
             due = state_due_at(definition, state.id, inst.fiscal_year, left, dates)
-        out.append(StepView(state.id, state.label, state.source, status, due, state.wait))
+        source = due_source(state.due, inst.fiscal_year, left) if due else None
+        out.append(StepView(state.id, state.label, state.source, status, due, state.wait, source))
     return out
 
 
@@ -228,8 +238,10 @@ class InstanceView:
 
     def bounds(self, step: Transition) -> dict[str, Bounds]:
         """The least and greatest values the step's guards let its number fields hold
-        (a form's ``min``/``max``; the guards still decide when the step is done)."""
-        return field_bounds(((g.name, g.params) for g in step.guards), self.definition.allocation)
+        (a form's ``min``/``max``; the guards still decide when the step is done). A rule of
+        severity ``warn`` lets any value through, so it sets no bound."""
+        refusing = (g for g in step.guards if g.severity == GuardSeverity.REFUSE)
+        return field_bounds(((g.name, g.params) for g in refusing), self.definition.allocation)
 
     def trigger_label(self, trigger: str) -> Text:
         for t in self.definition.transitions:
@@ -249,7 +261,11 @@ class InstanceView:
                     return f
         return None
 
+    warnings_key = GUARD_WARNINGS_KEY  # a record's findings of rules of severity warn
+
     def field_label(self, trigger: str, name: str) -> Text:
+        if name == GUARD_WARNINGS_KEY:
+            return Text("ข้อสังเกต (บันทึกไว้ ไม่ปฏิเสธ)", "Finding (recorded, not refused)")
         found = self._field(trigger, name)
         return found.label if found and found.label else Text(name, name)
 

@@ -14,14 +14,16 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import fiscal_year
 from plancycle.cli.render import Col, Fit, Renderer, console, err_console, fitted_table
 from plancycle.definitions.describe import (
-    deadline_text,
+    guard_text,
     kpi_text,
     ladder_text,
     source_text,
     step_text,
+    tagged_deadline_text,
     wait_text,
 )
 from plancycle.definitions.diagram import to_mermaid
+from plancycle.definitions.findings import deadline_findings, role_findings
 from plancycle.definitions.loader import budget_findings
 from plancycle.definitions.model import Catalog, Definition, State
 from plancycle.thai.areacode import AreaLevel
@@ -37,15 +39,21 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("check")
 def check(ctx: typer.Context) -> None:
-    """Load every definition, report every problem at once, and the seed's budget findings."""
+    """Load every definition, report every problem at once, then the findings about the
+    letter: its budgets, its contradicting dates, and roles that neither act nor are
+    declared informed only."""
     app_ctx: AppContext = ctx.obj
     catalog = app_ctx.catalog  # raises DefinitionError listing all problems
     head = app_ctx.text("ข้อสังเกต", "finding")
+    lang = app_ctx.lang
     for definition in catalog.latest():
-        for finding in budget_findings(definition, app_ctx.lang):
+        found = [*budget_findings(definition, lang), *deadline_findings(definition, lang)]
+        for finding in found:
             err_console.print(
                 f"[yellow]{head}:[/] {definition.id}: {escape(finding)}", highlight=False
             )
+    for finding in role_findings(catalog, lang):
+        err_console.print(f"[yellow]{head}:[/] roles.yaml: {escape(finding)}", highlight=False)
     console.print(
         app_ctx.text(
             f"ผ่าน: {len(catalog.latest())} กระบวนการ, {len(catalog.roles)} บทบาท",
@@ -103,6 +111,8 @@ def show(
     )
     if (kpi := kpi_text(d, lang)) is not None:
         say(kpi)
+    for basis in d.basis:
+        say(r.pick("อาศัย: ", "basis: ") + basis.pick(lang))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
@@ -128,9 +138,9 @@ def _state_rows(grid: Table, s: State, d: Definition, catalog: Catalog, r: Rende
     """One step of ``definitions show``: its code and label, then its source, deadlines
     and the steps that may follow it (each with its trigger and who may do it)."""
     lang = r.lang
-    due = [deadline_text(x, d, lang) for x in s.due]
+    due = [tagged_deadline_text(x, d, lang) for x in s.due]
     if s.opens:
-        due.append(r.pick("เปิด ", "opens ") + deadline_text(s.opens, d, lang))
+        due.append(r.pick("เปิด ", "opens ") + tagged_deadline_text(s.opens, d, lang))
     if s.wait:
         due.append(wait_text(d, s, lang))
     lines = [
@@ -139,6 +149,7 @@ def _state_rows(grid: Table, s: State, d: Definition, catalog: Catalog, r: Rende
     ]
     for t in d.transitions_from(s.id):
         lines.append((r.pick("ทำต่อ", "next"), step_text(t, d, catalog, lang)))
+        lines.extend((r.pick("  กติกา", "  rule"), guard_text(g, lang)) for g in t.guards)
     grid.add_row(Text(s.id, style="bold"), Text(s.label.pick(lang), style="bold"))
     for head, value in lines:
         grid.add_row(Text(f"  {head}"), Text(value))

@@ -16,7 +16,15 @@ from rich.text import Text
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
 from plancycle.cli.pairs import parse_pairs
-from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
+from plancycle.cli.render import (
+    Col,
+    Fit,
+    Renderer,
+    console,
+    err_console,
+    fitted_table,
+    print_json,
+)
 from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.store.evidence import open_evidence
 from plancycle.thai.dates import format_date
@@ -251,6 +259,11 @@ def advance_cmd(
         highlight=False,
         markup=False,
     )
+    for warning in result.warnings:  # a derived rule (severity warn): recorded, not refused
+        head = r.pick("ข้อสังเกต (บันทึกไว้ ไม่ปฏิเสธ)", "finding (recorded, not refused)")
+        err_console.print(
+            f"{head}: {r.pick(warning.th, warning.en)}", highlight=False, markup=False
+        )
 
 
 def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
@@ -303,6 +316,8 @@ def _value(value: object, r: Renderer) -> str:
         return format_date(
             date.fromisoformat(value), "short", lang=r.lang, thai_digits=r.thai_digits
         )
+    if isinstance(value, dict) and "th" in value and "en" in value:  # a recorded finding
+        return str(value[r.lang])
     if isinstance(value, list):
         return ", ".join(_value(v, r) for v in value)
     return str(value)
