@@ -103,7 +103,7 @@ def test_waiting_and_automatic_mistakes_are_all_reported(tmp_path) -> None:
             "quarter_start, month_end, source)",
         ),
         (19, "state 'work' opens: give one of fy_date, quarter_end, quarter_start, month_end"),
-        (20, "state 'done' is final: it cannot open later or wait"),
+        (20, "state 'done' is final: it cannot open later, wait or be once per area"),
     }
 
 
