@@ -423,3 +423,19 @@ class BatchOut(_Out):
     dry_run: bool
     counts: dict[str, int]
     items: list[BatchItemOut]
+
+
+class WithdrawIn(BaseModel):
+    """Why an instance is withdrawn (kept in its record)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000, examples=["not on the letter's list"])
+
+
+class Withdrawn(_Out):
+    """An instance withdrawn: kept, left out of every count and KPI."""
+
+    key: str
+    withdrawn_at: Instant
+    reason: str

@@ -36,6 +36,7 @@ from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord, 
 from plancycle.store.store_settings import evidence_folder_of
 from plancycle.workflow.anchors import ANCHOR_FINDING_KEY, anchor_findings, heads_digest
 from plancycle.workflow.machines import MachineRegistry
+from plancycle.workflow.withdraw import AdminTrigger
 
 __all__ = [
     "MIGRATE_TRIGGER",
@@ -46,6 +47,7 @@ __all__ = [
     "verify_with_anchor",
 ]
 
+_STATE_KEEPING = frozenset(t.value for t in AdminTrigger)
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
 _BATCH = 5_000
 
@@ -385,6 +387,12 @@ def _replay_one(
             )
         if rec.trigger == MIGRATE_TRIGGER:
             version, state = int(rec.data.get("to_version", version)), rec.to_state
+            continue
+        if rec.trigger in _STATE_KEEPING:  # withdraw, retarget: the state stays
+            if rec.to_state != state:
+                return (
+                    f"record seq {rec.seq}: {rec.trigger!r} changed the state to {rec.to_state!r}"
+                )
             continue
         fired = machines.fire(inst.definition_id, version, state, rec.trigger)
         dest = fired.dest if fired is not None else None

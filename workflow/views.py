@@ -29,6 +29,7 @@ from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
+from plancycle.workflow.withdraw import ADMIN_TRIGGER_LABELS
 
 __all__ = [
     "AttachedFile",
@@ -205,7 +206,7 @@ class InstanceView:
         for t in self.definition.transitions:
             if t.trigger == trigger:
                 return t.label
-        return Text(trigger, trigger)
+        return ADMIN_TRIGGER_LABELS.get(trigger, Text(trigger, trigger))
 
     def date_range(self, field: DataField) -> DateRange:
         """The days a date field of a step takes in this instance (its fiscal year, or the
@@ -277,6 +278,7 @@ def instance_row(inst: Instance, now: datetime) -> dict[str, Any]:
         "due_at": inst.due_at,
         "overdue": is_overdue(inst.due_at, inst.completed_at, now),
         "completed_at": inst.completed_at,
+        "withdrawn_at": inst.withdrawn_at,
     }
 
 

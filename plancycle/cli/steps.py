@@ -16,7 +16,15 @@ from rich.text import Text
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import area_code
 from plancycle.cli.pairs import parse_pairs
-from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
+from plancycle.cli.render import (
+    Col,
+    Fit,
+    Renderer,
+    console,
+    err_console,
+    fitted_table,
+    print_json,
+)
 from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.store.evidence import open_evidence
 from plancycle.thai.dates import format_date
@@ -102,6 +110,13 @@ def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStat
         ),
         highlight=False,
     )
+    for row in rows:
+        finding = row.count_finding()
+        if finding is not None:
+            err_console.print(
+                f"[yellow]{r.pick('คำเตือน', 'warning')}:[/] {escape(finding.pick(r.lang))}",
+                highlight=False,
+            )
     _print_by_state(app_ctx, rows, r)
 
 
