@@ -93,6 +93,9 @@ class InstanceRow(_Out):
     due_at: Instant | None
     overdue: bool
     completed_at: Instant | None
+    withdrawn_at: Instant | None = Field(
+        description="set when withdrawn: kept, and left out of every count and KPI"
+    )
 
 
 class YearsOut(_Out):
@@ -225,6 +228,12 @@ class Kpi(_Out):
     target_percent: int
     actual_percent: float
     met: bool
+    instances: int = Field(description="the instances the KPI is read over")
+    letter_units: int | None = Field(
+        description="the letter's national count (budget.units); only for the nation of a "
+        "store that holds it"
+    )
+    count_differs: bool
 
 
 class ProcessProgress(_Out):
@@ -238,6 +247,8 @@ class ProcessProgress(_Out):
     by_state: dict[str, int]
     kpi_target_percent: int | None
     kpi: Kpi | None
+    letter_units: int | None = Field(description="as in kpi, for every process")
+    count_differs: bool = Field(description="the count is not the letter's")
 
 
 class ChildStatus(NamedArea):

@@ -22,7 +22,7 @@ from plancycle.thai.areacode import AreaCode, AreaLevel
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
-from plancycle.workflow.letter_counts import count_differs, no_activity2_list
+from plancycle.workflow.letter_counts import count_differs, holds_nation, no_activity2_list
 
 __all__ = ["CycleError", "StartResult", "instance_key", "key_process", "start_cycle"]
 
@@ -106,6 +106,7 @@ def start_cycle(
     """Create every missing instance of the fiscal year (for one province or the nation)."""
     _check_year(fiscal_year)
     now = (clock or SystemClock()).now()
+    national = province is None and holds_nation(db)  # the letter's counts apply
     with Session(db) as session, session.begin():
         if province and session.get(Area, province) is None:
             raise CycleError(
@@ -129,7 +130,7 @@ def start_cycle(
                 result.warnings.append(_no_targets(definition, fiscal_year, province))
             elif definition.targets == ACTIVITY2 and not has_list(session, fiscal_year, ACTIVITY2):
                 result.warnings.append(no_activity2_list(definition, fiscal_year, province, codes))
-            elif province is None:
+            elif national:
                 differs = count_differs(definition, len(codes))
                 if differs is not None:
                     result.warnings.append(differs)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from plancycle.definitions.model import Catalog, Text
 from plancycle.store.models import Instance
 from plancycle.thai.areacode import child_length
-from plancycle.workflow.letter_counts import letter_units
+from plancycle.workflow.letter_counts import holds_nation, letter_units
 from plancycle.workflow.overdue import overdue_clause
 from plancycle.workflow.reports import AreaFilter
 
@@ -161,7 +161,7 @@ def status(
     db: sa.Engine, catalog: Catalog, fiscal_year: int, area: AreaFilter, now: datetime
 ) -> list[ProcessStatus]:
     """Counts per state, done and overdue, per process, in the catalog's process order."""
-    tally = _Tally(catalog, nation=not area.code)
+    tally = _Tally(catalog, nation=not area.code and holds_nation(db))
     for pid, version, state, count, late in _counts(db, fiscal_year, area, now, None):
         tally.add(pid, version, state, int(count), int(late or 0))
     return tally.ordered()

@@ -29,7 +29,7 @@ from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
-from plancycle.workflow.withdraw import ADMIN_TRIGGER_LABELS
+from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS
 
 __all__ = [
     "AttachedFile",
@@ -222,7 +222,11 @@ class InstanceView:
 
     def field_label(self, trigger: str, name: str) -> Text:
         found = self._field(trigger, name)
-        return found.label if found and found.label else Text(name, name)
+        if found and found.label:
+            return found.label
+        if trigger in ADMIN_TRIGGER_LABELS:
+            return ADMIN_FIELD_LABELS.get(name, Text(name, name))
+        return Text(name, name)
 
     def recorded_day(self, trigger: str, name: str, value: Any) -> date | None:
         """The day a record's value of a date field names (read as the sheets read it),

@@ -37,6 +37,7 @@ from plancycle.workflow.errors import (
 
 __all__ = [
     "ADMIN_ROLE",
+    "ADMIN_FIELD_LABELS",
     "ADMIN_TRIGGER_LABELS",
     "LOCAL_ADMIN",
     "WITHDRAW_ROLES",
@@ -63,6 +64,14 @@ class AdminTrigger(StrEnum):
 ADMIN_TRIGGER_LABELS = {
     AdminTrigger.WITHDRAW.value: Text("ถอนรายการ (ไม่นับรวม)", "withdrawn (not counted)"),
     AdminTrigger.RETARGET.value: Text("ย้ายไปตำบลเข้มแข็งใหม่", "moved to the new strong tambon"),
+}
+
+#: how the history names the values of these records
+ADMIN_FIELD_LABELS = {
+    "reason": Text("เหตุผล", "reason"),
+    "from_area": Text("จากตำบล", "from tambon"),
+    "to_area": Text("ไปตำบล", "to tambon"),
+    "from_key": Text("รหัสรายการเดิม", "former key"),
 }
 
 #: the role and id a change made without a token (the store's local administrator) is
