@@ -57,7 +57,10 @@ def test_page_offers_withdraw_to_the_province_only(web: Web) -> None:
     web.client.cookies.clear()
     web.login(PROVINCE)
     page = web.client.get(PAGE).text
-    assert 'id="withdraw-form"' in page
+    assert 'id="withdraw-form"' in page and 'minlength="5"' in page
+    short = web.client.post(PAGE + "/withdraw", data={"csrf": _csrf(page), "reason": "ผิด"})
+    assert short.status_code == 422 and "อย่างน้อย 5 ตัวอักษร" in short.text
+    assert "--reason" not in short.text and 'id="withdrawn"' not in short.text
     answer = web.client.post(
         PAGE + "/withdraw",
         data={"csrf": _csrf(page), "reason": "สร้างผิดพื้นที่"},

@@ -40,6 +40,7 @@ __all__ = [
     "ADMIN_FIELD_LABELS",
     "ADMIN_TRIGGER_LABELS",
     "LOCAL_ADMIN",
+    "MIN_REASON",
     "WITHDRAW_ROLES",
     "AdminTrigger",
     "NotWithdrawable",
@@ -81,7 +82,7 @@ LOCAL_ADMIN = "local-admin"
 
 #: who may withdraw: the administrator (anywhere) and a provincial CD office (its province)
 WITHDRAW_ROLES = frozenset({ADMIN_ROLE, "provincial_cd_office"})
-_MIN_REASON = 5
+MIN_REASON = 5
 
 
 class NotWithdrawable(WorkflowError):
@@ -129,11 +130,11 @@ def withdraw_instance(
 ) -> Instance:
     """Withdraw ``key``: a record (who, role, when, ``reason``) and ``withdrawn_at``."""
     reason = reason.strip()
-    if len(reason) < _MIN_REASON:
+    if len(reason) < MIN_REASON:
         raise WorkflowError(
-            f"give the reason for withdrawing {key} with --reason (at least {_MIN_REASON} "
+            f"give the reason for withdrawing {key} with --reason (at least {MIN_REASON} "
             f"characters), e.g. --reason 'not on the letter's target list'",
-            f"ระบุเหตุผลที่ถอน {key} ด้วย --reason (อย่างน้อย {_MIN_REASON} ตัวอักษร) "
+            f"ระบุเหตุผลที่ถอน {key} ด้วย --reason (อย่างน้อย {MIN_REASON} ตัวอักษร) "
             f"เช่น --reason 'ไม่อยู่ในรายการเป้าหมายตามหนังสือ'",
         )
     with Session(db, expire_on_commit=False) as session, session.begin():
