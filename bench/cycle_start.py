@@ -38,7 +38,7 @@ def national_store(path: Path, villages: int) -> None:
     with Session(db) as session, session.begin():
         store_geothai.import_geothai(session)
         store_villages.synthetic_national_villages(session, total=villages, seed=2568)
-        store_targets.default_strong_tambons(session)
+        store_targets.default_strong_tambons(session, 2568)
     db.dispose()
 
 

@@ -95,7 +95,7 @@ def _prepare(url: str, workdir: Path) -> None:
     with Session(db) as session, session.begin():
         geothai_import.import_geothai(session, [PROVINCE])
         villages.generate_sample_villages(session, PROVINCE)
-        targets.default_strong_tambons(session, PROVINCE)
+        targets.default_strong_tambons(session, FY, PROVINCE)
         actors = add_sample_actors(session, catalog.roles, PROVINCE, _now())
     start_cycle(db, catalog, FY, PROVINCE)
     (workdir / "actors.json").write_text(json.dumps(actors))

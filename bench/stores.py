@@ -101,7 +101,7 @@ def _populate(db: sa.Engine, villages: int) -> None:
     with Session(db) as session, session.begin():
         store_geothai.import_geothai(session)
         store_villages.synthetic_national_villages(session, total=villages, seed=2568)
-        store_targets.default_strong_tambons(session)
+        store_targets.default_strong_tambons(session, 2568)
 
 
 def _finish(db: sa.Engine, catalog: Catalog) -> int:

@@ -97,7 +97,7 @@ def sample_pg(url: str) -> sa.Engine:
     with Session(db) as session, session.begin():
         geothai_import.import_geothai(session, ["24"])
         villages.generate_sample_villages(session, "24")
-        targets.default_strong_tambons(session, "24")
+        targets.default_strong_tambons(session, 2568, "24")
         add_sample_actors(session, catalog.roles, "24", clock.now())
     start_cycle(db, catalog, 2568, "24", clock)
     return db

@@ -52,6 +52,7 @@ MOVE_KEEPS = (
     "province_code",
     "district_code",
     "created_at",
+    "withdrawn_at",
 )
 _WHERE = ("id", "version")
 _UPDATE = update_sql(_INSTANCE, MOVE_SETS, _WHERE, (*MOVE_KEEPS, "definition_version"))

@@ -35,6 +35,7 @@ class InstanceRow(NamedTuple):
     province_code: str
     fiscal_year: int
     head_hash: str | None
+    withdrawn_at: Any  # as the driver reads it; only whether it is set matters
 
 
 class ActorRow(NamedTuple):
@@ -86,8 +87,9 @@ def instance_and_actor(
     scope is checked before anything about the instance is told)."""
     cursor.execute(driver.sql(_INSTANCE), (key, actor_id))
     row = cursor.fetchone()
-    inst = None if row[0] is None else InstanceRow(*row[:10])
-    return inst, None if row[10] is None else ActorRow(*row[10:])
+    width = len(InstanceRow._fields)
+    inst = None if row[0] is None else InstanceRow(*row[:width])
+    return inst, None if row[width] is None else ActorRow(*row[width:])
 
 
 def state_of(cursor: Any, driver: Driver, key: str) -> str | None:

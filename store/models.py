@@ -22,6 +22,8 @@ from plancycle.store.types import JSONType, UTCDateTime
 
 __all__ = [
     "NAMING_CONVENTION",
+    "ONE_PER_DISTRICT_PROCESSES",
+    "ONE_PER_DISTRICT_WHERE",
     "Actor",
     "Area",
     "AreaTarget",
@@ -50,6 +52,15 @@ NAMING_CONVENTION: dict[str, str] = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
+#: the processes with one instance per district (Activity 3: the district's strong
+#: tambon), as the partial unique index's condition; withdrawn instances do not count
+ONE_PER_DISTRICT_PROCESSES = ("activity3",)
+ONE_PER_DISTRICT_WHERE = (
+    "definition_id IN ("
+    + ", ".join(f"'{p}'" for p in ONE_PER_DISTRICT_PROCESSES)
+    + ") AND withdrawn_at IS NULL"
+)
+
 
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The table a ``table=True`` model maps to (``Model.__table__``, typed)."""
@@ -76,10 +87,13 @@ class Area(SQLModel, table=True):
 
 
 class AreaTarget(SQLModel, table=True):
-    """Membership of an area in a named target list ("activity2", "strong_tambon")."""
+    """Membership of an area in a named target list ("activity2", "strong_tambon") of
+    one fiscal year (BE): the letter's lists are "ประจำปี ๒๕๖๘", and a year's list is
+    never inherited by the next."""
 
     __tablename__ = "area_target"
 
+    fiscal_year: int = Field(primary_key=True)
     list_name: str = Field(primary_key=True)
     area_code: str = Field(primary_key=True, foreign_key="area.code")
 
@@ -109,6 +123,17 @@ class Instance(SQLModel, table=True):
             "definition_id",
             "province_code",
         ),
+        # one counted Activity 3 instance per district and year: a changed strong tambon
+        # moves the instance (``workflow/targets_move.py``), never adds a second one
+        sa.Index(
+            "uq_instance_one_per_district",
+            "fiscal_year",
+            "definition_id",
+            "district_code",
+            unique=True,
+            sqlite_where=sa.text(ONE_PER_DISTRICT_WHERE),
+            postgresql_where=sa.text(ONE_PER_DISTRICT_WHERE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -128,6 +153,9 @@ class Instance(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     head_hash: str | None = Field(default=None, max_length=64)  # hash of the newest record
+    # set by ``instances withdraw`` (its record holds who and why): kept, never deleted,
+    # and left out of every count, list, KPI, sweep and inbox
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class TransitionRecord(SQLModel, table=True):

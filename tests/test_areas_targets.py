@@ -32,78 +32,78 @@ def store(session: Session) -> Session:
 
 
 def test_set_target_list_replaces(store: Session) -> None:
-    assert set_target_list(store, ACTIVITY2, ["240102", "๒๔๐๑๐๑", "240102", " "]) == 2
+    assert set_target_list(store, 2568, ACTIVITY2, ["240102", "๒๔๐๑๐๑", "240102", " "]).kept == 2
     store.commit()
-    assert target_codes(store, ACTIVITY2) == ["240101", "240102"]
-    assert set_target_list(store, ACTIVITY2, ["240201"]) == 1
+    assert target_codes(store, 2568, ACTIVITY2) == ["240101", "240102"]
+    assert set_target_list(store, 2568, ACTIVITY2, ["240201"]).kept == 1
     store.commit()
-    assert target_codes(store, ACTIVITY2) == ["240201"]
-    assert target_codes(store, "other") == []
+    assert target_codes(store, 2568, ACTIVITY2) == ["240201"]
+    assert target_codes(store, 2568, "other") == []
 
 
 def test_unknown_codes_are_refused_and_nothing_changes(store: Session) -> None:
-    set_target_list(store, ACTIVITY2, ["240101"])
+    set_target_list(store, 2568, ACTIVITY2, ["240101"])
     store.commit()
     with pytest.raises(AreaError) as info:
-        set_target_list(store, ACTIVITY2, ["240102", "249999", "2401", "24010101"])
+        set_target_list(store, 2568, ACTIVITY2, ["240102", "249999", "2401", "24010101"])
     store.rollback()
     assert "3 code(s) are not tambons in the store: 2401 (district), 24010101, 249999" in (
         info.value.en
     )
     assert "249999" in info.value.th
-    assert target_codes(store, ACTIVITY2) == ["240101"]
+    assert target_codes(store, 2568, ACTIVITY2) == ["240101"]
 
 
 def test_activity2_targets_default_to_every_tambon(store: Session) -> None:
-    every = activity2_targets(store)
-    assert len(every) == 93 + len(activity2_targets(store, "11"))
-    assert len(activity2_targets(store, "24")) == 93
-    assert all(code.startswith("24") for code in activity2_targets(store, "24"))
+    every = activity2_targets(store, 2568)
+    assert len(every) == 93 + len(activity2_targets(store, 2568, "11"))
+    assert len(activity2_targets(store, 2568, "24")) == 93
+    assert all(code.startswith("24") for code in activity2_targets(store, 2568, "24"))
 
 
 def test_activity2_targets_follow_the_imported_list(store: Session) -> None:
-    set_target_list(store, ACTIVITY2, ["240101", "240204"])
-    assert activity2_targets(store) == ["240101", "240204"]
-    assert activity2_targets(store, "24") == ["240101", "240204"]
-    assert activity2_targets(store, "11") == []  # the list exists; province 11 has none in it
+    set_target_list(store, 2568, ACTIVITY2, ["240101", "240204"])
+    assert activity2_targets(store, 2568) == ["240101", "240204"]
+    assert activity2_targets(store, 2568, "24") == ["240101", "240204"]
+    assert activity2_targets(store, 2568, "11") == []  # the list exists; province 11 has none in it
 
 
 def test_strong_tambon_one_per_district(store: Session) -> None:
-    assert designate_strong_tambon(store, "240101") is None
-    assert designate_strong_tambon(store, "240201") is None  # another district
-    assert designate_strong_tambon(store, "๒๔๐๑๐๒") == "240101"  # replaces 2401's
-    assert designate_strong_tambon(store, "240102") is None  # already it
+    assert designate_strong_tambon(store, 2568, "240101") is None
+    assert designate_strong_tambon(store, 2568, "240201") is None  # another district
+    assert designate_strong_tambon(store, 2568, "๒๔๐๑๐๒") == "240101"  # replaces 2401's
+    assert designate_strong_tambon(store, 2568, "240102") is None  # already it
     store.commit()
-    assert strong_tambons(store) == ["240102", "240201"]
-    assert strong_tambons(store, "11") == []
+    assert strong_tambons(store, 2568) == ["240102", "240201"]
+    assert strong_tambons(store, 2568, "11") == []
 
 
 def test_strong_tambon_must_be_a_tambon(store: Session) -> None:
     with pytest.raises(AreaError, match=r"2401 \(district\)"):
-        designate_strong_tambon(store, "2401")
+        designate_strong_tambon(store, 2568, "2401")
     with pytest.raises(AreaError, match="999999"):
-        designate_strong_tambon(store, "999999")
-    assert strong_tambons(store) == []
+        designate_strong_tambon(store, 2568, "999999")
+    assert strong_tambons(store, 2568) == []
 
 
 def test_strong_list_refuses_two_in_a_district(store: Session) -> None:
     with pytest.raises(AreaError, match="2401: 240101, 240102"):
-        set_target_list(store, STRONG_TAMBON, ["240101", "240102", "240201"])
-    assert set_target_list(store, STRONG_TAMBON, ["240101", "240201"]) == 2
+        set_target_list(store, 2568, STRONG_TAMBON, ["240101", "240102", "240201"])
+    assert set_target_list(store, 2568, STRONG_TAMBON, ["240101", "240201"]).kept == 2
 
 
 def test_default_strong_tambons(store: Session) -> None:
-    designate_strong_tambon(store, "240103")
-    assert default_strong_tambons(store, "24") == 10
-    chosen = strong_tambons(store, "24")
+    designate_strong_tambon(store, 2568, "240103")
+    assert default_strong_tambons(store, 2568, "24") == 10
+    chosen = strong_tambons(store, 2568, "24")
     assert len(chosen) == district_count(store, "24") == 11
     districts = [get_area(store, c).parent_code for c in chosen]  # type: ignore[union-attr]
     assert len(set(districts)) == 11
     assert "240103" in chosen and "240101" not in chosen  # the choice made stays
     assert "240201" in chosen  # first tambon by code
-    assert strong_tambons(store, "11") == []
-    assert default_strong_tambons(store, "24") == 0
-    assert default_strong_tambons(store) == district_count(store, "11")
+    assert strong_tambons(store, 2568, "11") == []
+    assert default_strong_tambons(store, 2568, "24") == 0
+    assert default_strong_tambons(store, 2568) == district_count(store, "11")
 
 
 # ------------------------------------------------------------ code files

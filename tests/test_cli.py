@@ -34,7 +34,7 @@ def cli(tmp_path, monkeypatch):
 def ready(cli, chachoengsao_db, tmp_path):
     """Province 24 with villages in the store, strong tambons set, FY2568 started."""
     shutil.copy(chachoengsao_db, tmp_path / "cli.db")
-    code, out, err = cli("areas", "strong", "default", "--province", "24")
+    code, out, err = cli("areas", "strong", "default", "--fy", "2568", "--province", "24")
     assert code == 0, err
     code, out, err = cli(
         "actors", "add", "cd-2401", "--role", "district_cd_office", "--area", "2401"
@@ -55,7 +55,7 @@ def test_init_import_and_start_twice_creates_nothing_new(cli) -> None:
     code, out, _ = cli("areas", "import", "--province", "๒๔", "--quiet")
     assert code == 0 and "tambons 93" in out
     assert cli("areas", "sample-villages", "--province", "24")[0] == 0
-    assert cli("areas", "strong", "default")[0] == 0
+    assert cli("areas", "strong", "default", "--fy", "2568")[0] == 0
     code, out, _ = cli("cycle", "start", "๒๕๖๘", "--province", "24", "--quiet")
     assert code == 0 and "activity2: 93 created" in out
     code, out, _ = cli("cycle", "start", "2568", "--province", "24", "--quiet")

@@ -32,9 +32,9 @@ def admins(office):  # noqa: F811
         ("actors", "add", "cd-2402b", "--role", "district_cd_office", "--area", "2402"),
         ("actors", "token", "pcd-24"),  # an actor of the province, above the district
         ("actors", "revoke", "pcd-24"),
-        ("areas", "strong", "set", "240201"),
+        ("areas", "strong", "set", "240201", "--fy", "2568"),
         ("areas", "sample-villages", "--province", "24"),
-        ("areas", "strong", "default"),
+        ("areas", "strong", "default", "--fy", "2568"),
     ],
 )
 def test_a_district_admin_manages_only_its_district(admins, tmp_path, args) -> None:
@@ -56,7 +56,7 @@ def test_a_district_admin_manages_its_own_district(admins, tmp_path) -> None:
     assert code == 0, err
     code, out, err = run("--token", admin, "actors", "token", "cd-2401b")
     assert code == 0 and out.strip().startswith("pc_"), err
-    assert run("--token", admin, "areas", "strong", "set", "240102")[0] == 0
+    assert run("--token", admin, "areas", "strong", "set", "240102", "--fy", "2568")[0] == 0
 
 
 def test_a_token_without_the_admin_role_manages_nothing(admins, tmp_path) -> None:
@@ -64,7 +64,7 @@ def test_a_token_without_the_admin_role_manages_nothing(admins, tmp_path) -> Non
     for args in (
         ("actors", "add", "x-2401", "--role", "district_cd_office", "--area", "2401"),
         ("actors", "token", "cd-2401"),
-        ("areas", "strong", "set", "240101"),
+        ("areas", "strong", "set", "240101", "--fy", "2568"),
     ):
         code, _, err = run("--token", office_token, *args)
         assert code == 4 and "only role 'admin'" in err, args

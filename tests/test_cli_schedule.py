@@ -138,7 +138,7 @@ def test_sweep_as_of_records_its_automatic_steps_at_that_instant(cli, chachoengs
     db = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     world = populate(db, tmp_path, areas=False)
     with Session(db) as session:
-        strong = next(c for c in strong_tambons(session, "24") if c.startswith("2401"))
+        strong = next(c for c in strong_tambons(session, 2568, "24") if c.startswith("2401"))
     a3 = instance_key(2568, "activity3", strong)
     world.clock.set(bkk(2025, 2, 10, 9))
     walk(world.engine, instance_key(2568, "tambon_plan", strong), world.actors, world.pdf)

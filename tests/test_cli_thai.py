@@ -65,7 +65,7 @@ COMMANDS: list[tuple[str, ...]] = [
     *(("definitions", "show", p) for p in ("district_plan", "orders", "tambon_plan")),
     ("definitions", "show", "village_plan"),
     ("areas", "counts"),
-    ("areas", "strong", "list"),
+    ("areas", "strong", "list", "--fy", "2568"),
     ("cycle", "start", "2568", "--province", "24", "--quiet"),
     ("sweep", "--as-of", "2025-04-02", "--dry-run"),
     ("sweep", "--as-of", "2025-04-02"),

@@ -159,7 +159,7 @@ def _strong_of_2401(world: World) -> str:
     from plancycle.store.targets import strong_tambons
 
     with Session(world.db) as session:
-        return next(c for c in strong_tambons(session, "24") if c.startswith("2401"))
+        return next(c for c in strong_tambons(session, 2568, "24") if c.startswith("2401"))
 
 
 @pytest.mark.parametrize(("process", "limit"), [("activity2", 3900), ("activity3", 10000)])

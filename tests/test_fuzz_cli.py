@@ -67,7 +67,7 @@ def store(tmp_path: Path, monkeypatch, chachoengsao_db: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     shutil.copy(chachoengsao_db, tmp_path / "cli.db")
     for argv in (
-        ["areas", "strong", "default", "--province", "24"],
+        ["areas", "strong", "default", "--fy", "2568", "--province", "24"],
         ["actors", "add", "cd-2401", "--role", "district_cd_office", "--area", "2401"],
         ["cycle", "start", "2568", "--province", "24", "--quiet"],
     ):
@@ -174,7 +174,7 @@ def _reading_commands(t: _Typed) -> st.SearchStrategy[list[str]]:
         _cmd(["actors", "list"]),
         _cmd(["areas", "export-villages"], _arg(t.out_file), _opt("--province", t.area)),
         _cmd(["areas", "counts"], _opt("--province", t.area)),
-        _cmd(["areas", "strong", "list"], _opt("--province", t.area)),
+        _cmd(["areas", "strong", "list", "--fy", "2568"], _opt("--province", t.area)),
         _cmd(["definitions", "check"]),
         _cmd(["definitions", "list"]),
         _cmd(
@@ -237,10 +237,10 @@ def _writing_commands(t: _Typed) -> st.SearchStrategy[list[str]]:
         _cmd(["areas", "import", "--quiet", "--province"], _arg(t.area)),
         _cmd(["areas", "import-villages"], _arg(t.files)),
         _cmd(["areas", "sample-villages"], _opt("--province", t.area)),
-        _cmd(["areas", "targets", "import"], _arg(t.files)),
-        _cmd(["areas", "strong", "set"], _arg(t.area)),
-        _cmd(["areas", "strong", "import"], _arg(t.files)),
-        _cmd(["areas", "strong", "default"], _opt("--province", t.area)),
+        _cmd(["areas", "targets", "import", "--fy", "2568"], _arg(t.files)),
+        _cmd(["areas", "strong", "set", "--fy", "2568"], _arg(t.area)),
+        _cmd(["areas", "strong", "import", "--fy", "2568"], _arg(t.files)),
+        _cmd(["areas", "strong", "default", "--fy", "2568"], _opt("--province", t.area)),
         _cmd(["contacts", "import"], _arg(t.files)),
         _cmd(["dispatch"], _flag("--json")),
     )

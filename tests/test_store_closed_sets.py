@@ -112,7 +112,11 @@ def test_0005_takes_a_0004_store_with_rows_and_gives_it_back(empty_engine: sa.En
     before = _contents(empty_engine)
     migrate(empty_engine)  # through 0005 to the head
     assert current_revision(empty_engine) == head_revision()
-    assert _contents(empty_engine) == before
+    after = _contents(empty_engine)
+    # columns added since 0004 (instance.withdrawn_at, 0011) come last, empty
+    width = {t: len(rows[0]) for t, rows in before.items()}
+    assert {t: [tuple(r)[: width[t]] for r in rows] for t, rows in after.items()} == before
+    assert all(tuple(r)[width[t] :] in ((), (None,)) for t, rows in after.items() for r in rows)
     with pytest.raises(sa.exc.IntegrityError), empty_engine.begin() as c:
         BAD["outbox_message.status"](c)
     downgrade(empty_engine, "0004")

@@ -113,7 +113,7 @@ def test_activity3_report_overdue_after_31_july_2568(world: World) -> None:
     from plancycle.store.targets import strong_tambons
 
     with Session(world.db) as session:
-        strong = next(c for c in strong_tambons(session, "24") if c.startswith("2401"))
+        strong = next(c for c in strong_tambons(session, 2568, "24") if c.startswith("2401"))
     key = instance_key(2568, "activity3", strong)
     world.clock.set(bkk(2025, 6, 10, 9))
     while get_instance(world.db, key).state != "report":
@@ -202,7 +202,7 @@ def test_activity3_waits_for_its_tambon_plan(world: World) -> None:
     from plancycle.store.targets import strong_tambons
 
     with Session(world.db) as session:
-        strong = next(c for c in strong_tambons(session, "24") if c.startswith("2401"))
+        strong = next(c for c in strong_tambons(session, 2568, "24") if c.startswith("2401"))
     a3 = instance_key(2568, "activity3", strong)
     tambon = instance_key(2568, "tambon_plan", strong)
     run_sweep(world.engine, bkk(2025, 3, 1, 9))

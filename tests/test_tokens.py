@@ -18,7 +18,7 @@ from tests.test_cli import cli  # noqa: F401  (fixture)
 def office(cli, chachoengsao_db, tmp_path):  # noqa: F811
     """Province 24 started, with a district office, a provincial office and CDD."""
     shutil.copy(chachoengsao_db, tmp_path / "cli.db")
-    assert cli("areas", "strong", "default")[0] == 0
+    assert cli("areas", "strong", "default", "--fy", "2568")[0] == 0
     assert cli("cycle", "start", "2568", "--province", "24", "--quiet")[0] == 0
     for actor, role, area in (
         ("cd-2401", "district_cd_office", "2401"),

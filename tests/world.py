@@ -64,7 +64,7 @@ def populate(db: sa.Engine, tmp_path: Path, *, areas: bool = True) -> World:
         if areas:
             store_geothai.import_geothai(session, ["24"])
             store_villages.generate_sample_villages(session, "24")
-        store_targets.default_strong_tambons(session, "24")
+        store_targets.default_strong_tambons(session, 2568, "24")
         for role in CATALOG.roles.values():
             actors[role.code] = f"{role.code}-a"
             add_actor(

@@ -93,6 +93,9 @@ class InstanceRow(_Out):
     due_at: Instant | None
     overdue: bool
     completed_at: Instant | None
+    withdrawn_at: Instant | None = Field(
+        description="set when withdrawn: kept, and left out of every count and KPI"
+    )
 
 
 class YearsOut(_Out):
@@ -236,6 +239,12 @@ class Kpi(_Out):
     label_en: str
     basis_th: str | None
     basis_en: str | None
+    instances: int = Field(description="the instances the KPI is read over")
+    letter_units: int | None = Field(
+        description="the letter's national count (budget.units); only for the nation of a "
+        "store that holds it"
+    )
+    count_differs: bool
 
 
 class ProcessProgress(_Out):
@@ -249,6 +258,8 @@ class ProcessProgress(_Out):
     by_state: dict[str, int]
     kpi_target_percent: int | None
     kpi: Kpi | None
+    letter_units: int | None = Field(description="as in kpi, for every process")
+    count_differs: bool = Field(description="the count is not the letter's")
 
 
 class ChildStatus(NamedArea):
@@ -442,3 +453,19 @@ class BatchOut(_Out):
     dry_run: bool
     counts: dict[str, int]
     items: list[BatchItemOut]
+
+
+class WithdrawIn(BaseModel):
+    """Why an instance is withdrawn (kept in its record)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000, examples=["not on the letter's list"])
+
+
+class Withdrawn(_Out):
+    """An instance withdrawn: kept, left out of every count and KPI."""
+
+    key: str
+    withdrawn_at: Instant
+    reason: str

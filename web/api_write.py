@@ -1,4 +1,4 @@
-"""Doing a step through the API, and the report exports."""
+"""Doing a step through the API, withdrawing an instance, and the report exports."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 
 from plancycle.web.advance import advance_from_request, result_dict
-from plancycle.web.api_models import EXPORT_OK, Advanced
+from plancycle.web.api_models import EXPORT_OK, Advanced, WithdrawIn, Withdrawn
 from plancycle.web.api_schema import errors
 from plancycle.web.deps import ApiUser, State, area_for
 from plancycle.web.exports import export_response
 from plancycle.web.links import Fy
+from plancycle.workflow.access import check_scope
+from plancycle.workflow.withdraw import withdraw_instance
 
 __all__ = ["router"]
 
@@ -70,6 +72,23 @@ async def advance(
     """The engine checks the role and the area, and keeps every refusal."""
     result = await advance_from_request(request, web, who, f"{fy}/{process}/{area}")
     return result_dict(result)
+
+
+@router.post(
+    "/instances/{fy}/{process}/{area}/withdraw",
+    summary="Withdraw an instance created by mistake (admin, provincial CD office)",
+    response_model=Withdrawn,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def withdraw(
+    web: State, who: ApiUser, fy: int, process: str, area: str, body: WithdrawIn
+) -> dict[str, Any]:
+    """Audited (a record names who and why), never deleted; left out of counts, lists,
+    KPIs, the sweep and the inbox."""
+    key = f"{fy}/{process}/{area}"
+    check_scope(key, who.area, area)
+    inst = withdraw_instance(web.db, key, who.id, body.reason, web.now())
+    return {"key": inst.key, "withdrawn_at": inst.withdrawn_at, "reason": body.reason.strip()}
 
 
 @router.get(

@@ -27,6 +27,7 @@ from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
 from plancycle.web.wording import FORM_WORDING, message_for
 from plancycle.workflow.views import InstanceView
+from plancycle.workflow.withdraw import MIN_REASON, may_withdraw, withdraw_instance
 
 __all__ = ["router"]
 
@@ -52,7 +53,10 @@ def _show(
         "year_home": f"/areas/{found.inst.area_code}",  # where picking another year leads
         "d": found,
         "catalog": web.catalog,
-        "allowed": found.allowed(who),
+        "allowed": [] if found.inst.withdrawn_at else found.allowed(who),
+        "min_reason": MIN_REASON,
+        "can_withdraw": found.inst.withdrawn_at is None
+        and may_withdraw(who.role, who.area, found.inst.area_code),
         "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
         "flash": None,
         "error": None,
@@ -119,3 +123,33 @@ async def advance_form(
         return await run_in_threadpool(_show, request, who, fy, process, area, flash=flash)
     request.session["flash"] = flash
     return RedirectResponse(f"/instances/{fy}/{process}/{area}", status_code=303)
+
+
+@router.post(PATH + "/withdraw")
+async def withdraw_form(
+    request: Request, who: PageUser, fy: int, process: str, area: str
+) -> Response:
+    """Withdraw the instance (admin, provincial CD office): audited, never deleted."""
+    web: WebState = request.app.state.web
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    key = f"{fy}/{process}/{area}"
+    reason = str(form.get("reason") or "").strip()
+    if len(reason) < MIN_REASON:  # worded for the page: no command-line option in it
+        short = {
+            "en": f"give the reason for withdrawing (at least {MIN_REASON} characters)",
+            "th": f"ระบุเหตุผลที่ถอนรายการ (อย่างน้อย {MIN_REASON} ตัวอักษร)",
+        }
+        return await run_in_threadpool(_show, request, who, fy, process, area, 422, error=short)
+    try:
+        await run_in_threadpool(detail_for, web, who, fy, process, area)  # scope first
+        await run_in_threadpool(withdraw_instance, web.db, key, who.id, reason, web.now())
+    except PlancycleError as exc:
+        return await run_in_threadpool(
+            _show, request, who, fy, process, area, status_for(exc), error=_words(exc)
+        )
+    return RedirectResponse(f"/instances/{fy}/{process}/{area}", status_code=303)
+
+
+def _words(exc: PlancycleError) -> dict[str, str]:
+    return {"en": exc.en, "th": exc.th}

@@ -34,6 +34,7 @@ from plancycle.store.models import Cycle, Evidence, Instance, TransitionRecord, 
 from plancycle.workflow.anchors import anchor_findings, heads_digest
 from plancycle.workflow.findings import Finding, FindingKind
 from plancycle.workflow.machines import MachineRegistry
+from plancycle.workflow.withdraw import AdminTrigger
 
 __all__ = [
     "MIGRATE_TRIGGER",
@@ -45,6 +46,7 @@ __all__ = [
     "verify_with_anchor",
 ]
 
+_STATE_KEEPING = frozenset(t.value for t in AdminTrigger)
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
 _BATCH = 5_000
 
@@ -315,6 +317,19 @@ def _replay_one(
             return FindingKind.REPLAY_FROM, found
         if rec.trigger == MIGRATE_TRIGGER:
             version, state = int(rec.data.get("to_version", version)), rec.to_state
+            continue
+        if rec.trigger in _STATE_KEEPING:  # withdraw, retarget: the state stays
+            if rec.to_state != state:  # it keeps the state: it "leads" where it started
+                named = {
+                    "seq": rec.seq,
+                    "trigger": rec.trigger,
+                    "state": state,
+                    "dest": state,
+                    "recorded": rec.to_state,
+                }
+                return FindingKind.REPLAY_LEADS, labelled(
+                    named, (state, version), (rec.to_state, version)
+                )
             continue
         fired = machines.fire(inst.definition_id, version, state, rec.trigger)
         dest = fired.dest if fired is not None else None

@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plancycle.definitions.model import Catalog, Definition, Text
 from plancycle.errors import PlancycleError
-from plancycle.store.models import Area, Cycle, Instance
-from plancycle.store.targets import activity2_targets, strong_tambons
+from plancycle.store.models import ONE_PER_DISTRICT_PROCESSES, Area, Cycle, Instance
+from plancycle.store.targets import ACTIVITY2, activity2_targets, has_list, strong_tambons
 from plancycle.thai.areacode import AreaCode, AreaLevel
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
+from plancycle.workflow.letter_counts import count_differs, holds_nation, no_activity2_list
 
 __all__ = ["CycleError", "StartResult", "instance_key", "key_process", "start_cycle"]
 
@@ -80,12 +81,14 @@ def _pin(session: Session, catalog: Catalog, fiscal_year: int, now: datetime) ->
     return cycle
 
 
-def target_areas(session: Session, definition: Definition, province: str | None) -> list[str]:
-    """The area codes that get an instance of this process."""
+def target_areas(
+    session: Session, definition: Definition, fiscal_year: int, province: str | None
+) -> list[str]:
+    """The area codes that get an instance of this process in the fiscal year."""
     if definition.targets == "activity2":
-        return activity2_targets(session, province)
+        return activity2_targets(session, fiscal_year, province)
     if definition.targets == "strong_tambon":
-        return strong_tambons(session, province)
+        return strong_tambons(session, fiscal_year, province)
     query = select(Area.code).where(Area.level == definition.scope)
     if province:
         query = query.where(Area.province_code == province)
@@ -103,6 +106,7 @@ def start_cycle(
     """Create every missing instance of the fiscal year (for one province or the nation)."""
     _check_year(fiscal_year)
     now = (clock or SystemClock()).now()
+    national = province is None and holds_nation(db)  # the letter's counts apply
     with Session(db) as session, session.begin():
         if province and session.get(Area, province) is None:
             raise CycleError(
@@ -113,14 +117,23 @@ def start_cycle(
         cycle = _pin(session, catalog, fiscal_year, now)
         result = StartResult(fiscal_year, dict(cycle.definitions))
         plan = [
-            (catalog.get(pid, ver), target_areas(session, catalog.get(pid, ver), province))
+            (
+                catalog.get(pid, ver),
+                target_areas(session, catalog.get(pid, ver), fiscal_year, province),
+            )
             for pid, ver in sorted(cycle.definitions.items())
         ]
         total = sum(len(codes) for _, codes in plan)
         done = 0
         for definition, codes in plan:
             if not codes:
-                result.warnings.append(_no_targets(definition, province))
+                result.warnings.append(_no_targets(definition, fiscal_year, province))
+            elif definition.targets == ACTIVITY2 and not has_list(session, fiscal_year, ACTIVITY2):
+                result.warnings.append(no_activity2_list(definition, fiscal_year, province, codes))
+            elif national:
+                differs = count_differs(definition, len(codes))
+                if differs is not None:
+                    result.warnings.append(differs)
             created = _create(session, cycle, definition, codes, now, result)
             result.created[definition.id] = created
             done += len(codes)
@@ -140,15 +153,17 @@ def _count(cycle: Cycle, result: StartResult) -> None:
     cycle.instance_counts = counts
 
 
-def _no_targets(definition: Definition, province: str | None) -> Text:
+def _no_targets(definition: Definition, fiscal_year: int, province: str | None) -> Text:
     """The warning for a process with no areas to start: what is missing, and the fix."""
     where_en = f"province {province}" if province else "the store"
     where_th = f"จังหวัด {province}" if province else "ฐานข้อมูล"
     level_th = AreaLevel(definition.scope).pick("th")
     hint_en, hint_th = {
         "strong_tambon": (
-            "designate strong tambons with `plancycle areas strong`",
-            "กำหนดตำบลเข้มแข็งด้วย `plancycle areas strong`",
+            f"designate FY{fiscal_year}'s strong tambons with `plancycle areas strong set "
+            f"TAMBON --fy {fiscal_year}` (each year has its own list)",
+            f"กำหนดตำบลเข้มแข็งของปี {fiscal_year} ด้วย `plancycle areas strong set ตำบล --fy "
+            f"{fiscal_year}` (แต่ละปีมีรายการของตนเอง)",
         ),
         "activity2": ("import areas first", "นำเข้าพื้นที่ก่อน (`plancycle areas import`)"),
     }.get(
@@ -178,6 +193,8 @@ def _create(
         ).all()
     )
     result.existing[definition.id] = len(existing)
+    if definition.id in ONE_PER_DISTRICT_PROCESSES:
+        codes = _one_per_district(session, cycle.fiscal_year, definition, codes, existing, result)
     initial = definition.initial_state.id
     due = state_due_at(definition, initial, cycle.fiscal_year, {})
     rows = [
@@ -204,3 +221,38 @@ def _create(
     for start in range(0, len(rows), _BATCH):
         session.execute(sa.insert(Instance), rows[start : start + _BATCH])
     return len(rows)
+
+
+def _one_per_district(
+    session: Session,
+    fiscal_year: int,
+    definition: Definition,
+    codes: list[str],
+    existing: set[str],
+    result: StartResult,
+) -> list[str]:
+    """``codes`` without those whose district already has a counted instance of the
+    process for another area (the database holds one per district); each is warned of."""
+    query = select(Instance.district_code, Instance.key).where(
+        Instance.fiscal_year == fiscal_year,
+        Instance.definition_id == definition.id,
+        col(Instance.withdrawn_at).is_(None),
+    )
+    held = dict(session.exec(query).all())
+    kept = []
+    for code in codes:
+        other = held.get(AreaCode(code).district)
+        if code in existing or other is None:
+            kept.append(code)
+            continue
+        result.warnings.append(
+            Text(
+                f"{definition.title.th} ({definition.id}): อำเภอ {AreaCode(code).district} มี "
+                f"{other} อยู่แล้ว จึงไม่สร้างรายการของตำบล {code}; ย้ายด้วย `plancycle areas "
+                f"strong set {code} --fy {fiscal_year}`",
+                f"{definition.id}: district {AreaCode(code).district} already has {other}, so "
+                f"no instance is created for tambon {code}; move it with `plancycle areas strong "
+                f"set {code} --fy {fiscal_year}`",
+            )
+        )
+    return kept

@@ -61,6 +61,7 @@ from plancycle.workflow.leftat import fold_left_at, state_names
 from plancycle.workflow.machines import Fired, MachineRegistry
 from plancycle.workflow.refusals import RefusalLog, refusal_row
 from plancycle.workflow.stepdata import coerce_step_data
+from plancycle.workflow.withdraw import withdrawn_refusal
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
 
@@ -327,6 +328,8 @@ class Engine:
         check_scope(key, actor.area_code, inst.area_code if inst else None)
         if inst is None:  # check_scope refuses a missing one; this narrows the type
             raise UnknownInstance(key)
+        if inst.withdrawn_at is not None:
+            raise withdrawn_refusal(key)
         if expected_version is not None and inst.version != expected_version:
             raise Conflict(key, inst.state, self._state_th(inst.definition_id, inst.state))
         definition = self.catalog.get(inst.definition_id, inst.definition_version)

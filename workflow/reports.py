@@ -14,6 +14,7 @@ from plancycle.text import check_text
 from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.workflow.errors import UnknownInstance
 from plancycle.workflow.overdue import overdue_clause
+from plancycle.workflow.withdraw import counted_clause
 
 __all__ = [
     "MAX_OFFSET",
@@ -52,7 +53,8 @@ class AreaFilter:
         return self.tambon or self.district or self.province or ""
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
-        out: list[sa.ColumnElement[bool]] = []
+        """The area's instances that count: a withdrawn instance is in no list or count."""
+        out: list[sa.ColumnElement[bool]] = [counted_clause()]
         if self.province:
             out.append(col(Instance.province_code) == self.province)
         if self.district:

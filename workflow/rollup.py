@@ -1,5 +1,7 @@
 """Progress per process for an area, and for each area under it: counts per state, done,
-overdue and the KPI against its target. One grouped query serves the area itself and the
+overdue and the KPI against its target; for the nation, the instance count against the
+letter's (``budget.units``). Withdrawn instances are not counted (``AreaFilter.clauses``).
+One grouped query serves the area itself and the
 drill-down; the CLI's ``status --json`` and the API's ``/status`` return the same shapes."""
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from plancycle.definitions.model import Catalog, Kpi, KpiMeasure
+from plancycle.definitions.model import Catalog, Kpi, KpiMeasure, Text
 from plancycle.store.models import Instance
 from plancycle.thai.areacode import child_length
 from plancycle.workflow.kpi import KpiCount, kpi_counts
+from plancycle.workflow.letter_counts import holds_nation, letter_units
 from plancycle.workflow.overdue import overdue_clause
 from plancycle.workflow.reports import AreaFilter
 
@@ -34,10 +37,28 @@ class ProcessStatus:
     kpi_spec: Kpi | None = None
     kpi_counted: int = 0  # units the KPI counts (measures that read recorded values)
     kpi_met: int = 0
+    # the letter's national count (``budget.units``); set only for the nation's roll-up
+    letter_units: int | None = None
 
     @property
     def kpi_target(self) -> float | None:
         return self.kpi_spec.target_percent if self.kpi_spec else None
+
+    @property
+    def count_differs(self) -> bool:
+        """The nation holds another number of (counted) instances than the letter funds."""
+        return self.letter_units is not None and self.total != self.letter_units
+
+    def count_finding(self) -> Text | None:
+        """What ``count_differs`` says, in Thai and English (None when they agree)."""
+        if not self.count_differs or self.letter_units is None:
+            return None
+        return Text(
+            f"{self.title_th} ({self.process}): มี {self.total:,} รายการ แต่หนังสือกำหนด "
+            f"{self.letter_units:,}; ตัวชี้วัดนับจาก {self.total:,} รายการ",
+            f"{self.process}: {self.total:,} instances, the letter counts "
+            f"{self.letter_units:,}; the KPI is read over the {self.total:,}",
+        )
 
     @property
     def percent_done(self) -> float:
@@ -63,6 +84,9 @@ class ProcessStatus:
             "label_en": spec.label.en,
             "basis_th": spec.basis.th if spec.basis else None,
             "basis_en": spec.basis.en if spec.basis else None,
+            "instances": self.total,
+            "letter_units": self.letter_units,
+            "count_differs": self.count_differs,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -77,6 +101,8 @@ class ProcessStatus:
             "by_state": self.by_state,
             "kpi_target_percent": self.kpi_target,
             "kpi": self.kpi(),
+            "letter_units": self.letter_units,
+            "count_differs": self.count_differs,
         }
 
 
@@ -121,8 +147,9 @@ def _counts(
 class _Tally:
     """Adds grouped rows into :class:`ProcessStatus` rows of one area."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, nation: bool = False) -> None:
         self.catalog = catalog
+        self.nation = nation  # the letter's national counts apply
         self.rows: dict[str, ProcessStatus] = {}
 
     def add(self, pid: str, version: int, state: str, count: int, overdue: int) -> None:
@@ -130,7 +157,11 @@ class _Tally:
         row = self.rows.get(pid)
         if row is None:
             row = self.rows[pid] = ProcessStatus(
-                pid, definition.title.th, definition.title.en, kpi_spec=definition.kpi
+                pid,
+                definition.title.th,
+                definition.title.en,
+                kpi_spec=definition.kpi,
+                letter_units=letter_units(definition) if self.nation else None,
             )
         row.total += count
         row.overdue += overdue
@@ -153,7 +184,7 @@ def status(
     db: sa.Engine, catalog: Catalog, fiscal_year: int, area: AreaFilter, now: datetime
 ) -> list[ProcessStatus]:
     """Counts per state, done and overdue, per process, in the catalog's process order."""
-    tally = _Tally(catalog)
+    tally = _Tally(catalog, nation=not area.code and holds_nation(db))
     for pid, version, state, count, late in _counts(db, fiscal_year, area, now, None):
         tally.add(pid, version, state, int(count), int(late or 0))
     for kpi in kpi_counts(db, catalog, fiscal_year, area):

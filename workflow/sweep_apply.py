@@ -42,6 +42,7 @@ from plancycle.workflow.sweep import (
     window_opens_at,
 )
 from plancycle.workflow.waits import blockers, waits_text
+from plancycle.workflow.withdraw import counted_clause
 
 __all__ = ["SweepReport", "load_snapshot", "run_sweep"]
 
@@ -133,7 +134,7 @@ def _wanted(
             .exists()
         )
         terms.append(sa.and_(sa.tuple_(*step, Instance.fiscal_year).in_(opened), ~recorded))
-    return sa.and_(col(Instance.completed_at).is_(None), sa.or_(*terms))
+    return sa.and_(col(Instance.completed_at).is_(None), counted_clause(), sa.or_(*terms))
 
 
 def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:

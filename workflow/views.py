@@ -37,6 +37,7 @@ from plancycle.workflow.deadlines import due_source, state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
+from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS
 
 __all__ = [
     "AttachedFile",
@@ -247,7 +248,7 @@ class InstanceView:
         for t in self.definition.transitions:
             if t.trigger == trigger:
                 return t.label
-        return Text(trigger, trigger)
+        return ADMIN_TRIGGER_LABELS.get(trigger, Text(trigger, trigger))
 
     def date_range(self, field: DataField) -> DateRange:
         """The days a date field of a step takes in this instance (its fiscal year, or the
@@ -267,7 +268,11 @@ class InstanceView:
         if name == GUARD_WARNINGS_KEY:
             return Text("ข้อสังเกต (บันทึกไว้ ไม่ปฏิเสธ)", "Finding (recorded, not refused)")
         found = self._field(trigger, name)
-        return found.label if found and found.label else Text(name, name)
+        if found and found.label:
+            return found.label
+        if trigger in ADMIN_TRIGGER_LABELS:
+            return ADMIN_FIELD_LABELS.get(name, Text(name, name))
+        return Text(name, name)
 
     def recorded_day(self, trigger: str, name: str, value: Any) -> date | None:
         """The day a record's value of a date field names (read as the sheets read it),
@@ -323,6 +328,7 @@ def instance_row(inst: Instance, now: datetime) -> dict[str, Any]:
         "due_at": inst.due_at,
         "overdue": is_overdue(inst.due_at, inst.completed_at, now),
         "completed_at": inst.completed_at,
+        "withdrawn_at": inst.withdrawn_at,
     }
 
 

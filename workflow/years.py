@@ -77,6 +77,7 @@ def _newest_open(session: Session) -> int | None:
         .where(
             col(Instance.fiscal_year) == col(Cycle.fiscal_year),
             col(Instance.completed_at).is_(None),
+            col(Instance.withdrawn_at).is_(None),
         )
         .exists()
     )

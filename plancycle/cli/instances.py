@@ -1,4 +1,5 @@
-"""`plancycle instances list`: find instances by process, state, area and lateness."""
+"""`plancycle instances list`: find instances by process, state, area and lateness;
+`plancycle instances withdraw`: withdraw one created by mistake."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import MAX_OFFSET, InstanceFilter, list_instances
 from plancycle.workflow.views import instance_row
+from plancycle.workflow.withdraw import withdraw_instance
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -94,3 +96,32 @@ def list_cmd(
         f"Fiscal year {year}: {r.num(len(rows))} of {r.num(total)} instances",
     )
     console.print(fitted_table(cols, table, title))
+
+
+@app.command("withdraw")
+def withdraw_cmd(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Instance key, e.g. 2568/activity2/240101.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it was created by mistake (kept in its record).")
+    ],
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="As a local administrator: act as this actor id."),
+    ] = None,
+) -> None:
+    """Withdraw an instance created by mistake: audited, left out of every count and KPI,
+    never deleted (admin, or the provincial CD office of its province)."""
+    app_ctx: AppContext = ctx.obj
+    inst = withdraw_instance(app_ctx.db, key, app_ctx.acting(actor), reason, app_ctx.clock.now())
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    console.print(
+        r.pick(
+            f"ถอน {inst.key} แล้ว ({r.when(inst.withdrawn_at)}): ไม่นับรวมในจำนวนและตัวชี้วัดอีก "
+            f"ประวัติยังคงอยู่ (`plancycle history {inst.key}`)",
+            f"{inst.key} withdrawn ({r.when(inst.withdrawn_at)}): no longer counted in totals "
+            f"or KPIs; its history stays (`plancycle history {inst.key}`)",
+        ),
+        highlight=False,
+        markup=False,
+    )

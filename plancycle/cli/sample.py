@@ -60,7 +60,7 @@ def fresh_sample_store(
     with Session(db) as session, session.begin():
         geothai_import.import_geothai(session, [province])
         villages.generate_sample_villages(session, province)
-        targets.default_strong_tambons(session, province)
+        targets.default_strong_tambons(session, fiscal_year, province)
         actors = add_sample_actors(session, catalog.roles, province, clock.now())
     started = start_cycle(db, catalog, fiscal_year, province, clock)
     engine = Engine(catalog, db, clock, evidence_folder=folder)

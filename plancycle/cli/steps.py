@@ -123,6 +123,12 @@ def print_status(app_ctx: AppContext, choice: YearChoice, rows: list[ProcessStat
             console.print(
                 f"{row.process}: {label} ({counted}).{how}", highlight=False, markup=False
             )
+        finding = row.count_finding()
+        if finding is not None:
+            err_console.print(
+                f"[yellow]{r.pick('คำเตือน', 'warning')}:[/] {escape(finding.pick(r.lang))}",
+                highlight=False,
+            )
     _print_by_state(app_ctx, rows, r)
 
 
