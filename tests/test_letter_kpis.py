@@ -38,7 +38,7 @@ def _districts(world: World) -> list[str]:
 
 def _strong(world: World, district: str) -> str:
     with Session(world.db) as session:
-        return next(c for c in strong_tambons(session, "24") if c.startswith(district))
+        return next(c for c in strong_tambons(session, FY, "24") if c.startswith(district))
 
 
 def _walk_to(world: World, key: str, state: str) -> None:

@@ -37,7 +37,7 @@ def _walk_to(web: Web, key: str, state: str) -> None:
 
 def _a3(web: Web) -> str:
     with Session(web.world.db) as session:
-        strong = next(c for c in strong_tambons(session, "24") if c.startswith("2401"))
+        strong = next(c for c in strong_tambons(session, 2568, "24") if c.startswith("2401"))
     key = f"2568/activity3/{strong}"
     _walk_to(web, key, "write_project")
     return key
