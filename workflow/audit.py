@@ -38,7 +38,10 @@ from plancycle.workflow.anchors import ANCHOR_FINDING_KEY, anchor_findings, head
 from plancycle.workflow.machines import MachineRegistry
 
 __all__ = [
+    "CORRECT_TRIGGER",
     "MIGRATE_TRIGGER",
+    "RESERVED_TRIGGERS",
+    "SEND_BACK_TRIGGER",
     "Finding",
     "anchor",
     "replay",
@@ -47,6 +50,10 @@ __all__ = [
 ]
 
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
+SEND_BACK_TRIGGER = "send_back"  # a reviewer returned the instance to an earlier step
+CORRECT_TRIGGER = "correct"  # new values for the newest step's data (the state stays)
+#: the triggers of records that are no step of a definition
+RESERVED_TRIGGERS = frozenset({MIGRATE_TRIGGER, SEND_BACK_TRIGGER, CORRECT_TRIGGER})
 _BATCH = 5_000
 
 
@@ -100,6 +107,7 @@ _HASHED = _fields(
     "evidence",
     "automatic",
     "prev_hash",
+    "on_behalf_of",
 )
 
 
@@ -129,7 +137,9 @@ def _chain_rows(db: sa.Engine) -> Iterator[tuple[sa.Row[Any], list[sa.Row[Any]]]
 
 
 def _content_hash(key: str, rec: sa.Row[Any]) -> str:
-    seq, at, actor, role, trigger, src, dest, data, note, evidence, auto, prev = _HASHED(rec)
+    seq, at, actor, role, trigger, src, dest, data, note, evidence, auto, prev, behalf = _HASHED(
+        rec
+    )
     return record_hash(
         key=key,
         seq=seq,
@@ -144,6 +154,7 @@ def _content_hash(key: str, rec: sa.Row[Any]) -> str:
         evidence=evidence,
         automatic=auto,
         prev_hash=prev,
+        on_behalf_of=behalf,
     )
 
 
@@ -373,6 +384,18 @@ def _first_version(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> int:
     return int(inst.definition_version)
 
 
+def _review_problem(
+    catalog: Catalog, process: str, version: int, rec: sa.Row[Any], state: str
+) -> str | None:
+    """What is wrong with a send-back or correct record replayed in ``state``: a correct
+    record keeps the state; a send-back record returns to a state of the definition."""
+    if rec.trigger == CORRECT_TRIGGER and rec.to_state != state:
+        return f"record seq {rec.seq}: a correction moved the instance to {rec.to_state!r}"
+    if not catalog.get(process, version).has_state(rec.to_state):
+        return f"record seq {rec.seq}: sent back to {rec.to_state!r}, no state of v{version}"
+    return None
+
+
 def _replay_one(
     machines: MachineRegistry, catalog: Catalog, inst: sa.Row[Any], chain: list[sa.Row[Any]]
 ) -> str | None:
@@ -385,6 +408,12 @@ def _replay_one(
             )
         if rec.trigger == MIGRATE_TRIGGER:
             version, state = int(rec.data.get("to_version", version)), rec.to_state
+            continue
+        if rec.trigger in (SEND_BACK_TRIGGER, CORRECT_TRIGGER):
+            problem = _review_problem(catalog, inst.definition_id, version, rec, state)
+            if problem:
+                return problem
+            state = rec.to_state
             continue
         fired = machines.fire(inst.definition_id, version, state, rec.trigger)
         dest = fired.dest if fired is not None else None

@@ -34,7 +34,8 @@ from plancycle.store.evidence import (
 from plancycle.store.store_settings import SettingKey, write_setting
 from plancycle.text import check_text
 from plancycle.thai.fiscal import to_utc
-from plancycle.workflow.access import check_allowed, check_scope
+from plancycle.workflow.access import check_scope
+from plancycle.workflow.behalf import check_acts, check_signed_document
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import (
@@ -107,6 +108,7 @@ class Engine:
         expected_version: int | None = None,
         *,
         at: datetime | None = None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
         refused, StoreBusy / StoreUnavailable when the store cannot take it now, and
@@ -115,7 +117,9 @@ class Engine:
         ``evidence`` files are stored (content-addressed) before the write transaction
         starts; the transaction only records them. ``at`` (timezone-aware) is the instant
         written for the step, its evidence or its refusal, instead of the engine's clock: a
-        sweep's own instant. A file already stored by :meth:`store_files` is taken as it is."""
+        sweep's own instant. A file already stored by :meth:`store_files` is taken as it is.
+        ``on_behalf_of`` records a step for the role that performs it (the step must allow
+        it, the actor's role be one that may, and the signed document be attached)."""
         when = to_utc(at) if at is not None else None  # a naive ``at`` is refused here
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
@@ -130,7 +134,17 @@ class Engine:
         except EvidenceError as exc:
             self._log_refusal(key, trigger, actor, exc, when)
             raise
-        return self.advance_stored(key, trigger, actor, stored, note, data, expected_version, at=at)
+        return self.advance_stored(
+            key,
+            trigger,
+            actor,
+            stored,
+            note,
+            data,
+            expected_version,
+            at=at,
+            on_behalf_of=on_behalf_of,
+        )
 
     def advance_stored(
         self,
@@ -143,14 +157,25 @@ class Engine:
         expected_version: int | None = None,
         *,
         at: datetime | None = None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """:meth:`advance` with its evidence files already stored (a batch stores a
         file shared by many rows once); the same checks, the same write path."""
         when = to_utc(at) if at is not None else None
-        check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
+        check_text(
+            key=key, trigger=trigger, actor=actor, note=note, data=data, on_behalf_of=on_behalf_of
+        )
         try:
             result = self._advance_bounded(
-                key, trigger, actor, evidence, note, dict(data or {}), expected_version, when
+                key,
+                trigger,
+                actor,
+                evidence,
+                note,
+                dict(data or {}),
+                expected_version,
+                when,
+                on_behalf_of,
             )
         except (WorkflowError, EvidenceError, StoreUnavailable) as exc:
             self._log_refusal(key, trigger, actor, exc, when)
@@ -182,6 +207,7 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         *,
         keep_refusal: bool = True,
+        on_behalf_of: str | None = None,
     ) -> int:
         """Every check :meth:`advance` makes (scope, actor, trigger, role and area, step
         data, evidence slots and types, guards), writing nothing; the instance's version
@@ -189,7 +215,7 @@ class Engine:
         as advance raises it, and kept unless ``keep_refusal`` is false (a dry run)."""
         check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
         try:
-            return self._check(key, trigger, actor, evidence, dict(data or {}))
+            return self._check(key, trigger, actor, evidence, dict(data or {}), on_behalf_of)
         except (WorkflowError, EvidenceError) as exc:
             if keep_refusal:
                 self._log_refusal(key, trigger, actor, exc, None)
@@ -205,15 +231,15 @@ class Engine:
         actor_id: str,
         evidence: Sequence[EvidenceFile],
         data: dict[str, Any],
+        on_behalf_of: str | None = None,
     ) -> int:
         with self.driver.transaction() as cursor:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, None)
             step = fired.step
-            check_allowed(
-                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
-            )
+            check_acts(key, actor, inst.area_code, step, self.catalog.roles, on_behalf_of)
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
-            _match_evidence(key, step, evidence)
+            files = _match_evidence(key, step, evidence)
+            check_signed_document(key, step, files, on_behalf_of)
             self._check_guards(cursor, key, definition, step, inst, values)
             return inst.version
 
@@ -223,6 +249,12 @@ class Engine:
         exc = StoreBusy(key, round(waited_s, 1))
         self._log_refusal(key, trigger, actor, exc, None)
         return exc
+
+    def keep_refusal(
+        self, key: str, trigger: str, actor: str, exc: WorkflowError | EvidenceError
+    ) -> None:
+        """Keep a refusal given outside :meth:`advance` (a send-back, a correction)."""
+        self._log_refusal(key, trigger, actor, exc, None)
 
     def _log_refusal(
         self,
@@ -254,6 +286,7 @@ class Engine:
         data: dict[str, Any],
         expected_version: int | None,
         at: datetime | None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """The advance, run again when it lost a race that may not concern this instance
         (another writer's commit made SQLite's snapshot stale; a PostgreSQL serialization
@@ -264,7 +297,9 @@ class Engine:
         seen = [expected_version]
         while True:
             try:
-                return self._advance(key, trigger, actor_id, evidence, note, data, seen, at)
+                return self._advance(
+                    key, trigger, actor_id, evidence, note, data, seen, at, on_behalf_of
+                )
             except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
                 waited = time.monotonic() - started
                 kind = lock_kind(exc) if isinstance(exc, sa.exc.DBAPIError) else None
@@ -285,6 +320,7 @@ class Engine:
         data: dict[str, Any],
         seen: list[int | None],
         at: datetime | None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """One try; ``seen[0]`` is the version the instance must still have (set to the
         version read, for a try that follows). Nothing is written unless all of it is."""
@@ -292,13 +328,14 @@ class Engine:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, seen[0])
             seen[0] = inst.version
             step = fired.step
-            check_allowed(
-                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
-            )
+            check_acts(key, actor, inst.area_code, step, self.catalog.roles, on_behalf_of)
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             files = _match_evidence(key, step, evidence)
+            check_signed_document(key, step, files, on_behalf_of)
             self._check_guards(cursor, key, definition, step, inst, values)
-            return self._write(cursor, inst, definition, fired, actor, values, files, note, at)
+            return self._write(
+                cursor, inst, definition, fired, actor, values, files, note, at, on_behalf_of
+            )
 
     def _read(
         self, cursor: Any, key: str, trigger: str, actor_id: str, expected_version: int | None
@@ -387,6 +424,7 @@ class Engine:
         files: list[EvidenceFile],
         note: str | None,
         at: datetime | None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         now = at or self.clock.now()
         dest = fired.dest
@@ -402,6 +440,7 @@ class Engine:
             note=note,
             evidence=[f.sha256 for f in files],
             automatic=actor.role == BuiltinRole.SCHEDULER,
+            on_behalf_of=on_behalf_of,
         )
         try:
             written = append_move(cursor, self.driver, inst, move)
