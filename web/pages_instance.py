@@ -28,7 +28,7 @@ from plancycle.web.state import WebState
 from plancycle.web.wording import FORM_WORDING, message_for
 from plancycle.workflow.views import InstanceView
 
-__all__ = ["router"]
+__all__ = ["PATH", "router", "show_page"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,6 +53,11 @@ def _show(
         "d": found,
         "catalog": web.catalog,
         "allowed": found.allowed(who),
+        # the steps the viewer may do, each with the role it records it for (None: its own)
+        "doable": [(t, None) for t in found.allowed(who)] + found.on_behalf(who),
+        "send_back_to": found.send_back_to(who),
+        "correctable": found.correctable(who),
+        "review_form": None,
         "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
         "flash": None,
         "error": None,
@@ -65,6 +70,22 @@ def _show(
     context.update(extra)
     name = "_instance_main.html" if request.headers.get("hx-request") else "instance.html"
     return render(request, name, context, status, who=who)
+
+
+def show_page(
+    request: Request,
+    who: Principal,
+    fy: int,
+    process: str,
+    area: str,
+    status: int = 200,
+    refused: PlancycleError | None = None,
+    **extra,
+) -> Response:
+    """The page (or its main part), with a refused review form's message."""
+    if refused is None:
+        return _show(request, who, fy, process, area, status, **extra)
+    return _show(request, who, fy, process, area, status, (refused, lambda _: {}), **extra)
 
 
 @router.get(PATH)

@@ -291,7 +291,7 @@ def _correct(
     )
     seq = _write(engine, inst, move, [])
     return ReviewResult(
-        key, CORRECT_TRIGGER, inst.state, inst.state, seq, now, inst.due_at, changed
+        key, CORRECT_TRIGGER, inst.state, inst.state, seq, now, inst.due_at, changed, step.label
     )
 
 

@@ -32,6 +32,7 @@ from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs
 from plancycle.workflow.reports import history
 from plancycle.workflow.review_rules import (
     correctable,
+    latest_values,
     may_correct,
     may_send_back,
     returnable,
@@ -230,6 +231,13 @@ class InstanceView:
         ):
             return None
         return found[0]
+
+    def latest_values(self) -> dict[str, Any]:
+        """The newest step's data as its corrections left it (the correct form's values)."""
+        found = correctable(self.definition, self.inst.state, self.records)
+        if found is None:
+            return {}
+        return latest_values(self.records, self.records.index(found[1]))  # type: ignore[arg-type]
 
     def bounds(self, step: Transition) -> dict[str, Bounds]:
         """The least and greatest values the step's guards let its number fields hold
