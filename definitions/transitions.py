@@ -33,7 +33,7 @@ __all__ = ["TransitionDraft", "parse_roles", "parse_transitions", "role_ref"]
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*)")
 # Names that would clash with attributes ``transitions`` puts on a model.
 # ``migrate_definition``, ``send_back`` and ``correct`` name records that are no step
-# (plancycle.workflow.audit).
+# (the audit module of the engine).
 _RESERVED_TRIGGERS = frozenset(
     {"trigger", "state", "get_graph", "machine", "migrate_definition", "send_back", "correct"}
 )
