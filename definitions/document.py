@@ -24,6 +24,7 @@ from plancycle.definitions.model import (
     KpiMeasure,
     Migration,
     Participants,
+    Review,
     Role,
     Text,
     Window,
@@ -31,7 +32,12 @@ from plancycle.definitions.model import (
 from plancycle.definitions.nodes import Checker, Keys, line_of
 from plancycle.definitions.report_claims import check_report_claims
 from plancycle.definitions.states import PendingAfter, StateDraft, parse_states
-from plancycle.definitions.transitions import TransitionDraft, parse_transitions, role_ref
+from plancycle.definitions.transitions import (
+    TransitionDraft,
+    parse_roles,
+    parse_transitions,
+    role_ref,
+)
 
 __all__ = ["Parsed", "parse_definition"]
 
@@ -55,7 +61,9 @@ _TOP_OPTIONAL = (
     "ladder",
     "migrates_from",
     "basis",
+    "review",
 )
+_REVIEW_KEYS: Keys = ((), ("send_back", "correct"))
 _KPI_KEYS: Keys = (
     ("th", "en", "target_percent"),
     ("measure", "basis", "process", "step", "field"),
@@ -228,6 +236,21 @@ def _header(chk: Checker, m: Mapping[str, Node], roles: Mapping[str, Role]) -> d
     return head
 
 
+def _review(chk: Checker, m: Mapping[str, Node], roles: Mapping[str, Role]) -> Review | None:
+    """``review: {send_back: [ROLES], correct: true}``: who may send a completed step back,
+    and whether the newest step's data may be corrected before the instance moves on."""
+    rm = chk.mapping(m.get("review"), "review", _REVIEW_KEYS)
+    if rm is None or "review" not in m:
+        return None
+    send_back = (
+        parse_roles(chk, rm["send_back"], "review send_back", roles) if "send_back" in rm else []
+    )
+    correct = chk.flag(rm, "correct", "review correct")
+    if correct is None:
+        return None
+    return Review(send_back=tuple(send_back), correct=correct)
+
+
 def _ladder(chk: Checker, m: Mapping[str, Node], ladders: Ladders) -> dict[str, Any]:
     """The process's deadline ladder, by name (``default`` when not given)."""
     name = chk.ident(m["ladder"], "ladder") if "ladder" in m else "default"
@@ -294,6 +317,7 @@ def parse_definition(
     _check_waits(chk, states, transitions)
     check_report_claims(chk, transitions)
     ladder = _ladder(chk, m, ladders)
+    review = _review(chk, m, roles)
     migrates_from = parse_migration(chk, m.get("migrates_from"), head["version"], states)
     basis = _basis(chk, m.get("basis"))
 
@@ -308,5 +332,6 @@ def parse_definition(
         path=path,
         migrates_from=migrates_from,
         basis=basis,
+        review=review or Review(),
     )
     return Parsed(definition, head["id"], head["version"], id_line, path, migrates_from)

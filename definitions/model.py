@@ -44,8 +44,10 @@ __all__ = [
     "KpiMeasure",
     "LadderRung",
     "Migration",
+    "OnBehalf",
     "Participants",
     "ReportColumn",
+    "Review",
     "Role",
     "State",
     "Text",
@@ -236,6 +238,27 @@ class LadderRung:
 
 
 @dataclass(frozen=True, slots=True)
+class OnBehalf:
+    """A step another office may record for the role that performs it (ปฏิบัติราชการแทน /
+    บันทึกแทน): ``of`` performs it, ``by`` may record it, ``evidence`` is the slot of the
+    signed document the record must then carry."""
+
+    of: str
+    by: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """How a process's records may be reviewed: the roles that may send a completed step
+    back (with a comment), and whether the data of the newest step may be corrected
+    while the instance has not moved on."""
+
+    send_back: tuple[str, ...] = ()
+    correct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """A step that moves an instance from one of ``sources`` to ``dest``; ``report`` is
     the sheet column (a date) that the time of its record fills, if any."""
@@ -251,6 +274,7 @@ class Transition:
     auto: AutoRule | None = None
     report: ReportColumn | None = None
     report_line: int = field(default=0, compare=False)
+    on_behalf: OnBehalf | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +413,7 @@ class Definition:
     path: Path | None = None
     migrates_from: Migration | None = None  # how instances of an older version move here
     basis: tuple[Text, ...] = ()  # the regulations the process rests on, as the letter cites them
+    review: Review = Review()  # send back and correct (none by default)
     _states: Mapping[str, State] = field(init=False, repr=False, compare=False)
     _from: Mapping[str, tuple[Transition, ...]] = field(init=False, repr=False, compare=False)
 

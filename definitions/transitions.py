@@ -21,6 +21,7 @@ from plancycle.definitions.model import (
     EvidenceSlot,
     GuardRef,
     GuardSeverity,
+    OnBehalf,
     ReportColumn,
     Role,
     Text,
@@ -29,15 +30,20 @@ from plancycle.definitions.model import (
 )
 from plancycle.definitions.nodes import Checker, Keys, line_of
 
-__all__ = ["TransitionDraft", "parse_transitions", "role_ref"]
+__all__ = ["TransitionDraft", "parse_roles", "parse_transitions", "role_ref"]
 
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*)")
 # Names that would clash with attributes ``transitions`` puts on a model.
-_RESERVED_TRIGGERS = frozenset({"trigger", "state", "get_graph", "machine"})
+# ``migrate_definition``, ``send_back`` and ``correct`` name records that are no step
+# (the audit module of the engine).
+_RESERVED_TRIGGERS = frozenset(
+    {"trigger", "state", "get_graph", "machine", "migrate_definition", "send_back", "correct"}
+)
 _TRANSITION_KEYS: Keys = (
     ("trigger", "label", "source", "dest", "roles"),
-    ("guards", "evidence", "data", "auto", "report"),
+    ("guards", "evidence", "data", "auto", "report", "on_behalf"),
 )
+_ON_BEHALF_KEYS: Keys = (("of", "by", "evidence"), ())
 _AUTO_KEYS: Keys = (("process", "reached"), ())
 _EVIDENCE_KEYS: Keys = (("id", "label", "media_types"), ("required", "severity", "source"))
 _DATA_KEYS: Keys = (("name", "type", "label"), ("required", "report", "window"))
@@ -63,6 +69,7 @@ class TransitionDraft:
     auto: AutoRule | None = None
     report: ReportColumn | None = None
     report_line: int = 0
+    on_behalf: OnBehalf | None = None
 
     @property
     def name(self) -> str:
@@ -81,6 +88,7 @@ class TransitionDraft:
             auto=self.auto,
             report=self.report,
             report_line=self.report_line,
+            on_behalf=self.on_behalf,
         )
 
 
@@ -287,7 +295,9 @@ def _sources(chk: Checker, src: Node | None, where: str) -> list[tuple[str, int]
     return sources
 
 
-def _roles(chk: Checker, node: Node | None, where: str, roles: Mapping[str, Role]) -> list[str]:
+def parse_roles(
+    chk: Checker, node: Node | None, where: str, roles: Mapping[str, Role]
+) -> list[str]:
     out: list[str] = []
     for item in chk.sequence(node, f"{where} roles", empty_ok=False):
         code = role_ref(chk, item, where, roles)
@@ -310,7 +320,7 @@ def _parse_transition(
     dest = chk.ident(m.get("dest"), f"{where} dest")
     if dest is not None:
         draft.dest = (dest, line_of(m["dest"]))
-    draft.roles = _roles(chk, m.get("roles"), where, roles)
+    draft.roles = parse_roles(chk, m.get("roles"), where, roles)
     for item in chk.sequence(m.get("guards"), f"{where} guards"):
         guard = parse_guard(chk, item, where)
         if guard is not None:
@@ -321,7 +331,32 @@ def _parse_transition(
     if "report" in m:
         draft.report = _report(chk, m["report"], where, None, step=True)
         draft.report_line = line_of(m["report"])
+    if "on_behalf" in m:
+        draft.on_behalf = _on_behalf(chk, m["on_behalf"], where, roles, draft)
     return draft
+
+
+def _on_behalf(
+    chk: Checker, node: Node, where: str, roles: Mapping[str, Role], draft: TransitionDraft
+) -> OnBehalf | None:
+    """``on_behalf: {of: ROLE, by: [ROLES], evidence: SLOT}``: ``of`` must be one of the
+    step's roles, ``by`` roles that may otherwise not do it, ``evidence`` a slot of the
+    step (the signed document the record on behalf must carry)."""
+    m = chk.mapping(node, f"{where} on_behalf", _ON_BEHALF_KEYS)
+    if m is None:
+        return None
+    of = role_ref(chk, m.get("of"), f"{where} on_behalf of", roles)
+    by = parse_roles(chk, m.get("by"), f"{where} on_behalf by", roles) if "by" in m else []
+    slot = chk.ident(m.get("evidence"), f"{where} on_behalf evidence")
+    if of is not None and of not in draft.roles:
+        chk.add(m["of"], f"{where} on_behalf of '{of}': it is not one of the step's roles")
+        return None
+    if slot is not None and slot not in {s.id for s in draft.evidence}:
+        chk.add(m["evidence"], f"{where} on_behalf evidence '{slot}': the step has no such slot")
+        return None
+    if of is None or slot is None or not by:
+        return None
+    return OnBehalf(of=of, by=tuple(by), evidence=slot)
 
 
 def _auto(chk: Checker, node: Node | None, where: str, roles: list[str]) -> AutoRule | None:

@@ -21,7 +21,7 @@ from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
 from plancycle.store.models import OutboxMessage, table_of
 
-__all__ = ["add_messages", "enqueue", "fallback_address", "outbox_rows"]
+__all__ = ["add_messages", "enqueue", "fallback_address", "message_rows", "outbox_rows"]
 
 # One Core statement for every batch: executed with a list of rows it is compiled once
 # (SQLAlchemy caches it) and sent as one executemany, without an ORM object per row.
@@ -44,24 +44,41 @@ def outbox_rows(
     ``area_for_role``, due at ``now``, as rows of ``outbox_message`` for
     :func:`add_messages`."""
     subject, body = render(notice)
-    targets = book.lookup(notice.role, area_for_role)
+    return message_rows(
+        escalation_id, notice.role, area_for_role, subject, body, notice.payload(), book, now
+    )
+
+
+def message_rows(
+    escalation_id: int | None,
+    role: str,
+    area_for_role: str,
+    subject: str,
+    body: str,
+    payload: dict[str, Any],
+    book: ContactBook,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One ``outbox_message`` row per contact of ``role`` at ``area_for_role`` (the log
+    channel's ``role@area`` when it has none), due at ``now``: any message, an
+    escalation's notice or a reviewer's (a step sent back)."""
+    targets = book.lookup(role, area_for_role)
     if not targets:
-        address = fallback_address(notice.role, area_for_role)
+        address = fallback_address(role, area_for_role)
         logger.warning(
             "no contact for {role} at {area}: notice {key} goes to the log as {address}",
-            role=notice.role,
+            role=role,
             area=area_for_role or "TH",
-            key=notice.key,
+            key=payload.get("key"),
             address=address,
         )
         targets = [("log", address)]
-    payload = notice.payload()
     return [
         {
             "escalation_id": escalation_id,
             "channel": channel,
             "address": address,
-            "role": notice.role,
+            "role": role,
             "area_code": area_for_role,
             "subject": subject,
             "body": body,

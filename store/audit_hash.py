@@ -7,7 +7,8 @@ record changes its hash; deleting or inserting one breaks a link or the head.
 
 The encoding is part of the stored data's meaning, so it is versioned (``"v": 1``)
 and must never change: UTF-8 JSON with sorted keys, no spaces, times as ISO 8601
-UTC with microseconds.
+UTC with microseconds. A record made on behalf of another role adds ``"on_behalf"``
+(records without it keep the encoding, and the hash, they always had).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def canonical_body(fields: Mapping[str, Any]) -> str:
         "automatic": bool(fields["automatic"]),
         "prev": fields["prev_hash"],
     }
+    if fields.get("on_behalf_of") is not None:
+        body["on_behalf"] = fields["on_behalf_of"]
     return _ENCODE(body)
 
 
@@ -65,6 +68,7 @@ def _usual(f: Mapping[str, Any]) -> bool:
         and type(f["evidence"]) is list
         and (f["note"] is None or type(f["note"]) is str)
         and all(type(f[name]) is str for name in _TEXTS)
+        and f.get("on_behalf_of") is None
     )
 
 
@@ -100,6 +104,7 @@ def record_hash(
     evidence: Sequence[str],
     automatic: bool,
     prev_hash: str,
+    on_behalf_of: str | None = None,
 ) -> str:
     """SHA-256 (hex) of the record's canonical encoding."""
     fields = {
@@ -116,6 +121,7 @@ def record_hash(
         "evidence": evidence,
         "automatic": automatic,
         "prev_hash": prev_hash,
+        "on_behalf_of": on_behalf_of,
     }
     text = _spliced_body(fields) if _usual(fields) else canonical_body(fields)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -71,6 +71,7 @@ RECORD_COLUMNS = (
     "note",
     "evidence",
     "automatic",
+    "on_behalf_of",
     "prev_hash",
     "hash",
 )
@@ -115,6 +116,10 @@ class Move:
     evidence: Sequence[str] = ()
     automatic: bool = False
     definition_version: int | None = None  # set when a migration moves the instance
+    on_behalf_of: str | None = None  # the role the step was recorded for
+    # a record that is no step (a correction) keeps when the state was entered and done
+    entered_at: datetime | None = None
+    completed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,15 +151,18 @@ def statements(driver: Driver, head: Head, move: Move) -> tuple[Statement, State
         evidence=evidence,
         automatic=move.automatic,
         prev_hash=prev,
+        on_behalf_of=move.on_behalf_of,
     )
     at = driver.when(move.at)
     values: tuple[Any, ...] = (
         move.to_state,
         head.version + 1,
         driver.when(move.due_at),
+        at if move.entered_at is None else driver.when(move.entered_at),
         at,
-        at,
-        at if move.final else None,
+        (at if move.completed_at is None else driver.when(move.completed_at))
+        if move.final
+        else None,
         digest,
     )
     text = _UPDATE
@@ -164,7 +172,7 @@ def statements(driver: Driver, head: Head, move: Move) -> tuple[Statement, State
     update = (driver.sql(text), (*values, head.id, head.version))
     record: tuple[Any, ...] = (head.id, seq, at, move.actor_id, move.role, move.trigger, head.state)
     record += (move.to_state, driver.json(data), move.note, evidence_json)
-    record += (bool(move.automatic), prev, digest)
+    record += (bool(move.automatic), move.on_behalf_of, prev, digest)
     return update, (driver.sql(_INSERT), record), Written(seq, digest)
 
 

@@ -178,6 +178,8 @@ class TransitionRecord(SQLModel, table=True):
     note: str | None = None
     evidence: list[str] = Field(default_factory=list, sa_type=JSONType)  # sha256 hex
     automatic: bool = False
+    # the role the actor recorded the step for (ปฏิบัติราชการแทน), if not its own
+    on_behalf_of: str | None = None
     prev_hash: str = Field(max_length=64)  # the audit chain (plancycle.store.audit_hash)
     hash: str = Field(max_length=64)
 

@@ -329,6 +329,9 @@ def tampered(store, tmp_path: Path) -> dict[str, Path]:
         f"UPDATE instance SET version = version + 1 WHERE key = '{village}06'",
         f"UPDATE transition_record SET from_state = 'done' WHERE {_record(village + '07', 2)}",
         f"UPDATE transition_record SET to_state = 'done' WHERE {_record(village + '08', 2)}",
+        # a send-back record returning to a step its process does not have
+        f"UPDATE transition_record SET trigger = 'send_back', to_state = 'kickoff' "
+        f"WHERE {_record(village + '09', 2)}",
         "UPDATE instance SET state = 'coordinate' WHERE key = '2568/activity2/240101'",
         "DELETE FROM instance WHERE key = '2568/village_plan/24010401'",
         "UPDATE cycle SET instance_counts = json_set(instance_counts, '$.orders', 10)",

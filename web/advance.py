@@ -73,7 +73,14 @@ def _advance(
         files = evidence_inputs(form.files) + again
         stored += web.engine.store_files(key, form.trigger, who.id, files)
     return web.engine.advance(
-        key, form.trigger, who.id, stored, form.note, form.data, form.expected_version
+        key,
+        form.trigger,
+        who.id,
+        stored,
+        form.note,
+        form.data,
+        form.expected_version,
+        on_behalf_of=form.on_behalf_of,
     )
 
 

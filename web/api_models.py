@@ -22,6 +22,7 @@ from plancycle.workflow.views import StepStatus
 
 __all__ = [
     "Advanced",
+    "Reviewed",
     "BatchIn",
     "BatchOut",
     "AreaOut",
@@ -177,6 +178,9 @@ class NextStep(_Out):
     dest: str
     roles: list[str]
     allowed: bool | None = Field(description="whether the caller may do it now")
+    on_behalf_of: str | None = Field(
+        description="the role the caller may record it for (บันทึกแทน), with the signed document"
+    )
     automatic: bool
     data: list[DataInput]
     evidence: list[EvidenceSlot]
@@ -195,7 +199,8 @@ class Record(_Out):
     at: Instant
     actor: str
     role: str
-    trigger: str
+    on_behalf_of: str | None = Field(description="the role the actor recorded it for")
+    trigger: str = Field(description="a step, or send_back, correct, migrate_definition")
     from_: str = Field(alias="from")
     to: str
     data: dict[str, Any]
@@ -203,6 +208,13 @@ class Record(_Out):
     automatic: bool
     hash: str
     evidence: list[EvidenceFile]
+
+
+class ReviewChoices(_Out):
+    """What the caller may do in the review loop now."""
+
+    send_back_to: list[str] = Field(description="steps it may send the instance back to")
+    correct: str | None = Field(description="the step whose data it may correct")
 
 
 class InstanceDetail(InstanceRow):
@@ -216,6 +228,7 @@ class InstanceDetail(InstanceRow):
     waiting_on: WaitingOn | None
     steps: list[Step]
     next: list[NextStep]
+    review: ReviewChoices
     history: list[Record]
 
 
@@ -469,3 +482,18 @@ class Withdrawn(_Out):
     key: str
     withdrawn_at: Instant
     reason: str
+
+
+class Reviewed(_Out):
+    """What a send-back or a correction did."""
+
+    key: str
+    kind: Literal["send_back", "correct"]
+    from_: str = Field(alias="from")
+    to: str
+    seq: int
+    at: Instant
+    due_at: Instant | None
+    data: dict[str, Any] = Field(
+        description="send_back: the step returned; correct: the new values"
+    )

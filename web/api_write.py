@@ -34,6 +34,11 @@ _MULTIPART = {
                             "examples": ["workshop_held"],
                         },
                         "note": {"type": "string"},
+                        "on_behalf_of": {
+                            "type": "string",
+                            "description": "record the step for this role (บันทึกแทน), "
+                            "where the definition allows it; attach the signed document",
+                        },
                         "expected_version": {
                             "type": "integer",
                             "description": "or an If-Match header",

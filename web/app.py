@@ -12,6 +12,7 @@ from plancycle.web import (
     api_batch,
     api_evidence,
     api_read,
+    api_review,
     api_signin,
     api_write,
     pages_areas,
@@ -20,6 +21,7 @@ from plancycle.web import (
     pages_evidence,
     pages_inbox,
     pages_instance,
+    pages_review,
     pages_sheet,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -60,6 +62,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     for module in (
         api_read,
         api_write,
+        api_review,
         api_batch,
         api_evidence,
         api_signin,
@@ -68,6 +71,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_inbox,
         pages_instance,
         pages_sheet,
+        pages_review,
         pages_bulk,
         pages_evidence,
     ):

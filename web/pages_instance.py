@@ -29,7 +29,7 @@ from plancycle.web.wording import FORM_WORDING, message_for
 from plancycle.workflow.views import InstanceView
 from plancycle.workflow.withdraw import MIN_REASON, may_withdraw, withdraw_instance
 
-__all__ = ["router"]
+__all__ = ["PATH", "router", "show_page"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,6 +57,13 @@ def _show(
         "min_reason": MIN_REASON,
         "can_withdraw": found.inst.withdrawn_at is None
         and may_withdraw(who.role, who.area, found.inst.area_code),
+        # the steps the viewer may do, each with the role it records it for (None: its own)
+        "doable": []
+        if found.inst.withdrawn_at
+        else [(t, None) for t in found.allowed(who)] + found.on_behalf(who),
+        "send_back_to": [] if found.inst.withdrawn_at else found.send_back_to(who),
+        "correctable": False if found.inst.withdrawn_at else found.correctable(who),
+        "review_form": None,
         "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
         "flash": None,
         "error": None,
@@ -69,6 +76,22 @@ def _show(
     context.update(extra)
     name = "_instance_main.html" if request.headers.get("hx-request") else "instance.html"
     return render(request, name, context, status, who=who)
+
+
+def show_page(
+    request: Request,
+    who: Principal,
+    fy: int,
+    process: str,
+    area: str,
+    status: int = 200,
+    refused: PlancycleError | None = None,
+    **extra,
+) -> Response:
+    """The page (or its main part), with a refused review form's message."""
+    if refused is None:
+        return _show(request, who, fy, process, area, status, **extra)
+    return _show(request, who, fy, process, area, status, (refused, lambda _: {}), **extra)
 
 
 @router.get(PATH)

@@ -22,7 +22,13 @@ from plancycle.store.evidence import EvidenceInput
 from plancycle.thai.digits import is_arabic_digits
 from plancycle.workflow.errors import BadStepInput
 
-__all__ = ["AdvanceForm", "evidence_inputs", "parse_advance_form"]
+__all__ = [
+    "AdvanceForm",
+    "evidence_inputs",
+    "form_data",
+    "form_version",
+    "parse_advance_form",
+]
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')  # Thai (with its marks) stays
 
@@ -34,6 +40,7 @@ class AdvanceForm:
     data: dict[str, Any] = field(default_factory=dict)
     expected_version: int | None = None
     files: list[tuple[str | None, UploadFile]] = field(default_factory=list)
+    on_behalf_of: str | None = None  # the role the step is recorded for (บันทึกแทน)
 
 
 def _version(text: str | None) -> int | None:
@@ -108,22 +115,15 @@ def parse_advance_form(form: FormData, if_match: str | None = None) -> AdvanceFo
     out = AdvanceForm(
         trigger,
         note,
-        expected_version=_version(str(form.get("expected_version") or "") or if_match),
+        expected_version=form_version(form, if_match),
+        on_behalf_of=str(form.get("on_behalf_of") or "").strip() or None,
     )
-    cells: dict[str, dict[int, dict[int, str]]] = {}
     for name, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            # an empty file input sends a part with no file name: nothing chosen
-            if (name == "evidence" or name.startswith("evidence.")) and value.filename:
-                out.files.append((name.partition(".")[2] or None, value))
-        elif name == "data" and value.strip():
-            out.data.update(_json_data(value))
-        elif name.startswith("data."):
-            out.data[name[5:]] = value
-        elif name.startswith(ROWS_PREFIX):
-            _cell(cells, name.removeprefix(ROWS_PREFIX), value)
-    for name, rows in cells.items():
-        out.data[name] = rows_typed(rows)
+        # an empty file input sends a part with no file name: nothing chosen
+        is_file = isinstance(value, UploadFile) and bool(value.filename)
+        if is_file and (name == "evidence" or name.startswith("evidence.")):
+            out.files.append((name.partition(".")[2] or None, value))  # type: ignore[arg-type]
+    out.data = form_data(form)
     return out
 
 
@@ -146,6 +146,30 @@ def rows_typed(rows: dict[int, dict[int, str]]) -> str:
         if any(cells):
             lines.append(" | ".join(c.replace("|", "/") for c in cells))
     return "\n".join(lines)
+
+
+def form_version(form: FormData, if_match: str | None = None) -> int | None:
+    """The instance version the form was filled in on (``expected_version`` or If-Match)."""
+    return _version(str(form.get("expected_version") or "") or if_match)
+
+
+def form_data(form: FormData) -> dict[str, Any]:
+    """A form's step data: ``data`` (a JSON object), ``data.NAME`` fields and the cells of
+    a field of rows (``rows.NAME.ROW.CELL``)."""
+    data: dict[str, Any] = {}
+    cells: dict[str, dict[int, dict[int, str]]] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            continue
+        if name == "data" and value.strip():
+            data.update(_json_data(value))
+        elif name.startswith("data."):
+            data[name[5:]] = value
+        elif name.startswith(ROWS_PREFIX):
+            _cell(cells, name.removeprefix(ROWS_PREFIX), value)
+    for name, rows in cells.items():
+        data[name] = rows_typed(rows)
+    return data
 
 
 def _safe_name(name: str) -> str:

@@ -16,12 +16,14 @@ from sqlmodel import col
 from plancycle.definitions.builtin_actors import BuiltinRole
 from plancycle.definitions.model import Catalog, Definition, Transition
 from plancycle.store.models import Instance
+from plancycle.workflow.behalf import may_record_for
 
 __all__ = [
     "BUILTIN_ROLES",
     "acting_clause",
     "does_step",
     "must_act",
+    "records_for",
     "steps_for",
     "waiting_clause",
 ]
@@ -34,6 +36,17 @@ BUILTIN_ROLES = frozenset(BuiltinRole)
 def steps_for(definition: Definition, state: str, role: str) -> list[Transition]:
     """The steps ``role`` may do from ``state`` (automatic steps are no one's to do)."""
     return [t for t in definition.transitions_from(state) if t.auto is None and role in t.roles]
+
+
+def records_for(definition: Definition, state: str, role: str) -> list[tuple[Transition, str]]:
+    """The steps ``role`` may record from ``state`` on behalf of the role that performs
+    them (``on_behalf`` in the definition), each with that role."""
+    out = []
+    for t in definition.transitions_from(state):
+        of = may_record_for(t, role) if t.auto is None else None
+        if of is not None:
+            out.append((t, of))
+    return out
 
 
 def must_act(definition: Definition, state: str) -> tuple[str, ...]:
@@ -62,7 +75,9 @@ def _states(catalog: Catalog, role: str, mine: bool) -> dict[tuple[str, int], li
     out: dict[tuple[str, int], list[str]] = {}
     for definition in catalog.all():
         for state in definition.states:
-            acts = bool(steps_for(definition, state.id, role))
+            acts = bool(
+                steps_for(definition, state.id, role) or records_for(definition, state.id, role)
+            )
             if acts if mine else (not acts and must_act(definition, state.id)):
                 out.setdefault((definition.id, definition.version), []).append(state.id)
     return out
@@ -81,8 +96,9 @@ def _clause(by_version: dict[tuple[str, int], list[str]]) -> sa.ColumnElement[bo
 
 
 def acting_clause(catalog: Catalog, role: str) -> sa.ColumnElement[bool]:
-    """Instances in a state where ``role`` may do a step now (:func:`steps_for` as SQL;
-    the area is the caller's to add)."""
+    """Instances in a state where ``role`` may do a step now, or record one on behalf of
+    the role that performs it (:func:`steps_for`, :func:`records_for` as SQL; the area is
+    the caller's to add)."""
     return _clause(_states(catalog, role, mine=True))
 
 

@@ -37,7 +37,10 @@ from plancycle.workflow.machines import MachineRegistry
 from plancycle.workflow.withdraw import AdminTrigger
 
 __all__ = [
+    "CORRECT_TRIGGER",
     "MIGRATE_TRIGGER",
+    "RESERVED_TRIGGERS",
+    "SEND_BACK_TRIGGER",
     "Finding",
     "FindingKind",
     "anchor",
@@ -48,6 +51,10 @@ __all__ = [
 
 _STATE_KEEPING = frozenset(t.value for t in AdminTrigger)
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
+SEND_BACK_TRIGGER = "send_back"  # a reviewer returned the instance to an earlier step
+CORRECT_TRIGGER = "correct"  # new values for the newest step's data (the state stays)
+#: the triggers of records that are no step of a definition
+RESERVED_TRIGGERS = frozenset({MIGRATE_TRIGGER, SEND_BACK_TRIGGER, CORRECT_TRIGGER})
 _BATCH = 5_000
 
 
@@ -86,6 +93,7 @@ _HASHED = _fields(
     "evidence",
     "automatic",
     "prev_hash",
+    "on_behalf_of",
 )
 
 
@@ -115,7 +123,9 @@ def _chain_rows(db: sa.Engine) -> Iterator[tuple[sa.Row[Any], list[sa.Row[Any]]]
 
 
 def _content_hash(key: str, rec: sa.Row[Any]) -> str:
-    seq, at, actor, role, trigger, src, dest, data, note, evidence, auto, prev = _HASHED(rec)
+    seq, at, actor, role, trigger, src, dest, data, note, evidence, auto, prev, behalf = _HASHED(
+        rec
+    )
     return record_hash(
         key=key,
         seq=seq,
@@ -130,6 +140,7 @@ def _content_hash(key: str, rec: sa.Row[Any]) -> str:
         evidence=evidence,
         automatic=auto,
         prev_hash=prev,
+        on_behalf_of=behalf,
     )
 
 
@@ -296,6 +307,25 @@ def _first_version(inst: sa.Row[Any], chain: list[sa.Row[Any]]) -> int:
     return int(inst.definition_version)
 
 
+def _off_step_problem(
+    catalog: Catalog, process: str, version: int, rec: sa.Row[Any], state: str
+) -> tuple[FindingKind, dict[str, Any]] | None:
+    """What is wrong with a record that is no step, replayed in ``state``: withdraw,
+    retarget and correct keep the state (they "lead" where they start); a send-back returns
+    to a state of the definition."""
+    keeps = rec.trigger in _STATE_KEEPING or rec.trigger == CORRECT_TRIGGER
+    if keeps and rec.to_state != state:
+        named = {"seq": rec.seq, "trigger": rec.trigger, "state": state, "dest": state}
+        return FindingKind.REPLAY_LEADS, {**named, "recorded": rec.to_state}
+    if not catalog.get(process, version).has_state(rec.to_state):
+        named = {"seq": rec.seq, "recorded": rec.to_state, "version": version}
+        return FindingKind.REPLAY_NO_STATE, named
+    return None
+
+
+_OFF_STEP = _STATE_KEEPING | {SEND_BACK_TRIGGER, CORRECT_TRIGGER}
+
+
 def _replay_one(
     machines: MachineRegistry, catalog: Catalog, inst: sa.Row[Any], chain: list[sa.Row[Any]]
 ) -> tuple[FindingKind, dict[str, Any]] | None:
@@ -318,18 +348,11 @@ def _replay_one(
         if rec.trigger == MIGRATE_TRIGGER:
             version, state = int(rec.data.get("to_version", version)), rec.to_state
             continue
-        if rec.trigger in _STATE_KEEPING:  # withdraw, retarget: the state stays
-            if rec.to_state != state:  # it keeps the state: it "leads" where it started
-                named = {
-                    "seq": rec.seq,
-                    "trigger": rec.trigger,
-                    "state": state,
-                    "dest": state,
-                    "recorded": rec.to_state,
-                }
-                return FindingKind.REPLAY_LEADS, labelled(
-                    named, (state, version), (rec.to_state, version)
-                )
+        if rec.trigger in _OFF_STEP:
+            off = _off_step_problem(catalog, inst.definition_id, version, rec, state)
+            if off:
+                return off[0], labelled(off[1], (state, version), (rec.to_state, version))
+            state = rec.to_state
             continue
         fired = machines.fire(inst.definition_id, version, state, rec.trigger)
         dest = fired.dest if fired is not None else None

@@ -41,7 +41,8 @@ from plancycle.store.store_settings import SettingKey, write_setting
 from plancycle.text import check_text
 from plancycle.thai.dateinput import stored_date
 from plancycle.thai.fiscal import to_utc
-from plancycle.workflow.access import check_allowed, check_scope
+from plancycle.workflow.access import check_scope
+from plancycle.workflow.behalf import check_acts, check_signed_document
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import (
@@ -117,6 +118,7 @@ class Engine:
         expected_version: int | None = None,
         *,
         at: datetime | None = None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """Fire ``trigger`` on the instance ``key`` as ``actor``; raise a WorkflowError if
         refused, StoreBusy / StoreUnavailable when the store cannot take it now, and
@@ -125,7 +127,9 @@ class Engine:
         ``evidence`` files are stored (content-addressed) before the write transaction
         starts; the transaction only records them. ``at`` (timezone-aware) is the instant
         written for the step, its evidence or its refusal, instead of the engine's clock: a
-        sweep's own instant. A file already stored by :meth:`store_files` is taken as it is."""
+        sweep's own instant. A file already stored by :meth:`store_files` is taken as it is.
+        ``on_behalf_of`` records a step for the role that performs it (the step must allow
+        it, the actor's role be one that may, and the signed document be attached)."""
         when = to_utc(at) if at is not None else None  # a naive ``at`` is refused here
         check_text(  # text the store cannot keep: refused first
             key=key, trigger=trigger, actor=actor, note=note, data=data
@@ -140,7 +144,17 @@ class Engine:
         except EvidenceError as exc:
             self._log_refusal(key, trigger, actor, exc, when)
             raise
-        return self.advance_stored(key, trigger, actor, stored, note, data, expected_version, at=at)
+        return self.advance_stored(
+            key,
+            trigger,
+            actor,
+            stored,
+            note,
+            data,
+            expected_version,
+            at=at,
+            on_behalf_of=on_behalf_of,
+        )
 
     def advance_stored(
         self,
@@ -153,14 +167,25 @@ class Engine:
         expected_version: int | None = None,
         *,
         at: datetime | None = None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """:meth:`advance` with its evidence files already stored (a batch stores a
         file shared by many rows once); the same checks, the same write path."""
         when = to_utc(at) if at is not None else None
-        check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
+        check_text(
+            key=key, trigger=trigger, actor=actor, note=note, data=data, on_behalf_of=on_behalf_of
+        )
         try:
             result = self._advance_bounded(
-                key, trigger, actor, evidence, note, dict(data or {}), expected_version, when
+                key,
+                trigger,
+                actor,
+                evidence,
+                note,
+                dict(data or {}),
+                expected_version,
+                when,
+                on_behalf_of,
             )
         except (WorkflowError, EvidenceError, StoreUnavailable) as exc:
             self._log_refusal(key, trigger, actor, exc, when)
@@ -192,6 +217,7 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         *,
         keep_refusal: bool = True,
+        on_behalf_of: str | None = None,
     ) -> int:
         """Every check :meth:`advance` makes (scope, actor, trigger, role and area, step
         data, evidence slots and types, guards), writing nothing; the instance's version
@@ -199,7 +225,7 @@ class Engine:
         as advance raises it, and kept unless ``keep_refusal`` is false (a dry run)."""
         check_text(key=key, trigger=trigger, actor=actor, note=note, data=data)
         try:
-            return self._check(key, trigger, actor, evidence, dict(data or {}))
+            return self._check(key, trigger, actor, evidence, dict(data or {}), on_behalf_of)
         except (WorkflowError, EvidenceError) as exc:
             if keep_refusal:
                 self._log_refusal(key, trigger, actor, exc, None)
@@ -215,16 +241,16 @@ class Engine:
         actor_id: str,
         evidence: Sequence[EvidenceFile],
         data: dict[str, Any],
+        on_behalf_of: str | None = None,
     ) -> int:
         with self.driver.transaction() as cursor:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, None)
             step = fired.step
-            check_allowed(
-                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
-            )
+            check_acts(key, actor, inst.area_code, step, self.catalog.roles, on_behalf_of)
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
-            _match_evidence(key, step, evidence)
-            self._check_guards(cursor, key, definition, step, inst, values)
+            files = _match_evidence(key, step, evidence)
+            check_signed_document(key, step, files, on_behalf_of)
+            self.check_guards(cursor, key, definition, step, inst.province_code, values)
             return inst.version
 
     def refuse_busy(self, key: str, trigger: str, actor: str, waited_s: float) -> StoreBusy:
@@ -233,6 +259,12 @@ class Engine:
         exc = StoreBusy(key, round(waited_s, 1))
         self._log_refusal(key, trigger, actor, exc, None)
         return exc
+
+    def keep_refusal(
+        self, key: str, trigger: str, actor: str, exc: WorkflowError | EvidenceError
+    ) -> None:
+        """Keep a refusal given outside :meth:`advance` (a send-back, a correction)."""
+        self._log_refusal(key, trigger, actor, exc, None)
 
     def _log_refusal(
         self,
@@ -264,6 +296,7 @@ class Engine:
         data: dict[str, Any],
         expected_version: int | None,
         at: datetime | None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """The advance, run again when it lost a race that may not concern this instance
         (another writer's commit made SQLite's snapshot stale; a PostgreSQL serialization
@@ -274,7 +307,9 @@ class Engine:
         seen = [expected_version]
         while True:
             try:
-                return self._advance(key, trigger, actor_id, evidence, note, data, seen, at)
+                return self._advance(
+                    key, trigger, actor_id, evidence, note, data, seen, at, on_behalf_of
+                )
             except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
                 waited = time.monotonic() - started
                 kind = lock_kind(exc) if isinstance(exc, sa.exc.DBAPIError) else None
@@ -295,6 +330,7 @@ class Engine:
         data: dict[str, Any],
         seen: list[int | None],
         at: datetime | None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         """One try; ``seen[0]`` is the version the instance must still have (set to the
         version read, for a try that follows). Nothing is written unless all of it is."""
@@ -302,18 +338,19 @@ class Engine:
             inst, actor, definition, fired = self._read(cursor, key, trigger, actor_id, seen[0])
             seen[0] = inst.version
             step = fired.step
-            check_allowed(
-                key, actor.id, actor.role, actor.area_code, inst.area_code, step, self.catalog.roles
-            )
+            check_acts(key, actor, inst.area_code, step, self.catalog.roles, on_behalf_of)
             values = coerce_step_data(step.data, data, fiscal_year=inst.fiscal_year)
             files = _match_evidence(key, step, evidence)
+            check_signed_document(key, step, files, on_behalf_of)
             warned = [
                 *_missing_expected(step, files),
-                *self._check_guards(cursor, key, definition, step, inst, values),
+                *self.check_guards(cursor, key, definition, step, inst.province_code, values),
             ]
             if warned:
                 values = {**values, GUARD_WARNINGS_KEY: [warning_record(w) for w in warned]}
-            result = self._write(cursor, inst, definition, fired, actor, values, files, note, at)
+            result = self._write(
+                cursor, inst, definition, fired, actor, values, files, note, at, on_behalf_of
+            )
             return dataclasses.replace(result, warnings=tuple(warned))
 
     def _read(
@@ -345,20 +382,21 @@ class Engine:
         """A state's Thai label for a refusal (None for none)."""
         return None if state is None else self.catalog.state_label(process, state).th
 
-    def _check_guards(
+    def check_guards(
         self,
         cursor: Any,
         key: str,
         definition: Definition,
         step: Transition,
-        inst: lookups.InstanceRow,
+        province_code: str,
         values: dict[str, Any],
     ) -> list[Refusal]:
         """Refuses the step when a rule of severity ``refuse`` fails; returns the failed
-        rules of severity ``warn`` (derived rules the step is let through with)."""
+        rules of severity ``warn`` (derived rules the step is let through with). A step and
+        a correction of its data are checked alike."""
         if not step.guards:
             return []
-        districts = lookups.district_codes(cursor, self.driver, inst.province_code)
+        districts = lookups.district_codes(cursor, self.driver, province_code)
         facts = {"district_count": len(districts), "districts": districts}
         allocation = definition.budget.per_unit if definition.budget else None
         ctx = GuardContext(data=values, allocation=allocation, facts=facts)
@@ -439,6 +477,7 @@ class Engine:
         files: list[EvidenceFile],
         note: str | None,
         at: datetime | None,
+        on_behalf_of: str | None = None,
     ) -> AdvanceResult:
         now = at or self.clock.now()
         dest = fired.dest
@@ -454,6 +493,7 @@ class Engine:
             note=note,
             evidence=[f.sha256 for f in files],
             automatic=actor.role == BuiltinRole.SCHEDULER,
+            on_behalf_of=on_behalf_of,
         )
         try:
             written = append_move(cursor, self.driver, inst, move)

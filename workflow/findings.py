@@ -45,6 +45,7 @@ class FindingKind(StrEnum):
     REPLAY_FROM = "replay_from"  # a record starts from another state than the replay's
     REPLAY_LEADS = "replay_leads"  # a trigger leads elsewhere than the record says
     REPLAY_STATE = "replay_state"  # the stored state is not where the records lead
+    REPLAY_NO_STATE = "replay_no_state"  # a send-back record returns to no state of its version
 
 
 def _records_deleted(p: Mapping[str, Any]) -> tuple[str, str]:
@@ -154,6 +155,13 @@ def _replay_state(p: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
+def _replay_no_state(p: Mapping[str, Any]) -> tuple[str, str]:
+    return (
+        f"record seq {p['seq']}: sent back to {p['recorded']!r}, no state of v{p['version']}",
+        f"บันทึกลำดับที่ {p['seq']}: ส่งกลับไปที่ [{p['recorded']}] ซึ่งไม่มีในรุ่น {p['version']}",
+    )
+
+
 def _fixed(en: str, th: str) -> Callable[[Mapping[str, Any]], tuple[str, str]]:
     return lambda _: (en, th)
 
@@ -199,6 +207,7 @@ _WORDING: dict[FindingKind, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
     ),
     FindingKind.REPLAY_FROM: _replay_from,
     FindingKind.REPLAY_LEADS: _replay_leads,
+    FindingKind.REPLAY_NO_STATE: _replay_no_state,
     FindingKind.REPLAY_STATE: _replay_state,
 }
 

@@ -6,7 +6,8 @@ written). Each record is read under the definition version it was made under (a
 ``migrate_definition`` record names the version before it), so a step or a field renamed
 by a later version still fills its column. The latest record that set a column wins; a
 value entered wins over a step's time (a workshop's entered date over the day it was
-recorded as held).
+recorded as held). A ``correct`` record's values supersede those of the step it corrects
+(the newest step before it); a ``send_back`` record fills nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 from plancycle.definitions.model import Catalog, DataField, ReportColumn
 from plancycle.thai.dateinput import stored_date
-from plancycle.workflow.audit import MIGRATE_TRIGGER
+from plancycle.workflow.audit import CORRECT_TRIGGER, MIGRATE_TRIGGER, RESERVED_TRIGGERS
 
 __all__ = ["ColumnValue", "RecordLike", "report_values"]
 
@@ -74,16 +75,30 @@ def report_values(
     now on ``version``; ``records`` in order (seq)."""
     entered: dict[ReportColumn, ColumnValue] = {}
     stepped: dict[ReportColumn, ColumnValue] = {}
+    fields: tuple[DataField, ...] = ()  # the data of the newest step, which corrections change
     for rec, made_under in zip(records, _versions(records, version), strict=True):
-        if rec.trigger == MIGRATE_TRIGGER:
+        if rec.trigger == CORRECT_TRIGGER:
+            _fill(entered, fields, rec.data or {})
+            continue
+        fields = ()
+        if rec.trigger in RESERVED_TRIGGERS:
             continue
         step = catalog.get(definition_id, made_under).transition(rec.trigger, rec.from_state)
         if step is None:
             continue
         if step.report is not None:
             stepped[step.report] = ColumnValue(rec.at, entered=False)
-        data = rec.data or {}
-        for f in step.data:
-            if f.report is not None and data.get(f.name) not in (None, ""):
-                entered[f.report] = ColumnValue(_entered(f, data[f.name]), entered=True)
+        fields = step.data
+        _fill(entered, fields, rec.data or {})
     return {**stepped, **entered}
+
+
+def _fill(
+    entered: dict[ReportColumn, ColumnValue],
+    fields: Sequence[DataField],
+    data: Mapping[str, Any],
+) -> None:
+    """The columns ``fields`` fill with the values ``data`` holds."""
+    for f in fields:
+        if f.report is not None and data.get(f.name) not in (None, ""):
+            entered[f.report] = ColumnValue(_entered(f, data[f.name]), entered=True)

@@ -31,12 +31,21 @@ from plancycle.definitions.row_kinds import RowKind
 from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, TransitionRecord
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
-from plancycle.workflow.acting import must_act, steps_for
+from plancycle.workflow.acting import must_act, records_for, steps_for
+from plancycle.workflow.audit import CORRECT_TRIGGER, SEND_BACK_TRIGGER
 from plancycle.workflow.datefields import DateRange, allowed_dates
 from plancycle.workflow.deadlines import due_source, state_due_at
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
+from plancycle.workflow.review_rules import (
+    correctable,
+    latest_values,
+    may_correct,
+    may_send_back,
+    returnable,
+    standing,
+)
 from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS
 
 __all__ = [
@@ -237,6 +246,40 @@ class InstanceView:
             return []
         return steps_for(self.definition, self.inst.state, who.role)
 
+    def on_behalf(self, who: Viewer) -> list[tuple[Transition, str]]:
+        """The steps ``who`` may record now on behalf of the role that performs them (that
+        role must otherwise act), each with that role."""
+        if not in_area(who.area, self.inst.area_code):
+            return []
+        return records_for(self.definition, self.inst.state, who.role)
+
+    def send_back_to(self, who: Viewer) -> list[str]:
+        """The steps ``who`` may send the instance back to (the most recent first)."""
+        if not in_area(who.area, self.inst.area_code):
+            return []
+        if not may_send_back(self.definition, who.role):
+            return []
+        return returnable(self.definition, self.inst.state, self.records)
+
+    def correctable(self, who: Viewer | None = None) -> Transition | None:
+        """The step whose data may be corrected now (by ``who``, when given)."""
+        found = correctable(self.definition, self.inst.state, self.records)
+        if found is None or not self.definition.review.correct:
+            return None
+        if who is not None and not (
+            in_area(who.area, self.inst.area_code)
+            and may_correct(self.definition, found[0], who.role)
+        ):
+            return None
+        return found[0]
+
+    def latest_values(self) -> dict[str, Any]:
+        """The newest step's data as its corrections left it (the correct form's values)."""
+        found = correctable(self.definition, self.inst.state, self.records)
+        if found is None:
+            return {}
+        return latest_values(self.records, self.records.index(found[1]))  # type: ignore[arg-type]
+
     def bounds(self, step: Transition) -> dict[str, Bounds]:
         """The least and greatest values the step's guards let its number fields hold
         (a form's ``min``/``max``; the guards still decide when the step is done). A rule of
@@ -245,6 +288,8 @@ class InstanceView:
         return field_bounds(((g.name, g.params) for g in refusing), self.definition.allocation)
 
     def trigger_label(self, trigger: str) -> Text:
+        if trigger in REVIEW_LABELS:
+            return REVIEW_LABELS[trigger]
         for t in self.definition.transitions:
             if t.trigger == trigger:
                 return t.label
@@ -263,6 +308,16 @@ class InstanceView:
         return None
 
     warnings_key = GUARD_WARNINGS_KEY  # a record's findings of rules of severity warn
+
+    def data_trigger(self, record: TransitionRecord) -> str:
+        """The step whose fields a record's data holds: its own, or for a correction the
+        step it corrects (the newest step before it)."""
+        if record.trigger != CORRECT_TRIGGER:
+            return record.trigger
+        for r in reversed(self.records[: self.records.index(record)]):
+            if r.trigger != CORRECT_TRIGGER:
+                return r.trigger
+        return record.trigger
 
     def field_label(self, trigger: str, name: str) -> Text:
         if name == GUARD_WARNINGS_KEY:
@@ -293,6 +348,8 @@ class InstanceView:
         do it (None when no one in particular asks)."""
         inst = self.inst
         mine = None if who is None else {t.trigger for t in self.allowed(who)}
+        behalf = {} if who is None else {t.trigger: of for t, of in self.on_behalf(who)}
+        fixable = self.correctable(who)
         done, total = self.progress
         return {
             **instance_row(inst, self.now),
@@ -308,11 +365,25 @@ class InstanceView:
             "waiting_on": self.waiting_on(),
             "steps": [s.as_dict() for s in self.steps],
             "next": [
-                _transition_dict(t, None if mine is None else t.trigger in mine)
+                {
+                    **_transition_dict(t, None if mine is None else t.trigger in mine),
+                    "on_behalf_of": behalf.get(t.trigger),
+                }
                 for t in self.next_steps()
             ],
+            "review": {
+                "send_back_to": [] if who is None else self.send_back_to(who),
+                "correct": fixable.trigger if fixable else None,
+            },
             "history": [record_dict(r, self.files, self.names) for r in self.records],
         }
+
+
+#: how the records that are no step of the definition are named
+REVIEW_LABELS = {
+    SEND_BACK_TRIGGER: Text("ส่งกลับแก้ไข", "Sent back"),
+    CORRECT_TRIGGER: Text("แก้ไขข้อมูล", "Data corrected"),
+}
 
 
 def instance_row(inst: Instance, now: datetime) -> dict[str, Any]:
@@ -382,6 +453,7 @@ def record_dict(
         "at": r.at,
         "actor": r.actor_id,
         "role": r.role,
+        "on_behalf_of": r.on_behalf_of,
         "trigger": r.trigger,
         "from": r.from_state,
         "to": r.to_state,
@@ -425,7 +497,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         if area
         else Text(inst.area_code, inst.area_code)
     )
-    left = left_at(catalog, definition, ((r.from_state, r.at) for r in records))
+    left = left_at(catalog, definition, standing(records, [r.at for r in records]))
     return InstanceView(
         inst,
         definition,

@@ -23,6 +23,7 @@ from plancycle.cli import (
     inbox,
     instances,
     notify,
+    review,
     schedule,
     serve,
     simulate,
@@ -155,6 +156,7 @@ app.add_typer(db.app, name="db", help="The PostgreSQL role the application runs 
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
+review.register(app)
 batch.register(app)
 inbox.register(app)
 schedule.register(app)

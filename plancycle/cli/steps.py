@@ -27,11 +27,13 @@ from plancycle.cli.render import (
 )
 from plancycle.cli.years import Fy, chosen_year, nothing_found
 from plancycle.store.evidence import open_evidence
+from plancycle.store.models import TransitionRecord
 from plancycle.thai.dates import format_date
+from plancycle.workflow.audit import CORRECT_TRIGGER, SEND_BACK_TRIGGER
 from plancycle.workflow.cycle import key_process
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.rollup import ProcessStatus, Rollup, status
-from plancycle.workflow.views import InstanceView, StepStatus, instance_view, record_dict
+from plancycle.workflow.views import InstanceView, StepStatus, Who, instance_view, record_dict
 from plancycle.workflow.years import YearChoice
 
 __all__ = ["register"]
@@ -191,10 +193,12 @@ def show_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
         r.pick("ความก้าวหน้า ", "progress ")
         + f"{r.num(done)}/{r.num(total)} ({r.num(f'{view.percent:.0f}')} %)"
     )
-    _show_state(r, view, say)
+    _show_state(r, view, say, app_ctx.viewer)
 
 
-def _show_state(r: Renderer, view: InstanceView, say: Callable[[str], None]) -> None:
+def _show_state(
+    r: Renderer, view: InstanceView, say: Callable[[str], None], viewer: Who | None
+) -> None:
     """Lateness, who must act and the steps that can be done next."""
     if view.overdue:
         rung = (
@@ -213,6 +217,12 @@ def _show_state(r: Renderer, view: InstanceView, say: Callable[[str], None]) -> 
     for t in view.next_steps():
         if t.auto is None:
             say(f"  → {r.pick(t.label.th, t.label.en)}  [{t.trigger}]")
+    for t, of in view.on_behalf(viewer) if viewer else ():
+        role = view.role_label(of).pick(r.lang)
+        say(
+            r.pick("  บันทึกแทน", "  record on behalf of the ")
+            + f"{role}: [{t.trigger}] --on-behalf-of {of}"
+        )
 
 
 def _evidence(values: list[str]) -> list[tuple[str | None, Path]]:
@@ -242,6 +252,14 @@ def advance_cmd(
     data: Annotated[
         list[str] | None, typer.Option("--data", help="NAME=VALUE; repeatable.")
     ] = None,
+    on_behalf_of: Annotated[
+        str | None,
+        typer.Option(
+            "--on-behalf-of",
+            help="Record the step for the ROLE that performs it (บันทึกแทน), where the "
+            "definition allows it; attach the signed document.",
+        ),
+    ] = None,
 ) -> None:
     """Do a step: TRIGGER on instance KEY, as the --token's actor (or --actor), with
     evidence and data."""
@@ -249,7 +267,13 @@ def advance_cmd(
     pairs = parse_pairs(data or [])
     with open_evidence(_evidence(evidence or [])) as files:
         result = app_ctx.engine.advance(
-            key, trigger, app_ctx.acting(actor), evidence=files, note=note, data=pairs
+            key,
+            trigger,
+            app_ctx.acting(actor),
+            evidence=files,
+            note=note,
+            data=pairs,
+            on_behalf_of=on_behalf_of,
         )
     r = Renderer(app_ctx.lang, app_ctx.thai_digits)
     due = (
@@ -298,18 +322,43 @@ def history_cmd(ctx: typer.Context, key: str, as_json: Json = False) -> None:
         [
             r.num(x.seq),
             r.when(x.at),
-            x.actor_id,
-            escape(view.trigger_label(x.trigger).pick(r.lang)),
-            escape(
-                ", ".join(
-                    f"{view.field_label(x.trigger, k).pick(r.lang)}: {_value(v, r)}"
-                    for k, v in (x.data or {}).items()
-                )
-            ),
+            escape(_actor(view, x, r)),
+            escape(_step(view, x, r)),
+            escape(_data(view, x, r)),
         ]
         for x in view.records
     ]
     console.print(fitted_table(cols, rows, f"{view.inst.key} ({escape(label.pick(r.lang))})"))
+
+
+def _actor(view: InstanceView, x: TransitionRecord, r: Renderer) -> str:
+    """The actor, and the role it recorded the step for (บันทึกแทน)."""
+    if x.on_behalf_of is None:
+        return x.actor_id
+    return f"{x.actor_id} ({r.pick('แทน', 'for')} {view.role_label(x.on_behalf_of).pick(r.lang)})"
+
+
+def _step(view: InstanceView, x: TransitionRecord, r: Renderer) -> str:
+    """The step's label; a send-back names the step it returned to."""
+    label = view.trigger_label(x.trigger).pick(r.lang)
+    if x.trigger == SEND_BACK_TRIGGER:
+        return f"{label} → {view.state_label(x.to_state).pick(r.lang)}"
+    return label
+
+
+def _data(view: InstanceView, x: TransitionRecord, r: Renderer) -> str:
+    """The values recorded (a correction's under the corrected step's labels), and the
+    comment or reason of a send-back or correction."""
+    if x.trigger == SEND_BACK_TRIGGER:
+        return f"{r.pick('ความเห็น', 'comment')}: {x.note or ''}"
+    step = view.data_trigger(x)
+    shown = ", ".join(
+        f"{view.field_label(step, k).pick(r.lang)}: {_value(v, r)}"
+        for k, v in (x.data or {}).items()
+    )
+    if x.trigger == CORRECT_TRIGGER:
+        return f"{shown} ({r.pick('เหตุผล', 'reason')}: {x.note or ''})"
+    return shown
 
 
 def _value(value: object, r: Renderer) -> str:
