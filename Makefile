@@ -16,8 +16,13 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/plancycle --lang en demo
 
+# make test: the suite on JOBS worker processes (pytest-xdist; one per core by default, each
+# with its own PostgreSQL database), then the few tests that assert a wall-clock bound, alone.
+JOBS ?= auto
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup -m "not timed"
+	$(BIN)/pytest -m timed
 
 lint: install
 	$(BIN)/ruff check .

@@ -86,6 +86,7 @@ def test_refused_provinces_write_nothing(session: Session, codes: list[str], mes
     assert session.exec(select(func.count()).select_from(Area)).one() == 0
 
 
+@pytest.mark.timed  # a wall-clock bound: make test runs it alone
 def test_whole_nation(engine: sa.Engine) -> None:
     with Session(engine) as s:
         started = time.perf_counter()

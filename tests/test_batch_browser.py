@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from plancycle.workflow.reports import history
-from tests.test_web_browser import OFFICER, Site, site  # noqa: F401 - the fixture
+from tests.test_web_browser import OFFICER, Site, browser, site  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.browser
 

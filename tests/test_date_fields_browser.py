@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_web_browser import KEY, OFFICER, Site, site  # noqa: F401 - the fixture
+from tests.test_web_browser import KEY, OFFICER, Site, browser, site  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,9 @@ import pytest
 from bench.faults import run_faults
 from tests.conftest import _require_pg, pg_url
 
-pytestmark = pytest.mark.faults
+# its worker processes are killed at seeded moments: under pytest-xdist both halves run on
+# one worker, one after the other, not side by side
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
 
 def _assert_survived(report) -> None:

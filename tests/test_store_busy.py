@@ -149,6 +149,7 @@ def test_the_api_answers_503_with_retry_after_and_reads_do_not_wait(
     assert _refusals(db, "StoreBusy") == 61
 
 
+@pytest.mark.timed  # a wall-clock bound: make test runs it alone
 def test_the_cli_exits_6_when_the_store_is_busy(
     chachoengsao_db: Path, tmp_path: Path, monkeypatch
 ) -> None:

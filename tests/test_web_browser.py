@@ -18,10 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session
 
-from plancycle.cli.sample import SampleStore, fresh_sample_store
-from plancycle.definitions.loader import load_catalog
+from plancycle.cli.sample import SampleStore
 from plancycle.store.tokens import issue_token
 from plancycle.web import WebSettings, create_app
+from tests.conftest import copy_sample_store
 from tests.webserver import serving
 from tests.world import bkk
 
@@ -75,27 +75,38 @@ class Site:
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One Chromium per test module (starting Playwright and the browser took ~3-5 s a
+    test); each test gets its own fresh context. Not per session: Playwright's sync API
+    leaves its event loop marked running, which ``asyncio.run`` in later tests refuses."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
-    catalog = load_catalog()
-    store = fresh_sample_store(tmp_path / "site.db", catalog, "24", 2568, bkk(2025, 2, 3, 9))
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def site(
+    tmp_path: Path,
+    browser,  # noqa: ANN001 - playwright Browser
+    _sample_province: SampleStore,
+) -> Iterator[Site]:
+    store = copy_sample_store(_sample_province, tmp_path / "site.db")
+    catalog = store.engine.catalog
     with Session(store.engine.db) as session, session.begin():
         tokens = {a: issue_token(session, a) for a in (OFFICER, PROVINCE, OTHER)}
     settings = WebSettings(
         store.engine.db, catalog, store.clock, tmp_path / "evidence", secret_key="browser-test"
     )
-    with serving(create_app(settings)) as url, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),  # a fresh user-data dir
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 900},
-            locale="th-TH",
-        )
+    with serving(create_app(settings)) as url:
+        # a fresh context: no cookies, storage or cache from the module's other tests
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
         try:
             page = context.new_page()
             page.set_default_timeout(15_000)

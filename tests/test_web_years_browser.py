@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from plancycle.workflow.cycle import start_cycle
-from tests.test_web_browser import PROVINCE, SHOTS, Site, site  # noqa: F401 - the fixture
+from tests.test_web_browser import PROVINCE, SHOTS, Site, browser, site  # noqa: F401 - the fixtures
 from tests.world import bkk
 
 pytestmark = pytest.mark.browser
