@@ -21,7 +21,7 @@ from tests.world import bkk
 @pytest.fixture
 def started(cli, chachoengsao_db, tmp_path):  # noqa: F811
     shutil.copy(chachoengsao_db, tmp_path / "cli.db")
-    assert cli("areas", "strong", "default", "--province", "24")[0] == 0
+    assert cli("areas", "strong", "default", "--province", "24", "--fy", "2568")[0] == 0
     assert cli("cycle", "start", "2568", "--province", "24", "--quiet")[0] == 0
     return cli
 

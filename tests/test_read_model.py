@@ -170,7 +170,11 @@ def test_page_api_and_cli_agree_on_a_migrated_instance(
     with Session(world.db) as session, session.begin():
         token = issue_token(session, NATION_ACTOR)
     settings = WebSettings(
-        world.db, catalog, world.clock, tmp_path / "web-evidence", secret_key="k"
+        world.db,
+        catalog,
+        world.clock,
+        None,
+        secret_key="k",  # the folder the store recorded
     )
     client = TestClient(create_app(settings))
     path = "/" + "/".join(("instances", key))

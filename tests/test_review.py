@@ -197,7 +197,7 @@ def test_nothing_to_send_back_before_any_step(world: World) -> None:
 def test_a_finished_instance_can_be_sent_back(world: World) -> None:
     _workshop_held(world)
     cd = world.actors["district_cd_office"]
-    world.engine.advance(ACTIVITY2, "evaluated", cd)
+    world.engine.advance(ACTIVITY2, "evaluated", cd, data={"plan_usable": True})
     world.engine.advance(ACTIVITY2, "bpm_recorded", cd)
     world.engine.advance(ACTIVITY2, "report_submitted", cd, data={"spent": 3900})
     assert get_instance(world.db, ACTIVITY2).completed_at is not None
@@ -254,7 +254,8 @@ def test_a_correction_supersedes_the_value_and_keeps_the_step(world: World) -> N
 def test_no_correction_once_the_instance_moved_on(world: World) -> None:
     _workshop_held(world)
     cd = world.actors["district_cd_office"]
-    world.engine.advance(ACTIVITY2, "evaluated", cd)
+    world.engine.advance(ACTIVITY2, "evaluated", cd, data={"plan_usable": True})
+    world.engine.advance(ACTIVITY2, "bpm_recorded", cd)  # a step that records no data
     with pytest.raises(BadStepInput) as moved:
         correct(world.engine, ACTIVITY2, cd, {"participants": 40}, "นับใหม่")
     assert "moved on" in moved.value.en and "ส่งกลับ" in moved.value.th

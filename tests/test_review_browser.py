@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_web_browser import KEY, OFFICER, PROVINCE, Site, site  # noqa: F401
+from tests.test_web_browser import KEY, OFFICER, PROVINCE, Site, browser, site  # noqa: F401 - the fixtures
 from tests.world import evidence_of
 
 pytestmark = pytest.mark.browser

@@ -184,7 +184,7 @@ def test_postgres_lost_mid_advance_is_503_and_writes_nothing(
 ) -> None:
     web = make_web(pg_engine, tmp_path)
     engine = web.client.app.state.web.engine
-    original = engine._check_guards
+    original = engine.check_guards
     killer = make_engine(pg_url())
 
     def lose_the_server(cursor, *args, **kwargs):
@@ -194,7 +194,7 @@ def test_postgres_lost_mid_advance_is_503_and_writes_nothing(
             connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         return original(cursor, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "_check_guards", lose_the_server)
+    monkeypatch.setattr(engine, "check_guards", lose_the_server)
     answer = web.client.post(
         f"{A2}/advance", headers=web.auth(DISTRICT), data={"trigger": "meeting_set"}
     )

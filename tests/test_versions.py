@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,14 @@ from plancycle.definitions import DefinitionError, load_catalog
 from plancycle.definitions.loader import DATA_DIR
 from plancycle.definitions.model import Catalog
 from plancycle.store.models import Cycle, Escalation, Instance, TransitionRecord
+from plancycle.thai.dateinput import stored_date
 from plancycle.thai.fiscal import end_of_day
 from plancycle.workflow import versions
 from plancycle.workflow.audit import MIGRATE_TRIGGER, replay, verify
 from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import NotAllowed, UnknownActor
-from plancycle.workflow.reports import get_instance
+from plancycle.workflow.reports import get_instance, history
 from plancycle.workflow.sweep_apply import run_sweep
 from plancycle.workflow.versions import (
     CyclePin,
@@ -228,7 +230,9 @@ def test_migrating_moves_every_running_instance_and_the_trail_stays_valid(
     assert verify(world.db)[1] == []
     assert replay(world.db, world.catalog)[1] == []
     # the migrated instance goes on under v2's triggers, and the trail still replays
-    result = world.engine.advance(evaluating, "evaluated", world.actors["district_cd_office"])
+    result = world.engine.advance(
+        evaluating, "evaluated", world.actors["district_cd_office"], data={"plan_usable": True}
+    )
     assert (result.from_state, result.to_state) == ("assess", "bpm_record")
     assert verify(world.db)[1] == [] and replay(world.db, world.catalog)[1] == []
     # nothing is left to move
@@ -244,7 +248,8 @@ def test_a_deadline_after_a_renamed_step_counts_from_when_it_was_left(
     world: World, tmp_path: Path
 ) -> None:
     """v2 renames 'workshop' (and 'evaluate'); bpm_record is due 7 days after the
-    workshop was left, a time written under the old name before the migration."""
+    workshop day entered when the workshop was left, a record written under the old name
+    before the migration."""
     v2 = v2_text({**MAPPING, "workshop": "plan_workshop"})
     for old, new in (
         ("id: workshop", "id: plan_workshop"),
@@ -264,9 +269,15 @@ def test_a_deadline_after_a_renamed_step_counts_from_when_it_was_left(
     migrate_instances(
         world.db, world.catalog, "activity2", 1, 2, world.actors["admin"], world.clock.now()
     )
-    result = world.engine.advance(key, "evaluated", world.actors["district_cd_office"])
+    result = world.engine.advance(
+        key, "evaluated", world.actors["district_cd_office"], data={"plan_usable": True}
+    )
     assert result.to_state == "bpm_record"
-    assert result.due_at == end_of_day(bkk(2025, 2, 17).date())  # not 31 March
+    _, records = history(world.db, key)
+    held = next(r for r in records if r.from_state == "workshop")  # the old name
+    day = stored_date(held.data["workshop_date"])
+    assert day is not None and day < bkk(2025, 2, 10).date()  # not the day it was recorded
+    assert result.due_at == end_of_day(day + timedelta(days=7))  # not 31 March
     assert verify(world.db)[1] == [] and replay(world.db, world.catalog)[1] == []
 
 

@@ -29,6 +29,7 @@ _WHY = {
     403: "The caller's role or area does not allow it",
     404: "No such instance, area or export",
     409: "The instance changed since the caller saw it (the problem names its state)",
+    413: "Too large a body, or more files than one request may carry (the upload limits)",
     415: "The body is not a form (multipart/form-data or application/x-www-form-urlencoded)",
     422: "Bad input: unknown trigger, missing data or evidence, a guard refused",
     503: "The store is busy or unavailable (retry after Retry-After seconds)",
@@ -69,6 +70,9 @@ def _parameter(param: dict[str, Any], processes: list[str]) -> dict[str, Any]:
     return param
 
 
+_FORM_POSTS = ("/advance", "/send-back", "/correct")
+
+
 def _operation(path: str, op: dict[str, Any], processes: list[str]) -> None:
     op["parameters"] = [
         _parameter(p, processes)
@@ -81,7 +85,8 @@ def _operation(path: str, op: dict[str, Any], processes: list[str]) -> None:
     else:
         op["security"] = [{"bearer": []}]
         responses.setdefault("401", errors(401)[401])
-    if path.endswith("/advance"):
+    if path.endswith(_FORM_POSTS):  # a form: refused when it is none, or too large
+        responses.setdefault("413", errors(413)[413])
         responses.setdefault("415", errors(415)[415])
     for code, answer in responses.items():
         if code[0] in "45":  # every failure is a problem document

@@ -90,10 +90,12 @@ def _districts(db: sa.Engine, provinces: Iterable[str]) -> dict[str, set[str]]:
 def _usable(
     db: sa.Engine, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
 ) -> list[KpiCount]:
-    assert kpi.step is not None and kpi.field is not None  # the loader requires both
-    found = _latest(db, kpi.process or definition.id, kpi.step, fy, area)
+    step, name = kpi.step, kpi.field
+    if step is None or name is None:  # the loader requires both for this measure
+        return []
+    found = _latest(db, kpi.process or definition.id, step, fy, area)
     return [
-        KpiCount(definition.id, code, 1, int(found.get(code, {}).get(kpi.field) is True))
+        KpiCount(definition.id, code, 1, int(found.get(code, {}).get(name) is True))
         for code, _ in _instances(db, definition.id, fy, area)
     ]
 
@@ -101,7 +103,8 @@ def _usable(
 def _complete(
     db: sa.Engine, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
 ) -> list[KpiCount]:
-    assert kpi.step is not None and kpi.field is not None
+    if kpi.step is None or kpi.field is None:  # the loader requires both for this measure
+        return []
     step = next(t for t in definition.transitions if t.trigger == kpi.step)
     guard = next(g for g in step.guards if g.name == COMPOSITION_GUARD)
     bar = district_composition(guard.params)
