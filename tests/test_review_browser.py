@@ -35,6 +35,10 @@ def test_the_province_sends_the_workshop_back_with_a_comment(site: Site) -> None
     row = page.locator('#history tr[data-trigger="send_back"]')
     assert "ส่งกลับแก้ไข" in row.inner_text() and "รายชื่อผู้เข้าร่วมไม่ครบ" in row.inner_text()
     assert page.url.endswith(f"/instances/{KEY}")  # swapped in place
+    # the step returned told by its label, not its code; the swap left one of each form
+    assert "ขั้นที่ส่งกลับให้ทำใหม่: จัดประชุมเชิงปฏิบัติการแล้ว" in row.inner_text()
+    assert "returned" not in row.inner_text() and "workshop_held" not in row.inner_text()
+    assert page.locator("form#withdraw-form").count() == 1
     assert page.get_attribute('li[aria-current="step"]', "data-step") == "workshop"
     site.shot("instance-sent-back")
     site.log_in(OFFICER)

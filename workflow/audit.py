@@ -40,6 +40,7 @@ __all__ = [
     "CORRECT_TRIGGER",
     "MIGRATE_TRIGGER",
     "RESERVED_TRIGGERS",
+    "RETURNED_KEY",
     "SEND_BACK_TRIGGER",
     "Finding",
     "FindingKind",
@@ -52,6 +53,7 @@ __all__ = [
 _STATE_KEEPING = frozenset(t.value for t in AdminTrigger)
 MIGRATE_TRIGGER = "migrate_definition"  # the record a definition-version migration leaves
 SEND_BACK_TRIGGER = "send_back"  # a reviewer returned the instance to an earlier step
+RETURNED_KEY = "returned"  # a send-back record's data: the trigger of the step it returned
 CORRECT_TRIGGER = "correct"  # new values for the newest step's data (the state stays)
 #: the triggers of records that are no step of a definition
 RESERVED_TRIGGERS = frozenset({MIGRATE_TRIGGER, SEND_BACK_TRIGGER, CORRECT_TRIGGER})

@@ -32,7 +32,12 @@ from plancycle.store.models import Actor, Instance, TransitionRecord
 from plancycle.text import check_text
 from plancycle.thai.areacode import in_area
 from plancycle.workflow.access import check_allowed, check_scope
-from plancycle.workflow.audit import CORRECT_TRIGGER, RESERVED_TRIGGERS, SEND_BACK_TRIGGER
+from plancycle.workflow.audit import (
+    CORRECT_TRIGGER,
+    RESERVED_TRIGGERS,
+    RETURNED_KEY,
+    SEND_BACK_TRIGGER,
+)
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import (
@@ -183,7 +188,7 @@ def _send_back(
         at=now,
         due_at=due,
         final=definition.state(target).final,
-        data={"returned": returned} if returned else {},
+        data={RETURNED_KEY: returned} if returned else {},
         note=note,
     )
     notice = _sent_back_rows(engine, inst, definition, actor, target, note, now)

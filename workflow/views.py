@@ -32,7 +32,7 @@ from plancycle.store.models import Area, Evidence, EvidenceUse, Instance, Transi
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.acting import must_act, records_for, steps_for
-from plancycle.workflow.audit import CORRECT_TRIGGER, SEND_BACK_TRIGGER
+from plancycle.workflow.audit import CORRECT_TRIGGER, RETURNED_KEY, SEND_BACK_TRIGGER
 from plancycle.workflow.datefields import DateRange, allowed_dates
 from plancycle.workflow.deadlines import due_source, state_due_at
 from plancycle.workflow.leftat import left_at
@@ -319,7 +319,12 @@ class InstanceView:
                 return r.trigger
         return record.trigger
 
+    send_back_trigger = SEND_BACK_TRIGGER
+    returned_key = RETURNED_KEY  # a send-back record's data: the step it returned
+
     def field_label(self, trigger: str, name: str) -> Text:
+        if trigger == SEND_BACK_TRIGGER and name == RETURNED_KEY:
+            return Text("ขั้นที่ส่งกลับให้ทำใหม่", "Step returned")
         if name == GUARD_WARNINGS_KEY:
             return Text("ข้อสังเกต (บันทึกไว้ ไม่ปฏิเสธ)", "Finding (recorded, not refused)")
         found = self._field(trigger, name)
