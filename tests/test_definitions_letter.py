@@ -119,6 +119,52 @@ def test_definitions_cite_their_regulations() -> None:
     assert code == 0 and "basis: MOI regulation on community-organisation" in out
 
 
+# Facts the letter states only in words, carried by a step's label or a KPI's text
+# or a role's name (docs/domain-coverage.md rows 20, 67, 77, 80, 89, 100, 101, 111, 120):
+# (process or "roles", state, "kpi" or role code, the letter's words that must be there).
+LETTER_WORDS = [
+    ("roles", "governor", ["ผู้ว่าราชการจังหวัด", "ปฏิบัติราชการแทน"]),
+    ("activity1", "workshop", ["บทบาท", "แลกเปลี่ยนประสบการณ์", "แผนปฏิบัติการ", "ติดตามประเมินผล"]),
+    ("activity1", "workshop", ["กรอบการขับเคลื่อนตำบลเข้มแข็ง", "๑ วัน"]),
+    ("activity1", "lesson_learned", ["จังหวัดละ ๑", "subdistrictplan@gmail.com"]),
+    ("activity1", "kpi", ["ร้อยละ ๑๐๐", "ศอช.อ. ได้รับการพัฒนา"]),
+    ("activity2", "workshop", ["จัดทำ/ทบทวนแผนพัฒนาตำบล", "รูปเล่ม", "ก.บ.ต. ก.บ.อ. อปท."]),
+    ("activity2", "kpi", ["ร้อยละ ๘๕", "บริหารจัดการชุมชน"]),
+    ("activity3", "select_activities", ["แก้จน", "พัฒนาคนทุกช่วงวัย"]),
+    ("district_plan", "district_plan", ["คณะทำงานกลั่นกรองแผน", "ประกาศใช้", "อปท."]),
+]
+
+
+@pytest.mark.parametrize(("process", "where", "words"), LETTER_WORDS)
+def test_the_letters_words_are_in_the_labels(process: str, where: str, words: list[str]) -> None:
+    if process == "roles":
+        text = CATALOG.roles[where].label.th
+    elif where == "kpi":
+        kpi = CATALOG.get(process).kpi
+        assert kpi is not None
+        text = kpi.label.th
+    else:
+        text = CATALOG.get(process).state(where).label.th
+    for word in words:
+        assert word in text, (process, where, word)
+
+
+def test_each_plan_names_the_lead_and_the_supervisor_the_letter_names() -> None:
+    # attachment 1: who leads each plan and that the district chief supervises it; cover
+    # letter items 3 and 5: the district CD office does the orders and Activities 2-3
+    # under the district chief
+    named = {
+        "village_plan": ("village_committee", "district_chief"),
+        "tambon_plan": ("kbt", "district_chief"),
+        "district_plan": ("kbo", "district_chief"),
+        "orders": ("district_cd_office", "district_chief"),
+        "activity2": ("district_cd_office", "district_chief"),
+        "activity3": ("district_cd_office", "district_chief"),
+    }
+    got = {p: (CATALOG.get(p).lead_role, CATALOG.get(p).supervisor_role) for p in named}
+    assert got == named
+
+
 def test_derived_caps_warn_and_letter_rules_refuse() -> None:
     guards = [(d.id, g) for d in CATALOG.latest() for t in d.transitions for g in t.guards]
     caps = [(pid, g.source, g.severity) for pid, g in guards if g.name == "within_allocation"]
