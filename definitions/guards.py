@@ -226,7 +226,8 @@ ACTIVITY3_RULE = Text(
 
 def allowed_budget_lines(ctx: GuardContext, *, field: str = "budget_lines") -> Refusal | None:
     """Activity 3: no line of class ครุภัณฑ์ (durable articles), no line handed out to
-    individuals, and the lines' total within the unit's allocation."""
+    individuals (the letter's rule). The lines' total against the unit's allocation is
+    ``within_allocation`` on the same field: a cap derived from the letter's totals."""
     rows = _rows(ctx, field)
     bad_th: list[str] = []
     bad_en: list[str] = []
@@ -239,10 +240,6 @@ def allowed_budget_lines(ctx: GuardContext, *, field: str = "budget_lines") -> R
             bad_th.append(f"แถวที่ {n} '{item}' เป็นการซื้อของแจกจ่าย")
             bad_en.append(f"row {n} '{item}' is handed out to individuals")
     total = sum(int(r.get("amount") or 0) for r in rows)
-    limit = ctx.allocation
-    if limit is not None and total > limit:
-        bad_th.append(f"รวม {total:,} บาท เกินงบที่ได้รับจัดสรร {limit:,} บาท")
-        bad_en.append(f"the lines total {total:,} baht, more than the allocation of {limit:,}")
     if not rows:
         bad_th.append("ไม่มีรายการงบประมาณ")
         bad_en.append("no budget line given")
@@ -252,15 +249,20 @@ def allowed_budget_lines(ctx: GuardContext, *, field: str = "budget_lines") -> R
         "allowed_budget_lines",
         f"{ACTIVITY3_RULE.th} — " + "; ".join(bad_th),
         f"{ACTIVITY3_RULE.en}: " + "; ".join(bad_en),
-        params={"field": field, "allocation": limit},
+        params={"field": field},
         actual={"total": total, "problems": bad_en},
         fields=(field,),
     )
 
 
 def within_allocation(ctx: GuardContext, *, field: str = "spent") -> Refusal | None:
-    """Spending never above the unit's allocation (Activity 2: 3,900; Activity 3: 10,000 baht)."""
-    spent = _as_int(ctx, field)
+    """Spending never above the unit's allocation (Activity 2: 3,900; Activity 3: 10,000 baht):
+    an amount, or the total of a field of budget lines."""
+    rows = ctx.data.get(field)
+    if isinstance(rows, list):
+        spent: int | None = sum(int(r.get("amount") or 0) for r in rows if isinstance(r, dict))
+    else:
+        spent = _as_int(ctx, field)
     limit = ctx.allocation
     if spent is None:
         return Refusal(
@@ -312,9 +314,8 @@ GUARDS: Mapping[str, GuardSpec] = MappingProxyType(
                 allowed_budget_lines,
                 (GuardParam("field", str, required=False),),
                 Text(
-                    "รายการงบไม่เป็นครุภัณฑ์ ไม่แจกให้บุคคล และรวมไม่เกินงบที่ได้รับจัดสรร",
-                    "budget lines: no durable articles, nothing handed out, total within "
-                    "the allocation",
+                    "รายการงบไม่เป็นครุภัณฑ์ และไม่ซื้อของแจกจ่ายให้บุคคล",
+                    "budget lines: no durable articles, nothing handed out",
                 ),
             ),
             GuardSpec(

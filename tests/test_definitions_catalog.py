@@ -303,7 +303,7 @@ def test_activity3(catalog):
     assert defn.kpi.target_percent == 100
     guarded = {t.trigger: [g.name for g in t.guards] for t in defn.transitions if t.guards}
     assert guarded == {
-        "project_written": ["allowed_budget_lines"],
+        "project_written": ["allowed_budget_lines", "within_allocation"],
         "bpm_recorded": ["within_allocation"],
     }
     written = next(t for t in defn.transitions if t.trigger == "project_written")

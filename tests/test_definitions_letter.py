@@ -170,7 +170,8 @@ def test_derived_caps_warn_and_letter_rules_refuse() -> None:
     caps = [(pid, g.source, g.severity) for pid, g in guards if g.name == "within_allocation"]
     assert sorted(caps) == [
         ("activity2", "inferred", GuardSeverity.WARN),
-        ("activity3", "inferred", GuardSeverity.WARN),
+        ("activity3", "inferred", GuardSeverity.WARN),  # the planned budget lines
+        ("activity3", "inferred", GuardSeverity.WARN),  # the amount spent
     ]
     [(_, minimum)] = [(p, g) for p, g in guards if g.name == "min_participants"]
     assert (minimum.source, minimum.severity) == ("seed", GuardSeverity.REFUSE)

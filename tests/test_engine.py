@@ -47,13 +47,19 @@ def snapshot(world: World, key: str) -> tuple:
         return inst.state, inst.version, inst.due_at, records
 
 
-def walk_until_guard(world: World, key: str, guard: str) -> tuple[Definition, Transition]:
-    """Walk ``key`` until its next step carries ``guard``; return that step."""
+def walk_until_guard(
+    world: World, key: str, guard: str, field: str | None = None
+) -> tuple[Definition, Transition]:
+    """Walk ``key`` until its next step carries ``guard`` (on data ``field``, when given);
+    return that step."""
     while True:
         inst = get_instance(world.db, key)
         definition = world.catalog.get(inst.definition_id, inst.definition_version)
         step = definition.transitions_from(inst.state)[0]
-        if any(g.name == guard for g in step.guards):
+        if any(
+            g.name == guard and (field is None or g.params.get("field", "spent") == field)
+            for g in step.guards
+        ):
             return definition, step
         walk(world.engine, key, world.actors, world.pdf, max_steps=1)
 
@@ -171,7 +177,7 @@ def test_spending_above_the_derived_allocation_is_recorded_not_refused(
     key = key_of(world, process)
     if process == "activity3":
         key = key.replace("240101", _strong_of_2401(world))
-    definition, step = walk_until_guard(world, key, "within_allocation")
+    definition, step = walk_until_guard(world, key, "within_allocation", "spent")
     result = fire(world, key, definition, step, spent=limit + 1)
     assert result.to_state == step.dest
     [warning] = result.warnings

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from plancycle.definitions.guards import ACTIVITY3_RULE
+from plancycle.definitions.guards import ACTIVITY3_RULE, GUARD_WARNINGS_KEY
 from plancycle.definitions.model import KpiMeasure
 from plancycle.store.models import Area, Instance
 from plancycle.store.targets import strong_tambons
@@ -80,14 +80,9 @@ def _at_write_project(world: World) -> str:
     [
         (FISH, "'แจกพันธุ์ปลาให้ครัวเรือน' is handed out", "เป็นการซื้อของแจกจ่าย"),
         (PUMP, "'ซื้อเครื่องสูบน้ำ' is a durable article", "เป็นครุภัณฑ์"),
-        (
-            "ค่าวิทยากร | 6000 | ค่าตอบแทน; ค่าวัสดุ | 4001 | ค่าวัสดุ",
-            "total 10,001 baht, more than the allocation of 10,000",
-            "รวม 10,001 บาท เกินงบที่ได้รับจัดสรร 10,000 บาท",
-        ),
     ],
 )
-def test_activity3_refuses_handouts_durables_and_overspending_by_budget_line(
+def test_activity3_refuses_handouts_and_durables_by_budget_line(
     world: World, lines: str, said_en: str, said_th: str
 ) -> None:
     key = _at_write_project(world)
@@ -99,6 +94,21 @@ def test_activity3_refuses_handouts_durables_and_overspending_by_budget_line(
     assert said_th in th and ACTIVITY3_RULE.th in th  # the letter's sentence, quoted
     after = get_instance(world.db, key)
     assert (after.state, after.version) == (before.state, before.version)
+
+
+def test_a_plan_above_the_derived_10000_cap_is_recorded_with_the_finding(
+    world: World,
+) -> None:
+    """The letter gives Activity 3's total (878 x 10,000), not a cap per tambon: a plan
+    of 10,001 baht goes through, and its record keeps the finding."""
+    key = _at_write_project(world)
+    lines = "ค่าวิทยากร | 6000 | ค่าตอบแทน; ค่าวัสดุ | 4001 | ค่าวัสดุ"
+    done = _do(world, key, "project_written", {"project_description": "x", "budget_lines": lines})
+    assert done.to_state == "run_project"
+    [warned] = done.warnings
+    assert warned.guard == "within_allocation" and "10,001" in warned.en and "10,000" in warned.en
+    kept = get_history_data(world, key, "project_written")[GUARD_WARNINGS_KEY]
+    assert len(kept) == 1 and "10,001" in str(kept[0])
 
 
 def test_a_description_saying_no_durables_passes_when_its_lines_are_allowed(

@@ -117,6 +117,32 @@ def test_cd_office_records_the_chiefs_signature_only_on_behalf_and_with_the_orde
     _audit_clean(world)
 
 
+def test_the_provincial_administration_records_the_governors_signature_on_behalf(
+    world: World,
+) -> None:
+    """The governor signs the order appointing the ก.บ.อ.; the provincial administration
+    office records it for the governor, with the signed order, never as its own step."""
+    key = "2568/district_plan/2401"
+    world.engine.advance(key, "kbo_order_proposed", world.actors["district_chief"])
+    office = world.actors["provincial_admin_office"]
+    with pytest.raises(NotAllowed) as plain:
+        world.engine.advance(key, "kbo_order_signed", office)
+    assert "--on-behalf-of governor" in plain.value.en
+    with pytest.raises(MissingEvidence):
+        world.engine.advance(key, "kbo_order_signed", office, on_behalf_of="governor")
+    result = world.engine.advance(
+        key,
+        "kbo_order_signed",
+        office,
+        evidence=evidence_of([("kbo_order", world.pdf)]),
+        on_behalf_of="governor",
+    )
+    assert result.to_state == "review_direction"
+    _, records = history(world.db, key)
+    assert (records[-1].role, records[-1].on_behalf_of) == ("provincial_admin_office", "governor")
+    _audit_clean(world)
+
+
 def test_the_chief_still_signs_without_on_behalf(world: World) -> None:
     world.engine.advance(TAMBON_PLAN, "kbt_order_proposed", world.actors["district_cd_office"])
     world.engine.advance(TAMBON_PLAN, "kbt_order_signed", world.actors["district_chief"])
