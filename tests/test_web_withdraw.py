@@ -70,3 +70,25 @@ def test_page_offers_withdraw_to_the_province_only(web: Web) -> None:
     page = web.client.get(PAGE).text
     assert 'id="withdrawn"' in page and 'id="withdraw-form"' not in page
     assert "ถอนรายการ (ไม่นับรวม)" in page  # the history names the record in Thai
+
+
+def test_refusals_speak_the_webs_language(web: Web) -> None:
+    """No command-line option in the API's or the page's words; roles by their labels."""
+    short = web.client.post(URL + "/withdraw", json={"reason": "ab"}, headers=web.auth(PROVINCE))
+    body = short.json()
+    assert short.status_code == 422 and "--reason" not in short.text
+    assert "“reason”" in body["detail"] and "อย่างน้อย 5 ตัวอักษร" in body["detail_th"]
+    web.login(PROVINCE)
+    page = web.client.get(PAGE).text
+    short_page = web.client.post(PAGE + "/withdraw", data={"csrf": _csrf(page), "reason": "ab"})
+    assert short_page.status_code == 422 and "“เหตุผล”" in short_page.text
+    assert "--reason" not in short_page.text
+    web.client.cookies.clear()
+    web.login(DISTRICT)  # a form posted by hand: the page refuses by the roles' labels
+    page = web.client.get(PAGE).text
+    refused = web.client.post(PAGE + "/withdraw", data={"csrf": _csrf(page), "reason": "สร้างผิดพื้นที่"})
+    assert refused.status_code == 403
+    said = re.search(r'id="advance-error"><p[^>]*>([^<]+)<', refused.text).group(1)
+    assert "สำนักงานพัฒนาชุมชนจังหวัด" in said and "สำนักงานพัฒนาชุมชนอำเภอ" in said
+    assert not re.search(r"[a-z_]{4,}", said), said  # no role code, no English
+    assert 'id="withdrawn"' not in web.client.get(PAGE).text  # nothing changed

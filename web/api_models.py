@@ -335,9 +335,20 @@ class TriggerRef(_Out):
     label: Bilingual
 
 
+class RecordForRef(_Out):
+    """A step the caller's office may record on behalf of the role that performs it."""
+
+    trigger: str
+    label: Bilingual
+    on_behalf_of: str = Field(description="the role the step is recorded for")
+    on_behalf_label: Bilingual
+
+
 class InboxGroup(_Out):
-    """One process and step: its counts, the caller's steps there, the offices that must
-    act (waiting list), and one page of its instances (overdue first, then by due)."""
+    """One process and step: its counts, the caller's steps there, the steps it may only
+    record on behalf of another role (``records_for``; ``on_behalf_of`` names that role,
+    who must otherwise act), the offices that must act (waiting list), and one page of
+    its instances (overdue first, then by due)."""
 
     process: str
     title: Bilingual
@@ -346,6 +357,12 @@ class InboxGroup(_Out):
     total: int
     overdue: int
     triggers: list[TriggerRef]
+    on_behalf_of: str | None = Field(
+        description="the role the caller's office records this step for (บันทึกแทน); null: "
+        "the office's own step"
+    )
+    on_behalf_label: Bilingual | None
+    records_for: list[RecordForRef]
     roles: list[RoleRef]
     instances: list[InboxInstance]
 

@@ -157,22 +157,16 @@ async def withdraw_form(
     form = await request.form()
     check_csrf(request, str(form.get("csrf") or ""))
     key = f"{fy}/{process}/{area}"
-    reason = str(form.get("reason") or "").strip()
-    if len(reason) < MIN_REASON:  # worded for the page: no command-line option in it
-        short = {
-            "en": f"give the reason for withdrawing (at least {MIN_REASON} characters)",
-            "th": f"ระบุเหตุผลที่ถอนรายการ (อย่างน้อย {MIN_REASON} ตัวอักษร)",
-        }
-        return await run_in_threadpool(_show, request, who, fy, process, area, 422, error=short)
+    reason = str(form.get("reason") or "")  # too short: the engine words it for the page
     try:
         await run_in_threadpool(detail_for, web, who, fy, process, area)  # scope first
         await run_in_threadpool(withdraw_instance, web.db, key, who.id, reason, web.now())
-    except PlancycleError as exc:
+    except PlancycleError as exc:  # worded for the page, roles by their labels
         return await run_in_threadpool(
-            _show, request, who, fy, process, area, status_for(exc), error=_words(exc)
+            _show, request, who, fy, process, area, status_for(exc), (exc, _kept_nothing)
         )
     return RedirectResponse(f"/instances/{fy}/{process}/{area}", status_code=303)
 
 
-def _words(exc: PlancycleError) -> dict[str, str]:
-    return {"en": exc.en, "th": exc.th}
+def _kept_nothing(_: InstanceView) -> dict[str, Kept]:
+    return {}

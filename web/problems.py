@@ -15,7 +15,7 @@ from plancycle.errors import InputRef, PlancycleError
 from plancycle.store.errors import StoreBusy
 from plancycle.store.evidence import EvidenceNotStored
 from plancycle.store.tokens import BadToken
-from plancycle.web.wording import API_WORDING
+from plancycle.web.wording import API_WORDING, web_worded
 from plancycle.workflow.errors import (
     BadData,
     BadValue,
@@ -198,7 +198,7 @@ _TOLD_AS = (UnknownInstance, UnknownEvidence)  # their out-of-scope kinds are to
 
 def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, Any]:
     """The problem document, the inputs named as the API's form fields."""
-    en, th = exc.worded(API_WORDING)
+    en, th = web_worded(exc, API_WORDING)
     # out of scope is told as not found, down to its type (the refusal log keeps why)
     kind = next((k for k in _TOLD_AS if isinstance(exc, k)), type(exc))
     return problem(status_for(exc), en, th, kind.__name__, instance, **_extras(exc))

@@ -19,8 +19,9 @@ from plancycle.workflow.errors import (
     UnknownActor,
     UnknownInstance,
 )
+from plancycle.workflow.withdraw import MIN_REASON, WITHDRAW_ROLES, MissingReason, NotWithdrawer
 
-__all__ = ["API_WORDING", "FORM_WORDING", "Labels", "Message", "message_for"]
+__all__ = ["API_WORDING", "FORM_WORDING", "Labels", "Message", "message_for", "web_worded"]
 
 
 class ApiWording:
@@ -51,6 +52,8 @@ class Labels(Protocol):
     def state_label(self, state: str) -> Text: ...
 
     def trigger_label(self, trigger: str) -> Text: ...
+
+    def role_label(self, role: str) -> Text: ...
 
 
 def _quoted(text: Text) -> tuple[str, str]:
@@ -99,6 +102,39 @@ def _missing(exc: MissingEvidence | BadData) -> Message | None:
     return None
 
 
+def _no_reason(exc: MissingReason, wording: Wording) -> Message:
+    """The withdraw form's or the API's own field, not the command line's option."""
+    en, th = ("the field “reason”", "ช่อง “reason”")
+    if wording is FORM_WORDING:
+        en, th = "“Reason”", "“เหตุผล”"
+    return Message(
+        f"give the reason for withdrawing {exc.key} in {en} (at least {MIN_REASON} characters)",
+        f"ระบุเหตุผลที่ถอน {exc.key} ใน{th} (อย่างน้อย {MIN_REASON} ตัวอักษร)",
+    )
+
+
+def _not_withdrawer(exc: NotWithdrawer, labels: Labels) -> Message:
+    """Who may withdraw, named by the roles' labels."""
+    mine = labels.role_label(exc.role)
+    who = [labels.role_label(r) for r in sorted(WITHDRAW_ROLES)]
+    return Message(
+        f"your role ({mine.en}) may not withdraw instances of area {exc.area}; ask "
+        + " or ".join(f"the {w.en.lower()}" for w in who)
+        + " over that area",
+        f"บทบาทของท่าน ({mine.th}) ถอนรายการของพื้นที่ {exc.area} ไม่ได้; ให้"
+        + " หรือ ".join(w.th for w in who)
+        + "ของพื้นที่นั้นเป็นผู้ถอน",
+    )
+
+
+def web_worded(exc: PlancycleError, wording: Wording) -> tuple[str, str]:
+    """(English, Thai) for a web shell: an error that sends a person to a command-line
+    option is worded for the web's own field; the rest as the error words itself."""
+    if isinstance(exc, MissingReason):
+        return _no_reason(exc, wording)
+    return exc.worded(wording)
+
+
 def message_for(
     exc: PlancycleError, wording: Wording = FORM_WORDING, labels: Labels | None = None
 ) -> Message:
@@ -107,6 +143,8 @@ def message_for(
         return _conflict(exc, labels)
     if isinstance(exc, InvalidTrigger) and labels is not None:
         return _invalid(exc, labels)
+    if isinstance(exc, NotWithdrawer) and labels is not None:
+        return _not_withdrawer(exc, labels)
     if isinstance(exc, UnknownInstance):  # out of scope too: told exactly the same
         return Message(
             f"no instance {exc.key}; open instances from the area pages or the overdue list",
@@ -127,4 +165,4 @@ def message_for(
             "store's administrator for a new one",
             exc.th,
         )
-    return Message(*exc.worded(wording))
+    return Message(*web_worded(exc, wording))

@@ -28,7 +28,13 @@ from plancycle.notifier.contacts import ContactBook
 from plancycle.store.models import Area, Contact, Instance
 from plancycle.text import check_text
 from plancycle.workflow.access import scoped
-from plancycle.workflow.acting import acting_clause, must_act, steps_for, waiting_clause
+from plancycle.workflow.acting import (
+    acting_clause,
+    must_act,
+    records_for,
+    steps_for,
+    waiting_clause,
+)
 from plancycle.workflow.errors import WorkflowError
 from plancycle.workflow.notices import area_for_role
 from plancycle.workflow.overdue import days_late, days_left, is_overdue, overdue_clause
@@ -44,6 +50,7 @@ __all__ = [
     "InboxFilter",
     "InboxGroup",
     "InboxRow",
+    "RecordFor",
     "Waiting",
     "inbox",
 ]
@@ -97,6 +104,25 @@ class Waiting:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordFor:
+    """A step the actor's office may record on behalf of the role that performs it
+    (บันทึกแทน; ``on_behalf`` in the definition): that role must otherwise act."""
+
+    trigger: str
+    label: Text
+    role: str  # on behalf of whom
+    role_label: Text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "trigger": self.trigger,
+            "label": text_dict(self.label),
+            "on_behalf_of": self.role,
+            "on_behalf_label": text_dict(self.role_label),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class InboxRow:
     key: str
     area_code: str
@@ -124,8 +150,10 @@ class InboxRow:
 @dataclass(frozen=True, slots=True)
 class InboxGroup:
     """One process and step: how many instances are in it (and late), the steps the
-    actor may do there (``triggers``; none in ``waiting``), the offices that must act
-    (``roles``), and one page of its instances."""
+    actor may do there (``triggers``; none in ``waiting``), the steps it may only record
+    on behalf of another role (``records_for``: one done elsewhere, on paper, by the
+    office that must otherwise act), the offices that must act (``roles``; in ``waiting``
+    only), and one page of its instances."""
 
     process: str
     title: Text
@@ -136,8 +164,15 @@ class InboxGroup:
     triggers: tuple[tuple[str, Text], ...]
     roles: tuple[tuple[str, Text], ...]
     rows: tuple[InboxRow, ...]
+    records_for: tuple[RecordFor, ...] = ()
+
+    @property
+    def on_behalf_of(self) -> RecordFor | None:
+        """The first step recorded on behalf, naming whom (None: the actor's own steps)."""
+        return self.records_for[0] if self.records_for else None
 
     def as_dict(self) -> dict[str, Any]:
+        behalf = self.on_behalf_of
         return {
             "process": self.process,
             "title": text_dict(self.title),
@@ -146,6 +181,9 @@ class InboxGroup:
             "total": self.total,
             "overdue": self.overdue,
             "triggers": [{"trigger": t, "label": text_dict(x)} for t, x in self.triggers],
+            "on_behalf_of": behalf.role if behalf else None,
+            "on_behalf_label": text_dict(behalf.role_label) if behalf else None,
+            "records_for": [x.as_dict() for x in self.records_for],
             "roles": [{"role": r, "label": text_dict(x)} for r, x in self.roles],
             "instances": [r.as_dict() for r in self.rows],
         }
@@ -286,6 +324,7 @@ def _groups(
                 _triggers(versions, state, actor),
                 _roles(catalog, versions, state) if actor is None else (),
                 tuple(_row(i, names, now) for i in rows),
+                _records_for(catalog, versions, state, actor),
             )
         )
     return tuple(out)
@@ -379,6 +418,21 @@ def _triggers(
         for t in steps_for(definition, state, actor.role):
             found.setdefault(t.trigger, t.label)
     return tuple(found.items())
+
+
+def _records_for(
+    catalog: Catalog, versions: list[Definition], state: str, actor: InboxActor | None
+) -> tuple[RecordFor, ...]:
+    """The steps the actor may record from ``state`` only on behalf of another role."""
+    if actor is None:
+        return ()
+    found: dict[str, RecordFor] = {}
+    for definition in sorted(versions, key=lambda d: -d.version):
+        for t, of in records_for(definition, state, actor.role):
+            spec = catalog.roles.get(of)
+            label = spec.label if spec else Text(of, of)
+            found.setdefault(t.trigger, RecordFor(t.trigger, t.label, of, label))
+    return tuple(found.values())
 
 
 def _roles(

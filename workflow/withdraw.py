@@ -43,7 +43,9 @@ __all__ = [
     "MIN_REASON",
     "WITHDRAW_ROLES",
     "AdminTrigger",
+    "MissingReason",
     "NotWithdrawable",
+    "NotWithdrawer",
     "Retargeted",
     "counted_clause",
     "designate_strong",
@@ -91,6 +93,35 @@ class NotWithdrawable(WorkflowError):
     exit_code = 5
 
 
+class MissingReason(WorkflowError):
+    """No reason, or one too short, for withdrawing ``key``; worded for the command line
+    (a web shell words it for its own field: ``web/wording.py``)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"give the reason for withdrawing {key} with --reason (at least {MIN_REASON} "
+            f"characters), e.g. --reason 'not on the letter's target list'",
+            f"ระบุเหตุผลที่ถอน {key} ด้วย --reason (อย่างน้อย {MIN_REASON} ตัวอักษร) "
+            f"เช่น --reason 'ไม่อยู่ในรายการเป้าหมายตามหนังสือ'",
+        )
+
+
+class NotWithdrawer(NotAllowed):
+    """An actor whose role or area may not withdraw an instance of ``area``; the facts
+    kept so a page can name the roles by their labels."""
+
+    def __init__(self, actor_id: str, role: str, actor_area: str | None, area: str) -> None:
+        self.actor_id, self.role, self.actor_area, self.area = actor_id, role, actor_area, area
+        roles = ", ".join(sorted(WITHDRAW_ROLES))
+        super().__init__(
+            f"actor {actor_id!r} (role {role}, area {actor_area or 'nation'}) may not "
+            f"withdraw instances of area {area}; ask an actor of role {roles} over that area",
+            f"ผู้ใช้ {actor_id!r} ถอนรายการของพื้นที่ {area} ไม่ได้; ให้ผู้ดูแลระบบหรือ"
+            f"สำนักงานพัฒนาชุมชนจังหวัดของพื้นที่นั้นเป็นผู้ถอน",
+        )
+
+
 def may_withdraw(role: str, actor_area: str | None, area: str) -> bool:
     """Whether an actor of ``role`` over ``actor_area`` may withdraw an instance of ``area``."""
     return role in WITHDRAW_ROLES and in_area(actor_area, area)
@@ -115,13 +146,7 @@ def _actor(session: Session, actor_id: str, area: str) -> Actor:
     if actor is None or not actor.active:
         raise UnknownActor(actor_id, "inactive" if actor else "unknown")
     if not may_withdraw(actor.role, actor.area_code, area):
-        roles = ", ".join(sorted(WITHDRAW_ROLES))
-        raise NotAllowed(
-            f"actor {actor_id!r} (role {actor.role}, area {actor.area_code or 'nation'}) may not "
-            f"withdraw instances of area {area}; ask an actor of role {roles} over that area",
-            f"ผู้ใช้ {actor_id!r} ถอนรายการของพื้นที่ {area} ไม่ได้; ให้ผู้ดูแลระบบหรือ"
-            f"สำนักงานพัฒนาชุมชนจังหวัดของพื้นที่นั้นเป็นผู้ถอน",
-        )
+        raise NotWithdrawer(actor_id, actor.role, actor.area_code, area)
     return actor
 
 
@@ -131,12 +156,7 @@ def withdraw_instance(
     """Withdraw ``key``: a record (who, role, when, ``reason``) and ``withdrawn_at``."""
     reason = reason.strip()
     if len(reason) < MIN_REASON:
-        raise WorkflowError(
-            f"give the reason for withdrawing {key} with --reason (at least {MIN_REASON} "
-            f"characters), e.g. --reason 'not on the letter's target list'",
-            f"ระบุเหตุผลที่ถอน {key} ด้วย --reason (อย่างน้อย {MIN_REASON} ตัวอักษร) "
-            f"เช่น --reason 'ไม่อยู่ในรายการเป้าหมายตามหนังสือ'",
-        )
+        raise MissingReason(key)
     with Session(db, expire_on_commit=False) as session, session.begin():
         inst = session.exec(select(Instance).where(col(Instance.key) == key)).first()
         if inst is None:

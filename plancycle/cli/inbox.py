@@ -22,6 +22,7 @@ from plancycle.workflow.inbox import (
     InboxActor,
     InboxFilter,
     InboxGroup,
+    RecordFor,
     inbox,
 )
 from plancycle.workflow.reports import MAX_OFFSET
@@ -120,12 +121,16 @@ def _print_group(r: Renderer, g: InboxGroup, mine: bool, offset: int) -> None:
         f"({r.num(g.total)} {r.pick('รายการ', 'instances')}{late})",
         highlight=False,
     )
-    if mine:
+    lines = []
+    if mine and g.triggers:
         doing = ", ".join(f"{_pick(r, x)} [{t}]" for t, x in g.triggers)
-        line = r.pick("ทำได้: ", "you may: ") + doing
+        lines.append(r.pick("ทำได้: ", "you may: ") + doing)
+    if mine:
+        lines.extend(_record_for(r, x) for x in g.records_for)
     else:
-        line = r.pick("รอ: ", "waiting on: ") + ", ".join(_pick(r, x) for _, x in g.roles)
-    console.print(line, highlight=False, markup=False)
+        lines.append(r.pick("รอ: ", "waiting on: ") + ", ".join(_pick(r, x) for _, x in g.roles))
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
     console.print(_table(r, g, mine))
     shown = len(g.rows)
     if g.total > 0 and shown < g.total:
@@ -140,6 +145,18 @@ def _print_group(r: Renderer, g: InboxGroup, mine: bool, offset: int) -> None:
             highlight=False,
             markup=False,
         )
+
+
+def _record_for(r: Renderer, x: RecordFor) -> str:
+    """A step the office records for another role, and that the role must otherwise act."""
+    who = _pick(r, x.role_label)
+    return r.pick(
+        f"บันทึกแทน {who}: {x.label.th} [{x.trigger}] "
+        f"(ผู้ต้องดำเนินการคือ{who} แนบเอกสารที่ลงนามแล้ว --on-behalf-of {x.role})",
+        f"record for the {who.lower()}: {x.label.en} [{x.trigger}] "
+        f"(the {who.lower()} must otherwise act; attach the signed document, "
+        f"--on-behalf-of {x.role})",
+    )
 
 
 def _pick(r: Renderer, t: Text) -> str:
