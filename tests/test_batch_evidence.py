@@ -31,7 +31,11 @@ def web(engine: sa.Engine, tmp_path: Path) -> Web:
 
 
 def _item(key: str, part: str | None, participants: int = 25) -> dict:
-    out: dict = {"key": key, "trigger": "workshop_held", "data": {"participants": participants, "workshop_date": "2025-02-03"}}
+    out: dict = {
+        "key": key,
+        "trigger": "workshop_held",
+        "data": {"participants": participants, "workshop_date": "2025-02-03"},
+    }
     if part:
         out["evidence"] = {"attendance": part}
     return out

@@ -308,8 +308,7 @@ def test_a_deadline_from_an_optional_date_is_refused(tmp_path) -> None:
     old = "      - name: workshop_date\n        type: date\n        required: true"
     found = _problems(tmp_path, "activity2", old, old.replace("true", "false"))
     assert any(
-        "counts from field 'workshop_date'" in m and "must mark required: true" in m
-        for m in found
+        "counts from field 'workshop_date'" in m and "must mark required: true" in m for m in found
     ), found
 
 
