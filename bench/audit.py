@@ -490,7 +490,7 @@ def micro(calls: int) -> dict[str, float]:
         "trigger": "workshop_held",
         "from_state": "workshop",
         "to_state": "evaluate",
-        "data": {"participants": 25},
+        "data": {"participants": 25, "workshop_date": "2025-01-15"},
         "note": None,
         "evidence": [PDF_SHA, PDF_SHA],
         "automatic": False,

@@ -54,7 +54,7 @@ PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/plancycle_bench"
 START = datetime(2025, 1, 10, 9, tzinfo=BANGKOK)
 STEPS = (  # Activity 2, first path: trigger, form fields, evidence
     ("meeting_set", {}, False),
-    ("workshop_held", {"data.participants": "25"}, True),
+    ("workshop_held", {"data.participants": "25", "data.workshop_date": "2025-01-10"}, True),
     ("evaluated", {}, False),
     ("bpm_recorded", {}, False),
     ("report_submitted", {"data.spent": "3900"}, False),

@@ -163,8 +163,9 @@ def _check_after(
 def _check_after_fields(
     chk: Checker, transitions: list[TransitionDraft], pending: list[PendingAfter]
 ) -> None:
-    """A deadline counted from a recorded date names a date field of every step that
-    leaves the state it counts from."""
+    """A deadline counted from a recorded date names a required date field of every step
+    that leaves the state it counts from: left optional, the deadline would silently count
+    from the day the step was recorded (issue #13 item 6)."""
     for p in pending:
         if p.date_field is None:
             continue
@@ -176,6 +177,12 @@ def _check_after_fields(
                     p.line,
                     f"state '{p.state_id}' deadline counts from field '{p.date_field}', "
                     f"which {t.name} (leaving '{p.after}') must record as a date",
+                )
+            elif not found.required:
+                chk.add(
+                    p.line,
+                    f"state '{p.state_id}' deadline counts from field '{p.date_field}', "
+                    f"which {t.name} (leaving '{p.after}') must mark required: true",
                 )
 
 

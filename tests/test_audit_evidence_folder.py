@@ -33,7 +33,17 @@ def written(chachoengsao_db: Path, tmp_path: Path, monkeypatch) -> Path:
         ["actors", "add", "cd-2401", "--role", "district_cd_office", "--area", "2401"],
         ["cycle", "start", "2568", "--province", "24", "--quiet"],
         ["advance", KEY, "meeting_set", "--actor", "cd-2401"],
-        ["advance", KEY, "workshop_held", "--actor", "cd-2401", "--data", "participants=25"]
+        [
+            "advance",
+            KEY,
+            "workshop_held",
+            "--actor",
+            "cd-2401",
+            "--data",
+            "participants=25",
+            "--data",
+            "workshop_date=2025-02-03",
+        ]
         + ["--evidence", "attendance=sheet.pdf"],
     ):
         result = CliRunner().invoke(app, args)

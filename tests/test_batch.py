@@ -100,7 +100,7 @@ def test_guards_and_duplicates_are_checked_before_anything_is_written(world: Wor
             2,
             "2568/activity2/240101",
             "workshop_held",
-            {"participants": "12"},
+            {"participants": "12", "workshop_date": "2025-02-03"},
             [EvidenceInput("attendance", "scan.pdf", io.BytesIO(world.pdf.read_bytes()))],
         ),
         BatchRow(3, KEYS[0], "calendar_set", {"forum_date": "2025-01-20"}),
@@ -364,9 +364,9 @@ def test_evidence_columns_name_files_in_the_evidence_folder(cli, tmp_path: Path)
     (folder / "att.pdf").write_bytes(world.pdf.read_bytes())
     sheet = tmp_path / "sheets" / "workshops.csv"
     sheet.parent.mkdir()
-    head = "key,trigger,participants,evidence.attendance\r\n"
+    head = "key,trigger,participants,workshop_date,evidence.attendance\r\n"
     lines = [
-        f"{k},workshop_held,{p},{f}\r\n"
+        f"{k},workshop_held,{p},2025-02-03,{f}\r\n"
         for k, p, f in zip(
             tambons, ["25", "๓๐", "22"], ["att.pdf", "att.pdf", "gone.pdf"], strict=True
         )

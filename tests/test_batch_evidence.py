@@ -31,7 +31,11 @@ def web(engine: sa.Engine, tmp_path: Path) -> Web:
 
 
 def _item(key: str, part: str | None, participants: int = 25) -> dict:
-    out: dict = {"key": key, "trigger": "workshop_held", "data": {"participants": participants}}
+    out: dict = {
+        "key": key,
+        "trigger": "workshop_held",
+        "data": {"participants": participants, "workshop_date": "2025-02-03"},
+    }
     if part:
         out["evidence"] = {"attendance": part}
     return out
@@ -128,7 +132,7 @@ def test_the_bulk_page_takes_a_file_per_row_and_a_shared_one(web: Web) -> None:
     assert 'name="row.0.evidence.attendance"' in page.text
     form = {"csrf": _csrf(page.text), "process": "activity2", "trigger": "workshop_held"}
     form |= {f"row.{i}.key": k for i, k in enumerate(KEYS)}
-    form |= {"data.participants": "30"}
+    form |= {"data.participants": "30", "all.data.workshop_date": "2025-02-03"}
     answer = web.client.post(
         "/bulk",
         data=form,

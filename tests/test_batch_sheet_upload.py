@@ -125,8 +125,8 @@ def test_evidence_files_are_matched_by_name_and_an_unnamed_one_is_refused(web: W
     web.world.engine.advance(
         "2568/activity2/240101", "meeting_set", web.world.actors["district_cd_office"]
     )
-    head = "key,trigger,participants,evidence.attendance\n"
-    sheet = (head + "2568/activity2/240101,workshop_held,25,scans/ลงชื่อ.pdf\n").encode()
+    head = "key,trigger,participants,workshop_date,evidence.attendance\n"
+    sheet = (head + "2568/activity2/240101,workshop_held,25,2025-02-03,scans/ลงชื่อ.pdf\n").encode()
     pdf = ("ลงชื่อ.pdf", MINIMAL_PDF, "application/pdf")
     extra = ("other.pdf", MINIMAL_PDF + b"\n%x", "application/pdf")
     refused = post(

@@ -188,14 +188,17 @@ def test_the_cli_words_a_refusal_as_its_own_options(ready, tmp_path) -> None:
     code, _, err = ready("advance", key, "workshop_held", "--actor", "cd-2401")
     assert code == 2
     flat = " ".join(err.split())
-    assert "missing data participants (give --data participants=N)" in flat
-    assert "(ใส่ --data participants=จำนวน)" in flat
+    assert "missing data workshop_date, participants" in flat
+    assert "(give --data workshop_date=DATE, --data participants=N)" in flat
+    assert "(ใส่ --data workshop_date=วันที่, --data participants=จำนวน)" in flat
+    held = ["--data", "workshop_date=2025-02-03"]
     code, _, err = ready(
         "advance",
         key,
         "workshop_held",
         "--actor",
         "cd-2401",
+        *held,
         "--data",
         "participants=12",
         "--evidence",
@@ -203,21 +206,22 @@ def test_the_cli_words_a_refusal_as_its_own_options(ready, tmp_path) -> None:
     )
     flat = " ".join(err.split())
     assert code == 2 and "got 12 (give --data participants=N)" in flat
-    code, _, err = ready(
-        "advance", key, "workshop_held", "--actor", "cd-2401", "--data", "participants=25"
-    )
+    # a slot that refuses when missing: the orders' PDFs (the letter asks for them)
+    orders = "2568/orders/2401"
+    code, _, err = ready("advance", orders, "reviewed", "--actor", "cd-2401")
+    assert code == 0, err
+    code, _, err = ready("advance", orders, "sent_to_province", "--actor", "cd-2401")
     flat = " ".join(err.split())
-    assert code == 2 and "needs evidence attendance (give --evidence attendance=FILE)" in flat
+    assert code == 2 and "needs evidence order_3_1, order_3_2" in flat
+    assert "(give --evidence order_3_1=FILE, --evidence order_3_2=FILE" in flat
     code, _, err = ready(
         "advance",
-        key,
-        "workshop_held",
+        orders,
+        "sent_to_province",
         "--actor",
         "cd-2401",
-        "--data",
-        "participants=25",
         "--evidence",
-        f"attendance={tmp_path / 'missing.pdf'}",
+        f"order_3_1={tmp_path / 'missing.pdf'}",
     )
     assert code == 2 and "does not exist" in err
 

@@ -34,12 +34,19 @@ def test_on_behalf_send_back_and_correct_from_the_cli(ready, tmp_path: Path) -> 
 
     assert run("advance", A2, "meeting_set", "--actor", "cd-2401")[0] == 0
     code, _, err = run(
-        "advance", A2, "workshop_held", "--actor", "cd-2401", "--data", "participants=25",
+        "advance", A2, "workshop_held", "--actor", "cd-2401", "--data", "participants=25", "--data", "workshop_date=2025-02-03",
         "--evidence", f"attendance={signed}",
     )  # fmt: skip
     assert code == 0, err
     code, out, err = run(
-        "correct", A2, "--actor", "cd-2401", "--data", "participants=27", "--reason", "recount"
+        "correct",
+        A2,
+        "--actor",
+        "cd-2401",
+        "--data",
+        "participants=27",
+        "--reason",
+        "recount",
     )
     assert code == 0 and "corrected the data of" in out, err
     code, _, err = run("send-back", A2, "--actor", "cd-2401", "--comment", "x")

@@ -281,10 +281,12 @@ def test_activity2(catalog):
     held = defn.transition("workshop_held", "workshop")
     assert [(g.name, dict(g.params)) for g in held.guards] == [("min_participants", {"min": 20})]
     assert [(f.name, f.type, f.required) for f in held.data] == [
-        ("workshop_date", "date", False),
+        ("workshop_date", "date", True),
         ("participants", "int", True),
     ]
     assert [e.id for e in held.evidence if e.required] == ["attendance"]
+    # expected but not insisted on: the letter asks for no attendance upload (#13 item 8)
+    assert [e.id for e in held.evidence if e.insisted] == []
     # 7 days after the workshop day entered, on its own date (not capped by 31 March)
     assert defn.state("bpm_record").due == (
         Deadline(kind="after", after="workshop", days=7, date_field="workshop_date"),

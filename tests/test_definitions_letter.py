@@ -292,32 +292,33 @@ def test_the_instance_page_tells_deadline_sources_and_recorded_findings(engine, 
 def test_an_expected_file_declared_warn_is_recorded_when_missing(engine, tmp_path) -> None:
     world = populate(engine, tmp_path)
     text = (DATA_DIR / "activity2.yaml").read_text(encoding="utf-8")
-    path = tmp_path / "activity2.yaml"  # the department declares the upload a warn rule
-    path.write_text(text.replace("severity: refuse", "severity: warn"), encoding="utf-8")
+    path = tmp_path / "activity2.yaml"  # a province that insists declares the upload refuse
+    declared = text.replace("source: inferred\n        severity: warn", "severity: refuse")
+    assert declared != text
+    path.write_text(declared, encoding="utf-8")
     catalog = load_catalog([path, *_others()])
-    warned = Engine(catalog, world.db, world.clock, evidence_folder=tmp_path / "evidence")
+    refusing = Engine(catalog, world.db, world.clock, evidence_folder=tmp_path / "evidence")
     key = "2568/activity2/240101"
     world.clock.set(bkk(2025, 1, 10, 9))
     walk(world.engine, key, world.actors, world.pdf, max_steps=1)  # to the workshop
-    with pytest.raises(MissingEvidence):  # as shipped, the attendance list is insisted on
-        world.engine.advance(
-            key, "workshop_held", world.actors["district_cd_office"], data={"participants": 25}
-        )
-    result = warned.advance(
-        key, "workshop_held", world.actors["district_cd_office"], data={"participants": 25}
-    )
+    held = {"participants": 25, "workshop_date": "2025-01-10"}
+    actor = world.actors["district_cd_office"]
+    with pytest.raises(MissingEvidence):  # declared refuse, the attendance list is insisted on
+        refusing.advance(key, "workshop_held", actor, data=held)
+    assert instance_view(world.db, CATALOG, key, world.clock.now()).inst.state == "workshop"
+    result = world.engine.advance(key, "workshop_held", actor, data=held)  # as shipped: warn
     assert result.to_state == "evaluate"
     [warning] = result.warnings
     assert warning.guard == "evidence:attendance" and "Attendance list" in warning.en
-    view = instance_view(world.db, catalog, key, world.clock.now())
+    view = instance_view(world.db, CATALOG, key, world.clock.now())
     assert view.records[-1].data["_warnings"][0]["guard"] == "evidence:attendance"
     slot = CATALOG.get("activity2").transitions_from("workshop")[0].evidence[0]
-    assert (slot.id, slot.source, slot.insisted) == ("attendance", "inferred", True)
+    assert (slot.id, slot.source, slot.insisted) == ("attendance", "inferred", False)
 
 
 def test_only_an_inferred_file_may_warn(tmp_path: Path) -> None:
     text = (DATA_DIR / "activity2.yaml").read_text(encoding="utf-8")
     path = tmp_path / "activity2.yaml"
-    path.write_text(text.replace("source: inferred\n        severity: refuse", "severity: warn"))
+    path.write_text(text.replace("source: inferred\n        severity: warn", "severity: warn"))
     with pytest.raises(DefinitionError, match="only a file the letter does not ask for"):
         load_catalog([path, *_others()])

@@ -241,7 +241,10 @@ def test_unknown_and_missing_step_data_are_refused_together(world: World) -> Non
             None,
             {"colour": "red"},
         )
-    assert "unknown data colour" in info.value.en and "missing data participants" in info.value.en
+    assert (
+        "unknown data colour" in info.value.en
+        and "missing data workshop_date, participants" in info.value.en
+    )
     with pytest.raises(BadStepInput, match="not a valid int"):
         fire(world, key, definition, step, participants="many")
     assert snapshot(world, key) == before
@@ -302,7 +305,12 @@ def test_evidence_is_stored_before_the_write_and_a_refusal_leaves_it_harmless(
     given = EvidenceInput("attendance", "scan.pdf", io.BytesIO(content))
     with pytest.raises(GuardFailed):
         world.engine.advance(
-            key, step.trigger, world.actors[step.roles[0]], [given], None, {"participants": 3}
+            key,
+            step.trigger,
+            world.actors[step.roles[0]],
+            [given],
+            None,
+            {"participants": 3, "workshop_date": "2025-02-03"},
         )
     assert stored.read_bytes() == content
     assert sorted(p.name for p in world.engine.evidence_folder.rglob("*.part")) == []

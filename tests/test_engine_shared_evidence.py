@@ -37,7 +37,7 @@ def test_one_file_attached_by_many_at_once(engine: sa.Engine, tmp_path: Path) ->
                 "workshop_held",
                 office,
                 evidence_of([("attendance", world.pdf)]),
-                data={"participants": 25},
+                data={"participants": 25, "workshop_date": "2025-02-03"},
             )
         except BaseException as exc:  # noqa: BLE001 - every failure is the finding
             failures.append(exc)

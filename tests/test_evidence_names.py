@@ -25,7 +25,13 @@ def pdf(name: str, slot: str | None = "attendance") -> EvidenceInput:
 def workshop(world: World, key: str, *files: EvidenceInput) -> None:  # noqa: F811
     actor = world.actors["district_cd_office"]
     world.engine.advance(key, "meeting_set", actor)
-    world.engine.advance(key, "workshop_held", actor, evidence=files, data={"participants": 25})
+    world.engine.advance(
+        key,
+        "workshop_held",
+        actor,
+        evidence=files,
+        data={"participants": 25, "workshop_date": "2025-02-03"},
+    )
 
 
 def names(world: World, key: str) -> list[str | None]:  # noqa: F811
@@ -47,5 +53,11 @@ def test_a_slot_takes_one_file(world: World) -> None:  # noqa: F811
     world.engine.advance(key, "meeting_set", actor)
     extra = (pdf("a.pdf"), pdf("b.pdf"))
     with pytest.raises(BadStepInput, match="takes one file"):
-        world.engine.advance(key, "workshop_held", actor, evidence=extra, data={"participants": 25})
+        world.engine.advance(
+            key,
+            "workshop_held",
+            actor,
+            evidence=extra,
+            data={"participants": 25, "workshop_date": "2025-02-03"},
+        )
     assert len(history(world.db, key)[1]) == 1

@@ -302,6 +302,34 @@ def test_a_deadline_from_a_date_no_step_records_is_refused(tmp_path) -> None:
     ), found
 
 
+def test_a_deadline_from_an_optional_date_is_refused(tmp_path) -> None:
+    """Left optional, BPM's 7 days would silently count from the day the step was
+    recorded (issue #13 item 6): the definition must make the date required."""
+    old = "      - name: workshop_date\n        type: date\n        required: true"
+    found = _problems(tmp_path, "activity2", old, old.replace("true", "false"))
+    assert any(
+        "counts from field 'workshop_date'" in m and "must mark required: true" in m for m in found
+    ), found
+
+
+def test_a_workshop_recorded_without_its_date_is_refused_and_changes_nothing(
+    world: World,
+) -> None:
+    world.clock.set(bkk(2025, 3, 20, 9))
+    world.engine.advance(A2, "meeting_set", DISTRICT_CD)
+    before = get_instance(world.db, A2)
+    with pytest.raises(WorkflowError) as refused:
+        world.engine.advance(A2, "workshop_held", DISTRICT_CD, data={"participants": 25})
+    assert "missing data workshop_date" in refused.value.en
+    assert "workshop_date" in refused.value.th
+    after = get_instance(world.db, A2)
+    assert (after.state, after.version, after.due_at) == (
+        before.state,
+        before.version,
+        before.due_at,
+    )
+
+
 def test_once_per_names_an_area_level(tmp_path) -> None:
     found = _problems(tmp_path, "village_plan", "once_per: district", "once_per: county")
     assert any("once_per" in m for m in found), found

@@ -61,7 +61,7 @@ def _workshop_held(world: World, participants: int = 25) -> None:
         "workshop_held",
         cd,
         evidence=evidence_of([("attendance", world.pdf)]),
-        data={"participants": participants},
+        data={"participants": participants, "workshop_date": "2025-02-03"},
     )
 
 
@@ -209,7 +209,7 @@ def test_province_sends_a_step_back_with_a_comment_and_the_lead_is_told(world: W
         "workshop_held",
         world.actors["district_cd_office"],
         evidence=evidence_of([("attendance", world.pdf)]),
-        data={"participants": 30},
+        data={"participants": 30, "workshop_date": "2025-02-04"},
     )
     _audit_clean(world)
 
@@ -271,7 +271,7 @@ def test_a_correction_supersedes_the_value_and_keeps_the_step(world: World) -> N
     assert _column(world, ReportColumn.PARTICIPANTS) == 31
     _, records = history(world.db, ACTIVITY2)
     assert [(r.trigger, r.data) for r in records[-2:]] == [
-        ("workshop_held", {"participants": 25}),
+        ("workshop_held", {"participants": 25, "workshop_date": "2025-02-03"}),
         (CORRECT_TRIGGER, {"participants": 31}),
     ]
     _audit_clean(world)

@@ -21,7 +21,7 @@ def test_the_province_sends_the_workshop_back_with_a_comment(site: Site) -> None
         "workshop_held",
         cd,
         evidence=evidence_of([("attendance", site.store.pdf)]),
-        data={"participants": 25},
+        data={"participants": 25, "workshop_date": "2025-02-03"},
     )
     page = site.page
     site.log_in(PROVINCE)

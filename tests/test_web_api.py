@@ -51,14 +51,14 @@ def test_round_trip_on_each_store(engine: sa.Engine, tmp_path: Path) -> None:
         DISTRICT,
         "workshop_held",
         files={"evidence.attendance": PDF},
-        **{"data.participants": "25", "expected_version": "2"},
+        **{"data.participants": "25", "data.workshop_date": "2025-02-03", "expected_version": "2"},
     )
     assert done.status_code == 200, done.text
     assert done.json()["to"] == "evaluate" and len(done.json()["evidence"]) == 1
     records = web.client.get(f"{A2}/history", headers=web.auth(DISTRICT)).json()["records"]
     assert [r["trigger"] for r in records] == ["meeting_set", "workshop_held"]
     assert records[1]["evidence"][0]["file_name"] == "attendance.pdf"
-    assert records[1]["data"] == {"participants": 25}
+    assert records[1]["data"] == {"participants": 25, "workshop_date": "2025-02-03"}
     stale = advance(web, DISTRICT, "evaluated", expected_version="2")
     assert problem(stale, 409)["state"] == "evaluate"
     status = web.client.get("/api/v1/status?area=240101", headers=web.auth(DISTRICT)).json()
@@ -146,15 +146,26 @@ def test_one_instance_has_steps_deadlines_next_steps_and_etag(web: Web) -> None:
 
 def test_advance_refusals_carry_both_languages(web: Web) -> None:
     advance(web, DISTRICT, "meeting_set")
-    no_file = problem(advance(web, DISTRICT, "workshop_held", **{"data.participants": "25"}), 422)
-    assert "attendance" in no_file["detail"] and "attendance" in no_file["detail_th"]
+    # a file the letter asks for (the orders' PDFs) is refused when missing
+    orders = "/api/v1/instances/2568/orders/2401"
+    reviewed = web.client.post(
+        f"{orders}/advance", headers=web.auth(DISTRICT), data={"trigger": "reviewed"}
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    no_file = problem(
+        web.client.post(
+            f"{orders}/advance", headers=web.auth(DISTRICT), data={"trigger": "sent_to_province"}
+        ),
+        422,
+    )
+    assert "order_3_1" in no_file["detail"] and "order_3_1" in no_file["detail_th"]
     few = problem(
         advance(
             web,
             DISTRICT,
             "workshop_held",
             files={"evidence.attendance": PDF},
-            data='{"participants": 5}',
+            data='{"participants": 5, "workshop_date": "2025-02-03"}',
         ),
         422,
     )
@@ -168,7 +179,7 @@ def test_advance_refusals_carry_both_languages(web: Web) -> None:
             DISTRICT,
             "workshop_held",
             files={"evidence.attendance": fake},
-            **{"data.participants": "25"},
+            **{"data.participants": "25", "data.workshop_date": "2025-02-03"},
         ),
         422,
     )

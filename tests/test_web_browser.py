@@ -144,6 +144,7 @@ def test_a_district_officer_advances_the_workshop_with_a_pdf(site: Site) -> None
     form = page.locator('form[data-trigger="workshop_held"]')
     participants = form.locator('input[name="data.participants"]')
     participants.fill("12")  # the seed asks for 20 or more: the field says so (min="20")
+    form.locator('input[name="data.workshop_date"]').fill("3 ก.พ. 68")  # BPM counts from it
     form.locator('input[name="evidence.attendance"]').set_input_files(str(site.store.pdf))
     form.locator("button[type=submit]").click()
     assert participants.evaluate("e => e.validity.rangeUnderflow")  # the browser stops it

@@ -35,7 +35,11 @@ def web(engine: sa.Engine, tmp_path: Path) -> Web:
     answer = web.client.post(
         f"/api/v1/instances/{KEY}/advance",
         headers=web.auth(DISTRICT),
-        data={"trigger": "workshop_held", "data.participants": "25"},
+        data={
+            "trigger": "workshop_held",
+            "data.participants": "25",
+            "data.workshop_date": "2025-02-03",
+        },
         files={"evidence.attendance": ("sheet.pdf", MINIMAL_PDF, "application/pdf")},
     )
     assert answer.status_code == 200, answer.text

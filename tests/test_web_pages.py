@@ -138,6 +138,7 @@ def test_advancing_with_the_plain_form_then_with_htmx(web: Web) -> None:
         "trigger": "workshop_held",
         "expected_version": "2",
         "data.participants": "25",
+        "data.workshop_date": "2025-02-03",
         "note": "ศาลาประชาคม",
     }
     files = {

@@ -32,7 +32,11 @@ def _workshop(web: Web) -> None:
     ok = web.client.post(
         f"{A2}/advance",
         headers=web.auth(DISTRICT),
-        data={"trigger": "workshop_held", "data.participants": "25"},
+        data={
+            "trigger": "workshop_held",
+            "data.participants": "25",
+            "data.workshop_date": "2025-02-03",
+        },
         files={"evidence.attendance": PDF},
     )
     assert ok.status_code == 200, ok.text
@@ -112,7 +116,12 @@ def test_the_page_sends_back_and_corrects(web: Web) -> None:
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     saved = web.client.post(
         "/instances/2568/activity2/240101/correct",
-        data={"csrf": csrf, "data.participants": "26", "reason": "นับใหม่"},
+        data={
+            "csrf": csrf,
+            "data.participants": "26",
+            "data.workshop_date": "2025-02-03",
+            "reason": "นับใหม่",
+        },
         follow_redirects=False,
     )
     assert saved.status_code == 303

@@ -95,14 +95,21 @@ def _columns(t: Template) -> list[tuple[str, str]]:
         star = " *" if f.required else ""
         cols.append((f.name, f"{th}{star} ({_HINT.get(f.type, f.type)}) / {en}{star}"))
     for s in step.evidence:
-        star = " *" if s.required else ""
+        # * refuses a row without the file; an expected one (severity warn) records the finding
+        star = " *" if s.insisted else ""
+        expected = s.required and not s.insisted
+        th_hint, en_hint = ("ควรแนบ ชื่อไฟล์", "expected, file name") if expected else _FILE
         cols.append(
-            (f"{EVIDENCE}{s.id}", f"{s.label.th}{star} (ชื่อไฟล์) / {s.label.en}{star} (file name)")
+            (
+                f"{EVIDENCE}{s.id}",
+                f"{s.label.th}{star} ({th_hint}) / {s.label.en}{star} ({en_hint})",
+            )
         )
     cols.append((NOTE, "บันทึกเพิ่มเติม / note"))
     return cols
 
 
+_FILE = ("ชื่อไฟล์", "file name")
 _HINT = {
     "int": "จำนวนเต็ม",
     "date": "วันที่ เช่น 20/01/2568",

@@ -45,6 +45,9 @@ def deadline_day(
             return None
         start = to_bangkok(left).date()
         if spec.date_field is not None:
+            # the field is required (definitions/graph.py); only a record made before it was
+            # (an earlier definition, or a migration that added it) lacks it and counts from
+            # the day the instance left ``after``
             start = dates.get(spec.date_field, start)
         return start + timedelta(days=required(spec.days, "days"))
     raise ValueError(f"unknown deadline kind {spec.kind!r}")
