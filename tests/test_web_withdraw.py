@@ -43,6 +43,12 @@ def test_api_withdraw(web: Web) -> None:
     assert _activity2_total(web) == before - 1
     shown = web.client.get(URL, headers=web.auth(PROVINCE)).json()
     assert shown["withdrawn_at"] == done.json()["withdrawn_at"]
+    # nothing is recorded on it: no one must act, no step or review is offered
+    as_district = web.client.get(URL, headers=web.auth(DISTRICT)).json()
+    assert as_district["must_act"] == [] and as_district["next"]
+    assert not any(n["allowed"] for n in as_district["next"])
+    assert as_district["review"] == {"send_back_to": [], "correct": None}
+    assert shown["review"]["send_back_to"] == []
     again = web.client.post(URL + "/withdraw", json={"reason": "again"}, headers=web.auth(PROVINCE))
     assert again.status_code == 409
 

@@ -27,7 +27,7 @@ from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
 from plancycle.web.wording import FORM_WORDING, message_for
 from plancycle.workflow.views import InstanceView
-from plancycle.workflow.withdraw import MIN_REASON, may_withdraw, withdraw_instance
+from plancycle.workflow.withdraw import MIN_REASON, withdraw_instance
 
 __all__ = ["PATH", "router", "show_page"]
 
@@ -53,16 +53,13 @@ def _show(
         "year_home": f"/areas/{found.inst.area_code}",  # where picking another year leads
         "d": found,
         "catalog": web.catalog,
-        "allowed": [] if found.inst.withdrawn_at else found.allowed(who),
+        "allowed": found.allowed(who),
         "min_reason": MIN_REASON,
-        "can_withdraw": found.inst.withdrawn_at is None
-        and may_withdraw(who.role, who.area, found.inst.area_code),
+        "can_withdraw": found.may_withdraw(who),
         # the steps the viewer may do, each with the role it records it for (None: its own)
-        "doable": []
-        if found.inst.withdrawn_at
-        else [(t, None) for t in found.allowed(who)] + found.on_behalf(who),
-        "send_back_to": [] if found.inst.withdrawn_at else found.send_back_to(who),
-        "correctable": False if found.inst.withdrawn_at else found.correctable(who),
+        "doable": [(t, None) for t in found.allowed(who)] + found.on_behalf(who),
+        "send_back_to": found.send_back_to(who),
+        "correctable": found.correctable(who),
         "review_form": None,
         "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
         "flash": None,

@@ -46,7 +46,7 @@ from plancycle.workflow.review_rules import (
     returnable,
     standing,
 )
-from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS
+from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS, may_withdraw
 
 __all__ = [
     "AttachedFile",
@@ -231,6 +231,8 @@ class InstanceView:
         """The roles that must act next (none while the instance waits on others or is
         done): every office named by a step a person may do from here (the store's
         administrator, who may stand in for any, is not one of them)."""
+        if self.inst.withdrawn_at is not None:
+            return ()
         return must_act(self.definition, self.inst.state)
 
     def waiting_on(self) -> dict[str, str] | None:
@@ -240,24 +242,33 @@ class InstanceView:
                 return {"process": t.auto.process, "reached": t.auto.reached}
         return None
 
+    def _acts_here(self, who: Viewer) -> bool:
+        """Whether ``who`` may act on this instance at all: the area is its own and the
+        instance was not withdrawn (nothing is recorded on a withdrawn one)."""
+        return self.inst.withdrawn_at is None and in_area(who.area, self.inst.area_code)
+
+    def may_withdraw(self, who: Viewer) -> bool:
+        """Whether ``who`` may withdraw this instance (not already withdrawn)."""
+        return self.inst.withdrawn_at is None and may_withdraw(
+            who.role, who.area, self.inst.area_code
+        )
+
     def allowed(self, who: Viewer) -> list[Transition]:
         """The steps ``who`` may do now: its role is named and the area is its own."""
-        if not in_area(who.area, self.inst.area_code):
+        if not self._acts_here(who):
             return []
         return steps_for(self.definition, self.inst.state, who.role)
 
     def on_behalf(self, who: Viewer) -> list[tuple[Transition, str]]:
         """The steps ``who`` may record now on behalf of the role that performs them (that
         role must otherwise act), each with that role."""
-        if not in_area(who.area, self.inst.area_code):
+        if not self._acts_here(who):
             return []
         return records_for(self.definition, self.inst.state, who.role)
 
     def send_back_to(self, who: Viewer) -> list[str]:
         """The steps ``who`` may send the instance back to (the most recent first)."""
-        if not in_area(who.area, self.inst.area_code):
-            return []
-        if not may_send_back(self.definition, who.role):
+        if not self._acts_here(who) or not may_send_back(self.definition, who.role):
             return []
         return returnable(self.definition, self.inst.state, self.records)
 
@@ -267,8 +278,7 @@ class InstanceView:
         if found is None or not self.definition.review.correct:
             return None
         if who is not None and not (
-            in_area(who.area, self.inst.area_code)
-            and may_correct(self.definition, found[0], who.role)
+            self._acts_here(who) and may_correct(self.definition, found[0], who.role)
         ):
             return None
         return found[0]
