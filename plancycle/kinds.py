@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EscalationKind", "OutboxStatus", "check_in"]
+__all__ = ["Delivery", "EscalationKind", "OutboxStatus", "check_in"]
 
 
 class OutboxStatus(StrEnum):
@@ -19,6 +19,13 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"  # waiting for its next attempt
     DELIVERED = "delivered"
     DEAD = "dead"  # every attempt failed; kept, never retried
+
+
+class Delivery(StrEnum):
+    """How a contact is told (``contact.delivery``; NULL = the default for its role)."""
+
+    IMMEDIATE = "immediate"  # each notice as it is due
+    DIGEST = "digest"  # one message per working day listing everything due
 
 
 class EscalationKind(StrEnum):

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from plancycle.kinds import EscalationKind, OutboxStatus, check_in
+from plancycle.kinds import Delivery, EscalationKind, OutboxStatus, check_in
 from plancycle.store.types import JSONType, UTCDateTime
 
 __all__ = [
@@ -250,7 +250,10 @@ class Contact(SQLModel, table=True):
     """Where a role in an area is reached: ``2401 district_cd_office email x@y``."""
 
     __tablename__ = "contact"
-    __table_args__ = (sa.UniqueConstraint("area_code", "role", "channel", "address"),)
+    __table_args__ = (
+        sa.UniqueConstraint("area_code", "role", "channel", "address"),
+        sa.CheckConstraint(f"delivery IS NULL OR {check_in('delivery', Delivery)}", name="delivery"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     area_code: str = Field(index=True)  # "" for nation-wide roles
@@ -258,6 +261,7 @@ class Contact(SQLModel, table=True):
     channel: str  # log | email | webhook
     address: str
     name: str = ""
+    delivery: str | None = None  # a Delivery; None = the default for the role
 
 
 class OutboxMessage(SQLModel, table=True):
