@@ -109,6 +109,7 @@ PAGES = [
     "/instances/2568/village_plan/24010101",
     "/overdue",
     "/exports",
+    "/definitions/activity2",
     f"/bulk?{_bulk_query()}",
     f"/bulk?process=activity2&trigger=workshop_held&key={KEY}",
     "/bulk/sheet",
