@@ -84,3 +84,13 @@ def test_the_dot_text_quotes_what_it_cannot_read_and_wraps_at_spaces() -> None:
         to_dot(defn, "th", "no_such_state")
     with pytest.raises(ValueError):
         to_dot(defn, "fr")
+
+
+def test_the_area_page_serves_the_report_documents(web: Web) -> None:
+    page = web.client.get("/areas/2401").text
+    assert 'href="/areas/2401/report/activity2.pdf' in page
+    pdf = web.client.get("/areas/2401/report/activity2.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = web.client.get("/areas/2401/report/activity3.docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert web.client.get("/areas/2401/report/activity9.pdf").status_code == 422
