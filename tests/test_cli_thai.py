@@ -115,7 +115,7 @@ REFUSED: list[tuple[str, ...]] = [
 # Thai usage: a file type, the CDD's BPM system and "ทาง E-mail" (as the province's letter
 # writes them), and the program's name; in the help, the names of formats, standards and
 # programs that have no Thai word.
-ALLOWED = {"PDF", "BPM", "E-mail", "plancycle"} | {
+ALLOWED = {"PDF", "DOCX", "BPM", "E-mail", "plancycle"} | {
     *("CSV", "JSON", "SQL", "SQLite", "PostgreSQL", "API", "ISO", "UTF-8"),
     *("PEM", "Ed25519", "GeoThai", "Mermaid"),
 }

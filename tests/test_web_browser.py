@@ -291,3 +291,25 @@ def test_an_officer_lands_on_the_inbox_and_ticks_two_rows_for_bulk_entry(site: S
         "trigger": ["meeting_set"],
         "key": ticked,
     }
+
+
+def test_the_state_diagram_is_drawn_with_the_current_step_highlighted(site: Site) -> None:
+    page = site.page
+    site.log_in(OFFICER)
+    page.goto(f"{site.url}/instances/{KEY}")
+    current = page.locator("#state-diagram svg g.node.current")
+    assert current.count() == 1
+    assert current.get_attribute("id") == "state_coordinate"
+    assert "ประสาน" in current.text_content()  # the label is Thai, drawn inside the SVG
+    box = current.bounding_box()
+    assert box is not None and box["width"] > 50  # drawn, not an empty element
+    site.shot("diagram-instance-1280")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the figure fits
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    site.shot("diagram-instance-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{site.url}/definitions/activity3")
+    assert page.locator("#state-diagram svg g.node.state").count() == 10
+    site.shot("diagram-definition-1280", full_page=False)
+    page.set_viewport_size({"width": 390, "height": 844})
+    site.shot("diagram-definition-390", full_page=False)

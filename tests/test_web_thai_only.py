@@ -18,7 +18,7 @@ from plancycle.workflow.walk import MINIMAL_PDF
 from tests.webapp import DISTRICT, PROVINCE, Web, make_web
 
 KEY = "2568/activity2/240101"
-ALLOWED = frozenset({"plancycle", "Mermaid", "PDF", "CSV", "XLSX", "BPM", "KPI", "ID"})
+ALLOWED = frozenset({"plancycle", "Mermaid", "PDF", "DOCX", "CSV", "XLSX", "BPM", "KPI", "ID"})
 _WORD = re.compile(r"[A-Za-z]{2,}")
 # a code, an id, a file name, a key: letters joined to digits, _, /, . or -
 _CODE = re.compile(r"\S*[0-9_/.\\@:#=-]\S*")
@@ -109,6 +109,7 @@ PAGES = [
     "/instances/2568/village_plan/24010101",
     "/overdue",
     "/exports",
+    "/definitions/activity2",
     f"/bulk?{_bulk_query()}",
     f"/bulk?process=activity2&trigger=workshop_held&key={KEY}",
     "/bulk/sheet",

@@ -18,6 +18,7 @@ from plancycle.web import (
     pages_areas,
     pages_auth,
     pages_bulk,
+    pages_definitions,
     pages_evidence,
     pages_inbox,
     pages_instance,
@@ -74,6 +75,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_review,
         pages_bulk,
         pages_evidence,
+        pages_definitions,
     ):
         app.include_router(module.router)
     install_handlers(app)

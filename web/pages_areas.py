@@ -13,6 +13,8 @@ from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
 from plancycle.web.links import Fy, PageYear
 from plancycle.web.pages_common import PageUser, render, ui_for
+from plancycle.web.report_document import report_document
+from plancycle.web.report_files import DOC_FORMATS, to_docx, to_pdf
 from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
@@ -141,4 +143,24 @@ def export_download(
 ) -> Response:
     return export_response(
         _web(request), area_for(who, area), kind, fmt, fy, process, ui_for(request).lang
+    )
+
+
+@router.get("/areas/{code}/report/{kind}.{fmt}")
+def report_download(
+    request: Request,
+    who: PageUser,
+    code: str,
+    kind: str,
+    fmt: Literal["pdf", "docx"],
+    fy: Fy = None,
+) -> Response:
+    """The letter's report no. 1 (activity2) or no. 2 (activity3) of the area, as a document."""
+    web = _web(request)
+    doc = report_document(web.db, web.catalog, kind, fy, area_for(who, code), web.now())
+    body = to_pdf(doc) if fmt == "pdf" else to_docx(doc)
+    return Response(
+        body,
+        media_type=DOC_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{doc.filename}.{fmt}"'},
     )

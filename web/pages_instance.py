@@ -20,6 +20,7 @@ from plancycle.store.evidence import EvidenceFile
 from plancycle.web.advance import advance_form_of, advance_from_request
 from plancycle.web.auth import Principal
 from plancycle.web.deps import detail_for
+from plancycle.web.diagram_svg import state_svg
 from plancycle.web.kept_uploads import Kept, KeptFiles, StaleKept
 from plancycle.web.links import set_page_year
 from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
@@ -62,6 +63,7 @@ def _show(
         "correctable": found.correctable(who),
         "review_form": None,
         "diagram": to_mermaid(found.definition, ui_for(request).lang, current=found.inst.state),
+        "diagram_svg": state_svg(found.definition, ui_for(request).lang, found.inst.state),
         "flash": None,
         "error": None,
         "given": {},

@@ -23,6 +23,7 @@ from plancycle.cli import (
     inbox,
     instances,
     notify,
+    report,
     review,
     schedule,
     serve,
@@ -155,6 +156,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(db.app, name="db", help="The PostgreSQL role the application runs as.")
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
+app.add_typer(report.app, name="report", help="The letter's reports as documents (PDF, DOCX).")
 steps.register(app)
 review.register(app)
 batch.register(app)
