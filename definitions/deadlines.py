@@ -146,19 +146,19 @@ def parse_day_count(chk: Checker, node: Node | None, where: str) -> DayCount | N
     return _count(chk, node, where)
 
 
-def _roll(chk: Checker, node: Node, where: str, source: str | None) -> DayRoll | None | bool:
-    """``roll: next_working_day``; False after a problem. A roll moves the letter's day, so
+def _roll(chk: Checker, node: Node, where: str, source: str | None) -> DayRoll | None:
+    """``roll: next_working_day``; None after a problem. A roll moves the letter's day, so
     its spec may not claim the letter (or a public source) wrote the moved day."""
     value = chk.choice(node, f"{where}: roll", tuple(DayRoll))
     if value is None:
-        return False
+        return None
     if source not in (None, "inferred"):
         chk.add(
             node,
             f"{where}: a deadline with 'roll' is not the day the letter writes; "
             f"tag it 'source: inferred' (it is {source!r})",
         )
-        return False
+        return None
     return DayRoll(value)
 
 
@@ -202,7 +202,7 @@ def parse_deadline(
         spec = _fy_number(chk, m[kind], where, kind)
     if spec is not None and "roll" in m:
         roll = _roll(chk, m["roll"], where, source)
-        if roll is False:
+        if roll is None:
             return None
         spec, source = replace(spec, roll=roll), "inferred"
     return replace(spec, source=source) if spec is not None and source else spec
