@@ -1,5 +1,8 @@
 """Deadline specs (``fy_date``, ``quarter_end``, ``quarter_start``, ``month_end``, ``after``;
-``after`` may name the date ``field`` recorded when that step was left).
+``after`` may name the date ``field`` recorded when that step was left, and count its
+``days`` as ``count: working`` days). Any spec may declare ``roll: next_working_day``: a
+day off moves to the next working day. The letter's dates stay as written unless a
+definition says so, so a rolled deadline is ``source: inferred``.
 
 Used for a state's ``due`` list and for a definition's ``window`` bounds; every
 spec is relative to the fiscal year (or, for ``after``, to another state).
@@ -21,8 +24,9 @@ from plancycle.definitions.model import (
     required,
 )
 from plancycle.definitions.nodes import Checker
+from plancycle.kinds import DayCount, DayRoll
 
-__all__ = ["parse_deadline", "window_is_reversed"]
+__all__ = ["parse_day_count", "parse_deadline", "window_is_reversed"]
 
 _FY_DATE = re.compile(r"(\d{1,2})-(\d{1,2})")
 _NON_LEAP_YEAR = 2023
@@ -121,9 +125,41 @@ def _after(chk: Checker, node: Node, m: dict[str, Node], where: str) -> Deadline
     if days is not None and not 0 <= days <= 365:
         chk.add(m["days"], f"{where}: days {days} must be 0-365")
         return None
-    if after is None or days is None:
+    count = _count(chk, m.get("count"), f"{where}: count")
+    if after is None or days is None or count is None:
         return None
-    return Deadline(kind=DeadlineKind.AFTER, after=after, days=days, date_field=date_field)
+    return Deadline(
+        kind=DeadlineKind.AFTER, after=after, days=days, date_field=date_field, count=count
+    )
+
+
+def _count(chk: Checker, node: Node | None, where: str) -> DayCount | None:
+    """``count: calendar | working`` (calendar when left out); None after a problem."""
+    if node is None:
+        return DayCount.CALENDAR
+    value = chk.choice(node, where, tuple(DayCount))
+    return DayCount(value) if value is not None else None
+
+
+def parse_day_count(chk: Checker, node: Node | None, where: str) -> DayCount | None:
+    """A ladder rung's ``count`` (calendar when left out); None after a problem."""
+    return _count(chk, node, where)
+
+
+def _roll(chk: Checker, node: Node, where: str, source: str | None) -> DayRoll | None:
+    """``roll: next_working_day``; None after a problem. A roll moves the letter's day, so
+    its spec may not claim the letter (or a public source) wrote the moved day."""
+    value = chk.choice(node, f"{where}: roll", tuple(DayRoll))
+    if value is None:
+        return None
+    if source not in (None, "inferred"):
+        chk.add(
+            node,
+            f"{where}: a deadline with 'roll' is not the day the letter writes; "
+            f"tag it 'source: inferred' (it is {source!r})",
+        )
+        return None
+    return DayRoll(value)
 
 
 def _kind(
@@ -138,7 +174,7 @@ def _kind(
     if len(kinds) > 1:
         chk.add(node, f"{where}: give only one of {', '.join(kinds)}")
         return None
-    for extra in ("days", "field"):
+    for extra in ("days", "field", "count"):
         if kinds[0] != DeadlineKind.AFTER and extra in m:
             chk.add(m[extra], f"{where}: '{extra}' belongs only with 'after'")
             return None
@@ -150,8 +186,8 @@ def parse_deadline(
 ) -> Deadline | None:
     """One deadline spec; ``allow_after`` permits ``{after: STATE, days: N}`` (and ``field``).
     A spec may say where its day comes from: ``source: seed | inferred | public``."""
-    kinds = (*DEADLINE_KINDS, "days", "field") if allow_after else DEADLINE_KINDS[:-1]
-    m = chk.mapping(node, where, ((), (*kinds, "source")))
+    kinds = (*DEADLINE_KINDS, "days", "field", "count") if allow_after else DEADLINE_KINDS[:-1]
+    m = chk.mapping(node, where, ((), (*kinds, "source", "roll")))
     if m is None or node is None:
         return None
     source = chk.choice(m["source"], f"{where}: source", SOURCES) if "source" in m else None
@@ -164,4 +200,9 @@ def parse_deadline(
         spec = _after(chk, node, m, where)
     else:
         spec = _fy_number(chk, m[kind], where, kind)
+    if spec is not None and "roll" in m:
+        roll = _roll(chk, m["roll"], where, source)
+        if roll is None:
+            return None
+        spec, source = replace(spec, roll=roll), "inferred"
     return replace(spec, source=source) if spec is not None and source else spec

@@ -26,7 +26,7 @@ from plancycle.definitions.model import (
     Transition,
     required,
 )
-from plancycle.kinds import EscalationKind
+from plancycle.kinds import DayCount, EscalationKind
 from plancycle.thai.months import month_name
 
 __all__ = [
@@ -85,7 +85,19 @@ def _state_label(definition: Definition, state: str, lang: str) -> str:
 
 def deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
     """E.g. ``31 มี.ค.`` / ``31 Mar``, ``ต้นไตรมาส 2`` / ``start of Q2``, ``7 วันหลังขั้น “…”``
-    (the step by its label)."""
+    (the step by its label), ``7 วันทำการหลัง…`` for working days; a ``roll`` adds
+    ``(ตรงวันหยุดเลื่อนเป็นวันทำการถัดไป)`` / ``(a day off moves to the next working day)``."""
+    text = _deadline_day_text(deadline, definition, lang)
+    if deadline.roll is not None:
+        text += (
+            " (ตรงวันหยุดเลื่อนเป็นวันทำการถัดไป)"
+            if lang == "th"
+            else " (a day off moves to the next working day)"
+        )
+    return text
+
+
+def _deadline_day_text(deadline: Deadline, definition: Definition, lang: str) -> str:
     th = lang == "th"
     if deadline.kind == DeadlineKind.FY_DATE:
         month = month_name(required(deadline.month, "month"), lang=lang, short=True)
@@ -98,11 +110,19 @@ def deadline_text(deadline: Deadline, definition: Definition, lang: str) -> str:
     if deadline.kind == DeadlineKind.QUARTER_START:
         return f"ต้นไตรมาส {deadline.quarter}" if th else f"start of Q{deadline.quarter}"
     after = required(deadline.after, "after")
+    working = deadline.count == DayCount.WORKING
+    unit = ("วันทำการ" if working else "วัน") if th else ("working days" if working else "days")
     if deadline.date_field is not None:
         name = _field_label(definition, after, deadline.date_field, lang)
-        return f"{deadline.days} วันหลัง “{name}”" if th else f"{deadline.days} days after “{name}”"
+        return (
+            f"{deadline.days} {unit}หลัง “{name}”"
+            if th
+            else f"{deadline.days} {unit} after “{name}”"
+        )
     step = _state_label(definition, after, lang)
-    return f"{deadline.days} วันหลังขั้น “{step}”" if th else f"{deadline.days} days after “{step}”"
+    return (
+        f"{deadline.days} {unit}หลังขั้น “{step}”" if th else f"{deadline.days} {unit} after “{step}”"
+    )
 
 
 def _field_label(definition: Definition, state: str, name: str, lang: str) -> str:
@@ -166,12 +186,14 @@ def role_text(code: str, definition: Definition, roles: Mapping[str, Role], lang
 _DOER = Text("ผู้ทำขั้นตอนนั้น", "the office doing the step")
 
 
-def _offset(days: int, lang: str) -> str:
+def _offset(days: int, lang: str, count: DayCount = DayCount.CALENDAR) -> str:
+    working = count == DayCount.WORKING
+    th_unit, en_unit = ("วันทำการ", "working days") if working else ("วัน", "days")
     if days == 0:
         return "เมื่อพ้นวันกำหนด" if lang == "th" else "after the deadline day"
     if days < 0:
-        return f"{-days} วันก่อนกำหนด" if lang == "th" else f"{-days} days before"
-    return f"{days} วันหลังกำหนด" if lang == "th" else f"{days} days late"
+        return f"{-days} {th_unit}ก่อนกำหนด" if lang == "th" else f"{-days} {en_unit} before"
+    return f"{days} {th_unit}หลังกำหนด" if lang == "th" else f"{days} {en_unit} late"
 
 
 def rung_text(
@@ -184,7 +206,7 @@ def rung_text(
         for code in rung.notify
     )
     kind = KIND_LABELS[rung.kind].pick(lang)
-    return f"{level} {kind} {_offset(rung.offset_days, lang)} → {told}"
+    return f"{level} {kind} {_offset(rung.offset_days, lang, rung.count)} → {told}"
 
 
 def ladder_text(definition: Definition, roles: Mapping[str, Role], lang: str) -> list[str]:

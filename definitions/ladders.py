@@ -1,7 +1,8 @@
 """Parsing the deadline ladders file (``ladders.yaml``): named lists of rungs.
 
 A process names its ladder (``ladder: moi``; ``default`` when left out). A rung
-fires ``offset_days`` from the deadline day (negative: a reminder before it) and
+fires ``offset_days`` from the deadline day (negative: a reminder before it; counted in
+calendar days, or working days with ``count: working``) and
 notifies roles: role codes of ``roles.yaml``, or ``lead`` / ``supervisor`` for the
 process's own responsible unit and its supervisor.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node
 
+from plancycle.definitions.deadlines import parse_day_count
 from plancycle.definitions.errors import Problem
 from plancycle.definitions.model import LADDER_KINDS, LadderRung, Role
 from plancycle.definitions.nodes import Checker, Keys
@@ -24,7 +26,7 @@ __all__ = ["LADDER_ROLES", "Ladders", "parse_ladders"]
 Ladders = Mapping[str, tuple[LadderRung, ...]]
 LADDER_ROLES = ("lead", "supervisor")
 _ID = re.compile(r"[a-z][a-z0-9_]*")
-_RUNG_KEYS: Keys = (("level", "kind", "offset_days", "notify"), ())
+_RUNG_KEYS: Keys = (("level", "kind", "offset_days", "notify"), ("count",))
 
 
 def _notify(chk: Checker, node: Node | None, where: str, roles: Mapping[str, Role]) -> list[str]:
@@ -48,7 +50,8 @@ def _rung(chk: Checker, node: Node, where: str, roles: Mapping[str, Role]) -> La
     kind = chk.choice(m.get("kind"), f"{where} kind", LADDER_KINDS)
     offset = chk.integer(m.get("offset_days"), f"{where} offset_days", low=-60, high=60)
     notify = _notify(chk, m.get("notify"), where, roles)
-    if level is None or kind is None or offset is None or not notify:
+    count = parse_day_count(chk, m.get("count"), f"{where} count")
+    if level is None or kind is None or offset is None or not notify or count is None:
         return None
     if (kind == EscalationKind.REMINDER) != (offset < 0):
         chk.add(
@@ -58,7 +61,9 @@ def _rung(chk: Checker, node: Node, where: str, roles: Mapping[str, Role]) -> La
         )
         return None
     rung_kind = EscalationKind(kind)
-    return LadderRung(level=level, kind=rung_kind, offset_days=offset, notify=tuple(notify))
+    return LadderRung(
+        level=level, kind=rung_kind, offset_days=offset, notify=tuple(notify), count=count
+    )
 
 
 def _ladder(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from plancycle.definitions.errors import UnknownDefinition
 from plancycle.definitions.report_columns import ReportColumn
 from plancycle.definitions.row_kinds import RowKind
-from plancycle.kinds import EscalationKind
+from plancycle.kinds import DayCount, DayRoll, EscalationKind
 from plancycle.thai.areacode import AreaLevel
 
 __all__ = [
@@ -140,6 +140,8 @@ class Deadline:
     # where the day comes from (a SOURCES tag: the letter writes it, or it is inferred);
     # not part of the rule's value, so a re-tagged deadline is the same deadline
     source: str | None = field(default=None, compare=False)
+    count: DayCount = DayCount.CALENDAR  # with ``after``: calendar or working days
+    roll: DayRoll | None = None  # a day off moves to the next working day (source: inferred)
 
     def describe(self) -> str:
         """The spec as a definition file writes it, e.g. ``fy_date 03-31`` or ``7 days after
@@ -153,9 +155,10 @@ class Deadline:
             return f"end of Q{self.quarter}"
         if self.kind == DeadlineKind.QUARTER_START:
             return f"start of Q{self.quarter}"
+        unit = "working days" if self.count == DayCount.WORKING else "days"
         if self.date_field:
-            return f"{self.days} days after the {self.date_field} recorded at {self.after}"
-        return f"{self.days} days after {self.after}"
+            return f"{self.days} {unit} after the {self.date_field} recorded at {self.after}"
+        return f"{self.days} {unit} after {self.after}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +238,7 @@ class LadderRung:
     kind: EscalationKind
     offset_days: int
     notify: tuple[str, ...]
+    count: DayCount = DayCount.CALENDAR  # ``offset_days`` in calendar or working days
 
 
 @dataclass(frozen=True, slots=True)

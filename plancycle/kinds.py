@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Delivery", "EscalationKind", "OutboxStatus", "check_in"]
+__all__ = [
+    "DayCount",
+    "DayRoll",
+    "Delivery",
+    "EscalationKind",
+    "HolidayAction",
+    "OutboxStatus",
+    "check_in",
+]
 
 
 class OutboxStatus(StrEnum):
@@ -26,6 +34,26 @@ class Delivery(StrEnum):
 
     IMMEDIATE = "immediate"  # each notice as it is due
     DIGEST = "digest"  # one message per working day listing everything due
+
+
+class HolidayAction(StrEnum):
+    """A change the store makes to the Thai working-day calendar (``holiday_change.action``)."""
+
+    ADD = "add"  # the day is a holiday (a special holiday the Cabinet declares)
+    REMOVE = "remove"  # the day is a working day after all (an added day, or a package holiday)
+
+
+class DayCount(StrEnum):
+    """How a definition counts "N days" (a deadline ``after``, a ladder rung's offset)."""
+
+    CALENDAR = "calendar"  # every day (the default: the letter's "7 วัน")
+    WORKING = "working"  # working days of the store's calendar (workflow/workdays.py)
+
+
+class DayRoll(StrEnum):
+    """What a deadline falling on a day off becomes (``roll``; none: the day as written)."""
+
+    NEXT_WORKING_DAY = "next_working_day"
 
 
 class EscalationKind(StrEnum):

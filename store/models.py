@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from plancycle.kinds import Delivery, EscalationKind, OutboxStatus, check_in
+from plancycle.kinds import Delivery, EscalationKind, HolidayAction, OutboxStatus, check_in
 from plancycle.store.types import JSONType, UTCDateTime
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Escalation",
     "Evidence",
     "EvidenceUse",
+    "HolidayChange",
     "Instance",
     "OutboxMessage",
     "RefusedAttempt",
@@ -357,3 +358,20 @@ class StoreSetting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=100)  # a SettingKey
     value: str
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class HolidayChange(SQLModel, table=True):
+    """One change an administrator made to the working-day calendar, kept for good: a day
+    added as a holiday with its Thai name, or a day removed (a working day after all).
+    The newest change of a day is the one that holds (``plancycle.workflow.holidays``)."""
+
+    __tablename__ = "holiday_change"
+    __table_args__ = (sa.CheckConstraint(check_in("action", HolidayAction), name="action"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(index=True, max_length=10)  # ISO date, Asia/Bangkok
+    action: str  # a HolidayAction
+    name_th: str | None = None  # the holiday's Thai name (added days)
+    actor_id: str
+    role: str
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -95,12 +95,12 @@ def test_waiting_and_automatic_mistakes_are_all_reported(tmp_path) -> None:
         (
             19,
             "state 'work' opens: unknown key 'after' (allowed: fy_date, quarter_end, "
-            "quarter_start, month_end, source)",
+            "quarter_start, month_end, source, roll)",
         ),
         (
             19,
             "state 'work' opens: unknown key 'days' (allowed: fy_date, quarter_end, "
-            "quarter_start, month_end, source)",
+            "quarter_start, month_end, source, roll)",
         ),
         (19, "state 'work' opens: give one of fy_date, quarter_end, quarter_start, month_end"),
         (20, "state 'done' is final: it cannot open later, wait or be once per area"),

@@ -22,6 +22,7 @@ from plancycle.thai.areacode import AreaCode, AreaLevel
 from plancycle.thai.fiscal import FiscalYearError, fy_range
 from plancycle.workflow.clock import Clock, SystemClock
 from plancycle.workflow.deadlines import state_due_at
+from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.letter_counts import count_differs, holds_nation, no_activity2_list
 
 __all__ = ["CycleError", "StartResult", "instance_key", "key_process", "start_cycle"]
@@ -196,7 +197,7 @@ def _create(
     if definition.id in ONE_PER_DISTRICT_PROCESSES:
         codes = _one_per_district(session, cycle.fiscal_year, definition, codes, existing, result)
     initial = definition.initial_state.id
-    due = state_due_at(definition, initial, cycle.fiscal_year, {})
+    due = state_due_at(definition, initial, cycle.fiscal_year, {}, calendar=load_calendar(session))
     rows = [
         {
             "key": prefix + code,

@@ -57,12 +57,14 @@ from plancycle.workflow.errors import (
     WorkflowError,
     WrongFileType,
 )
+from plancycle.workflow.holiday_calendar import read_calendar
 from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
 from plancycle.workflow.machines import Fired, MachineRegistry
 from plancycle.workflow.refusals import RefusalLog, refusal_row
 from plancycle.workflow.stepdata import coerce_step_data
 from plancycle.workflow.withdraw import withdrawn_refusal
+from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = ["AdvanceResult", "Engine", "EvidenceInput"]
 
@@ -101,6 +103,7 @@ class Engine:
         self.driver = Driver.of(db)
         self.machines = MachineRegistry(catalog)
         self._fixed_due: dict[tuple[str, int, str, int], datetime | None] = {}
+        self._calendar: WorkCalendar | None = None  # the one _fixed_due was counted with
         self.evidence_folder = evidence_folder
         self.evidence_max_bytes = evidence_max_bytes
         self.busy_timeout_s = busy_timeout_s
@@ -419,16 +422,22 @@ class Engine:
         by the calendar are computed once per (definition version, state, fiscal year);
         only "N days after step X" deadlines read when the instance left X."""
         # only an ``after`` deadline names a state (``Deadline.after``)
+        calendar = read_calendar(cursor, self.driver)
+        if calendar != self._calendar:  # the store's holidays changed: count anew
+            self._fixed_due.clear()
+            self._calendar = calendar
         after = [d.after for d in definition.state(state).due if d.after is not None]
         if not after:
             memo = (definition.id, definition.version, state, inst.fiscal_year)
             if memo not in self._fixed_due:
-                self._fixed_due[memo] = state_due_at(definition, state, inst.fiscal_year, {})
+                self._fixed_due[memo] = state_due_at(
+                    definition, state, inst.fiscal_year, {}, calendar=calendar
+                )
             return self._fixed_due[memo]
         left_at = self._left_at(cursor, definition, inst.id, after)
         left_at[inst.state] = now
         dates = self._recorded_dates(cursor, definition, state, inst, values)
-        return state_due_at(definition, state, inst.fiscal_year, left_at, dates)
+        return state_due_at(definition, state, inst.fiscal_year, left_at, dates, calendar)
 
     def _recorded_dates(
         self,

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from plancycle.definitions.model import AutoRule, Catalog, Definition, LadderRung
-from plancycle.kinds import EscalationKind
+from plancycle.kinds import DayCount, EscalationKind
 from plancycle.thai.areacode import code_at
 from plancycle.thai.fiscal import start_of_day, to_bangkok
 from plancycle.workflow.acting import does_step
-from plancycle.workflow.deadlines import deadline_day
+from plancycle.workflow.deadlines import PLAIN_CALENDAR, deadline_day
+from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = [
     "AutoAdvance",
@@ -35,6 +36,7 @@ __all__ = [
     "Snapshot",
     "SweepPlan",
     "plan_sweep",
+    "rung_day",
     "rung_roles",
     "rung_time",
     "window_opens_at",
@@ -88,6 +90,8 @@ class Snapshot:
     done_levels: Mapping[tuple[int, int], set[int]]  # (instance id, step version) -> levels
     # (child process, fiscal year, parent area code) -> {child state: count}
     children: Mapping[ChildKey, Mapping[str, int]] = field(default_factory=dict)
+    # the store's working-day calendar (rungs counted in working days, windows that roll)
+    calendar: WorkCalendar = PLAIN_CALENDAR
 
 
 @dataclass
@@ -96,21 +100,35 @@ class SweepPlan:
     advances: list[AutoAdvance] = field(default_factory=list)
 
 
-def rung_time(rung: LadderRung, due_at: datetime) -> datetime:
+def rung_day(rung: LadderRung, due_at: datetime, calendar: WorkCalendar = PLAIN_CALENDAR) -> date:
+    """The day a rung counts to: deadline day + offset, in calendar days or (``count:
+    working``) in working days of ``calendar``."""
+    due = to_bangkok(due_at).date()
+    if rung.count == DayCount.WORKING:
+        return calendar.add_working_days(due, rung.offset_days)
+    return due + timedelta(days=rung.offset_days)
+
+
+def rung_time(
+    rung: LadderRung, due_at: datetime, calendar: WorkCalendar = PLAIN_CALENDAR
+) -> datetime:
     """When a rung is reached: the start of (deadline day + offset) for reminders before
     the deadline; for offsets >= 0, the first instant after the deadline day + offset
-    has ended (00:00 Bangkok the next day)."""
-    day = to_bangkok(due_at).date() + timedelta(days=rung.offset_days)
+    has ended (00:00 Bangkok the next day). The offset counts working days of
+    ``calendar`` when the rung says ``count: working``."""
+    day = rung_day(rung, due_at, calendar)
     if rung.offset_days >= 0:
         day += timedelta(days=1)
     return start_of_day(day)
 
 
-def window_opens_at(definition: Definition, state: str, fiscal_year: int) -> datetime | None:
+def window_opens_at(
+    definition: Definition, state: str, fiscal_year: int, calendar: WorkCalendar = PLAIN_CALENDAR
+) -> datetime | None:
     """When the window of step ``state`` opens in ``fiscal_year`` (00:00 Bangkok on its
     day); None when the step declares no window."""
     spec = definition.state(state).opens
-    day = deadline_day(spec, fiscal_year, {}) if spec is not None else None
+    day = deadline_day(spec, fiscal_year, {}, calendar=calendar) if spec is not None else None
     return start_of_day(day) if day is not None else None
 
 
@@ -118,26 +136,29 @@ class _Instants:
     """The instants many instances share, computed once per sweep: thousands of
     instances sit in the same step of the same year and have the same deadline."""
 
-    def __init__(self) -> None:
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
         self._opens: dict[tuple[str, int, str, int], datetime | None] = {}
-        self._rungs: dict[tuple[int, datetime], datetime] = {}
+        self._rungs: dict[tuple[int, DayCount, datetime], datetime] = {}
 
     def opens(self, definition: Definition, cand: Candidate) -> datetime | None:
         key = (definition.id, definition.version, cand.state, cand.fiscal_year)
         if key not in self._opens:
-            self._opens[key] = window_opens_at(definition, cand.state, cand.fiscal_year)
+            self._opens[key] = window_opens_at(
+                definition, cand.state, cand.fiscal_year, self.calendar
+            )
         return self._opens[key]
 
     def rung(self, rung: LadderRung, due_at: datetime) -> datetime:
-        key = (rung.offset_days, due_at)
+        key = (rung.offset_days, rung.count, due_at)
         if key not in self._rungs:
-            self._rungs[key] = rung_time(rung, due_at)
+            self._rungs[key] = rung_time(rung, due_at, self.calendar)
         return self._rungs[key]
 
 
 def plan_sweep(catalog: Catalog, snapshot: Snapshot, now: datetime) -> SweepPlan:
     plan = SweepPlan()
-    instants = _Instants()
+    instants = _Instants(snapshot.calendar)
     for cand in snapshot.candidates:
         definition = catalog.get(cand.definition_id, cand.definition_version)
         done = snapshot.done_levels.get((cand.id, cand.version), set())

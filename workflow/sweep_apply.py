@@ -21,7 +21,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from plancycle.definitions.builtin_actors import BuiltinActor
-from plancycle.definitions.model import Catalog, Definition
+from plancycle.definitions.model import Catalog, Definition, LadderRung
+from plancycle.kinds import DayCount
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.outbox import add_messages, outbox_rows
 from plancycle.store.escalations import insert_new_escalations
@@ -29,6 +30,7 @@ from plancycle.store.models import Area, Cycle, Escalation, Instance
 from plancycle.thai.areacode import length_at
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import Conflict, InvalidTrigger
+from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.notices import notice_for
 from plancycle.workflow.sweep import (
     OPENED_LEVEL,
@@ -43,6 +45,7 @@ from plancycle.workflow.sweep import (
 )
 from plancycle.workflow.waits import blockers, waits_text
 from plancycle.workflow.withdraw import counted_clause
+from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = ["SweepReport", "load_snapshot", "run_sweep"]
 
@@ -75,6 +78,14 @@ class SweepReport:
         }
 
 
+def _lead_days(rung: LadderRung) -> int:
+    """Calendar days ahead a rung may fire: a reminder counted in working days reaches
+    back over weekends and holiday runs (Songkran), so it looks twice as far and a week."""
+    if rung.count == DayCount.WORKING:
+        return -2 * rung.offset_days + 8
+    return -rung.offset_days + 1
+
+
 def _interest(catalog: Catalog) -> tuple[int, list[tuple[str, str]], list[Window]]:
     """How far ahead reminders look (days); the (process, state) pairs the sweep must see
     even without a deadline because they have an automatic exit; the steps (definition
@@ -83,7 +94,7 @@ def _interest(catalog: Catalog) -> tuple[int, list[tuple[str, str]], list[Window
     auto: set[tuple[str, str]] = set()
     windows: list[Window] = []
     for definition in catalog.all():
-        lead = max([lead, *(-r.offset_days + 1 for r in definition.ladder)])
+        lead = max([lead, *(_lead_days(r) for r in definition.ladder)])
         for state in definition.states:
             if any(t.auto for t in definition.transitions_from(state.id)):
                 auto.add((definition.id, state.id))
@@ -93,7 +104,7 @@ def _interest(catalog: Catalog) -> tuple[int, list[tuple[str, str]], list[Window
 
 
 def _opened_windows(
-    session: Session, windows: list[Window], now: datetime
+    session: Session, windows: list[Window], now: datetime, calendar: WorkCalendar
 ) -> list[tuple[str, int, str, int]]:
     """(process, version, state, fiscal year) of every window open by ``now``, for the
     fiscal years of the store's cycles (an instance carries its cycle's fiscal year)."""
@@ -102,7 +113,7 @@ def _opened_windows(
         (definition.id, definition.version, state, fy)
         for fy in years
         for definition, state in windows
-        if (opens := window_opens_at(definition, state, fy)) is not None and opens <= now
+        if (opens := window_opens_at(definition, state, fy, calendar)) is not None and opens <= now
     ]
 
 
@@ -120,7 +131,7 @@ def _wanted(
     terms = [col(Instance.due_at) <= horizon]
     if auto:
         terms.append(sa.tuple_(Instance.definition_id, Instance.state).in_(auto))
-    opened = _opened_windows(session, windows, now)
+    opened = _opened_windows(session, windows, now, load_calendar(session))
     if opened:
         step = (Instance.definition_id, Instance.definition_version, Instance.state)
         told = aliased(Escalation)
@@ -168,7 +179,8 @@ def load_snapshot(db: sa.Engine, catalog: Catalog, now: datetime) -> Snapshot:
         for instance_id, step_seq, level in session.exec(query).all():
             done[(instance_id, step_seq)].add(level)
         children = _children(session, catalog, candidates)
-    return Snapshot(candidates, done, children)
+        calendar = load_calendar(session)
+    return Snapshot(candidates, done, children, calendar)
 
 
 def _children(

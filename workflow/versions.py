@@ -52,7 +52,9 @@ from plancycle.store.models import Actor, Cycle, Instance, TransitionRecord
 from plancycle.workflow.audit import MIGRATE_TRIGGER
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import NotAllowed, UnknownActor
+from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import fold_left_at, state_names
+from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = [
     "MIGRATE_ROLE",
@@ -440,6 +442,7 @@ def _move(
     now: datetime,
     left_at: Mapping[str, datetime],
     from_version: int,
+    calendar: WorkCalendar,
 ) -> Move:
     return Move(
         trigger=MIGRATE_TRIGGER,
@@ -447,7 +450,7 @@ def _move(
         actor_id=actor.id,
         role=actor.role,
         at=now,
-        due_at=state_due_at(new, target, inst.fiscal_year, left_at),
+        due_at=state_due_at(new, target, inst.fiscal_year, left_at, calendar=calendar),
         final=new.state(target).final,
         data={"from_version": from_version, "to_version": new.version},
         definition_version=new.version,
@@ -479,10 +482,11 @@ def migrate_instances(
             if refusal is not None:
                 raise refusal
             left = _left_at(session, catalog, new, [i.id for i in instances])  # type: ignore[misc]
+            calendar = load_calendar(session)
             same_deadline = []
             for inst in instances:
                 target = migration.states[inst.state]
-                move = _move(inst, new, target, actor, now, left[inst.id], from_version)  # type: ignore[index]
+                move = _move(inst, new, target, actor, now, left[inst.id], from_version, calendar)  # type: ignore[index]
                 append_transition(session, inst, move)
                 if move.due_at == inst.due_at:
                     same_deadline.append(inst.id)

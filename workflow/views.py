@@ -34,7 +34,14 @@ from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.acting import must_act, records_for, steps_for
 from plancycle.workflow.audit import CORRECT_TRIGGER, RETURNED_KEY, SEND_BACK_TRIGGER
 from plancycle.workflow.datefields import DateRange, allowed_dates
-from plancycle.workflow.deadlines import due_source, state_due_at
+from plancycle.workflow.deadlines import (
+    DueDay,
+    due_source,
+    moved_text,
+    state_due_at,
+    state_due_day,
+)
+from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.overdue import RungReached, days_late, is_overdue, rungs_reached
 from plancycle.workflow.reports import history
@@ -47,6 +54,7 @@ from plancycle.workflow.review_rules import (
     standing,
 )
 from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS, may_withdraw
+from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = [
     "AttachedFile",
@@ -103,6 +111,10 @@ class StepView:
     due_at: datetime | None
     wait: bool = False  # waiting on other processes, not work of its own
     due_source: str | None = None  # where the deadline that applies comes from
+    moved: DueDay | None = None  # a deadline a ``roll`` moved off a day off, and why
+
+    def moved_text(self, lang: str) -> str | None:
+        return moved_text(self.moved, lang) if self.moved is not None else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +124,16 @@ class StepView:
             "status": str(self.status),
             "due_at": self.due_at,
             "due_source": self.due_source,
+            "due_moved": None
+            if self.moved is None
+            else {
+                "written": self.moved.written.isoformat(),
+                "day": self.moved.day.isoformat(),
+                "reason": {
+                    "th": self.moved.moved_by.name_th if self.moved.moved_by else "",
+                    "en": self.moved.moved_by.name_en if self.moved.moved_by else "",
+                },
+            },
             "waiting": self.wait,
         }
 
@@ -133,6 +155,7 @@ def _steps(
     inst: Instance,
     left: dict[str, datetime],
     dates: dict[str, date],
+    calendar: WorkCalendar,
 ) -> list[StepView]:
     out = []
     for state in definition.states:
@@ -142,9 +165,17 @@ def _steps(
             status, due = StepStatus.CURRENT, inst.due_at
         else:
             status = StepStatus.DONE if state.id in left else StepStatus.PENDING
-            due = state_due_at(definition, state.id, inst.fiscal_year, left, dates)
-        source = due_source(state.due, inst.fiscal_year, left) if due else None
-        out.append(StepView(state.id, state.label, state.source, status, due, state.wait, source))
+            due = state_due_at(definition, state.id, inst.fiscal_year, left, dates, calendar)
+        source = due_source(state.due, inst.fiscal_year, left, calendar) if due else None
+        day = (
+            state_due_day(definition, state.id, inst.fiscal_year, left, dates, calendar)
+            if due
+            else None
+        )
+        moved = day if day is not None and day.moved_by is not None else None
+        out.append(
+            StepView(state.id, state.label, state.source, status, due, state.wait, source, moved)
+        )
     return out
 
 
@@ -223,6 +254,10 @@ class InstanceView:
     def percent(self) -> float:
         done, total = self.progress
         return round(100 * done / total, 1) if total else 100.0
+
+    def current_step(self) -> StepView | None:
+        """The step the instance is in (None once it is final)."""
+        return next((s for s in self.steps if s.status is StepStatus.CURRENT), None)
 
     def next_steps(self) -> tuple[Transition, ...]:
         return self.definition.transitions_from(self.inst.state)
@@ -497,6 +532,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         files = session.exec(select(Evidence).where(col(Evidence.sha256).in_(hashes))).all()
         uses = session.exec(select(EvidenceUse).where(EvidenceUse.instance_id == inst.id)).all()
         rung = rungs_reached(session, [inst]).get(inst.id or 0)
+        calendar = load_calendar(session)
         districts: tuple[tuple[str, Text], ...] = ()
         if any(
             f.type == RowKind.DISTRICT_ATTENDANCE for t in definition.transitions for f in t.data
@@ -518,7 +554,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         definition,
         catalog,
         name,
-        _steps(definition, inst, left, _recorded_dates(records)),
+        _steps(definition, inst, left, _recorded_dates(records), calendar),
         records,
         {f.sha256: f for f in files},
         {(u.seq, u.sha256): u.file_name for u in uses},

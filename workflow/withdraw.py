@@ -61,12 +61,16 @@ class AdminTrigger(StrEnum):
 
     WITHDRAW = "withdraw"
     RETARGET = "retarget"
+    RECALENDAR = "recalendar"  # a holiday added or removed moved the step's deadline
 
 
 #: how the history names these records
 ADMIN_TRIGGER_LABELS = {
     AdminTrigger.WITHDRAW.value: Text("ถอนรายการ (ไม่นับรวม)", "withdrawn (not counted)"),
     AdminTrigger.RETARGET.value: Text("ย้ายไปตำบลเข้มแข็งใหม่", "moved to the new strong tambon"),
+    AdminTrigger.RECALENDAR.value: Text(
+        "เลื่อนกำหนดส่งตามปฏิทินวันหยุด", "deadline moved by the holiday calendar"
+    ),
 }
 
 #: how the history names the values of these records
@@ -75,6 +79,9 @@ ADMIN_FIELD_LABELS = {
     "from_area": Text("จากตำบล", "from tambon"),
     "to_area": Text("ไปตำบล", "to tambon"),
     "from_key": Text("รหัสรายการเดิม", "former key"),
+    "calendar_day": Text("วันที่เปลี่ยนในปฏิทิน", "calendar day changed"),
+    "due_from": Text("กำหนดส่งเดิม", "former deadline"),
+    "due_to": Text("กำหนดส่งใหม่", "new deadline"),
 }
 
 #: the role and id a change made without a token (the store's local administrator) is

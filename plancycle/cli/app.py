@@ -20,6 +20,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    holidays,
     inbox,
     instances,
     notify,
@@ -149,6 +150,9 @@ app.add_typer(
     areas.app, name="areas", help="Provinces, districts, tambons, villages and target lists."
 )
 app.add_typer(cycle.app, name="cycle", help="Start a fiscal year's instances.")
+app.add_typer(
+    holidays.app, name="holidays", help="The working-day calendar: holidays added and removed."
+)
 app.add_typer(instances.app, name="instances", help="List and withdraw instances.")
 app.add_typer(actors.app, name="actors", help="People and offices who advance steps.")
 app.add_typer(definitions.app, name="definitions", help="The process definitions.")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from sqlmodel import Session
 
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import fiscal_year
@@ -25,14 +26,17 @@ from plancycle.definitions.describe import (
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.definitions.findings import deadline_findings, role_findings
 from plancycle.definitions.loader import budget_findings
-from plancycle.definitions.model import Catalog, Definition, State
+from plancycle.definitions.model import Catalog, Deadline, Definition, State
 from plancycle.thai.areacode import AreaLevel
+from plancycle.workflow.deadlines import due_day, moved_text
+from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.versions import (
     MigrationPlan,
     cycle_pins,
     migrate_instances,
     plan_migration,
 )
+from plancycle.workflow.workdays import WorkCalendar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -95,11 +99,24 @@ def show(
     mermaid: Annotated[
         bool, typer.Option("--mermaid", help="Print a Mermaid state diagram.")
     ] = False,
+    fy: Annotated[
+        str | None,
+        typer.Option(
+            "--fy",
+            help="Also the day each deadline falls due in this fiscal year (BE), by the "
+            "store's holiday calendar, and why a roll moved it.",
+        ),
+    ] = None,
 ) -> None:
     """The steps, triggers, roles and deadlines of one process."""
     app_ctx: AppContext = ctx.obj
     catalog = app_ctx.catalog
     d = catalog.get(process, version)
+    year = fiscal_year(fy) if fy is not None else None
+    calendar = None
+    if year is not None:
+        with Session(app_ctx.db) as session:
+            calendar = load_calendar(session)
     if mermaid:
         console.print(to_mermaid(d, lang=app_ctx.lang), markup=False, highlight=False)
         return
@@ -117,7 +134,7 @@ def show(
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     for s in d.states:
-        _state_rows(grid, s, d, catalog, r)
+        _state_rows(grid, s, d, catalog, r, (year, calendar) if year and calendar else None)
     console.print(grid)
     if d.migrates_from:
         m = d.migrates_from
@@ -134,11 +151,28 @@ def show(
     console.print(ladder)
 
 
-def _state_rows(grid: Table, s: State, d: Definition, catalog: Catalog, r: Renderer) -> None:
+def _due_text(
+    spec: Deadline, d: Definition, r: Renderer, year: tuple[int, WorkCalendar] | None
+) -> str:
+    """A deadline as written and, for a fiscal year, the day it falls due there."""
+    text = tagged_deadline_text(spec, d, r.lang)
+    day = due_day(spec, year[0], {}, calendar=year[1]) if year else None
+    return f"{text}: {r.num(moved_text(day, r.lang))}" if day else text
+
+
+def _state_rows(
+    grid: Table,
+    s: State,
+    d: Definition,
+    catalog: Catalog,
+    r: Renderer,
+    year: tuple[int, WorkCalendar] | None = None,
+) -> None:
     """One step of ``definitions show``: its code and label, then its source, deadlines
-    and the steps that may follow it (each with its trigger and who may do it)."""
+    (with ``year``: the day each falls due that fiscal year) and the steps that may
+    follow it (each with its trigger and who may do it)."""
     lang = r.lang
-    due = [tagged_deadline_text(x, d, lang) for x in s.due]
+    due = [_due_text(x, d, r, year) for x in s.due]
     if s.opens:
         due.append(r.pick("เปิด ", "opens ") + tagged_deadline_text(s.opens, d, lang))
     if s.wait:
