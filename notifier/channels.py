@@ -48,9 +48,27 @@ DEFAULT_SENDER = "plancycle@localhost"
 
 
 class DeliveryError(PlancycleError):
-    """A channel could not hand a message over; the dispatcher will try again later."""
+    """A channel could not hand a message over; the dispatcher will try again later.
+
+    ``retry_after`` (seconds) is when the receiver asked to be tried again (HTTP 429's
+    ``Retry-After``): the dispatcher waits that long instead of its backoff.
+    ``permanent`` means trying again cannot help (the receiver refused the message
+    itself, e.g. HTTP 400): the message is dead at once, kept with the error.
+    """
 
     exit_code = 5
+
+    def __init__(
+        self,
+        en: str,
+        th: str | None = None,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(en, th)
+        self.retry_after = retry_after
+        self.permanent = permanent
 
 
 class NotifierConfigError(PlancycleError):
