@@ -61,6 +61,9 @@ class FakeLineHandler(BaseHTTPRequestHandler):
         data = self.rfile.read(int(self.headers["Content-Length"]))
         body = json.loads(data.decode("utf-8"))
         headers = dict(self.headers)
+        if self.path == "/v2/bot/message/reply":
+            fake.replies.append(body)
+            return self.answer(200, {}, {})
         fake.pushes.append((headers, body))
         if self.path != "/v2/bot/message/push":
             return self.answer(404, {}, {"message": "Not found"})
@@ -105,6 +108,7 @@ class FakeLine:
     def __init__(self) -> None:
         self.pushes: list[tuple[dict[str, str], dict[str, Any]]] = []
         self.gets: list[str] = []
+        self.replies: list[dict[str, Any]] = []
         self.script: list[tuple[int, dict[str, str], dict[str, Any]]] = []
         self.accepted: dict[str, dict[str, Any]] = {}
         self.limit: int | None = 1000
