@@ -467,3 +467,12 @@ def test_quota_command_with_a_bad_token_names_the_setting(line: FakeLine, tmp_pa
     code, out, err = quota_cli(line, tmp_path, "--lang", "th", token="wrong")
     assert code == 5 and out == ""
     assert "PLANCYCLE_LINE_TOKEN" in err and "HTTP 401" in err and "โทเค็น" in err
+
+
+def test_the_splitting_examples_hold() -> None:
+    import doctest
+
+    from plancycle.notifier import line_text
+
+    result = doctest.testmod(line_text)
+    assert result.attempted == 2 and result.failed == 0
