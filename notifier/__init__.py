@@ -1,12 +1,14 @@
 """Notifications: what a reached ladder rung says (Thai and English), where it goes
 (the contacts directory), the outbox it waits in, and the dispatcher that delivers it
-through log, e-mail or webhook channels with retries and backoff."""
+through log, e-mail, webhook or LINE channels with retries and backoff."""
 
 from plancycle.notifier.channels import (
     DEFAULT_SENDER,
     Channel,
     DeliveryError,
     EmailChannel,
+    LineChannel,
+    LineSettings,
     LogChannel,
     MemoryChannel,
     NotifierConfigError,
@@ -43,6 +45,8 @@ __all__ = [
     "DeliveryError",
     "DispatchReport",
     "EmailChannel",
+    "LineChannel",
+    "LineSettings",
     "LogChannel",
     "MemoryChannel",
     "NextRung",

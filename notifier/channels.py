@@ -1,12 +1,13 @@
-"""Where an outbox message goes: a log line, an e-mail, a webhook call, or memory.
+"""Where an outbox message goes: a log line, an e-mail, a webhook call, a LINE push,
+or memory.
 
 A :class:`Channel` has a ``name`` and ``send(message)``, which returns when the
 message was handed over and raises :class:`DeliveryError` when it was not. The
 dispatcher (``plancycle.notifier.dispatch``) looks channels up by the message's
 ``channel`` column, retries failures with backoff and records every attempt.
 
-``channels_for`` builds the usual set from the settings (``PLANCYCLE_SMTP_*``); they
-are passed in, so tests never touch the real environment.
+``channels_for`` builds the usual set from the settings (``PLANCYCLE_SMTP_*``,
+``PLANCYCLE_LINE_*``); they are passed in, so tests never touch the real environment.
 """
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ from urllib.parse import urlsplit
 from loguru import logger
 
 from plancycle.errors import PlancycleError
+from plancycle.notifier.line_api import (
+    LineApiError,
+    call,
+    line_id_problem,
+    read_quota,
+    reply_detail,
+    retry_after,
+    retry_key,
+    token_refused,
+)
+from plancycle.notifier.line_text import line_messages
 from plancycle.settings import Settings
 from plancycle.store.models import OutboxMessage
 from plancycle.text import one_line
@@ -35,6 +47,9 @@ __all__ = [
     "Channel",
     "DeliveryError",
     "EmailChannel",
+    "LINE_API",
+    "LineChannel",
+    "LineSettings",
     "LogChannel",
     "MemoryChannel",
     "NotifierConfigError",
@@ -45,12 +60,31 @@ __all__ = [
 ]
 
 DEFAULT_SENDER = "plancycle@localhost"
+LINE_API = "https://api.line.me"
 
 
 class DeliveryError(PlancycleError):
-    """A channel could not hand a message over; the dispatcher will try again later."""
+    """A channel could not hand a message over; the dispatcher will try again later.
+
+    ``retry_after`` (seconds) is when the receiver asked to be tried again (HTTP 429's
+    ``Retry-After``): the dispatcher waits that long instead of its backoff.
+    ``permanent`` means trying again cannot help (the receiver refused the message
+    itself, e.g. HTTP 400): the message is dead at once, kept with the error.
+    """
 
     exit_code = 5
+
+    def __init__(
+        self,
+        en: str,
+        th: str | None = None,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(en, th)
+        self.retry_after = retry_after
+        self.permanent = permanent
 
 
 class NotifierConfigError(PlancycleError):
@@ -217,6 +251,141 @@ class WebhookChannel:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class LineSettings:
+    """How to reach the LINE Messaging API (see :meth:`of`)."""
+
+    token: str
+    api: str = LINE_API
+    timeout: float = 10.0
+    quota_every: int = 50  # pushes between two looks at the month's quota
+
+    @classmethod
+    def of(cls, settings: Settings) -> LineSettings:
+        """From ``PLANCYCLE_LINE_TOKEN`` (required) and ``PLANCYCLE_LINE_API``."""
+        token = (settings.line_token or "").strip()
+        if not token:
+            raise NotifierConfigError(
+                "PLANCYCLE_LINE_TOKEN is not set: give the channel access token of the "
+                "LINE Official Account (LINE Developers console > Messaging API)",
+                "ยังไม่ได้ตั้งค่า PLANCYCLE_LINE_TOKEN: ระบุ Channel access token ของบัญชีไลน์ทางการ "
+                "(LINE Official Account) จากเว็บ LINE Developers console > Messaging API",
+            )
+        api = settings.line_api.strip().rstrip("/")
+        if not _is_http(api):
+            raise NotifierConfigError(
+                f"PLANCYCLE_LINE_API={api!r} is not an http(s) URL: leave it unset for {LINE_API}",
+                f"PLANCYCLE_LINE_API={api!r} ไม่ใช่ URL แบบ http(s): ไม่ต้องตั้งค่าก็จะใช้ {LINE_API}",
+            )
+        return cls(token=token, api=api)
+
+
+class LineChannel:
+    """Pushes each message to a LINE user, group or room (the Messaging API).
+
+    The subject and body go as text messages split within LINE's limits
+    (``notifier/line_text.py``), with an ``X-Line-Retry-Key`` that is the same on every
+    attempt of one outbox message, so a retried push is delivered once. HTTP 429 asks
+    the dispatcher to wait ``Retry-After``; 5xx and network failures are retried with
+    backoff; 401/403 name the token setting; other 4xx (400: LINE refused the message
+    itself) are permanent. Every ``quota_every`` pushes the month's quota is read, and
+    the log warns when it is nearly used.
+    """
+
+    name = "line"
+
+    def __init__(self, settings: LineSettings) -> None:
+        self.settings = settings
+        self._pushed = 0
+        self._lock = threading.Lock()
+
+    def build(self, message: OutboxMessage) -> dict[str, object]:
+        """The push request's JSON body for ``message``."""
+        text = f"{one_line(message.subject)}\n\n{message.body}"
+        return {
+            "to": message.address,
+            "messages": [{"type": "text", "text": part} for part in line_messages(text)],
+        }
+
+    def send(self, message: OutboxMessage) -> None:
+        s = self.settings
+        to = message.address
+        if problem := line_id_problem(to):
+            raise DeliveryError(*problem, permanent=True)
+        try:
+            reply = call(
+                s.api,
+                s.token,
+                "POST",
+                "/v2/bot/message/push",
+                body=self.build(message),
+                headers={"X-Line-Retry-Key": retry_key(message.id, message.created_at)},
+                timeout=s.timeout,
+            )
+        except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
+            raise DeliveryError(
+                f"LINE push to {to} via {s.api} failed: {_describe(exc)}",
+                f"ส่งไลน์ถึง {to} ผ่าน {s.api} ไม่สำเร็จ: {_describe(exc)}",
+            ) from exc
+        status = reply.status
+        if 200 <= status < 300 or status == 409:  # 409: this retry key was accepted before
+            self._pushed_one()
+            return
+        detail = reply_detail(reply)
+        if status == 429:
+            wait = retry_after(reply)
+            logger.warning(
+                "LINE push to {to}: HTTP 429 {detail} (retry after {wait} s)",
+                to=to,
+                detail=detail,
+                wait=wait,
+            )
+            raise DeliveryError(
+                f"LINE push to {to}: too many requests (HTTP 429: {detail})",
+                f"ส่งไลน์ถึง {to}: ส่งถี่เกินไปหรือโควตาหมด (HTTP 429: {detail})",
+                retry_after=wait,
+            )
+        if status in (401, 403):
+            en, th = token_refused(status, detail)
+            logger.error("LINE push to {to}: {en}", to=to, en=en)
+            raise DeliveryError(en, th)
+        if status >= 500 or status == 408:
+            raise DeliveryError(
+                f"LINE push to {to}: LINE answered HTTP {status} ({detail}); will retry",
+                f"ส่งไลน์ถึง {to}: ไลน์ตอบ HTTP {status} ({detail}) จะลองส่งใหม่",
+            )
+        raise DeliveryError(
+            f"LINE refused the push to {to} (HTTP {status}): {detail}",
+            f"ไลน์ไม่รับข้อความถึง {to} (HTTP {status}): {detail}",
+            permanent=True,
+        )
+
+    def _pushed_one(self) -> None:
+        """Count a push; on the first and every ``quota_every``-th, look at the quota."""
+        with self._lock:
+            look = self._pushed % self.settings.quota_every == 0
+            self._pushed += 1
+        if look:
+            self.check_quota()
+
+    def check_quota(self) -> None:
+        """Read the month's quota and warn in the log when it is nearly used."""
+        s = self.settings
+        try:
+            quota = read_quota(s.api, s.token, s.timeout)
+        except LineApiError as exc:
+            logger.warning("LINE quota not read: {error}", error=exc.en)
+            return
+        if quota.nearly_used:
+            logger.warning(
+                "LINE push quota nearly used: {used} of {limit} this month ({left} left); "
+                "`plancycle outbox line-quota` shows it",
+                used=quota.used,
+                limit=quota.limit,
+                left=quota.left,
+            )
+
+
 class MemoryChannel:
     """Keeps what it is sent in ``sent``; ``fail(n)`` makes the next ``n`` sends fail.
 
@@ -248,11 +417,22 @@ class MemoryChannel:
 
 
 def channels_for(settings: Settings) -> dict[str, Channel]:
-    """``log`` and ``webhook`` always; ``email`` when ``PLANCYCLE_SMTP_HOST`` is set."""
+    """``log`` and ``webhook`` always; ``email`` when ``PLANCYCLE_SMTP_HOST`` is set;
+    ``line`` when ``PLANCYCLE_LINE_TOKEN`` is set."""
     channels: dict[str, Channel] = {"log": LogChannel(), "webhook": WebhookChannel()}
     if (settings.smtp_host or "").strip():
         channels["email"] = EmailChannel(SmtpSettings.of(settings))
+    if (settings.line_token or "").strip():
+        channels["line"] = LineChannel(LineSettings.of(settings))
     return channels
+
+
+def _is_http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _peek(exc: urllib.error.HTTPError) -> str:

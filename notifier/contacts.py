@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plancycle.errors import PlancycleError
+from plancycle.notifier.line_api import line_id_problem
 from plancycle.store.models import Contact
 from plancycle.text import text_problem
 from plancycle.thai.areacode import NATION, level_of
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 #: The channels a contact may name.
-CHANNELS: tuple[str, ...] = ("log", "email", "webhook")
+CHANNELS: tuple[str, ...] = ("log", "email", "webhook", "line")
 #: The CSV header: four required columns and an optional ``name``.
 CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name")
 _REQUIRED = CSV_COLUMNS[:4]
@@ -289,6 +290,8 @@ def _check_address(channel: str, address: str) -> tuple[str, str] | None:
             f"{address!r} is not an http:// or https:// URL",
             f"{address!r} ไม่ใช่ URL แบบ http:// หรือ https://",
         )
+    if channel == "line":
+        return line_id_problem(address)
     return None
 
 

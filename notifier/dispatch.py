@@ -12,7 +12,10 @@
 3. **Record** a :class:`DeliveryAttempt` and the message's new state in one
    transaction per message: delivered; or back to pending with backoff
    (``min(max_delay, base_delay * 2**(attempts-1))`` seconds) and the claim released;
-   or ``dead`` once ``attempts`` reaches ``max_attempts``.
+   or ``dead`` once ``attempts`` reaches ``max_attempts``. A channel may ask for more:
+   a wait of its own (``DeliveryError.retry_after``, HTTP 429's ``Retry-After``) in
+   place of the backoff, or ``dead`` at once (``DeliveryError.permanent``: the
+   receiver refused the message itself, and trying again cannot help).
 
 Delivery is at least once: a dispatcher that dies after sending and before recording
 leaves the claim to expire, and the message is sent again. Nothing is ever deleted.
@@ -40,6 +43,7 @@ __all__ = ["dispatch_until_idle", "DispatchReport", "RetryPolicy", "claim_due", 
 _OUTBOX: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 _ATTEMPTS: sa.Table = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 _ERROR_MAX = 2000  # characters of an error kept in the store
+_RETRY_AFTER_MAX = 86400.0  # the longest Retry-After honoured (seconds)
 
 
 @dataclass
@@ -76,6 +80,13 @@ class RetryPolicy:
         exponent = min(max(attempts - 1, 0), 62)  # 2**62 s is far past any ceiling
         return timedelta(seconds=min(self.max_delay, self.base_delay * 2**exponent))
 
+    def wait(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """The wait after a failed attempt: what the receiver asked for (``Retry-After``,
+        kept within 1 s and a day), else :meth:`delay`."""
+        if retry_after is None:
+            return self.delay(attempts)
+        return timedelta(seconds=min(max(retry_after, 1.0), _RETRY_AFTER_MAX))
+
 
 def dispatch_once(
     db: sa.Engine,
@@ -103,8 +114,8 @@ def dispatch_once(
                 n=report.released,
             )
             break
-        error = _send(channels, message)
-        outcome = _record(db, message, error, now, worker, policy)
+        failure = _send(channels, message)
+        outcome = _record(db, message, failure, now, worker, policy)
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 
@@ -154,15 +165,24 @@ def _check_claim_args(now: datetime, worker: str, batch: int, lease_seconds: int
         )
 
 
-def _send(channels: Mapping[str, Channel], message: OutboxMessage) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a send failed, and what the channel said about trying again."""
+
+    error: str
+    retry_after: float | None = None  # seconds the receiver asked us to wait
+    permanent: bool = False  # trying again cannot help: dead at once
+
+
+def _send(channels: Mapping[str, Channel], message: OutboxMessage) -> Failure | None:
     """None when ``message`` was handed over, else why not."""
     channel = channels.get(message.channel)
     if channel is None:
-        return f"no channel {message.channel!r} configured"
+        return Failure(f"no channel {message.channel!r} configured")
     try:
         channel.send(message)
     except DeliveryError as exc:
-        return exc.en
+        return Failure(exc.en, exc.retry_after, exc.permanent)
     except Exception as exc:  # a broken channel must not stall the batch or keep the claim
         logger.opt(exception=exc).error(
             "channel {channel} raised {type} (not DeliveryError) for message {id}",
@@ -170,23 +190,22 @@ def _send(channels: Mapping[str, Channel], message: OutboxMessage) -> str | None
             type=type(exc).__name__,
             id=message.id,
         )
-        return f"{type(exc).__name__}: {exc}"
+        return Failure(f"{type(exc).__name__}: {exc}")
     return None
 
 
 def _record(
     db: sa.Engine,
     message: OutboxMessage,
-    error: str | None,
+    failure: Failure | None,
     now: datetime,
     worker: str,
     policy: RetryPolicy,
 ) -> str:
     """Write the attempt and the message's new state; "delivered", "retried" or "dead"."""
     attempts = message.attempts + 1
-    if error is not None:
-        error = " ".join(error.split())[:_ERROR_MAX]
-    outcome, values = _outcome(attempts, error, now, policy)
+    error = None if failure is None else " ".join(failure.error.split())[:_ERROR_MAX]
+    outcome, values = _outcome(attempts, failure, error, now, policy)
     c = _OUTBOX.c
     mine = sa.and_(c.id == message.id, c.status == OutboxStatus.PENDING)
     if error is not None:
@@ -203,9 +222,9 @@ def _record(
 
 
 def _outcome(
-    attempts: int, error: str | None, now: datetime, policy: RetryPolicy
+    attempts: int, failure: Failure | None, error: str | None, now: datetime, policy: RetryPolicy
 ) -> tuple[str, dict[str, Any]]:
-    if error is None:
+    if failure is None:
         return "delivered", {
             "status": OutboxStatus.DELIVERED,
             "delivered_at": now,
@@ -218,9 +237,12 @@ def _outcome(
         "claimed_by": None,
         "claimed_until": None,
     }
-    if attempts >= policy.max_attempts:
+    if failure.permanent or attempts >= policy.max_attempts:
         return "dead", {**values, "status": OutboxStatus.DEAD}
-    return "retried", {**values, "next_attempt_at": now + policy.delay(attempts)}
+    return "retried", {
+        **values,
+        "next_attempt_at": now + policy.wait(attempts, failure.retry_after),
+    }
 
 
 def _log_attempt(

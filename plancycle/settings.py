@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     smtp_password: Optional = None
     smtp_starttls: Flag = False
     smtp_timeout: Annotated[int, Field(ge=1, le=3600)] = 30
+    line_token: Optional = None
+    line_api: str = "https://api.line.me"
+    line_secret: Optional = None
 
     @property
     def evidence_dir_set(self) -> Path | None:

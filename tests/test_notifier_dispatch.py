@@ -142,6 +142,14 @@ def test_backoff_is_capped_at_max_delay(engine: sa.Engine) -> None:
     assert waits == [60, 120, 200, 200]
 
 
+def test_retry_after_takes_the_place_of_the_backoff_within_a_day() -> None:
+    policy = RetryPolicy()
+    assert policy.wait(3) == policy.delay(3) == timedelta(seconds=240)
+    assert policy.wait(3, 30) == timedelta(seconds=30)
+    assert policy.wait(1, 0) == timedelta(seconds=1)  # never at once, never a busy loop
+    assert policy.wait(1, 10**9) == timedelta(days=1)
+
+
 def test_dead_after_max_attempts(engine: sa.Engine, log_lines: list[str]) -> None:
     (mid,) = add_messages(engine)
     channels = {"memory": MemoryChannel(fail_times=100)}

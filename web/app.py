@@ -15,6 +15,7 @@ from plancycle.web import (
     api_review,
     api_signin,
     api_write,
+    line_webhook,
     pages_areas,
     pages_auth,
     pages_bulk,
@@ -76,6 +77,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_bulk,
         pages_evidence,
         pages_definitions,
+        line_webhook,
     ):
         app.include_router(module.router)
     install_handlers(app)

@@ -1,4 +1,5 @@
-"""`plancycle contacts` and `plancycle outbox`: where notices go, and what waits to go."""
+"""`plancycle contacts` and `plancycle outbox`: where notices go, what waits to go, and
+the LINE push quota it is sent within."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from plancycle.cli.options import BadOption
 from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.definitions.model import Text
 from plancycle.kinds import OutboxStatus
+from plancycle.notifier.channels import LineSettings
 from plancycle.notifier.contacts import import_contacts_csv
+from plancycle.notifier.line_api import read_quota
 from plancycle.store.models import OutboxMessage
 
 __all__ = ["contacts_app", "outbox_app"]
@@ -117,3 +120,50 @@ def outbox_list(
     ]
     title = ", ".join(f"{said.get(k, k)} {r.num(v)}" for k, v in sorted(totals.items())) or "-"
     console.print(fitted_table(cols, table, title))
+
+
+@outbox_app.command("line-quota")
+def outbox_line_quota(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """This month's LINE push quota: the limit, what is used and what is left."""
+    app_ctx: AppContext = ctx.obj
+    line = LineSettings.of(app_ctx.settings)
+    quota = read_quota(line.api, line.token, line.timeout)
+    if as_json:
+        print_json(
+            {
+                "limit": quota.limit,
+                "used": quota.used,
+                "left": quota.left,
+                "share": quota.share,
+                "nearly_used": quota.nearly_used,
+            }
+        )
+        return
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    unlimited = r.pick("ไม่จำกัด", "no limit")
+    share = "-" if quota.share is None else r.num(f"{quota.share:.0%}")
+    cols = [
+        Col(r.pick("โควตาเดือนนี้", "this month's quota"), Fit.NUMBER),
+        Col(r.pick("ใช้ไป", "used"), Fit.NUMBER),
+        Col(r.pick("เหลือ", "left"), Fit.NUMBER),
+        Col(r.pick("ใช้ไปแล้ว", "share used"), Fit.NUMBER),
+    ]
+    row = [
+        unlimited if quota.limit is None else r.num(quota.limit),
+        r.num(quota.used),
+        unlimited if quota.left is None else r.num(quota.left),
+        share,
+    ]
+    console.print(fitted_table(cols, [row], r.pick("ข้อความไลน์ที่ส่งออก", "LINE push messages")))
+    if quota.nearly_used:
+        console.print(
+            r.pick(
+                "โควตาใกล้หมดแล้ว: ข้อความที่เกินโควตาจะส่งไม่ได้จนถึงเดือนหน้า "
+                "(เพิ่มแพ็กเกจของบัญชีไลน์ทางการ หรือใช้ช่องทางอื่น)",
+                "the quota is nearly used: pushes beyond it fail until next month "
+                "(upgrade the LINE Official Account's plan, or use another channel)",
+            )
+        )
