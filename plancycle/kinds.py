@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Delivery", "EscalationKind", "OutboxStatus", "check_in"]
+__all__ = ["Delivery", "EscalationKind", "LastDelivery", "OutboxStatus", "check_in"]
 
 
 class OutboxStatus(StrEnum):
@@ -26,6 +26,15 @@ class Delivery(StrEnum):
 
     IMMEDIATE = "immediate"  # each notice as it is due
     DIGEST = "digest"  # one message per working day listing everything due
+
+
+class LastDelivery(StrEnum):
+    """How the latest message to a contact went (from ``delivery_attempt``)."""
+
+    DELIVERED = "delivered"  # the latest attempt handed it over
+    FAILED = "failed"  # the latest attempt failed (its error kept)
+    WAITING = "waiting"  # queued, not tried yet
+    NEVER = "never"  # nothing was ever sent to it
 
 
 class EscalationKind(StrEnum):

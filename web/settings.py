@@ -5,12 +5,14 @@ directly by tests (which inject a ``ManualClock``)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from plancycle.definitions.model import Catalog
+from plancycle.notifier.channels import Channel, LogChannel, channels_for
 from plancycle.settings import Settings
 from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
 from plancycle.store.evidence import DEFAULT_MAX_BYTES
@@ -38,6 +40,8 @@ class WebSettings:
     request_max_bytes: int | None = None  # an advance's body; None: files x file limit + 1 MB
     signin_max_failures: int = 10  # failed sign-ins from one client within the window
     signin_window_s: int = 60
+    # the channels a contact's test message goes through (the dispatcher's own)
+    channels: Mapping[str, Channel] = field(default_factory=lambda: {"log": LogChannel()})
 
     @property
     def advance_max_bytes(self) -> int:
@@ -71,4 +75,5 @@ class WebSettings:
             request_max_bytes=settings.request_max_bytes,
             signin_max_failures=settings.signin_max_failures,
             signin_window_s=settings.signin_window_s,
+            channels=channels_for(settings),
         )
