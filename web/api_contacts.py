@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException
 from starlette.concurrency import run_in_threadpool
 
 from plancycle.web.api_models import ContactIn, ContactOut, ContactPatch, ContactsOut
@@ -51,9 +51,8 @@ def contacts(
 @router.post(
     "/contacts",
     summary="Add a contact",
-    status_code=201,
     response_model=ContactOut,
-    responses=errors(401, 403, 422),
+    responses=errors(400, 401, 403, 422),
 )
 def contact_add(web: State, who: ApiUser, body: ContactIn) -> dict[str, Any]:
     """Checked as the CSV import checks a row; an area outside the caller's is 403."""
@@ -65,7 +64,7 @@ def contact_add(web: State, who: ApiUser, body: ContactIn) -> dict[str, Any]:
     "/contacts/{contact_id}",
     summary="Change a contact (the fields given)",
     response_model=ContactOut,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(400, 401, 403, 404, 422),
 )
 def contact_edit(web: State, who: ApiUser, contact_id: int, body: ContactPatch) -> dict[str, Any]:
     raw = body.model_dump(exclude_unset=True)
@@ -74,14 +73,12 @@ def contact_edit(web: State, who: ApiUser, contact_id: int, body: ContactPatch) 
 
 @router.delete(
     "/contacts/{contact_id}",
-    summary="Delete a contact (its messages stay)",
-    status_code=204,
-    response_class=Response,
+    summary="Delete a contact (its messages stay); the contact as it was",
+    response_model=ContactOut,
     responses=errors(401, 403, 404),
 )
-def contact_delete(web: State, who: ApiUser, contact_id: int) -> Response:
-    delete_contact(web.db, actor_of(who), contact_id)
-    return Response(status_code=204)
+def contact_delete(web: State, who: ApiUser, contact_id: int) -> dict[str, Any]:
+    return delete_contact(web.db, actor_of(who), contact_id).as_dict()
 
 
 @router.post(
@@ -96,3 +93,21 @@ async def contact_test(web: State, who: ApiUser, contact_id: int) -> dict[str, A
         send_test, web.db, web.settings.channels, actor_of(who), contact_id, web.now()
     )
     return view.as_dict()
+
+
+def _refuse_method(allow: str) -> None:
+    raise HTTPException(405, headers={"Allow": allow})
+
+
+# A path served by several routes: any other method is answered 405 naming them all
+# (Starlette would name only the first route's).
+for _path, _allow in (("/contacts", "GET, POST"), ("/contacts/{contact_id}", "PATCH, DELETE")):
+    _others = [
+        m for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE") if m not in _allow
+    ]
+    router.add_api_route(
+        _path,
+        lambda _allow=_allow: _refuse_method(_allow),
+        methods=_others,
+        include_in_schema=False,
+    )

@@ -282,11 +282,13 @@ def edit_contact(
     return ContactView(contact, status or DeliveryStatus(LastDelivery.NEVER))
 
 
-def delete_contact(db: sa.Engine, actor: ContactActor, contact_id: int) -> Contact:
-    """Delete the contact (its messages and their attempts stay, for the record)."""
+def delete_contact(db: sa.Engine, actor: ContactActor, contact_id: int) -> ContactView:
+    """Delete the contact (its messages and their attempts stay, for the record); the
+    contact as it was."""
     check_manages_contacts(actor.id, actor.role, actor.area)
     with Session(db, expire_on_commit=False) as session, session.begin():
         contact = _mine(session, actor, contact_id)
+        status = _statuses(session, [contact_id]).get(contact_id)
         session.delete(contact)
     logger.info(
         "contact #{id} deleted by {actor}: {fields}",
@@ -294,7 +296,7 @@ def delete_contact(db: sa.Engine, actor: ContactActor, contact_id: int) -> Conta
         actor=actor.id,
         fields={f: getattr(contact, f) for f in FIELDS},
     )
-    return contact
+    return ContactView(contact, status or DeliveryStatus(LastDelivery.NEVER))
 
 
 def send_test(
