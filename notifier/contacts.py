@@ -6,8 +6,10 @@ address. :class:`ContactBook` answers "where do I send notices for this role at 
 area?" from memory; the caller cuts the area code to the role's level first
 (``plancycle.workflow.notices.area_for_role``).
 
-``import_contacts_csv`` reads ``area_code,role,channel,address[,name]`` and checks
-every row before writing any: a bad file is reported whole and changes nothing.
+``check_contact`` is the one check of a contact's fields, used by the CSV import, the
+contacts page and the API: each problem names its field. ``import_contacts_csv`` reads
+``area_code,role,channel,address[,name]`` and checks every row before writing any: a
+bad file is reported whole and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plancycle.errors import PlancycleError
+from plancycle.kinds import Delivery
 from plancycle.notifier.line_api import line_id_problem
 from plancycle.store.models import Contact
 from plancycle.text import text_problem
@@ -36,9 +39,13 @@ from plancycle.thai.digits import from_thai_digits
 __all__ = [
     "CHANNELS",
     "CSV_COLUMNS",
+    "FIELDS",
     "ContactBook",
     "ContactImportError",
+    "ContactFields",
     "ContactProblem",
+    "FieldProblem",
+    "check_contact",
     "import_contacts_csv",
 ]
 
@@ -47,6 +54,8 @@ CHANNELS: tuple[str, ...] = ("log", "email", "webhook", "line")
 #: The CSV header: four required columns and an optional ``name``.
 CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name")
 _REQUIRED = CSV_COLUMNS[:4]
+#: Every field of a contact a person may set (the CSV's columns and ``delivery``).
+FIELDS: tuple[str, ...] = (*CSV_COLUMNS, "delivery")
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 _KEY = ["area_code", "role", "channel", "address"]
 _CHUNK = 500
@@ -232,27 +241,87 @@ def _parse_row(
                 f"มี {len(fields)} ช่อง แต่หัวตารางมี {len(columns)} ช่อง",
             )
         ]
-    unstorable = [text_problem(v, c) for c, v in zip(columns, fields, strict=True)]
-    if any(unstorable):
-        return {}, [p for p in unstorable if p]
-    raw = {c: v.strip() for c, v in zip(columns, fields, strict=True)}
-    row = {
-        "area_code": from_thai_digits(raw["area_code"]),
-        "role": raw["role"],
-        "channel": raw["channel"].lower(),
-        "address": raw["address"],
-        "name": raw.get("name", ""),
-    }
-    errors = [
-        e
-        for e in (
-            _check_area(row["area_code"]),
-            _check_role(row["role"], roles),
-            _check_address(row["channel"], row["address"]),
+    checked, problems = check_contact(dict(zip(columns, fields, strict=True)), roles)
+    if checked is None:
+        return {}, [(p.en, p.th) for p in problems]
+    # the file does not set delivery: an import keeps what the page chose
+    return {k: v for k, v in checked.row().items() if k != "delivery" and v is not None}, []
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """What is wrong with one field of a contact (``field``: one of :data:`FIELDS`)."""
+
+    field: str
+    en: str
+    th: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFields:
+    """A contact's fields, checked and normalised (Thai digits, the channel's case)."""
+
+    area_code: str
+    role: str
+    channel: str
+    address: str
+    name: str = ""
+    delivery: str | None = None  # a Delivery; None: the role's default
+
+    def row(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def contact(self) -> Contact:
+        """A new ``contact`` row of these fields."""
+        return Contact(
+            area_code=self.area_code,
+            role=self.role,
+            channel=self.channel,
+            address=self.address,
+            name=self.name,
+            delivery=self.delivery,
         )
-        if e
-    ]
-    return row, errors
+
+
+def check_contact(
+    raw: Mapping[str, str | None], roles: Collection[str]
+) -> tuple[ContactFields | None, list[FieldProblem]]:
+    """The one check of a contact's fields, as typed (``area_code``, ``role``,
+    ``channel``, ``address``, ``name``, ``delivery``; missing ones are empty): the
+    contact normalised, or None and every problem, each naming its field. Whether the
+    area is the caller's and the contact is new are the caller's to ask."""
+    typed = {f: (raw.get(f) or "") for f in FIELDS}
+    unstorable = [FieldProblem(f, *p) for f in FIELDS if (p := text_problem(typed[f], f))]
+    if unstorable:
+        return None, unstorable
+    v = {f: typed[f].strip() for f in FIELDS}
+    fields = ContactFields(
+        area_code=from_thai_digits(v["area_code"]),
+        role=v["role"],
+        channel=v["channel"].lower(),
+        address=v["address"],
+        name=v["name"],
+        delivery=v["delivery"].lower() or None,
+    )
+    checks = (
+        ("area_code", _check_area(fields.area_code)),
+        ("role", _check_role(fields.role, roles)),
+        ("channel", _check_channel(fields.channel)),
+        ("address", _check_address(fields.channel, fields.address)),
+        ("delivery", _check_delivery(fields.delivery)),
+    )
+    problems = [FieldProblem(f, *e) for f, e in checks if e]
+    return (None, problems) if problems else (fields, [])
+
+
+def _check_delivery(delivery: str | None) -> tuple[str, str] | None:
+    if delivery is None or delivery in Delivery.__members__.values():
+        return None
+    known = ", ".join(Delivery)
+    return (
+        f"unknown delivery {delivery!r} (use {known}, or leave it empty for the role's default)",
+        f"ไม่รู้จักวิธีส่ง {delivery!r} (ใช้ {known} หรือเว้นว่างเพื่อใช้ค่าเริ่มต้นของบทบาท)",
+    )
 
 
 def _check_area(code: str) -> tuple[str, str] | None:
@@ -271,13 +340,14 @@ def _check_role(role: str, roles: Collection[str]) -> tuple[str, str] | None:
     return f"unknown role {role!r} (known: {known})", f"ไม่รู้จักบทบาท {role!r} (ที่มี: {known})"
 
 
+def _check_channel(channel: str) -> tuple[str, str] | None:
+    if channel in CHANNELS:
+        return None
+    known = ", ".join(CHANNELS)
+    return f"unknown channel {channel!r} (use {known})", f"ไม่รู้จักช่องทาง {channel!r} (ใช้ {known})"
+
+
 def _check_address(channel: str, address: str) -> tuple[str, str] | None:
-    if channel not in CHANNELS:
-        known = ", ".join(CHANNELS)
-        return (
-            f"unknown channel {channel!r} (use {known})",
-            f"ไม่รู้จักช่องทาง {channel!r} (ใช้ {known})",
-        )
     if not address:
         return "the address is empty", "ไม่ได้ระบุที่อยู่"
     if channel == "email" and not _EMAIL.fullmatch(address):

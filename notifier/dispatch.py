@@ -38,7 +38,14 @@ from plancycle.kinds import OutboxStatus
 from plancycle.notifier.channels import Channel, DeliveryError
 from plancycle.store.models import DeliveryAttempt, OutboxMessage
 
-__all__ = ["dispatch_until_idle", "DispatchReport", "RetryPolicy", "claim_due", "dispatch_once"]
+__all__ = [
+    "dispatch_until_idle",
+    "DispatchReport",
+    "RetryPolicy",
+    "claim_due",
+    "dispatch_message",
+    "dispatch_once",
+]
 
 _OUTBOX: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 _ATTEMPTS: sa.Table = DeliveryAttempt.__table__  # type: ignore[attr-defined]
@@ -120,17 +127,45 @@ def dispatch_once(
     return report
 
 
+def dispatch_message(
+    db: sa.Engine,
+    channels: Mapping[str, Channel],
+    message_id: int,
+    now: datetime,
+    *,
+    worker: str,
+    max_attempts: int = 1,
+) -> str | None:
+    """Deliver the one message ``message_id`` now, if it is due and no one holds it (a
+    test message the contacts page queued): its outcome (``delivered``, ``retried`` or
+    ``dead``; one attempt by default, so a failed test is not retried), or None when
+    another dispatcher took it first."""
+    policy = RetryPolicy(max_attempts)
+    claimed = claim_due(db, now, worker=worker, batch=1, message_id=message_id)
+    for message in claimed:
+        return _record(db, message, _send(channels, message), now, worker, policy)
+    return None
+
+
 def claim_due(
-    db: sa.Engine, now: datetime, *, worker: str, batch: int = 100, lease_seconds: int = 300
+    db: sa.Engine,
+    now: datetime,
+    *,
+    worker: str,
+    batch: int = 100,
+    lease_seconds: int = 300,
+    message_id: int | None = None,
 ) -> list[OutboxMessage]:
-    """Claim up to ``batch`` due messages for ``worker`` until ``now + lease_seconds``;
-    the claimed rows as detached :class:`OutboxMessage` objects, oldest due first."""
+    """Claim up to ``batch`` due messages for ``worker`` until ``now + lease_seconds``
+    (only ``message_id``, when given); the claimed rows as detached
+    :class:`OutboxMessage` objects, oldest due first."""
     _check_claim_args(now, worker, batch, lease_seconds)
     c = _OUTBOX.c
     due = sa.and_(
         c.status == OutboxStatus.PENDING,
         c.next_attempt_at <= now,
         sa.or_(c.claimed_until.is_(None), c.claimed_until <= now),
+        sa.true() if message_id is None else c.id == message_id,
     )
     pick = sa.select(c.id).where(due).order_by(c.next_attempt_at, c.id).limit(batch)
     with db.begin() as conn:

@@ -16,6 +16,7 @@ __all__ = [
     "Delivery",
     "EscalationKind",
     "HolidayAction",
+    "LastDelivery",
     "OutboxStatus",
     "check_in",
 ]
@@ -54,6 +55,15 @@ class DayRoll(StrEnum):
     """What a deadline falling on a day off becomes (``roll``; none: the day as written)."""
 
     NEXT_WORKING_DAY = "next_working_day"
+
+
+class LastDelivery(StrEnum):
+    """How the latest message to a contact went (from ``delivery_attempt``)."""
+
+    DELIVERED = "delivered"  # the latest attempt handed it over
+    FAILED = "failed"  # the latest attempt failed (its error kept)
+    WAITING = "waiting"  # queued, not tried yet
+    NEVER = "never"  # nothing was ever sent to it
 
 
 class EscalationKind(StrEnum):

@@ -113,6 +113,17 @@ def _config(token: str, phases: dict | None = None, **extra: object) -> schemath
                         }
                     },
                 },
+                # a contact's fields: the address must fit its channel (an e-mail address,
+                # an http(s) URL), the role be one the definitions name, the area lie in
+                # the caller's and the contact be new; refused 422 or 403 by field
+                {
+                    "include-path-regex": "/contacts(/[^/]+)?$",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", 401, 403, 404, 422]
+                        }
+                    },
+                },
             ],
             **extra,
         }

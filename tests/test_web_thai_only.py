@@ -114,6 +114,7 @@ PAGES = [
     f"/bulk?process=activity2&trigger=workshop_held&key={KEY}",
     "/bulk/sheet",
     "/areas/2402",  # another district: the refusal page
+    "/contacts",  # the province manages contacts; a district is refused
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from plancycle.kinds import EscalationKind
+from plancycle.kinds import Delivery, EscalationKind, LastDelivery
 from plancycle.thai.areacode import AreaLevel
 from plancycle.web.tabular import CSV, XLSX
 from plancycle.workflow.batch import RowStatus as BatchStatus
@@ -24,6 +24,10 @@ __all__ = [
     "Advanced",
     "Reviewed",
     "BatchIn",
+    "ContactIn",
+    "ContactOut",
+    "ContactPatch",
+    "ContactsOut",
     "BatchOut",
     "AreaOut",
     "EXPORT_OK",
@@ -514,3 +518,50 @@ class Reviewed(_Out):
     data: dict[str, Any] = Field(
         description="send_back: the step returned; correct: the new values"
     )
+
+
+class LastDeliveryOut(_Out):
+    """How the latest message to a contact went: delivered when, failed with what, or never."""
+
+    kind: LastDelivery
+    at: Instant | None
+    error: str | None
+
+
+class ContactOut(_Out):
+    """A contact: where a role at an area is reached."""
+
+    id: int
+    area_code: str = Field(description='the role\'s own level; "" nation-wide')
+    role: str
+    channel: str
+    address: str
+    name: str
+    delivery: Delivery | None = Field(description="null: the role's default")
+    last_delivery: LastDeliveryOut
+
+
+class ContactsOut(_Out):
+    contacts: list[ContactOut]
+
+
+class ContactPatch(BaseModel):
+    """The fields to change (those left out stay); ``delivery`` null or "": the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area_code: str | None = Field(default=None, max_length=8, examples=["2401"])
+    role: str | None = Field(default=None, max_length=100, examples=["district_cd_office"])
+    channel: str | None = Field(default=None, max_length=20, examples=["email"])
+    address: str | None = Field(default=None, max_length=2000, examples=["cd2401@example.go.th"])
+    name: str | None = Field(default=None, max_length=500)
+    delivery: str | None = Field(default=None, max_length=20, examples=["digest"])
+
+
+class ContactIn(ContactPatch):
+    """A new contact (checked as the CSV import checks a row)."""
+
+    area_code: str = Field(max_length=8, examples=["2401"])
+    role: str = Field(max_length=100, examples=["district_cd_office"])
+    channel: str = Field(max_length=20, examples=["email"])
+    address: str = Field(max_length=2000, examples=["cd2401@example.go.th"])

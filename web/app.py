@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from plancycle import __version__
 from plancycle.web import (
     api_batch,
+    api_contacts,
     api_evidence,
     api_read,
     api_review,
@@ -19,6 +20,7 @@ from plancycle.web import (
     pages_areas,
     pages_auth,
     pages_bulk,
+    pages_contacts,
     pages_definitions,
     pages_evidence,
     pages_inbox,
@@ -67,6 +69,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         api_review,
         api_batch,
         api_evidence,
+        api_contacts,
         api_signin,
         pages_auth,
         pages_areas,
@@ -78,6 +81,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_evidence,
         pages_definitions,
         line_webhook,
+        pages_contacts,
     ):
         app.include_router(module.router)
     install_handlers(app)

@@ -13,6 +13,7 @@ from plancycle.web.auth import NotLoggedIn, Principal, principal_for_session
 from plancycle.web.links import Links
 from plancycle.web.state import WebState
 from plancycle.web.ui import Ui
+from plancycle.workflow.access import may_manage_contacts
 from plancycle.workflow.errors import NotAllowed
 
 __all__ = ["PageUser", "check_csrf", "ensure_csrf", "error_page", "page_user", "render", "ui_for"]
@@ -49,11 +50,13 @@ def render(
     web: WebState = request.app.state.web
     ui = ui_for(request)
     years = getattr(request.state, "year", None) or web.choose(None)
+    who = who or _who(request)
     base = {
         "years": years,  # the chosen fiscal year, the default and the years that exist
         "link": Links(request, years),  # every link a template draws, the year carried
         "ui": ui,
-        "who": who or _who(request),
+        "who": who,
+        "manages_contacts": who is not None and may_manage_contacts(who.role, who.area),
         "csrf": request.session.get("csrf", ""),
         "now": web.now(),
         "roles": web.catalog.roles,

@@ -16,6 +16,7 @@ from plancycle.store.errors import StoreBusy
 from plancycle.store.evidence import EvidenceNotStored
 from plancycle.store.tokens import BadToken
 from plancycle.web.wording import API_WORDING, web_worded
+from plancycle.workflow.contacts_admin import ContactInvalid, ContactOutOfArea
 from plancycle.workflow.errors import (
     BadData,
     BadValue,
@@ -201,4 +202,9 @@ def problem_for(exc: PlancycleError, instance: str | None = None) -> dict[str, A
     en, th = web_worded(exc, API_WORDING)
     # out of scope is told as not found, down to its type (the refusal log keeps why)
     kind = next((k for k in _TOLD_AS if isinstance(exc, k)), type(exc))
-    return problem(status_for(exc), en, th, kind.__name__, instance, **_extras(exc))
+    extras = (
+        {"invalid": [p.field for p in exc.problems]}
+        if isinstance(exc, ContactInvalid | ContactOutOfArea)
+        else _extras(exc)
+    )
+    return problem(status_for(exc), en, th, kind.__name__, instance, **extras)

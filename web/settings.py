@@ -5,12 +5,14 @@ directly by tests (which inject a ``ManualClock``)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from plancycle.definitions.model import Catalog
+from plancycle.notifier.channels import Channel, LogChannel, channels_for
 from plancycle.settings import Settings
 from plancycle.store.db import DEFAULT_BUSY_TIMEOUT_S
 from plancycle.store.evidence import DEFAULT_MAX_BYTES
@@ -41,6 +43,8 @@ class WebSettings:
     line_secret: str | None = None  # the LINE channel secret: /line/webhook answers when set
     line_token: str | None = None  # the channel access token, to reply with a chat's id
     line_api: str = "https://api.line.me"
+    # the channels a contact's test message goes through (the dispatcher's own)
+    channels: Mapping[str, Channel] = field(default_factory=lambda: {"log": LogChannel()})
 
     @property
     def advance_max_bytes(self) -> int:
@@ -77,4 +81,5 @@ class WebSettings:
             line_secret=settings.line_secret,
             line_token=settings.line_token,
             line_api=settings.line_api.strip().rstrip("/"),
+            channels=channels_for(settings),
         )

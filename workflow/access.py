@@ -21,6 +21,8 @@ from plancycle.workflow.reports import AreaFilter
 __all__ = [
     "check_allowed",
     "check_manages",
+    "check_manages_contacts",
+    "may_manage_contacts",
     "check_opens_evidence",
     "check_scope",
     "check_sees_sign_in_lockouts",
@@ -105,6 +107,35 @@ def check_manages(
                 f"actor {actor_id!r} manages area {actor_area} and may not manage {shown_en}",
                 f"ผู้ใช้ {actor_id!r} ดูแลพื้นที่ {actor_area} ไม่มีสิทธิ์จัดการ {shown_th}",
             )
+
+
+def may_manage_contacts(role: str, actor_area: str | None) -> bool:
+    """Who manages contacts: an administrator (inside its area; nation-wide: all) and
+    an actor of a province (the province's areas)."""
+    return role == BuiltinRole.ADMIN or (
+        actor_area is not None and level_of(actor_area) is AreaLevel.PROVINCE
+    )
+
+
+def check_manages_contacts(
+    actor_id: str, role: str, actor_area: str | None, area: str | None = None
+) -> None:
+    """Refuse contacts to an actor who may not manage them (:func:`may_manage_contacts`),
+    and a contact of ``area`` ("" nation-wide) outside the actor's area."""
+    if not may_manage_contacts(role, actor_area):
+        raise NotAllowed(
+            f"actor {actor_id!r} (role {role}, area {actor_area or 'nation'}) may not manage "
+            "contacts; ask a province office or an administrator",
+            f"ผู้ใช้ {actor_id!r} จัดการผู้ติดต่อไม่ได้; ให้สำนักงานระดับจังหวัดหรือผู้ดูแลระบบเป็นผู้จัดการ",
+        )
+    if area is not None and not in_area(actor_area, area):
+        shown_en, shown_th = area or "the whole nation", area or "ทั้งประเทศ"
+        raise NotAllowed(
+            f"actor {actor_id!r} manages contacts of area {actor_area} and may not manage "
+            f"those of {shown_en}; give an area code inside {actor_area}",
+            f"ผู้ใช้ {actor_id!r} จัดการผู้ติดต่อของพื้นที่ {actor_area} เท่านั้น ไม่มีสิทธิ์จัดการ"
+            f"ของ {shown_th}; ระบุรหัสพื้นที่ที่ขึ้นต้นด้วย {actor_area}",
+        )
 
 
 def check_sees_sign_in_lockouts(actor_id: str, actor_area: str | None) -> None:
