@@ -9,7 +9,7 @@ The shapes themselves are made in one place each (``workflow/views.py``,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
@@ -152,6 +152,14 @@ class WaitingOn(_Out):
     reached: str
 
 
+class DueMoved(_Out):
+    """A deadline a ``roll`` moved off a day off: the day written, the day it now is, why."""
+
+    written: date
+    day: date
+    reason: Bilingual
+
+
 class Step(_Out):
     id: str
     label: Bilingual
@@ -159,6 +167,7 @@ class Step(_Out):
     status: StepStatus
     due_at: Instant | None
     due_source: str | None
+    due_moved: DueMoved | None
     waiting: bool
 
 
