@@ -6,8 +6,13 @@ address. :class:`ContactBook` answers "where do I send notices for this role at 
 area?" from memory; the caller cuts the area code to the role's level first
 (``plancycle.workflow.notices.area_for_role``).
 
-``import_contacts_csv`` reads ``area_code,role,channel,address[,name]`` and checks
-every row before writing any: a bad file is reported whole and changes nothing.
+``import_contacts_csv`` reads ``area_code,role,channel,address[,name][,delivery]`` and
+checks every row before writing any: a bad file is reported whole and changes nothing.
+
+How a contact is told (``contact.delivery``) has one default, :func:`default_delivery`:
+offices (a role answering for a province, district, tambon or village) get one digest
+per working day; roles above the province (nation-wide, such as CDD) hear of each
+escalation at once. A contact's own ``delivery`` overrides it (:func:`set_delivery`).
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from plancycle.errors import PlancycleError
+from plancycle.kinds import Delivery
 from plancycle.store.models import Contact
 from plancycle.text import text_problem
 from plancycle.thai.areacode import NATION, level_of
@@ -38,17 +45,28 @@ __all__ = [
     "ContactBook",
     "ContactImportError",
     "ContactProblem",
+    "NoSuchContact",
+    "default_delivery",
     "import_contacts_csv",
+    "set_delivery",
 ]
 
 #: The channels a contact may name.
 CHANNELS: tuple[str, ...] = ("log", "email", "webhook")
 #: The CSV header: four required columns and an optional ``name``.
-CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name")
+CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name", "delivery")
 _REQUIRED = CSV_COLUMNS[:4]
+_DELIVERIES = ", ".join(Delivery)
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 _KEY = ["area_code", "role", "channel", "address"]
 _CHUNK = 500
+
+
+def default_delivery(area_code: str) -> Delivery:
+    """How a role answering for ``area_code`` (cut to the role's own level, "" for a
+    nation-wide role) is told when its contact does not say: offices get a digest, roles
+    above the province each notice at once."""
+    return Delivery.IMMEDIATE if area_code == NATION else Delivery.DIGEST
 
 
 class ContactBook:
@@ -57,8 +75,11 @@ class ContactBook:
     def __init__(self, contacts: Iterable[Contact] = ()) -> None:
         self._by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         self._names: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        self._delivery: dict[tuple[str, str, str, str], Delivery] = {}
         for c in contacts:
             self._by_key[(c.role, c.area_code)].append((c.channel, c.address))
+            if c.delivery:
+                self._delivery[(c.role, c.area_code, c.channel, c.address)] = Delivery(c.delivery)
             shown = c.name or (c.address if c.channel == "email" else "")
             if shown:
                 self._names[(c.role, c.area_code)][shown] = None
@@ -71,6 +92,13 @@ class ContactBook:
     def lookup(self, role: str, area_code: str) -> list[tuple[str, str]]:
         """Where ``role`` answering for exactly ``area_code`` is reached ("" = nation-wide)."""
         return list(self._by_key.get((role, area_code), ()))
+
+    def delivery(self, role: str, area_code: str, channel: str, address: str) -> Delivery:
+        """How the contact (or the log fallback) is told: its own setting, else the
+        default for ``area_code`` (:func:`default_delivery`)."""
+        return self._delivery.get((role, area_code, channel, address)) or default_delivery(
+            area_code
+        )
 
     def offices(self, role: str, area_code: str) -> list[str]:
         """Who ``role`` at exactly ``area_code`` is, as people may be told: the contacts'
@@ -124,7 +152,8 @@ def import_contacts_csv(session: Session, path: Path | str, roles: Collection[st
     """Add or update the contacts in the CSV file at ``path``; the number of rows added
     or changed (0 when the file was imported before). Every row is checked first and
     :class:`ContactImportError` lists all problems, writing nothing. ``roles`` are the
-    role codes a contact may name. Nothing is committed: the caller owns the transaction.
+    role codes a contact may name. An empty or absent ``delivery`` keeps the default.
+    Nothing is committed: the caller owns the transaction.
     """
     rows = _read_rows(path, roles)
     written = _upsert(session, rows)
@@ -140,13 +169,13 @@ def import_contacts_csv(session: Session, path: Path | str, roles: Collection[st
 # --- reading and checking ----------------------------------------------------
 
 
-def _read_rows(path: Path | str, roles: Collection[str]) -> list[dict[str, str]]:
+def _read_rows(path: Path | str, roles: Collection[str]) -> list[dict[str, Any]]:
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     columns = _check_header(path, header)
     problems: list[ContactProblem] = []
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, ...], int] = {}
     for line, fields in _records(reader):
         row, errors = _parse_row(fields, columns, roles)
@@ -197,7 +226,7 @@ def _check_header(path: Path | str, header: list[str] | None) -> list[str]:
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if missing or unknown or repeated:
-        wanted = ",".join(_REQUIRED) + "[,name]"
+        wanted = ",".join(_REQUIRED) + "[,name][,delivery]"
         got = ",".join(columns) or "(empty file)"
         raise ContactImportError(
             path,
@@ -221,9 +250,9 @@ def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 def _parse_row(
     fields: list[str], columns: list[str], roles: Collection[str]
-) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    if len(fields) == len(columns) - 1 and columns[-1] == "name":
-        fields = [*fields, ""]  # an empty trailing name may be left out
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    while len(fields) < len(columns) and columns[len(fields)] in ("name", "delivery"):
+        fields = [*fields, ""]  # empty trailing optional fields may be left out
     if len(fields) != len(columns):
         return {}, [
             (
@@ -241,6 +270,7 @@ def _parse_row(
         "channel": raw["channel"].lower(),
         "address": raw["address"],
         "name": raw.get("name", ""),
+        "delivery": raw.get("delivery", "").lower() or None,
     }
     errors = [
         e
@@ -248,6 +278,7 @@ def _parse_row(
             _check_area(row["area_code"]),
             _check_role(row["role"], roles),
             _check_address(row["channel"], row["address"]),
+            _check_delivery(row["delivery"]),
         )
         if e
     ]
@@ -260,6 +291,15 @@ def _check_area(code: str) -> tuple[str, str] | None:
     return (
         f"area code {code!r} must be empty (nation-wide) or 2, 4, 6 or 8 digits",
         f"รหัสพื้นที่ {code!r} ต้องว่าง (ทั่วประเทศ) หรือเป็นตัวเลข 2, 4, 6 หรือ 8 หลัก",
+    )
+
+
+def _check_delivery(delivery: str | None) -> tuple[str, str] | None:
+    if delivery is None or delivery in set(Delivery):
+        return None
+    return (
+        f"unknown delivery {delivery!r} (use {_DELIVERIES}, or leave it empty for the default)",
+        f"ไม่รู้จักวิธีแจ้ง {delivery!r} (ใช้ {_DELIVERIES} หรือเว้นว่างเพื่อใช้ค่าเริ่มต้น)",
     )
 
 
@@ -316,17 +356,52 @@ def _combine(line: int, errors: list[tuple[str, str]]) -> ContactProblem:
 # --- writing -----------------------------------------------------------------
 
 
-def _upsert(session: Session, rows: list[dict[str, str]]) -> int:
-    """INSERT … ON CONFLICT (area_code, role, channel, address) DO UPDATE name, only
-    where the name changed; the count of rows inserted or updated."""
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT (area_code, role, channel, address) DO UPDATE name and
+    delivery, only where one changed; the count of rows inserted or updated."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     written = 0
     for start in range(0, len(rows), _CHUNK):
         values = insert(Contact).values(rows[start : start + _CHUNK])
         upsert = values.on_conflict_do_update(
             index_elements=_KEY,
-            set_={"name": values.excluded.name},
-            where=col(Contact.name) != values.excluded.name,
+            set_={"name": values.excluded.name, "delivery": values.excluded.delivery},
+            where=sa.or_(
+                col(Contact.name) != values.excluded.name,
+                col(Contact.delivery).is_distinct_from(values.excluded.delivery),
+            ),
         ).returning(col(Contact.id))
         written += len(session.execute(upsert).all())
     return written
+
+
+class NoSuchContact(PlancycleError):
+    """``set_delivery`` named a contact that is not in the directory."""
+
+    exit_code = 2
+
+
+def set_delivery(
+    session: Session, contact_id: int, delivery: Delivery | None
+) -> Contact:
+    """Switch one contact to ``delivery`` (None: back to the default for its role); the
+    contact. Nothing is committed: the caller owns the transaction."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NoSuchContact(
+            f"no contact #{contact_id}: see `plancycle contacts list` for the numbers",
+            f"ไม่มีผู้ติดต่อหมายเลข {contact_id}: ดูหมายเลขได้จาก `plancycle contacts list`",
+        )
+    contact.delivery = delivery.value if delivery else None
+    session.add(contact)
+    session.flush()
+    logger.info(
+        "contact #{id} {role}@{area} {channel}:{address} delivery -> {delivery}",
+        id=contact_id,
+        role=contact.role,
+        area=contact.area_code or "TH",
+        channel=contact.channel,
+        address=contact.address,
+        delivery=contact.delivery or "default",
+    )
+    return contact
