@@ -264,21 +264,23 @@ def _parse_row(
     if any(unstorable):
         return {}, [p for p in unstorable if p]
     raw = {c: v.strip() for c, v in zip(columns, fields, strict=True)}
-    row = {
-        "area_code": from_thai_digits(raw["area_code"]),
+    area, channel = from_thai_digits(raw["area_code"]), raw["channel"].lower()
+    delivery = raw.get("delivery", "").lower() or None
+    row: dict[str, Any] = {
+        "area_code": area,
         "role": raw["role"],
-        "channel": raw["channel"].lower(),
+        "channel": channel,
         "address": raw["address"],
         "name": raw.get("name", ""),
-        "delivery": raw.get("delivery", "").lower() or None,
+        "delivery": delivery,
     }
     errors = [
         e
         for e in (
-            _check_area(row["area_code"]),
-            _check_role(row["role"], roles),
-            _check_address(row["channel"], row["address"]),
-            _check_delivery(row["delivery"]),
+            _check_area(area),
+            _check_role(raw["role"], roles),
+            _check_address(channel, raw["address"]),
+            _check_delivery(delivery),
         )
         if e
     ]
@@ -381,9 +383,7 @@ class NoSuchContact(PlancycleError):
     exit_code = 2
 
 
-def set_delivery(
-    session: Session, contact_id: int, delivery: Delivery | None
-) -> Contact:
+def set_delivery(session: Session, contact_id: int, delivery: Delivery | None) -> Contact:
     """Switch one contact to ``delivery`` (None: back to the default for its role); the
     contact. Nothing is committed: the caller owns the transaction."""
     contact = session.get(Contact, contact_id)

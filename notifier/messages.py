@@ -288,7 +288,9 @@ def _next_en(n: Notice) -> list[str]:
             return []
         return ["This is the last rung of the escalation ladder: no further notice will follow."]
     who = _join_en(nxt.roles_en) or "the next rung's recipients"
-    return [f"If nothing is done, {who} will be notified on {_en_time(nxt.at)} (level {nxt.level})."]
+    return [
+        f"If nothing is done, {who} will be notified on {_en_time(nxt.at)} (level {nxt.level})."
+    ]
 
 
 # --- the daily digest ---------------------------------------------------------
