@@ -54,8 +54,11 @@ def run(folder: Path, *, everyone: Delivery | None, cdd: Delivery | None) -> Cou
                 told = cdd if area == "" else everyone
                 if told:
                     address = f"{role}@{area or 'TH'}"
-                    s.add(Contact(area_code=area, role=role, channel="log", address=address,
-                                  delivery=told))
+                    s.add(
+                        Contact(
+                            area_code=area, role=role, channel="log", address=address, delivery=told
+                        )
+                    )
     run_sweep(store.engine, bkk(2025, 3, 1, 0, 5), rules=RULES)
     channel = MemoryChannel("log")
     sent: Counter[tuple] = Counter()
