@@ -8,8 +8,13 @@ area?" from memory; the caller cuts the area code to the role's level first
 
 ``check_contact`` is the one check of a contact's fields, used by the CSV import, the
 contacts page and the API: each problem names its field. ``import_contacts_csv`` reads
-``area_code,role,channel,address[,name]`` and checks every row before writing any: a
-bad file is reported whole and changes nothing.
+``area_code,role,channel,address[,name][,delivery]`` and checks every row before writing
+any: a bad file is reported whole and changes nothing.
+
+How a contact is told (``contact.delivery``) has one default, :func:`default_delivery`:
+offices (a role answering for a province, district, tambon or village) get one digest
+per working day; roles above the province (nation-wide, such as CDD) hear of each
+escalation at once. A contact's own ``delivery`` overrides it (:func:`set_delivery`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -45,20 +51,30 @@ __all__ = [
     "ContactFields",
     "ContactProblem",
     "FieldProblem",
+    "NoSuchContact",
     "check_contact",
+    "default_delivery",
     "import_contacts_csv",
+    "set_delivery",
 ]
 
 #: The channels a contact may name.
 CHANNELS: tuple[str, ...] = ("log", "email", "webhook", "line")
 #: The CSV header: four required columns and an optional ``name``.
-CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name")
+CSV_COLUMNS: tuple[str, ...] = ("area_code", "role", "channel", "address", "name", "delivery")
 _REQUIRED = CSV_COLUMNS[:4]
-#: Every field of a contact a person may set (the CSV's columns and ``delivery``).
-FIELDS: tuple[str, ...] = (*CSV_COLUMNS, "delivery")
+#: Every field of a contact a person may set (the CSV's columns).
+FIELDS: tuple[str, ...] = CSV_COLUMNS
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 _KEY = ["area_code", "role", "channel", "address"]
 _CHUNK = 500
+
+
+def default_delivery(area_code: str) -> Delivery:
+    """How a role answering for ``area_code`` (cut to the role's own level, "" for a
+    nation-wide role) is told when its contact does not say: offices get a digest, roles
+    above the province each notice at once."""
+    return Delivery.IMMEDIATE if area_code == NATION else Delivery.DIGEST
 
 
 class ContactBook:
@@ -67,8 +83,11 @@ class ContactBook:
     def __init__(self, contacts: Iterable[Contact] = ()) -> None:
         self._by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         self._names: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        self._delivery: dict[tuple[str, str, str, str], Delivery] = {}
         for c in contacts:
             self._by_key[(c.role, c.area_code)].append((c.channel, c.address))
+            if c.delivery:
+                self._delivery[(c.role, c.area_code, c.channel, c.address)] = Delivery(c.delivery)
             shown = c.name or (c.address if c.channel == "email" else "")
             if shown:
                 self._names[(c.role, c.area_code)][shown] = None
@@ -81,6 +100,13 @@ class ContactBook:
     def lookup(self, role: str, area_code: str) -> list[tuple[str, str]]:
         """Where ``role`` answering for exactly ``area_code`` is reached ("" = nation-wide)."""
         return list(self._by_key.get((role, area_code), ()))
+
+    def delivery(self, role: str, area_code: str, channel: str, address: str) -> Delivery:
+        """How the contact (or the log fallback) is told: its own setting, else the
+        default for ``area_code`` (:func:`default_delivery`)."""
+        return self._delivery.get((role, area_code, channel, address)) or default_delivery(
+            area_code
+        )
 
     def offices(self, role: str, area_code: str) -> list[str]:
         """Who ``role`` at exactly ``area_code`` is, as people may be told: the contacts'
@@ -134,7 +160,8 @@ def import_contacts_csv(session: Session, path: Path | str, roles: Collection[st
     """Add or update the contacts in the CSV file at ``path``; the number of rows added
     or changed (0 when the file was imported before). Every row is checked first and
     :class:`ContactImportError` lists all problems, writing nothing. ``roles`` are the
-    role codes a contact may name. Nothing is committed: the caller owns the transaction.
+    role codes a contact may name. An empty or absent ``delivery`` keeps the default.
+    Nothing is committed: the caller owns the transaction.
     """
     rows = _read_rows(path, roles)
     written = _upsert(session, rows)
@@ -150,13 +177,13 @@ def import_contacts_csv(session: Session, path: Path | str, roles: Collection[st
 # --- reading and checking ----------------------------------------------------
 
 
-def _read_rows(path: Path | str, roles: Collection[str]) -> list[dict[str, str]]:
+def _read_rows(path: Path | str, roles: Collection[str]) -> list[dict[str, Any]]:
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     columns = _check_header(path, header)
     problems: list[ContactProblem] = []
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, ...], int] = {}
     for line, fields in _records(reader):
         row, errors = _parse_row(fields, columns, roles)
@@ -207,7 +234,7 @@ def _check_header(path: Path | str, header: list[str] | None) -> list[str]:
     unknown = [c for c in columns if c not in CSV_COLUMNS]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if missing or unknown or repeated:
-        wanted = ",".join(_REQUIRED) + "[,name]"
+        wanted = ",".join(_REQUIRED) + "[,name][,delivery]"
         got = ",".join(columns) or "(empty file)"
         raise ContactImportError(
             path,
@@ -231,9 +258,9 @@ def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 def _parse_row(
     fields: list[str], columns: list[str], roles: Collection[str]
-) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    if len(fields) == len(columns) - 1 and columns[-1] == "name":
-        fields = [*fields, ""]  # an empty trailing name may be left out
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    while len(fields) < len(columns) and columns[len(fields)] in ("name", "delivery"):
+        fields = [*fields, ""]  # empty trailing optional fields may be left out
     if len(fields) != len(columns):
         return {}, [
             (
@@ -244,8 +271,8 @@ def _parse_row(
     checked, problems = check_contact(dict(zip(columns, fields, strict=True)), roles)
     if checked is None:
         return {}, [(p.en, p.th) for p in problems]
-    # the file does not set delivery: an import keeps what the page chose
-    return {k: v for k, v in checked.row().items() if k != "delivery" and v is not None}, []
+    # an empty or absent delivery is the role's default, as on the page
+    return checked.row(), []
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,17 +416,50 @@ def _combine(line: int, errors: list[tuple[str, str]]) -> ContactProblem:
 # --- writing -----------------------------------------------------------------
 
 
-def _upsert(session: Session, rows: list[dict[str, str]]) -> int:
-    """INSERT … ON CONFLICT (area_code, role, channel, address) DO UPDATE name, only
-    where the name changed; the count of rows inserted or updated."""
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT (area_code, role, channel, address) DO UPDATE name and
+    delivery, only where one changed; the count of rows inserted or updated."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     written = 0
     for start in range(0, len(rows), _CHUNK):
         values = insert(Contact).values(rows[start : start + _CHUNK])
         upsert = values.on_conflict_do_update(
             index_elements=_KEY,
-            set_={"name": values.excluded.name},
-            where=col(Contact.name) != values.excluded.name,
+            set_={"name": values.excluded.name, "delivery": values.excluded.delivery},
+            where=sa.or_(
+                col(Contact.name) != values.excluded.name,
+                col(Contact.delivery).is_distinct_from(values.excluded.delivery),
+            ),
         ).returning(col(Contact.id))
         written += len(session.execute(upsert).all())
     return written
+
+
+class NoSuchContact(PlancycleError):
+    """``set_delivery`` named a contact that is not in the directory."""
+
+    exit_code = 2
+
+
+def set_delivery(session: Session, contact_id: int, delivery: Delivery | None) -> Contact:
+    """Switch one contact to ``delivery`` (None: back to the default for its role); the
+    contact. Nothing is committed: the caller owns the transaction."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NoSuchContact(
+            f"no contact #{contact_id}: see `plancycle contacts list` for the numbers",
+            f"ไม่มีผู้ติดต่อหมายเลข {contact_id}: ดูหมายเลขได้จาก `plancycle contacts list`",
+        )
+    contact.delivery = delivery.value if delivery else None
+    session.add(contact)
+    session.flush()
+    logger.info(
+        "contact #{id} {role}@{area} {channel}:{address} delivery -> {delivery}",
+        id=contact_id,
+        role=contact.role,
+        area=contact.area_code or "TH",
+        channel=contact.channel,
+        address=contact.address,
+        delivery=contact.delivery or "default",
+    )
+    return contact

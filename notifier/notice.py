@@ -68,5 +68,22 @@ class Notice:
             data["next_rung"] = self.next_rung.payload()
         return data
 
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Notice:
+        """The notice back from :meth:`payload` (fields it does not know are ignored)."""
+        values = {k: data[k] for k in _NOTICE_FIELDS if k in data}
+        for name in ("due_at", "now"):
+            if values.get(name):
+                values[name] = datetime.fromisoformat(values[name])
+        nxt = values.get("next_rung")
+        if nxt:
+            values["next_rung"] = NextRung(
+                nxt["level"],
+                datetime.fromisoformat(nxt["at"]),
+                tuple(nxt["roles_th"]),
+                tuple(nxt["roles_en"]),
+            )
+        return cls(**values)
+
 
 _NOTICE_FIELDS = tuple(f.name for f in fields(Notice))

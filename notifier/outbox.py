@@ -4,6 +4,10 @@ One :class:`OutboxMessage` per address the recipient role has at its area; a rol
 with no contact there still gets one message, on the ``log`` channel, addressed
 ``role@area`` (``role@TH`` nation-wide), so nothing is lost and the gap shows in the
 logs. The dispatcher (``plancycle.notifier.dispatch``) delivers them later.
+
+A notice's messages are due when :class:`DeliveryRules` says (a working morning, or at
+once for an overdue notice or an escalation to an immediate contact on a working day);
+those of a digest contact are ``held`` for its next digest (``plancycle.notifier.digest``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
-from plancycle.kinds import OutboxStatus
+from plancycle.kinds import Delivery, OutboxStatus
 from plancycle.notifier.contacts import ContactBook
+from plancycle.notifier.delivery_rules import DeliveryRules
 from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
 from plancycle.store.models import OutboxMessage, table_of
@@ -39,14 +44,22 @@ def outbox_rows(
     area_for_role: str,
     book: ContactBook,
     now: datetime,
+    rules: DeliveryRules | None = None,
 ) -> list[dict[str, Any]]:
     """The messages for ``notice``, one per contact of ``notice.role`` at
-    ``area_for_role``, due at ``now``, as rows of ``outbox_message`` for
-    :func:`add_messages`."""
-    subject, body = render(notice)
-    return message_rows(
+    ``area_for_role``, as rows of ``outbox_message`` for :func:`add_messages`: each due
+    when ``rules`` say for its contact's delivery, held when that is a digest."""
+    rules = rules or DeliveryRules()
+    subject, body = render(notice, rules.instance_url(notice.key))
+    rows = message_rows(
         escalation_id, notice.role, area_for_role, subject, body, notice.payload(), book, now
     )
+    for row in rows:
+        delivery = book.delivery(notice.role, area_for_role, row["channel"], row["address"])
+        row["next_attempt_at"] = rules.send_at(notice.kind, delivery, now)
+        if delivery == Delivery.DIGEST:
+            row["status"] = OutboxStatus.HELD
+    return rows
 
 
 def message_rows(
@@ -91,6 +104,8 @@ def message_rows(
             "last_error": None,
             "created_at": now,
             "delivered_at": None,
+            "digest_key": None,
+            "digest_id": None,
         }
         for channel, address in targets
     ]
@@ -111,8 +126,11 @@ def enqueue(
     area_for_role: str,
     book: ContactBook,
     now: datetime,
+    rules: DeliveryRules | None = None,
 ) -> int:
     """Add the messages for ``notice`` (one per contact of ``notice.role`` at
-    ``area_for_role``) to ``session``'s transaction, due at ``now``; how many were added.
-    Nothing is committed: the caller's transaction also holds the escalation."""
-    return add_messages(session, outbox_rows(escalation_id, notice, area_for_role, book, now))
+    ``area_for_role``) to ``session``'s transaction, due as ``rules`` say; how many were
+    added. Nothing is committed: the caller's transaction also holds the escalation."""
+    return add_messages(
+        session, outbox_rows(escalation_id, notice, area_for_role, book, now, rules)
+    )

@@ -28,6 +28,8 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"  # waiting for its next attempt
     DELIVERED = "delivered"
     DEAD = "dead"  # every attempt failed; kept, never retried
+    HELD = "held"  # waits for its recipient's next digest (never sent alone)
+    DIGESTED = "digested"  # went out inside a digest message (``digest_id``)
 
 
 class Delivery(StrEnum):

@@ -10,8 +10,10 @@ other value is refused with a message naming the variable. A value that cannot b
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -41,6 +43,30 @@ def parse_bool(value: Any) -> bool:
 
 def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
+
+
+def _base_url(value: Any) -> Any:
+    """``https://plan.example.go.th`` (no trailing slash); blank is none."""
+    value = _blank_is_none(value)
+    if value is None:
+        return None
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
+        raise ValueError("not an http(s) URL")
+    return text
+
+
+def _hh_mm(value: Any) -> Any:
+    """``08:30``: hours and minutes of a working morning."""
+    if isinstance(value, time):
+        return value
+    text = str(value).strip()
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ValueError("not HH:MM") from None
 
 
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
@@ -79,6 +105,8 @@ class Settings(BaseSettings):
     line_token: Optional = None
     line_api: str = "https://api.line.me"
     line_secret: Optional = None
+    base_url: Annotated[str | None, BeforeValidator(_base_url)] = None
+    send_time: Annotated[time, BeforeValidator(_hh_mm)] = time(8, 30)
 
     @property
     def evidence_dir_set(self) -> Path | None:
@@ -150,6 +178,13 @@ def _wanted(field: str) -> tuple[str, str]:
         if low is not None and high is not None:
             return f"must be {kind_en} from {low} to {high}", f"ต้องเป็น{kind_th}ตั้งแต่ {low} ถึง {high}"
         return f"must be {kind_en}", f"ต้องเป็น{kind_th}"
+    if field == "base_url":
+        return (
+            "must be an http:// or https:// address such as https://plan.example.go.th",
+            "ต้องเป็นที่อยู่ http:// หรือ https:// เช่น https://plan.example.go.th",
+        )
+    if field == "send_time":
+        return "must be a time HH:MM such as 08:30", "ต้องเป็นเวลา ชม.:นาที เช่น 08:30"
     return "cannot be used", "ใช้ไม่ได้"
 
 

@@ -293,6 +293,11 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # a digest: "2025-03-03|email|x@y" (Bangkok day, channel, address), one per recipient
+    # per day however many schedulers build it; None for every other message
+    digest_key: str | None = Field(default=None, unique=True)
+    # an item that went out inside a digest: that digest message
+    digest_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
 
 
 class DeliveryAttempt(SQLModel, table=True):

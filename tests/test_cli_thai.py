@@ -33,7 +33,7 @@ from plancycle.cli.render import Renderer
 from plancycle.cli.simulate import print_months
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
-from plancycle.kinds import OutboxStatus
+from plancycle.kinds import Delivery, OutboxStatus
 from plancycle.store.db import make_engine
 from plancycle.store.evidence import stored_path
 from plancycle.workflow.audit_export import FORMATS
@@ -142,6 +142,7 @@ def _codes(catalog: Catalog, db: Path) -> set[str]:
         _command_names(typer.main.get_command(app))
         | set(catalog.roles)
         | set(OutboxStatus)  # --status takes these
+        | set(Delivery)  # and contacts set-delivery these
         | set(FORMATS)  # and --format these
     )
     for d in catalog.all():

@@ -148,3 +148,33 @@ def test_not_utf8_is_refused(session: Session, tmp_path: Path) -> None:
 def test_missing_file_is_a_contact_import_error(session: Session, tmp_path: Path) -> None:
     with pytest.raises(ContactImportError, match="cannot read the file"):
         import_contacts_csv(session, tmp_path / "missing.csv", ROLES)
+
+
+def test_the_delivery_column_is_optional_and_checked(session: Session, tmp_path: Path) -> None:
+    from plancycle.kinds import Delivery
+    from plancycle.notifier.contacts import ContactBook, ContactImportError
+
+    text = (
+        "area_code,role,channel,address,name,delivery\n"
+        "2401,district_cd_office,email,a@x.th,,immediate\n"
+        "2402,district_cd_office,email,b@x.th\n"
+        ",cdd,email,cdd@x.th,CDD,\n"
+        ",cdd,email,cdd2@x.th,CDD,digest\n"
+    )
+    assert import_contacts_csv(session, write(tmp_path, text), ROLES) == 4
+    session.commit()
+    book = ContactBook.load(session)
+    assert book.delivery("district_cd_office", "2401", "email", "a@x.th") == Delivery.IMMEDIATE
+    assert book.delivery("district_cd_office", "2402", "email", "b@x.th") == Delivery.DIGEST
+    assert book.delivery("cdd", "", "email", "cdd@x.th") == Delivery.IMMEDIATE
+    assert book.delivery("cdd", "", "email", "cdd2@x.th") == Delivery.DIGEST
+    # switching one back to the default through the file updates it in place
+    again = text.replace("a@x.th,,immediate", "a@x.th,,")
+    assert import_contacts_csv(session, write(tmp_path, again, name="again.csv"), ROLES) == 1
+    bad = write(
+        tmp_path, "area_code,role,channel,address,delivery\n2401,cdd,log,x,weekly\n", name="b.csv"
+    )
+    with pytest.raises(ContactImportError) as caught:
+        import_contacts_csv(session, bad, ROLES)
+    assert "unknown delivery 'weekly'" in str(caught.value)
+    assert "ไม่รู้จักวิธีแจ้ง 'weekly'" in caught.value.th

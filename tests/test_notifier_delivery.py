@@ -126,7 +126,13 @@ def test_email_to_a_closed_port_is_a_delivery_error() -> None:
 def add_email_message(db: sa.Engine, address: str) -> int:
     with Session(db) as s:
         s.add(
-            Contact(area_code="2401", role="district_cd_office", channel="email", address=address)
+            Contact(
+                area_code="2401",
+                role="district_cd_office",
+                channel="email",
+                address=address,
+                delivery="immediate",  # an office's default is the digest
+            )
         )
         s.commit()
         assert enqueue(s, None, make_notice(), "2401", ContactBook.load(s), T0) == 1
@@ -240,7 +246,11 @@ def test_webhook_failure_through_the_dispatcher_is_retried(engine: sa.Engine, ho
     with Session(engine) as s:
         s.add(
             Contact(
-                area_code="2401", role="district_cd_office", channel="webhook", address=hook.url
+                area_code="2401",
+                role="district_cd_office",
+                channel="webhook",
+                address=hook.url,
+                delivery="immediate",
             )
         )
         s.commit()

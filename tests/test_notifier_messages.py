@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from plancycle.notifier import messages
-from plancycle.notifier.messages import KINDS, render
+from plancycle.notifier.messages import KINDS, render, render_digest
 from plancycle.notifier.notice import NextRung, Notice
 
 DUE = datetime(2025, 3, 31, 16, 59, tzinfo=UTC)  # 31 Mar 2025 23:59 Bangkok = 31 มี.ค. 68
@@ -190,3 +190,87 @@ def test_unknown_kind_is_refused() -> None:
 def test_module_examples_run() -> None:
     result = doctest.testmod(messages)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- what to do, links, the last rung only for escalations, the digest ----------
+
+LINK = "https://plan.example.go.th/instances/2568/activity2/240101"
+TODO = {
+    "opened": ("เริ่มดำเนินการขั้นตอน “จัดประชุมเชิงปฏิบัติการ”", "start step “Workshop”"),
+    "reminder": ("ก่อนครบกำหนด", "before the deadline"),
+    "overdue": ("โดยเร็วที่สุด", "as soon as possible"),
+    "escalation": ("ติดตามให้ตำบลหน้าเมือง", "follow up with Na Mueang (tambon 240101)"),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_says_what_to_do_and_links_its_page(kind: str) -> None:
+    subject, body = render(notice_of(kind), LINK)
+    th, en = body.strip().split("\n\n")
+    todo_th, todo_en = TODO[kind]
+    assert "สิ่งที่ต้องทำ:" in th and todo_th in th
+    assert "What to do:" in en and todo_en in en
+    assert f"เปิดดูและบันทึกผล: {LINK}" in th and f"Open and record: {LINK}" in en
+    assert LINK not in subject
+
+
+@pytest.mark.parametrize("kind", ["opened", "reminder", "overdue"])
+def test_only_an_escalation_is_ever_called_the_last_rung(kind: str) -> None:
+    _, _, th, en = split(notice_of(kind, next_rung=None))
+    assert "ขั้นสุดท้าย" not in th and "last rung" not in en
+
+
+def _digest_notices() -> list[Notice]:
+    return [
+        notice_of("opened"),
+        notice_of("reminder", key="2568/activity2/240102", area_code="240102"),
+        notice_of("overdue", key="2568/activity2/240103", area_code="240103"),
+        notice_of("escalation", key="2568/activity2/240104", area_code="240104"),
+        notice_of("overdue", key="2568/activity2/240104", area_code="240104"),  # same step
+    ]
+
+
+def test_digest_groups_by_urgency_with_counts_thai_first() -> None:
+    now = datetime(2025, 4, 14, 1, 30, tzinfo=UTC)  # Monday 08:30 Bangkok
+    subject, body = render_digest(
+        _digest_notices(),
+        now,
+        link=lambda key: f"https://plan.example.go.th/instances/{key}",
+        inbox="https://plan.example.go.th/inbox",
+    )
+    assert subject.startswith("[plancycle] สรุปงานประจำวัน 14 เม.ย. 68: 4 รายการ")
+    assert "/ Daily digest 14 Apr 2568: 4 items" in subject
+    # by 14 April every deadline (31 March) has passed: one escalated, three overdue
+    assert "(ยกระดับแล้ว 1, เกินกำหนด 3)" in body and "(escalated 1, overdue 3)" in body
+    assert body.index("■ ยกระดับแล้ว 1 รายการ") < body.index("■ เกินกำหนด 3 รายการ")
+    assert body.index("■ Escalated (1)") < body.index("■ Overdue (3)")
+    assert "เกินกำหนด 14 วัน" in body and "14 days late" in body
+    for key in ("240101", "240102", "240103", "240104"):
+        assert f"https://plan.example.go.th/instances/2568/activity2/{key}" in body
+    assert body.count("/instances/2568/activity2/240104") == 1  # the most urgent only
+    assert body.rstrip().endswith("https://plan.example.go.th/inbox")
+    first = body.index("ตำบลหน้าเมือง (240101)")
+    assert first < body.index("Na Mueang (240101)")  # Thai, then English
+
+
+def test_digest_before_the_deadline_counts_days_left_and_says_no_rung() -> None:
+    now = datetime(2025, 3, 24, 1, 30, tzinfo=UTC)
+    _, body = render_digest(_digest_notices()[:2], now)
+    assert "ใกล้ครบกำหนด 1 รายการ" in body and "เปิดให้ดำเนินการ 1 รายการ" in body
+    assert "เหลือ 7 วัน" in body and "7 days left" in body
+    assert "ขั้นสุดท้าย" not in body and "http" not in body
+
+
+def test_digest_fits_a_line_message_with_and_n_more() -> None:
+    many = [
+        notice_of("overdue", key=f"2568/activity2/24{i:04d}", area_code=f"24{i:04d}")
+        for i in range(200)
+    ]
+    now = datetime(2025, 4, 14, 1, 30, tzinfo=UTC)
+    inbox = "https://plan.example.go.th/inbox"
+    _, whole = render_digest(many, now, inbox=inbox)
+    _, cut = render_digest(many, now, inbox=inbox, max_chars=5000)
+    assert len(whole) > 5000 >= len(cut)
+    shown = cut.count("Activity 2:")
+    assert 0 < shown < 200 and f"และอีก {200 - shown} รายการ / and {200 - shown} more" in cut
+    assert cut.rstrip().endswith(inbox) and "เกินกำหนด 200 รายการ" in cut

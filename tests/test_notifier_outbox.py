@@ -18,11 +18,23 @@ NOW = datetime(2025, 4, 3, 2, tzinfo=UTC)
 
 
 def add_contacts(session: Session) -> ContactBook:
+    """District 2401's CD office told at once (an office's default is the digest)."""
+    now = "immediate"
     session.add_all(
         [
-            Contact(area_code="2401", role="district_cd_office", channel="email", address="a@x.th"),
             Contact(
-                area_code="2401", role="district_cd_office", channel="webhook", address="http://h/1"
+                area_code="2401",
+                role="district_cd_office",
+                channel="email",
+                address="a@x.th",
+                delivery=now,
+            ),
+            Contact(
+                area_code="2401",
+                role="district_cd_office",
+                channel="webhook",
+                address="http://h/1",
+                delivery=now,
             ),
             Contact(area_code="24", role="district_cd_office", channel="email", address="p@x.th"),
             Contact(area_code="2402", role="district_cd_office", channel="email", address="o@x.th"),

@@ -69,6 +69,8 @@ ENV = {
     "PLANCYCLE_SMTP_PASSWORD": "p",
     "PLANCYCLE_SMTP_STARTTLS": "on",
     "PLANCYCLE_SMTP_TIMEOUT": "12",
+    "PLANCYCLE_BASE_URL": "https://plan.example.go.th/",
+    "PLANCYCLE_SEND_TIME": "09:15",
 }
 
 
@@ -100,6 +102,26 @@ def test_every_variable_is_read_and_reaches_its_consumer(sqlite_engine: sa.Engin
         "p",
     )
     assert (smtp.starttls, smtp.timeout) == (True, 12.0)
+    rules = ctx.delivery_rules
+    assert (rules.base_url, rules.send_time.isoformat()) == (
+        "https://plan.example.go.th",
+        "09:15:00",
+    )
+    assert rules.inbox_url() == "https://plan.example.go.th/inbox"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("PLANCYCLE_BASE_URL", "plan.example.go.th", "ต้องเป็นที่อยู่ http:// หรือ https://"),
+        ("PLANCYCLE_SEND_TIME", "8.30", "ต้องเป็นเวลา ชม.:นาที เช่น 08:30"),
+        ("PLANCYCLE_SEND_TIME", "24:00", "ต้องเป็นเวลา ชม.:นาที เช่น 08:30"),
+    ],
+)
+def test_a_bad_base_url_or_send_time_is_refused(name: str, text: str, said: str) -> None:
+    with pytest.raises(BadSetting, match=name) as caught:
+        load_settings({name: text})
+    assert said in caught.value.th
 
 
 def test_the_process_environment_is_read_in_one_place_only() -> None:

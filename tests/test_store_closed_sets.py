@@ -25,6 +25,7 @@ from plancycle.thai.areacode import AreaLevel
 
 T0 = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)
 MIGRATION = importlib.import_module("plancycle.store.migrations.versions.0005_closed_sets")
+DIGEST_MIGRATION = importlib.import_module("plancycle.store.migrations.versions.0016_digest")
 
 _AREA = (
     "INSERT INTO area (code, level, name_th, province_code, is_sample, source, parent_code) "
@@ -113,10 +114,13 @@ def test_0005_takes_a_0004_store_with_rows_and_gives_it_back(empty_engine: sa.En
     migrate(empty_engine)  # through 0005 to the head
     assert current_revision(empty_engine) == head_revision()
     after = _contents(empty_engine)
-    # columns added since 0004 (instance.withdrawn_at, 0011) come last, empty
+    # columns added since 0004 (instance.withdrawn_at 0011, outbox digest_key/digest_id
+    # 0016) come last, empty
     width = {t: len(rows[0]) for t, rows in before.items()}
     assert {t: [tuple(r)[: width[t]] for r in rows] for t, rows in after.items()} == before
-    assert all(tuple(r)[width[t] :] in ((), (None,)) for t, rows in after.items() for r in rows)
+    assert all(
+        all(v is None for v in tuple(r)[width[t] :]) for t, rows in after.items() for r in rows
+    )
     with pytest.raises(sa.exc.IntegrityError), empty_engine.begin() as c:
         BAD["outbox_message.status"](c)
     downgrade(empty_engine, "0004")
@@ -138,14 +142,18 @@ def test_0005_takes_a_0004_store_with_rows_and_gives_it_back(empty_engine: sa.En
     ],
 )
 def test_each_enum_is_what_its_check_allows(column: str, values: tuple[str, ...]) -> None:
-    """A value added to an enum and not to a migration's CHECK fails here."""
+    """A value added to an enum and not to a migration's CHECK fails here (outbox status
+    grew ``held`` and ``digested`` in 0016)."""
+    if column == "status":
+        assert (f"status IN ({', '.join(repr(str(v)) for v in values)})") == DIGEST_MIGRATION._AFTER
+        return
     (allowed,) = [v for _t, _n, col, v in MIGRATION.CHECKS if col == column]
     assert set(allowed) == {str(v) for v in values}
 
 
 def test_enum_values_are_the_stored_strings() -> None:
     """Stored data keeps its spelling: the enums are the strings they replace."""
-    assert [str(k) for k in OutboxStatus] == ["pending", "delivered", "dead"]
+    assert [str(k) for k in OutboxStatus] == ["pending", "delivered", "dead", "held", "digested"]
     assert [str(k) for k in EscalationKind] == ["opened", "reminder", "overdue", "escalation"]
     assert LADDER_KINDS == ("reminder", "overdue", "escalation")
     assert DEADLINE_KINDS[-1] is DeadlineKind.AFTER

@@ -29,6 +29,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 
 from plancycle.notifier.channels import Channel
+from plancycle.notifier.delivery_rules import DeliveryRules
+from plancycle.notifier.digest import build_digests
 from plancycle.notifier.dispatch import dispatch_until_idle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.sweep_apply import run_sweep
@@ -51,20 +53,26 @@ class SchedulerSettings:
             raise ValueError("The sweep and dispatch intervals must be positive")
 
 
-def sweep_job(engine: Engine) -> None:
+def sweep_job(engine: Engine, rules: DeliveryRules | None = None) -> None:
     try:
-        run_sweep(engine)
+        run_sweep(engine, rules=rules)
     except Exception:  # keep the scheduler alive; the next run retries
         logger.exception("sweep failed")
 
 
 def dispatch_job(
-    engine: Engine, channels: Mapping[str, Channel], worker: str, budget: float
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    worker: str,
+    budget: float,
+    rules: DeliveryRules | None = None,
 ) -> None:
+    """The working morning's digests (built once per recipient, whichever scheduler gets
+    there first), then every due message."""
     try:
-        report = dispatch_until_idle(
-            engine.db, channels, engine.clock.now(), worker=worker, budget_seconds=budget
-        )
+        now = engine.clock.now()
+        build_digests(engine.db, now, rules)
+        report = dispatch_until_idle(engine.db, channels, now, worker=worker, budget_seconds=budget)
         if report.claimed:
             logger.info("dispatch: {r}", r=report)
     except Exception:
@@ -72,16 +80,20 @@ def dispatch_job(
 
 
 def build_scheduler(
-    engine: Engine, channels: Mapping[str, Channel], settings: SchedulerSettings
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    settings: SchedulerSettings,
+    rules: DeliveryRules | None = None,
 ) -> BlockingScheduler:
-    """A scheduler with the two jobs, each starting at once."""
+    """A scheduler with the two jobs, each starting at once; ``rules`` say when messages
+    go (working mornings, digests) and the links they carry."""
     worker = settings.worker or worker_name()
     scheduler = BlockingScheduler(timezone="Asia/Bangkok")
     sweep_every = settings.sweep_minutes * 60
     scheduler.add_job(
         sweep_job,
         IntervalTrigger(seconds=sweep_every),
-        args=[engine],
+        args=[engine, rules],
         id="sweep",
         name="deadline sweep",
         coalesce=True,
@@ -92,7 +104,7 @@ def build_scheduler(
     scheduler.add_job(
         dispatch_job,
         IntervalTrigger(seconds=settings.dispatch_seconds),
-        args=[engine, channels, worker, settings.dispatch_seconds * 0.8],
+        args=[engine, channels, worker, settings.dispatch_seconds * 0.8, rules],
         id="dispatch",
         name="notification dispatcher",
         coalesce=True,

@@ -24,6 +24,7 @@ from plancycle.definitions.builtin_actors import BuiltinActor
 from plancycle.definitions.model import Catalog, Definition, LadderRung
 from plancycle.kinds import DayCount
 from plancycle.notifier.contacts import ContactBook
+from plancycle.notifier.delivery_rules import DeliveryRules
 from plancycle.notifier.outbox import add_messages, outbox_rows
 from plancycle.store.escalations import insert_new_escalations
 from plancycle.store.models import Area, Cycle, Escalation, Instance
@@ -218,9 +219,12 @@ def run_sweep(
     *,
     dry_run: bool = False,
     batch: int = 500,
+    rules: DeliveryRules | None = None,
 ) -> SweepReport:
     """One sweep at ``now`` (default: the engine's clock): every row it writes
-    (escalations, outbox messages, automatic steps) carries that instant."""
+    (escalations, outbox messages, automatic steps) carries that instant; its messages
+    are due (or held for a digest) as ``rules`` say."""
+    rules = (rules or DeliveryRules()).for_run(engine.db)
     started = time.perf_counter()
     now = now or engine.clock.now()
     snapshot = load_snapshot(engine.db, engine.catalog, now)
@@ -230,7 +234,7 @@ def run_sweep(
         report.notices.update(n.kind for n in plan.notices)
     else:
         for start in range(0, len(plan.notices), batch):
-            _write_notices(engine, plan.notices[start : start + batch], now, report)
+            _write_notices(engine, plan.notices[start : start + batch], now, report, rules)
         for advance in plan.advances:
             _auto_advance(engine, advance, now, report)
     report.seconds = time.perf_counter() - started
@@ -247,7 +251,11 @@ def run_sweep(
 
 
 def _write_notices(
-    engine: Engine, notices: Sequence[Notify], now: datetime, report: SweepReport
+    engine: Engine,
+    notices: Sequence[Notify],
+    now: datetime,
+    report: SweepReport,
+    rules: DeliveryRules,
 ) -> None:
     """One batch in one transaction: the escalation rows not written yet, then the
     outbox messages of those (and only those) in one statement."""
@@ -269,7 +277,7 @@ def _write_notices(
                 note = waits_text(blockers(session, engine.catalog, n.instance))
             for role in n.recipients:
                 notice, area = notice_for(engine.catalog, n, role, names, now, note)
-                messages += outbox_rows(esc_id, notice, area, book, now)
+                messages += outbox_rows(esc_id, notice, area, book, now, rules)
                 logger.info(
                     "escalation {key} {kind} L{lv} -> {role}@{area}",
                     key=n.instance.key,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from plancycle.definitions.loader import load_catalog
 from plancycle.definitions.model import Catalog
 from plancycle.errors import PlancycleError
+from plancycle.notifier.delivery_rules import DeliveryRules
 from plancycle.settings import Settings, load_settings
 from plancycle.store.db import (
     current_revision,
@@ -91,6 +92,11 @@ class AppContext:
             self.settings.evidence_max_bytes,
             busy_timeout_s=self.settings.busy_timeout_s,
         )
+
+    @cached_property
+    def delivery_rules(self) -> DeliveryRules:
+        """When messages go and the links they carry (``PLANCYCLE_SEND_TIME``, ``_BASE_URL``)."""
+        return DeliveryRules.of(self.settings)
 
     @cached_property
     def token_actor(self) -> Actor | None:

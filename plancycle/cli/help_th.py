@@ -99,6 +99,8 @@ COMMANDS: dict[str, str] = {
     "ให้ `plancycle init` ใช้เฉพาะเจ้าของโครงสร้าง",
     "contacts": "ผู้รับแจ้ง: พื้นที่ + บทบาท -> ที่อยู่",
     "contacts import": "เพิ่มหรือแก้ผู้รับแจ้ง; หากมีแถวผิดจะหยุดและไม่บันทึกเลย",
+    "contacts list": "ผู้รับแจ้งทั้งหมด: พื้นที่ บทบาท ช่องทาง ที่อยู่ และวิธีแจ้ง",
+    "contacts set-delivery": "เปลี่ยนวิธีแจ้งของผู้รับแจ้งหนึ่งราย: ทันทีทีละเรื่อง หรือสรุปวันละฉบับ",
     "outbox": "การแจ้งเตือนที่รอส่ง ส่งแล้ว หรือส่งไม่สำเร็จ",
     "outbox list": "การแจ้งเตือนล่าสุด พร้อมผลการส่งแต่ละรายการ",
     "report": "รายงานตามหนังสือจังหวัดเป็นเอกสาร (PDF, DOCX)",
@@ -163,7 +165,7 @@ OPTIONS: dict[str, str] = {
     "--since": "ตั้งแต่วันที่หรือเวลานี้ (แบบ ISO หรือแบบไทย)",
     "--sign-key": "ลงนามด้วยกุญแจส่วนตัวนี้ (จาก `audit keygen`)",
     "--execute": "สร้างทันที (ในฐานะเจ้าของโครงสร้าง) แทนการแสดงคำสั่ง",
-    "--status": "pending, delivered หรือ dead",
+    "--status": "pending (รอส่ง), delivered (ส่งแล้ว), dead (ส่งไม่สำเร็จ), held (รอรวมในสรุป) หรือ digested",
     "--sweep-minutes": "ตรวจรอบทุกกี่นาที",
     "--dispatch-seconds": "ส่งการแจ้งเตือนทุกกี่วินาที",
     "--overdue": "เฉพาะรายการที่เกินกำหนดของขั้นปัจจุบัน",
@@ -210,6 +212,8 @@ COMMAND_OPTIONS: dict[tuple[str, str], str] = {
     ("report activity2", "--output"): "ไฟล์ที่จะเขียน: .pdf หรือ .docx",
     ("report activity3", "--output"): "ไฟล์ที่จะเขียน: .pdf หรือ .docx",
     ("outbox line-quota", "--json"): "ผลลัพธ์แบบ JSON สำหรับโปรแกรมอื่น",
+    ("contacts list", "--json"): "ผลลัพธ์แบบ JSON สำหรับโปรแกรมอื่น",
+    ("contacts list", "--area"): "เฉพาะรหัสพื้นที่ที่ขึ้นต้นด้วยค่านี้ เช่น 2401",
 }
 
 # an argument: (the name shown for it, its help), by the argument's name
@@ -223,6 +227,8 @@ ARGUMENTS: dict[str, tuple[str, str]] = {
     "year": ("ปีงบประมาณ", "ปีงบประมาณ (พ.ศ.) เช่น 2568 หรือ ๒๕๖๘"),
     "actor_id": ("รหัสผู้ใช้", "รหัสสั้น ๆ ของผู้ใช้ เช่น `cd-2401`"),
     "name": ("ชื่อบทบาท", "ชื่อบทบาทใน PostgreSQL เช่น `plancycle_app`"),
+    "contact_id": ("หมายเลข", "หมายเลขผู้รับแจ้ง ดังที่ `contacts list` แสดง"),
+    "delivery": ("วิธีแจ้ง", "immediate (ทันที), digest (สรุปรายวัน) หรือ default (ค่าเริ่มต้น)"),
 }
 
 COMMAND_ARGUMENTS: dict[tuple[str, str], str] = {
@@ -234,7 +240,9 @@ COMMAND_ARGUMENTS: dict[tuple[str, str], str] = {
     ("holidays remove", "day"): "วันที่ พ.ศ. หรือ ค.ศ. เช่น 12/05/2568 หรือ 2025-05-12",
     ("holidays add", "name"): "ชื่อวันหยุดภาษาไทย เช่น วันหยุดพิเศษ",
     ("areas targets import", "file"): "รหัสตำบล บรรทัดละหนึ่งรหัส หรือ CSV ที่มีคอลัมน์ `code`",
-    ("contacts import", "file"): "ไฟล์ CSV คอลัมน์ `area_code,role,channel,address[,name]`",
+    ("contacts import", "file"): (
+        "ไฟล์ CSV คอลัมน์ `area_code,role,channel,address[,name][,delivery]`"
+    ),
 }
 
 # rich's headings and marks, and the kinds of value an option takes

@@ -14,11 +14,11 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption
 from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.definitions.model import Text
-from plancycle.kinds import OutboxStatus
+from plancycle.kinds import Delivery, OutboxStatus
 from plancycle.notifier.channels import LineSettings
-from plancycle.notifier.contacts import import_contacts_csv
+from plancycle.notifier.contacts import default_delivery, import_contacts_csv, set_delivery
 from plancycle.notifier.line_api import read_quota
-from plancycle.store.models import OutboxMessage
+from plancycle.store.models import Contact, OutboxMessage
 
 __all__ = ["contacts_app", "outbox_app"]
 
@@ -29,7 +29,14 @@ STATUS_LABELS = {
     OutboxStatus.PENDING: Text("รอส่ง", "pending"),
     OutboxStatus.DELIVERED: Text("ส่งแล้ว", "delivered"),
     OutboxStatus.DEAD: Text("ส่งไม่สำเร็จ", "dead"),
+    OutboxStatus.HELD: Text("รอรวมในสรุป", "held for digest"),
+    OutboxStatus.DIGESTED: Text("รวมในสรุปแล้ว", "in a digest"),
 }
+DELIVERY_LABELS = {
+    Delivery.IMMEDIATE: Text("ทันที", "immediate"),
+    Delivery.DIGEST: Text("สรุปรายวัน", "daily digest"),
+}
+DEFAULT = "default"
 
 
 def _subject(subject: str, lang: str) -> str:
@@ -41,7 +48,9 @@ def _subject(subject: str, lang: str) -> str:
 @contacts_app.command("import")
 def contacts_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV: area_code,role,channel,address[,name].")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV: area_code,role,channel,address[,name][,delivery].")
+    ],
 ) -> None:
     """Add or update contacts; any bad row stops the import and nothing is written."""
     app_ctx: AppContext = ctx.obj
@@ -52,11 +61,102 @@ def contacts_import(
     )
 
 
+@contacts_app.command("list")
+def contacts_list(
+    ctx: typer.Context,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Area codes starting with this (2401).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every contact: area, role, channel, address and how it is told."""
+    app_ctx: AppContext = ctx.obj
+    query = select(Contact).order_by(col(Contact.area_code), col(Contact.role), col(Contact.id))
+    if area:
+        query = query.where(col(Contact.area_code).startswith(area))
+    with Session(app_ctx.db) as session:
+        rows = list(session.exec(query).all())
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": c.id,
+                    "area": c.area_code,
+                    "role": c.role,
+                    "channel": c.channel,
+                    "address": c.address,
+                    "name": c.name,
+                    "delivery": c.delivery or DEFAULT,
+                    "told": _told(c),
+                }
+                for c in rows
+            ]
+        )
+        return
+    r = Renderer(app_ctx.lang, app_ctx.thai_digits)
+    roles = app_ctx.catalog.roles
+    default = r.pick("ค่าเริ่มต้น", "default")
+    cols = [
+        Col("#", Fit.NUMBER),
+        Col(r.pick("พื้นที่", "area"), Fit.ID),
+        Col(r.pick("บทบาท", "role"), ratio=2),
+        Col(r.pick("ถึง", "to"), Fit.ID),
+        Col(r.pick("วิธีแจ้ง", "delivery")),
+    ]
+    table = [
+        [
+            r.num(c.id or 0),
+            c.area_code or r.pick("ทั้งประเทศ", "nation"),
+            escape(roles[c.role].label.pick(r.lang) if c.role in roles else c.role),
+            escape(f"{c.channel}:{c.address}"),
+            DELIVERY_LABELS[_told(c)].pick(r.lang) + ("" if c.delivery else f" ({default})"),
+        ]
+        for c in rows
+    ]
+    title = r.pick(f"ผู้ติดต่อ {r.num(len(rows))} รายการ", f"{len(rows)} contacts")
+    console.print(fitted_table(cols, table, title))
+
+
+def _told(contact: Contact) -> Delivery:
+    return Delivery(contact.delivery) if contact.delivery else default_delivery(contact.area_code)
+
+
+@contacts_app.command("set-delivery")
+def contacts_set_delivery(
+    ctx: typer.Context,
+    contact_id: Annotated[int, typer.Argument(help="The contact's number (contacts list).")],
+    delivery: Annotated[str, typer.Argument(help="immediate, digest or default.")],
+) -> None:
+    """Switch one contact between a message per notice and one digest per working day."""
+    app_ctx: AppContext = ctx.obj
+    wanted = (*Delivery, DEFAULT)
+    if delivery not in wanted:
+        raise BadOption(
+            f"delivery takes one of {', '.join(wanted)}, not {delivery!r}",
+            f"วิธีแจ้ง {delivery!r} ใช้ไม่ได้; ระบุหนึ่งใน {', '.join(wanted)} "
+            f"(ทันที, สรุปรายวัน, ค่าเริ่มต้นของบทบาท)",
+        )
+    with Session(app_ctx.db) as session, session.begin():
+        contact = set_delivery(
+            session, contact_id, None if delivery == DEFAULT else Delivery(delivery)
+        )
+        told, where = _told(contact), f"{contact.channel}:{contact.address}"
+    label = DELIVERY_LABELS[told]
+    console.print(
+        app_ctx.text(
+            f"ผู้ติดต่อ #{contact_id} ({where}) รับแจ้งแบบ{label.th}",
+            f"contact #{contact_id} ({where}) is told: {label.en}",
+        ),
+        highlight=False,
+    )
+
+
 @outbox_app.command("list")
 def outbox_list(
     ctx: typer.Context,
     status: Annotated[
-        str | None, typer.Option("--status", help="pending, delivered or dead.")
+        str | None,
+        typer.Option("--status", help="pending, delivered, dead, held or digested."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -67,7 +167,7 @@ def outbox_list(
         raise BadOption(
             f"--status takes one of {', '.join(STATUSES)}, not {status!r}",
             f"--status {status!r} ไม่ใช่สถานะที่มี; ระบุหนึ่งใน {', '.join(STATUSES)} "
-            f"(รอส่ง, ส่งแล้ว, ส่งไม่สำเร็จ)",
+            f"(รอส่ง, ส่งแล้ว, ส่งไม่สำเร็จ, รอรวมในสรุป, รวมในสรุปแล้ว)",
         )
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     totals_q = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)

@@ -14,6 +14,7 @@ from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, prin
 from plancycle.definitions.describe import KIND_LABELS
 from plancycle.kinds import EscalationKind
 from plancycle.notifier.channels import channels_for
+from plancycle.notifier.digest import build_digests
 from plancycle.notifier.dispatch import dispatch_until_idle
 from plancycle.workflow.cycle import key_process
 from plancycle.workflow.scheduler import SchedulerSettings, build_scheduler, worker_name
@@ -42,7 +43,12 @@ def sweep_cmd(
 ) -> None:
     """One sweep: open windows, reminders, overdue flags, escalations, automatic steps."""
     app_ctx: AppContext = ctx.obj
-    report = run_sweep(app_ctx.engine, as_of(as_of_text, app_ctx), dry_run=dry_run)
+    report = run_sweep(
+        app_ctx.engine,
+        as_of(as_of_text, app_ctx),
+        dry_run=dry_run,
+        rules=app_ctx.delivery_rules,
+    )
     if as_json:
         print_json({**report.as_dict(), "actions": _actions(report)})
         return
@@ -116,17 +122,22 @@ def print_sweep(app_ctx: AppContext, report: SweepReport) -> None:
 
 
 def dispatch_cmd(ctx: typer.Context, as_json: Json = False) -> None:
-    """Deliver the notifications that are due (until none is left, or 50 s have passed)."""
+    """Build the working morning's digests, then deliver what is due (until none is
+    left, or 50 s have passed)."""
     app_ctx: AppContext = ctx.obj
+    now = app_ctx.clock.now()
+    digests = build_digests(app_ctx.db, now, app_ctx.delivery_rules)
     report = dispatch_until_idle(
-        app_ctx.db, channels_for(app_ctx.settings), app_ctx.clock.now(), worker=worker_name()
+        app_ctx.db, channels_for(app_ctx.settings), now, worker=worker_name()
     )
     if as_json:
-        print_json(vars(report))
+        print_json({**vars(report), "digests": vars(digests)})
         return
     console.print(
         app_ctx.text(
+            f"สรุปงานประจำวัน {digests.digests:,} ฉบับ ({digests.items:,} รายการ); "
             f"ส่งแล้ว {report.delivered:,} รอส่งใหม่ {report.retried:,} ส่งไม่สำเร็จถาวร {report.dead:,}",
+            f"digests {digests.digests} ({digests.items} items); "
             f"delivered {report.delivered}, to retry {report.retried}, dead {report.dead}",
         )
     )
@@ -141,7 +152,9 @@ def scheduler_run(
     """Run the sweep (every 15 minutes) and the dispatcher (every minute) until stopped."""
     app_ctx: AppContext = ctx.obj
     settings = SchedulerSettings(sweep_minutes=sweep_minutes, dispatch_seconds=dispatch_seconds)
-    scheduler = build_scheduler(app_ctx.engine, channels_for(app_ctx.settings), settings)
+    scheduler = build_scheduler(
+        app_ctx.engine, channels_for(app_ctx.settings), settings, app_ctx.delivery_rules
+    )
     console.print(
         app_ctx.text(
             f"เริ่มตัวจัดกำหนดการ: กวาดทุก {sweep_minutes:g} นาที ส่งข้อความทุก {dispatch_seconds:g} วินาที",

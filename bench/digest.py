@@ -1,0 +1,114 @@
+"""Measure: messages per recipient per channel from the 1 March 2568 sweep in
+Chachoengsao, one message per notice (before) and one digest per office per working day
+(after).
+
+The store is the sample province 24 started for FY2568 on 3 February 2568 09:00
+(``plancycle.cli.sample.fresh_sample_store``, no contacts: every role is reached on the
+log channel as ``role@area``). One sweep runs at 1 March 2568 00:05 (a Saturday). Before:
+every contact told at once (``immediate``), the outbox rows per (channel, address), all
+sent as soon as they are due. After: the defaults (offices: digest; nation-wide roles:
+immediate), then builds and dispatches at 08:30 and 15:00 on 1-4 March, counting what
+each recipient is sent per Bangkok day. Then again with the nation-wide role switched to
+the digest too.
+
+Run: ``.venv/bin/python -m bench.digest``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from loguru import logger
+from sqlmodel import Session
+
+from plancycle.cli.sample import fresh_sample_store
+from plancycle.definitions.loader import load_catalog
+from plancycle.kinds import Delivery
+from plancycle.notifier.channels import MemoryChannel
+from plancycle.notifier.delivery_rules import DeliveryRules
+from plancycle.notifier.digest import build_digests
+from plancycle.notifier.dispatch import dispatch_until_idle
+from plancycle.store.models import Contact
+from plancycle.thai.fiscal import BANGKOK
+from plancycle.workflow.sweep_apply import run_sweep
+
+RULES = DeliveryRules(base_url="https://plan.example.go.th")
+
+
+def bkk(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=BANGKOK)  # type: ignore[misc]
+
+
+def run(folder: Path, *, everyone: Delivery | None, cdd: Delivery | None) -> Counter[tuple]:
+    """Messages sent per (channel, address, Bangkok day) over 1-4 March."""
+    store = fresh_sample_store(folder / "s.db", load_catalog(), "24", 2568, bkk(2025, 2, 3, 9))
+    db = store.engine.db
+    if everyone or cdd:
+        # the log fallback's addresses, given their own delivery through a contact
+        with Session(db) as s, s.begin():
+            for role, area in _recipients():
+                told = cdd if area == "" else everyone
+                if told:
+                    address = f"{role}@{area or 'TH'}"
+                    s.add(
+                        Contact(
+                            area_code=area, role=role, channel="log", address=address, delivery=told
+                        )
+                    )
+    run_sweep(store.engine, bkk(2025, 3, 1, 0, 5), rules=RULES)
+    channel = MemoryChannel("log")
+    sent: Counter[tuple] = Counter()
+    for day in (1, 2, 3, 4):
+        for hour, minute in ((0, 10), (8, 30), (15, 0)):
+            now = bkk(2025, 3, day, hour, minute)
+            build_digests(db, now, RULES)
+            before = len(channel.sent)
+            dispatch_until_idle(db, {"log": channel}, now, worker="bench")
+            for m in channel.sent[before:]:
+                sent[(m.channel, m.address, now.date())] += 1
+    db.dispose()
+    return sent
+
+
+def _recipients() -> list[tuple[str, str]]:
+    """Every (role, area) the 1 March sweep tells in province 24."""
+    districts = [f"24{i:02d}" for i in range(1, 12)]
+    return (
+        [("district_cd_office", d) for d in districts]
+        + [("district_chief", d) for d in districts]
+        + [("governor", "24"), ("provincial_cd_office", "24"), ("cdd", "")]
+    )
+
+
+def report(name: str, sent: Counter[tuple]) -> None:
+    per: Counter[tuple] = Counter()
+    for (channel, address, _day), n in sent.items():
+        per[(channel, address)] += n
+    worst = max(sent.values(), default=0)
+    days = sorted({day for _c, _a, day in sent})
+    print(f"{name}: {sum(sent.values())} messages to {len(per)} recipients on {days}")
+    print(f"  most to one recipient on one day: {worst}")
+    for (channel, address), n in sorted(per.items(), key=lambda kv: -kv[1])[:4]:
+        print(f"  {channel}:{address}: {n}")
+
+
+def main() -> None:
+    logger.remove()
+    logger.add(sys.stderr, level="ERROR")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, everyone, cdd in (
+            ("before (every contact immediate)", Delivery.IMMEDIATE, Delivery.IMMEDIATE),
+            ("after (defaults: offices digest, CDD immediate)", None, None),
+            ("after (CDD switched to digest too)", None, Delivery.DIGEST),
+        ):
+            folder = Path(tmp) / name.split()[0] / str(cdd)
+            folder.mkdir(parents=True)
+            report(name, run(folder, everyone=everyone, cdd=cdd))
+
+
+if __name__ == "__main__":
+    main()

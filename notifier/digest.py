@@ -1,0 +1,215 @@
+"""One digest per recipient per working day: the held notices folded into one message.
+
+A digest contact's notices wait in the outbox as ``held`` rows, due on a working morning
+(``DeliveryRules``). :func:`build_digests`, run before each dispatch on a working day from
+the morning's hour, turns every recipient's due held rows (one recipient is a channel and
+an address) into one ``pending`` digest message, in one transaction per recipient:
+
+1. insert the digest with its unique ``digest_key`` (Bangkok day, channel, address),
+   ``ON CONFLICT DO NOTHING``: a second scheduler building the same digest inserts
+   nothing, so no recipient ever gets two digests for one day;
+2. mark the recipient's due held rows ``digested`` with the digest's id (``RETURNING``
+   them, so the digest lists exactly the rows it took, however the builders interleave);
+3. word the digest from those rows.
+
+A held row the day's digest missed (written after it was built) moves to the next
+working morning. The digest then goes through the dispatcher like any message: at least
+once, with retries; the items it carries keep their rows and point at it. Nothing is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from loguru import logger
+from sqlalchemy.dialects import postgresql, sqlite
+
+from plancycle.kinds import OutboxStatus
+from plancycle.notifier.delivery_rules import DeliveryRules
+from plancycle.notifier.messages import render_digest
+from plancycle.notifier.notice import Notice
+from plancycle.store.models import OutboxMessage
+from plancycle.thai.fiscal import to_bangkok
+from plancycle.workflow.overdue import days_late
+
+__all__ = ["DIGEST_KIND", "DigestReport", "build_digests", "digest_key", "reword_digest"]
+
+_OUTBOX: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+#: The ``kind`` in a digest message's payload.
+DIGEST_KIND = "digest"
+
+
+@dataclass
+class DigestReport:
+    """What one build did: digests written, notices folded into them, and notices moved
+    to the next working morning because the day's digest had already gone."""
+
+    digests: int = 0
+    items: int = 0
+    moved: int = 0
+
+
+def digest_key(now: datetime, channel: str, address: str) -> str:
+    """``2025-03-03|email|x@y``: one digest per Bangkok day per recipient."""
+    return f"{to_bangkok(now).date().isoformat()}|{channel}|{address}"
+
+
+def build_digests(db: sa.Engine, now: datetime, rules: DeliveryRules | None = None) -> DigestReport:
+    """Build the digest of every recipient with held notices due by ``now``; nothing on a
+    day off or before the morning's hour."""
+    rules = (rules or DeliveryRules()).for_run(db)
+    report = DigestReport()
+    if not rules.is_sending_time(now):
+        return report
+    c = _OUTBOX.c
+    due = sa.and_(c.status == OutboxStatus.HELD, c.next_attempt_at <= now)
+    with db.connect() as conn:
+        recipients = conn.execute(
+            sa.select(c.channel, c.address).where(due).distinct().order_by(c.channel, c.address)
+        ).all()
+    for channel, address in recipients:
+        _build_one(db, now, rules, channel, address, report)
+    if report.digests or report.moved:
+        logger.info(
+            "digests at {now}: {d} built, {i} notices in them, {m} moved to the next morning",
+            now=now.isoformat(),
+            d=report.digests,
+            i=report.items,
+            m=report.moved,
+        )
+    return report
+
+
+def _build_one(
+    db: sa.Engine,
+    now: datetime,
+    rules: DeliveryRules,
+    channel: str,
+    address: str,
+    report: DigestReport,
+) -> None:
+    c = _OUTBOX.c
+    mine = sa.and_(
+        c.status == OutboxStatus.HELD,
+        c.next_attempt_at <= now,
+        c.channel == channel,
+        c.address == address,
+    )
+    key = digest_key(now, channel, address)
+    try:
+        taken = _fold(db, now, rules, channel, address, key, mine, report)
+    except _TakenElsewhere:
+        return
+    if taken:
+        report.digests += 1
+        report.items += taken
+
+
+class _TakenElsewhere(Exception):
+    """Another builder took the recipient's rows first: roll this digest back."""
+
+
+def _fold(
+    db: sa.Engine,
+    now: datetime,
+    rules: DeliveryRules,
+    channel: str,
+    address: str,
+    key: str,
+    mine: sa.ColumnElement[bool],
+    report: DigestReport,
+) -> int:
+    """One recipient's digest in one transaction; how many notices it took."""
+    c = _OUTBOX.c
+    with db.begin() as conn:
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        placeholder = (
+            insert(_OUTBOX)
+            .values(_digest_row(key, channel, address, now))
+            .on_conflict_do_nothing(index_elements=["digest_key"])
+            .returning(c.id)
+        )
+        digest_id = conn.execute(placeholder).scalar()
+        if digest_id is None:  # the day's digest went already (here or in another scheduler)
+            later = rules.morning(now + timedelta(seconds=1))
+            moved = conn.execute(sa.update(_OUTBOX).where(mine).values(next_attempt_at=later))
+            report.moved += moved.rowcount
+            return 0
+        taken = conn.execute(
+            sa.update(_OUTBOX)
+            .where(mine)
+            .values(status=OutboxStatus.DIGESTED, digest_id=digest_id)
+            .returning(c.id, c.role, c.area_code, c.payload)
+        ).all()
+        if not taken:  # another builder took them between our read and now
+            raise _TakenElsewhere
+        notices = [_current(Notice.from_payload(row.payload), now) for row in taken]
+        subject, body = render_digest(
+            notices, now, link=rules.instance_url, inbox=rules.inbox_url()
+        )
+        first = taken[0]
+        conn.execute(
+            sa.update(_OUTBOX)
+            .where(c.id == digest_id)
+            .values(
+                subject=subject,
+                body=body,
+                role=first.role,
+                area_code=first.area_code,
+                payload={
+                    "key": key,
+                    "kind": DIGEST_KIND,
+                    "count": len(taken),
+                    "message_ids": [row.id for row in taken],
+                    "items": [row.payload for row in taken],
+                },
+            )
+        )
+    return len(taken)
+
+
+def _current(notice: Notice, now: datetime) -> Notice:
+    """The notice as of the digest: days late counted to ``now``."""
+    return dataclasses.replace(notice, now=now, days_late=days_late(notice.due_at, now))
+
+
+def _digest_row(key: str, channel: str, address: str, now: datetime) -> dict[str, Any]:
+    return {
+        "escalation_id": None,
+        "channel": channel,
+        "address": address,
+        "role": "",
+        "area_code": "",
+        "subject": "",
+        "body": "",
+        "payload": {"key": key, "kind": DIGEST_KIND},
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "claimed_by": None,
+        "claimed_until": None,
+        "last_error": None,
+        "created_at": now,
+        "delivered_at": None,
+        "digest_key": key,
+        "digest_id": None,
+    }
+
+
+def reword_digest(
+    message: OutboxMessage, rules: DeliveryRules | None = None, max_chars: int | None = None
+) -> tuple[str, str]:
+    """A digest message's (subject, body) again, cut to ``max_chars`` (for a channel with
+    a limit, such as LINE's 5,000 characters): the most urgent items, "and N more" and the
+    inbox link."""
+    rules = rules or DeliveryRules()
+    items = (message.payload or {}).get("items", [])
+    now = message.created_at
+    notices = [_current(Notice.from_payload(p), now) for p in items]
+    return render_digest(
+        notices, now, link=rules.instance_url, inbox=rules.inbox_url(), max_chars=max_chars
+    )
