@@ -347,7 +347,7 @@ def _check_delivery(delivery: str | None) -> tuple[str, str] | None:
     known = ", ".join(Delivery)
     return (
         f"unknown delivery {delivery!r} (use {known}, or leave it empty for the role's default)",
-        f"ไม่รู้จักวิธีส่ง {delivery!r} (ใช้ {known} หรือเว้นว่างเพื่อใช้ค่าเริ่มต้นของบทบาท)",
+        f"ไม่รู้จักวิธีแจ้ง {delivery!r} (ใช้ {known} หรือเว้นว่างเพื่อใช้ค่าเริ่มต้นของบทบาท)",
     )
 
 

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from plancycle.cli.app import app
+from plancycle.kinds import Delivery
 from plancycle.notifier.channels import (
     DeliveryError,
     LineChannel,
@@ -227,7 +228,15 @@ def test_quota_is_not_read_on_every_push(line: FakeLine, log_lines: list[str]) -
 
 def add_line_message(db: sa.Engine, address: str = GROUP) -> int:
     with Session(db) as s:
-        s.add(Contact(area_code="2401", role="district_cd_office", channel="line", address=address))
+        s.add(
+            Contact(
+                area_code="2401",
+                role="district_cd_office",
+                channel="line",
+                address=address,
+                delivery=Delivery.IMMEDIATE,  # an office's default is the morning digest
+            )
+        )
         s.commit()
         assert enqueue(s, None, make_notice(), "2401", ContactBook.load(s), T0) == 1
         s.commit()
