@@ -47,6 +47,7 @@ from plancycle.workflow.errors import (
     UnknownActor,
     WorkflowError,
 )
+from plancycle.workflow.extensions import extended_due
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.notices import area_for_role
 from plancycle.workflow.reports import history
@@ -177,7 +178,9 @@ def _send_back(
     left = left_at(
         engine.catalog, definition, stand[: max(i for i, (s, _) in enumerate(stand) if s == target)]
     )
-    due = state_due_at(definition, target, inst.fiscal_year, left)
+    due = extended_due(
+        engine.db, inst, target, state_due_at(definition, target, inst.fiscal_year, left)
+    )
     steps = [r for r in records if r.trigger not in RESERVED_TRIGGERS]
     returned = next((r.trigger for r in reversed(steps) if r.from_state == target), "")
     move = Move(

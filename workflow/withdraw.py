@@ -61,12 +61,14 @@ class AdminTrigger(StrEnum):
 
     WITHDRAW = "withdraw"
     RETARGET = "retarget"
+    EXTEND = "extend_deadline"  # a step's deadline moved later (workflow/extensions.py)
 
 
 #: how the history names these records
 ADMIN_TRIGGER_LABELS = {
     AdminTrigger.WITHDRAW.value: Text("ถอนรายการ (ไม่นับรวม)", "withdrawn (not counted)"),
     AdminTrigger.RETARGET.value: Text("ย้ายไปตำบลเข้มแข็งใหม่", "moved to the new strong tambon"),
+    AdminTrigger.EXTEND.value: Text("ขยายกำหนดเวลา", "deadline extended"),
 }
 
 #: how the history names the values of these records
@@ -75,6 +77,9 @@ ADMIN_FIELD_LABELS = {
     "from_area": Text("จากตำบล", "from tambon"),
     "to_area": Text("ไปตำบล", "to tambon"),
     "from_key": Text("รหัสรายการเดิม", "former key"),
+    "until": Text("กำหนดเวลาใหม่", "new deadline"),
+    "area": Text("ขยายทั้งพื้นที่", "for the whole area"),
+    "extension": Text("เลขที่การขยาย", "extension no."),
 }
 
 #: the role and id a change made without a token (the store's local administrator) is
