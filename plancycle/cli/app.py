@@ -20,6 +20,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    extensions,
     inbox,
     instances,
     notify,
@@ -157,6 +158,7 @@ app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
 review.register(app)
+extensions.register(app)
 batch.register(app)
 inbox.register(app)
 schedule.register(app)
