@@ -56,7 +56,9 @@ __all__ = [
     "effective_due",
     "extend_deadline",
     "extended_due",
+    "extension_dict",
     "extension_rows",
+    "governing",
     "list_extensions",
     "may_extend",
 ]
@@ -466,3 +468,21 @@ def _touches(ext: DeadlineExtension, area: str) -> bool:
         ext.area_code if ext.area_code is not None else (ext.instance_key or "").rsplit("/", 1)[-1]
     )
     return code.startswith(area) or area.startswith(code)
+
+
+def extension_dict(x: DeadlineExtension) -> dict[str, object]:
+    """An extension as the CLI's --json and the API give it."""
+    return {
+        "id": x.id,
+        "at": x.at,
+        "actor_id": x.actor_id,
+        "role": x.role,
+        "fiscal_year": x.fiscal_year,
+        "process": x.definition_id,
+        "step": x.state,
+        "instance_key": x.instance_key,
+        "area_code": x.area_code,
+        "until": to_bangkok(x.until).date().isoformat(),
+        "until_at": x.until,
+        "reason": x.reason,
+    }

@@ -12,10 +12,13 @@ from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption, area_code
 from plancycle.cli.render import Col, Fit, Renderer, console, fitted_table, print_json
 from plancycle.cli.years import Fy, chosen_year
-from plancycle.store.models import DeadlineExtension
 from plancycle.thai.dates import format_date, parse_date
-from plancycle.thai.fiscal import to_bangkok
-from plancycle.workflow.extensions import ExtendRequest, extend_deadline, list_extensions
+from plancycle.workflow.extensions import (
+    ExtendRequest,
+    extend_deadline,
+    extension_dict,
+    list_extensions,
+)
 
 __all__ = ["extensions_app", "register"]
 
@@ -138,24 +141,6 @@ def list_cmd(
     ]
     title = r.pick("การขยายกำหนดเวลา", "Deadline extensions")
     console.print(fitted_table(cols, table, title))
-
-
-def extension_dict(x: DeadlineExtension) -> dict[str, object]:
-    """An extension as the CLI's --json and the API give it."""
-    return {
-        "id": x.id,
-        "at": x.at,
-        "actor_id": x.actor_id,
-        "role": x.role,
-        "fiscal_year": x.fiscal_year,
-        "process": x.definition_id,
-        "step": x.state,
-        "instance_key": x.instance_key,
-        "area_code": x.area_code,
-        "until": to_bangkok(x.until).date().isoformat(),
-        "until_at": x.until,
-        "reason": x.reason,
-    }
 
 
 def register(app: typer.Typer) -> None:
