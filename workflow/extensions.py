@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.model import Catalog, Definition
+from plancycle.errors import Wording
 from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.escalations import carry_levels
 from plancycle.store.models import Actor, Area, DeadlineExtension, Escalation, Instance
@@ -123,9 +124,20 @@ def carried_levels(
 
 
 class NotExtendable(WorkflowError):
-    """An extension refused for what it asks (the date, the step, the instance)."""
+    """An extension refused for what it asks (the date, the step, the instance). Its
+    sentences name no shell's input; the CLI adds the option to give (``option``, by a
+    wording that has ``options``: ``plancycle/cli/wording.py``)."""
 
     exit_code = 2
+
+    def __init__(self, en: str, th: str, option: str | None = None) -> None:
+        super().__init__(en, th)
+        self.option = option
+
+    def worded(self, wording: Wording) -> tuple[str, str]:
+        if self.option and getattr(wording, "options", False):
+            return f"{self.en} ({self.option})", f"{self.th} ({self.option})"
+        return self.en, self.th
 
 
 class NotExtender(NotAllowed):
@@ -183,10 +195,10 @@ def _reason(reason: str) -> str:
     reason = reason.strip()
     if len(reason) < MIN_REASON:
         raise NotExtendable(
-            f"give the reason for the extension with --reason (at least {MIN_REASON} "
-            f"characters), e.g. --reason 'flooding in the district'",
-            f"ระบุเหตุผลที่ขยายกำหนดเวลาด้วย --reason (อย่างน้อย {MIN_REASON} ตัวอักษร) "
-            f"เช่น --reason 'เกิดอุทกภัยในพื้นที่อำเภอ'",
+            f"give the reason for the extension (at least {MIN_REASON} characters), "
+            f"e.g. 'flooding in the district'",
+            f"ระบุเหตุผลที่ขยายกำหนดเวลา (อย่างน้อย {MIN_REASON} ตัวอักษร) เช่น 'เกิดอุทกภัยในพื้นที่อำเภอ'",
+            "--reason",
         )
     return reason
 
@@ -205,9 +217,10 @@ def _step(definition: Definition, state: str) -> None:
     if state not in steps:
         raise NotExtendable(
             f"{definition.id} has no step {state!r} with a deadline to extend; its steps: "
-            f"{', '.join(steps)} (--step)",
+            f"{', '.join(steps)}",
             f"{definition.id} ไม่มีขั้น {state!r} ที่มีกำหนดเวลาให้ขยาย; ขั้นของกระบวนการนี้: "
-            f"{', '.join(steps)} (--step)",
+            f"{', '.join(steps)}",
+            "--step",
         )
 
 
@@ -216,15 +229,17 @@ def _until(until: date, fiscal_year: int, now: datetime) -> datetime:
     if not first <= until <= last:
         raise NotExtendable(
             f"the new deadline {_be(until, 'en')} lies outside fiscal year {fiscal_year} "
-            f"({_be(first, 'en')} - {_be(last, 'en')}); give a day inside it (--until)",
+            f"({_be(first, 'en')} - {_be(last, 'en')}); give a day inside it",
             f"กำหนดเวลาใหม่ {_be(until, 'th')} อยู่นอกปีงบประมาณ {fiscal_year} "
-            f"({_be(first, 'th')} - {_be(last, 'th')}); ระบุวันในปีงบประมาณนี้ (--until)",
+            f"({_be(first, 'th')} - {_be(last, 'th')}); ระบุวันในปีงบประมาณนี้",
+            "--until",
         )
     due = end_of_day(until).astimezone(UTC)
     if due < now:
         raise NotExtendable(
-            f"the new deadline {_be(until, 'en')} has already passed; give a later day (--until)",
-            f"กำหนดเวลาใหม่ {_be(until, 'th')} ผ่านไปแล้ว; ระบุวันที่ช้ากว่านี้ (--until)",
+            f"the new deadline {_be(until, 'en')} has already passed; give a later day",
+            f"กำหนดเวลาใหม่ {_be(until, 'th')} ผ่านไปแล้ว; ระบุวันที่ช้ากว่านี้",
+            "--until",
         )
     return due
 
@@ -232,9 +247,10 @@ def _until(until: date, fiscal_year: int, now: datetime) -> datetime:
 def _not_later(key: str, current: datetime, until: date) -> NotExtendable:
     return NotExtendable(
         f"{key}: the new deadline {_be(until, 'en')} is not after the current one "
-        f"({_be(current, 'en')}); an extension moves a deadline later (--until)",
+        f"({_be(current, 'en')}); an extension moves a deadline later",
         f"{key}: กำหนดเวลาใหม่ {_be(until, 'th')} ไม่ช้ากว่ากำหนดเวลาปัจจุบัน "
-        f"({_be(current, 'th')}); การขยายต้องเลื่อนกำหนดเวลาออกไป (--until)",
+        f"({_be(current, 'th')}); การขยายต้องเลื่อนกำหนดเวลาออกไป",
+        "--until",
     )
 
 
@@ -312,11 +328,11 @@ def _for_instance(
         label = definition.state(inst.state).label
         raise NotExtendable(
             f"{key} is at step {inst.state!r} ({label.en}), not {req.state!r}; extend the step "
-            f"it is at (--step {inst.state}) or, for a later step, the area's deadline "
-            f"(--process {inst.definition_id} --area CODE)",
+            f"it is at, or, for a later step, the deadline of {inst.definition_id} in its "
+            f"district or province",
             f"{key} อยู่ที่ขั้น “{label.th}” ({inst.state}) ไม่ใช่ {req.state!r}; ขยายขั้นที่อยู่ตอนนี้ "
-            f"(--step {inst.state}) หรือขยายกำหนดเวลาของพื้นที่สำหรับขั้นถัดไป "
-            f"(--process {inst.definition_id} --area รหัสพื้นที่)",
+            f"หรือสำหรับขั้นถัดไป ขยายกำหนดเวลาของ {inst.definition_id} ทั้งอำเภอหรือทั้งจังหวัด",
+            "--step",
         )
     until = _until(req.until, inst.fiscal_year, now)
     if inst.due_at is not None and until <= inst.due_at:
@@ -332,22 +348,24 @@ def _for_area(
     code, process = req.area or "", req.process or ""
     if not process or not code:
         raise NotExtendable(
-            "give the instance key, or --process and --area (a district or province code)",
-            "ระบุรหัสรายการ หรือ --process และ --area (รหัสอำเภอหรือจังหวัด)",
+            "give the instance key, or the process and the area (a district or province code)",
+            "ระบุรหัสรายการ หรือกระบวนการและพื้นที่ (รหัสอำเภอหรือจังหวัด)",
+            "KEY | --process P --area CODE",
         )
     area = session.get(Area, code)
     if area is None or area.level not in ("province", "district"):
         raise NotExtendable(
             f"area {code!r} is not a known province or district; give a 2-digit province or "
-            f"4-digit district code (see `plancycle areas list`)",
-            f"ไม่พบจังหวัดหรืออำเภอรหัส {code!r}; ระบุรหัสจังหวัด 2 หลักหรือรหัสอำเภอ 4 หลัก "
-            f"(ดู `plancycle areas list`)",
+            f"4-digit district code",
+            f"ไม่พบจังหวัดหรืออำเภอรหัส {code!r}; ระบุรหัสจังหวัด 2 หลักหรือรหัสอำเภอ 4 หลัก",
+            "--area",
         )
     actor = _actor(session, req.actor_id, code)
     if process not in catalog.ids():
         raise NotExtendable(
-            f"no process {process!r}; processes: {', '.join(catalog.ids())} (--process)",
-            f"ไม่มีกระบวนการ {process!r}; กระบวนการที่มี: {', '.join(catalog.ids())} (--process)",
+            f"no process {process!r}; processes: {', '.join(catalog.ids())}",
+            f"ไม่มีกระบวนการ {process!r}; กระบวนการที่มี: {', '.join(catalog.ids())}",
+            "--process",
         )
     fiscal_year = req.fiscal_year or fiscal_year_of(to_bangkok(now))
     _step(catalog.get(process), req.state)
