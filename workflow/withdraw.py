@@ -37,6 +37,7 @@ from plancycle.workflow.errors import (
 
 __all__ = [
     "ADMIN_ROLE",
+    "ADMIN_DATE_FIELDS",
     "ADMIN_FIELD_LABELS",
     "ADMIN_TRIGGER_LABELS",
     "LOCAL_ADMIN",
@@ -81,6 +82,9 @@ ADMIN_FIELD_LABELS = {
     "area": Text("ขยายทั้งพื้นที่", "for the whole area"),
     "extension": Text("เลขที่การขยาย", "extension no."),
 }
+
+#: the values of these records that name a day (shown in BE)
+ADMIN_DATE_FIELDS = frozenset({(AdminTrigger.EXTEND.value, "until")})
 
 #: the role and id a change made without a token (the store's local administrator) is
 #: recorded as
