@@ -265,3 +265,29 @@ def test_an_area_extension_before_a_current_deadline_is_refused(world: World) ->
     with Session(world.db) as session:
         assert dict(session.exec(select(Instance.key, Instance.version)).all()) == versions
     assert len(list_extensions(world.db)) == 3
+
+
+def test_an_area_extension_holds_for_instances_a_cycle_start_creates(world: World) -> None:
+    """An extension recorded before the cycle's instances of the area exist (here: one
+    instance of district 2402 made again) is applied as cycle start creates them."""
+    from plancycle.workflow.cycle import start_cycle
+
+    with Session(world.db) as session, session.begin():
+        session.add(
+            DeadlineExtension(
+                at=bkk(2024, 11, 1, 9),
+                actor_id=PROVINCE,
+                role="provincial_cd_office",
+                fiscal_year=2568,
+                definition_id="activity2",
+                state="coordinate",
+                area_code="2402",
+                until=bkk(2025, 4, 30, 23, 59, 59),
+                reason="ตำบลใหม่เริ่มช้า",
+            )
+        )
+        gone = session.exec(select(Instance).where(col(Instance.key) == A2_ELSEWHERE)).one()
+        session.delete(gone)
+    start_cycle(world.db, world.catalog, 2568, "24", world.clock)
+    assert get_instance(world.db, A2_ELSEWHERE).due_at == bkk(2025, 4, 30, 23, 59, 59)
+    assert get_instance(world.db, A2).due_at == bkk(2025, 3, 31, 23, 59, 59)
