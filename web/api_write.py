@@ -115,8 +115,7 @@ def withdraw(
     "/extensions",
     summary="Extend a step's deadline for an instance or an area (admin, provincial CD office)",
     response_model=Extended,
-    status_code=201,
-    responses=errors(401, 403, 404, 409, 422),
+    responses=errors(400, 401, 403, 404, 409, 422),
 )
 def extend(web: State, who: ApiUser, body: ExtendIn) -> dict[str, Any]:
     """Audited (each instance moved gets a record naming who and why); the ladder restarts
