@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from plancycle.store.models import Escalation, Instance, table_of
 
-__all__ = ["carry_over", "insert_new_escalations"]
+__all__ = ["carry_levels", "carry_over", "insert_new_escalations"]
 
 _KEY = ["instance_id", "step_seq", "level"]
 _DIALECTS: dict[str, Callable[[sa.Table], postgresql.Insert | sqlite.Insert]] = {
@@ -76,3 +76,22 @@ def carry_over(session: Session, instance_ids: Sequence[int], renamed: Mapping[s
             raise TypeError(f"INSERT … SELECT gave {type(result).__name__}, not a CursorResult")
         copied += result.rowcount
     return copied
+
+
+def carry_levels(session: Session, instance_id: int, step_seq: int, levels: Sequence[int]) -> int:
+    """Copy the rungs ``levels`` of the instance's step occurrence ``step_seq`` into the
+    next one (``step_seq`` + 1), as they were (a deadline extension keeps the rungs whose
+    time has passed under the new deadline: they are not sent again). Returns the rows copied."""
+    if not levels:
+        return 0
+    e = table_of(Escalation)
+    names = ["instance_id", "step_seq", "state", "level", "kind", "due_at", "at", "recipients"]
+    rungs = (
+        sa.select(e.c.instance_id, e.c.step_seq + 1, e.c.state)
+        .add_columns(e.c.level, e.c.kind, e.c.due_at, e.c.at, e.c.recipients)
+        .where(e.c.instance_id == instance_id, e.c.step_seq == step_seq, e.c.level.in_(levels))
+    )
+    result = session.execute(sa.insert(e).from_select(names, rungs))
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError(f"INSERT … SELECT gave {type(result).__name__}, not a CursorResult")
+    return result.rowcount

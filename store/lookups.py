@@ -10,13 +10,22 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from plancycle.store.driver import Driver, select_list
-from plancycle.store.models import Actor, Area, Instance, TransitionRecord, table_of
+from plancycle.store.models import (
+    Actor,
+    Area,
+    DeadlineExtension,
+    Instance,
+    TransitionRecord,
+    table_of,
+)
 
 __all__ = [
     "ActorRow",
     "InstanceRow",
     "district_codes",
+    "ExtensionRow",
     "district_count",
+    "extensions_of",
     "instance_and_actor",
     "left_at",
     "left_data",
@@ -36,6 +45,13 @@ class InstanceRow(NamedTuple):
     fiscal_year: int
     head_hash: str | None
     withdrawn_at: Any  # as the driver reads it; only whether it is set matters
+
+
+class ExtensionRow(NamedTuple):
+    id: int
+    instance_key: str | None
+    area_code: str | None
+    until: datetime
 
 
 class ActorRow(NamedTuple):
@@ -64,6 +80,12 @@ _DISTRICT_CODES = (
     f"SELECT {select_list(_AREA, ['code'])} FROM {_AREA.name} "
     f"WHERE {select_list(_AREA, ['province_code'])} = ? "
     f"AND {select_list(_AREA, ['level'])} = 'district'"
+)
+_X = table_of(DeadlineExtension)
+_EXTENSIONS = (
+    f"SELECT {select_list(_X, ExtensionRow._fields)} FROM {_X.name} "
+    f"WHERE {select_list(_X, ['fiscal_year'])} = ? AND {select_list(_X, ['definition_id'])} = ? "
+    f"AND {select_list(_X, ['state'])} = ?"
 )
 _STATE = f"SELECT {select_list(_I, ['state'])} FROM {_I.name} WHERE {select_list(_I, ['key'])} = ?"
 _FROM, _AT = select_list(_RECORD, ["from_state"]), select_list(_RECORD, ["at"])
@@ -129,3 +151,12 @@ def left_data(
         value = json.loads(data) if isinstance(data, str) else data
         out[state] = value if isinstance(value, dict) else {}
     return out
+
+
+def extensions_of(
+    cursor: Any, driver: Driver, fiscal_year: int, process: str, state: str
+) -> list[ExtensionRow]:
+    """The deadline extensions of a process's step in a fiscal year
+    (``plancycle.workflow.extensions``)."""
+    cursor.execute(driver.sql(_EXTENSIONS), (fiscal_year, process, state))
+    return [ExtensionRow(i, k, a, driver.read_when(u)) for i, k, a, u in cursor.fetchall()]

@@ -29,6 +29,7 @@ __all__ = [
     "AreaTarget",
     "Contact",
     "Cycle",
+    "DeadlineExtension",
     "DeliveryAttempt",
     "Escalation",
     "Evidence",
@@ -380,3 +381,34 @@ class HolidayChange(SQLModel, table=True):
     actor_id: str
     role: str
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DeadlineExtension(SQLModel, table=True):
+    """A step's deadline moved later (``plancycle.workflow.extensions``): for one instance
+    (``instance_key``) or for every instance of the process in an area (``area_code``: a
+    district, or the whole province), with who, when and why. Never changed: a later
+    record for the same step and scope replaces it. Each instance in the step when it
+    was made also holds a chained ``extend_deadline`` record saying so."""
+
+    __tablename__ = "deadline_extension"
+    __table_args__ = (
+        sa.Index(
+            "ix_deadline_extension_fiscal_year_definition_id_state",
+            "fiscal_year",
+            "definition_id",
+            "state",
+        ),
+        sa.CheckConstraint("(instance_key IS NULL) <> (area_code IS NULL)", name="one_scope"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: str
+    role: str
+    fiscal_year: int
+    definition_id: str
+    state: str
+    instance_key: str | None = Field(default=None, index=True)
+    area_code: str | None = None
+    until: datetime = Field(sa_type=UTCDateTime)  # the end of the new deadline day (Bangkok)
+    reason: str

@@ -25,6 +25,7 @@ TABLES |= {"evidence_use"}  # 0007
 TABLES |= {"web_session", "sign_in_failure"}  # 0008
 TABLES |= {"store_setting"}  # 0010
 TABLES |= {"holiday_change"}  # 0014
+TABLES |= {"deadline_extension"}  # 0015
 
 
 def _diff(engine: sa.Engine) -> list[object]:

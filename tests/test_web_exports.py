@@ -75,6 +75,8 @@ def test_activity2_sheet_reads_the_records(web: Web) -> None:
         "Report submitted": recorded,
         "Current step": "Done",
         "Status": "done",
+        "Current step due": "",
+        "Deadline extended": "no",
     }
     waiting = [r for r in sheet if r["Tambon code"] != "240101"]
     assert waiting and all(r["Workshop date"] == r["Participants"] == "" for r in waiting)

@@ -506,6 +506,51 @@ class WithdrawIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, examples=["not on the letter's list"])
 
 
+class ExtendIn(BaseModel):
+    """A step's deadline moved later: of instance ``key``, or of ``process`` in ``area``
+    (a district or the province). Admin or the provincial CD office only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: str = Field(min_length=1, max_length=100, examples=["coordinate"])
+    until: str = Field(
+        min_length=1, max_length=40, description="the new deadline day", examples=["2568-04-30"]
+    )
+    reason: str = Field(min_length=1, max_length=2000, examples=["flooding in the district"])
+    key: str | None = Field(default=None, max_length=200, examples=["2568/activity2/240101"])
+    process: str | None = Field(default=None, max_length=100, examples=["activity2"])
+    area: str | None = Field(default=None, max_length=8, examples=["2401"])
+    fy: int | None = Field(default=None, ge=2500, le=2700, description="with process and area")
+
+
+class ExtensionOut(_Out):
+    """A deadline extension as recorded."""
+
+    id: int
+    at: Instant
+    actor_id: str
+    role: str
+    fiscal_year: int
+    process: str
+    step: str
+    instance_key: str | None
+    area_code: str | None
+    until: str = Field(description="the new deadline day (ISO, CE)")
+    until_at: Instant = Field(description="the last instant of that day in Bangkok")
+    reason: str
+
+
+class Extended(_Out):
+    """An extension recorded, and the instances in the step it moved."""
+
+    extension: ExtensionOut
+    moved: list[str]
+
+
+class Extensions(_Out):
+    extensions: list[ExtensionOut]
+
+
 class Withdrawn(_Out):
     """An instance withdrawn: kept, left out of every count and KPI."""
 

@@ -6,13 +6,28 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 
+from plancycle.thai.dates import parse_date
 from plancycle.web.advance import advance_from_request, result_dict
-from plancycle.web.api_models import EXPORT_OK, Advanced, WithdrawIn, Withdrawn
+from plancycle.web.api_models import (
+    EXPORT_OK,
+    Advanced,
+    Extended,
+    ExtendIn,
+    Extensions,
+    WithdrawIn,
+    Withdrawn,
+)
 from plancycle.web.api_schema import errors
 from plancycle.web.deps import ApiUser, State, area_for
 from plancycle.web.exports import export_response
 from plancycle.web.links import Fy
 from plancycle.workflow.access import check_scope
+from plancycle.workflow.extensions import (
+    ExtendRequest,
+    extend_deadline,
+    extension_dict,
+    list_extensions,
+)
 from plancycle.workflow.withdraw import withdraw_instance
 
 __all__ = ["router"]
@@ -94,6 +109,44 @@ def withdraw(
     check_scope(key, who.area, area)
     inst = withdraw_instance(web.db, key, who.id, body.reason, web.now())
     return {"key": inst.key, "withdrawn_at": inst.withdrawn_at, "reason": body.reason.strip()}
+
+
+@router.post(
+    "/extensions",
+    summary="Extend a step's deadline for an instance or an area (admin, provincial CD office)",
+    response_model=Extended,
+    responses=errors(400, 401, 403, 404, 409, 422),
+)
+def extend(web: State, who: ApiUser, body: ExtendIn) -> dict[str, Any]:
+    """Audited (each instance moved gets a record naming who and why); the ladder restarts
+    from the new deadline."""
+    if body.key is not None:
+        check_scope(body.key, who.area, body.key.rsplit("/", 1)[-1])
+    req = ExtendRequest(
+        who.id,
+        body.step,
+        parse_date(body.until),
+        body.reason,
+        key=body.key,
+        process=body.process,
+        area=body.area,
+        fiscal_year=body.fy,
+    )
+    done = extend_deadline(web.db, web.catalog, req, web.now())
+    rows = [x for x in list_extensions(web.db) if x.id == done.id]
+    return {"extension": extension_dict(rows[0]), "moved": [k for k, _ in done.moved]}
+
+
+@router.get(
+    "/extensions",
+    summary="The deadline extensions reaching the caller's area (or ?area=)",
+    response_model=Extensions,
+    responses=errors(401, 403, 422),
+)
+def extensions(web: State, who: ApiUser, area: str | None = None, fy: Fy = None) -> dict[str, Any]:
+    code = area_for(who, area) if area or who.area else None
+    rows = list_extensions(web.db, area=code, fiscal_year=fy)
+    return {"extensions": [extension_dict(x) for x in rows]}
 
 
 @router.get(

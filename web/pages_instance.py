@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from plancycle.definitions.diagram import to_mermaid
 from plancycle.errors import PlancycleError
 from plancycle.store.evidence import EvidenceFile
+from plancycle.thai.dates import parse_date
 from plancycle.web.advance import advance_form_of, advance_from_request
 from plancycle.web.auth import Principal
 from plancycle.web.deps import detail_for
@@ -27,6 +28,7 @@ from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
 from plancycle.web.problems import status_for
 from plancycle.web.state import WebState
 from plancycle.web.wording import FORM_WORDING, message_for
+from plancycle.workflow.extensions import ExtendRequest, extend_deadline, may_extend
 from plancycle.workflow.views import InstanceView
 from plancycle.workflow.withdraw import MIN_REASON, withdraw_instance
 
@@ -57,6 +59,9 @@ def _show(
         "allowed": found.allowed(who),
         "min_reason": MIN_REASON,
         "can_withdraw": found.may_withdraw(who),
+        "can_extend": found.inst.completed_at is None
+        and found.inst.withdrawn_at is None
+        and may_extend(who.role, who.area, found.inst.area_code),
         # the steps the viewer may do, each with the role it records it for (None: its own)
         "doable": [(t, None) for t in found.allowed(who)] + found.on_behalf(who),
         "send_back_to": found.send_back_to(who),
@@ -163,6 +168,37 @@ async def withdraw_form(
     except PlancycleError as exc:  # worded for the page, roles by their labels
         return await run_in_threadpool(
             _show, request, who, fy, process, area, status_for(exc), (exc, _kept_nothing)
+        )
+    return RedirectResponse(f"/instances/{fy}/{process}/{area}", status_code=303)
+
+
+@router.post(PATH + "/extend")
+async def extend_form(
+    request: Request, who: PageUser, fy: int, process: str, area: str
+) -> Response:
+    """Extend the current step's deadline (admin, provincial CD office): audited."""
+    web: WebState = request.app.state.web
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    key = f"{fy}/{process}/{area}"
+    given = {name: str(form.get(name) or "") for name in ("step", "until", "reason")}
+    try:
+        await run_in_threadpool(detail_for, web, who, fy, process, area)  # scope first
+        req = ExtendRequest(
+            who.id, given["step"], parse_date(given["until"]), given["reason"], key=key
+        )
+        await run_in_threadpool(extend_deadline, web.db, web.catalog, req, web.now())
+    except PlancycleError as exc:
+        return await run_in_threadpool(
+            _show,
+            request,
+            who,
+            fy,
+            process,
+            area,
+            status_for(exc),
+            (exc, _kept_nothing),
+            given=given,
         )
     return RedirectResponse(f"/instances/{fy}/{process}/{area}", status_code=303)
 

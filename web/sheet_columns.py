@@ -33,6 +33,8 @@ class SheetColumn(StrEnum):
     REMAINING = "remaining"
     STEP = "step"
     STATUS = "status"
+    DUE = "due"  # the current step's deadline, extensions applied
+    EXTENDED = "extended"  # whether an extension set it
     FISCAL_YEAR = "fiscal_year"
     RECORD_KEY = "record_key"
     ACTIVITY = "activity"
@@ -53,6 +55,7 @@ class Row:
     district: Area | None
     values: dict[ReportColumn, ColumnValue] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
+    extended: bool = False  # the current step's deadline is an extension's
 
     def value(self, column: ReportColumn) -> Any:
         found = self.values.get(column)
@@ -136,6 +139,18 @@ COMMON_TAIL = [
         lambda r, c: r.definition.state(r.inst.state).label.pick(c.lang),
     ),
     _fixed(SheetColumn.STATUS, "สถานะ", "Status", _status),
+    _fixed(
+        SheetColumn.DUE,
+        "กำหนดส่งขั้นปัจจุบัน",
+        "Current step due",
+        lambda r, c: "" if r.inst.completed_at else c.date(r.inst.due_at),
+    ),
+    _fixed(
+        SheetColumn.EXTENDED,
+        "ขยายกำหนดเวลา",
+        "Deadline extended",
+        lambda r, c: c.pick("ใช่", "yes") if r.extended else c.pick("ไม่", "no"),
+    ),
 ]
 ALLOCATION = _fixed(
     SheetColumn.ALLOCATION,

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from plancycle.definitions.model import Catalog, Definition, required
-from plancycle.store.models import Area, Instance, TransitionRecord
+from plancycle.store.models import Area, DeadlineExtension, Instance, TransitionRecord
 from plancycle.web.sheet_columns import COLUMNS, SUMMED, Column, Ctx, Row, SheetColumn
 from plancycle.workflow.errors import BadStepInput, WorkflowError
+from plancycle.workflow.extensions import governing
 from plancycle.workflow.report_values import report_values
 from plancycle.workflow.reports import AreaFilter
 
@@ -92,7 +93,29 @@ def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilt
         rows[required(inst.id, "instance id")].values = report_values(
             catalog, process, inst.definition_version, chain
         )
+    _mark_extended(db, fy, process, list(rows.values()))
     return list(rows.values())
+
+
+def _mark_extended(db: sa.Engine, fy: int, process: str, rows: list[Row]) -> None:
+    """Flag the rows whose current step's deadline an extension set (the one rule,
+    ``workflow/extensions.py``, names the extension that decides it)."""
+    with Session(db) as session:
+        found = session.exec(
+            select(DeadlineExtension).where(
+                col(DeadlineExtension.fiscal_year) == fy,
+                col(DeadlineExtension.definition_id) == process,
+            )
+        ).all()
+    by_state: dict[str, list[DeadlineExtension]] = {}
+    for ext in found:
+        by_state.setdefault(ext.state, []).append(ext)
+    for row in rows:
+        inst = row.inst
+        chosen = governing(by_state.get(inst.state, []), inst.key, inst.area_code)
+        row.extended = (
+            chosen is not None and inst.completed_at is None and inst.due_at == chosen.until
+        )
 
 
 def _check(kind: str, process: str | None, catalog: Catalog) -> str:

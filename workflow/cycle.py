@@ -198,6 +198,11 @@ def _create(
         codes = _one_per_district(session, cycle.fiscal_year, definition, codes, existing, result)
     initial = definition.initial_state.id
     due = state_due_at(definition, initial, cycle.fiscal_year, {}, calendar=load_calendar(session))
+    # an area's extension of the first step made before the instances existed holds for
+    # them (imported here: extensions.py reaches cycle.py through withdraw.py)
+    from plancycle.workflow.extensions import effective_due, extension_rows
+
+    extended = extension_rows(session, cycle.fiscal_year, definition.id, initial)
     rows = [
         {
             "key": prefix + code,
@@ -210,7 +215,7 @@ def _create(
             "district_code": AreaCode(code).district,
             "state": initial,
             "version": 1,
-            "due_at": due,
+            "due_at": effective_due(due, extended, prefix + code, code) if extended else due,
             "state_entered_at": now,
             "created_at": now,
             "updated_at": now,

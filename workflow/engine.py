@@ -57,6 +57,7 @@ from plancycle.workflow.errors import (
     WorkflowError,
     WrongFileType,
 )
+from plancycle.workflow.extensions import effective_due
 from plancycle.workflow.holiday_calendar import read_calendar
 from plancycle.workflow.inputs import field_ref, slot_ref
 from plancycle.workflow.leftat import fold_left_at, state_names
@@ -439,6 +440,16 @@ class Engine:
         dates = self._recorded_dates(cursor, definition, state, inst, values)
         return state_due_at(definition, state, inst.fiscal_year, left_at, dates, calendar)
 
+    def _extended(
+        self, cursor: Any, inst: lookups.InstanceRow, state: str, due: datetime | None
+    ) -> datetime | None:
+        """``due`` as the step's deadline extensions reaching the instance move it
+        (:func:`effective_due`: an area's extension holds for instances entering later)."""
+        found = lookups.extensions_of(
+            cursor, self.driver, inst.fiscal_year, inst.definition_id, state
+        )
+        return effective_due(due, found, inst.key, inst.area_code) if found else due
+
     def _recorded_dates(
         self,
         cursor: Any,
@@ -496,7 +507,9 @@ class Engine:
             actor_id=actor.id,
             role=actor.role,
             at=now,
-            due_at=self._due_at(cursor, definition, dest, inst, now, values),
+            due_at=self._extended(
+                cursor, inst, dest, self._due_at(cursor, definition, dest, inst, now, values)
+            ),
             final=definition.state(dest).final,
             data=values,
             note=note,

@@ -26,6 +26,7 @@ from plancycle.thai.dates import format_date
 from plancycle.thai.fiscal import to_bangkok
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import BadStepInput, NotAllowed, UnknownActor
+from plancycle.workflow.extensions import effective_due, extension_rows
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.withdraw import ADMIN_ROLE, AdminTrigger
@@ -145,8 +146,11 @@ def _move_deadlines(
             .order_by(col(TransitionRecord.seq))
         ).all()
         left = left_at(catalog, definition, [(r.from_state, r.at) for r in records])
-        due = state_due_at(
-            definition, inst.state, inst.fiscal_year, left, _dates(records), calendar
+        due = effective_due(
+            state_due_at(definition, inst.state, inst.fiscal_year, left, _dates(records), calendar),
+            extension_rows(session, inst.fiscal_year, definition.id, inst.state),
+            inst.key,
+            inst.area_code,
         )
         if due == inst.due_at:
             continue

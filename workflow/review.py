@@ -47,6 +47,7 @@ from plancycle.workflow.errors import (
     UnknownActor,
     WorkflowError,
 )
+from plancycle.workflow.extensions import extended_due
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.notices import area_for_role
@@ -180,7 +181,12 @@ def _send_back(
     )
     with Session(engine.db) as session:
         calendar = load_calendar(session)
-    due = state_due_at(definition, target, inst.fiscal_year, left, calendar=calendar)
+    due = extended_due(
+        engine.db,
+        inst,
+        target,
+        state_due_at(definition, target, inst.fiscal_year, left, calendar=calendar),
+    )
     steps = [r for r in records if r.trigger not in RESERVED_TRIGGERS]
     returned = next((r.trigger for r in reversed(steps) if r.from_state == target), "")
     move = Move(

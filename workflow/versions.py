@@ -52,6 +52,7 @@ from plancycle.store.models import Actor, Cycle, Instance, TransitionRecord
 from plancycle.workflow.audit import MIGRATE_TRIGGER
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import NotAllowed, UnknownActor
+from plancycle.workflow.extensions import effective_due, extension_rows
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import fold_left_at, state_names
 from plancycle.workflow.workdays import WorkCalendar
@@ -487,6 +488,9 @@ def migrate_instances(
             for inst in instances:
                 target = migration.states[inst.state]
                 move = _move(inst, new, target, actor, now, left[inst.id], from_version, calendar)  # type: ignore[index]
+                # the step's extensions (under its id in the new version) still hold
+                found = extension_rows(session, inst.fiscal_year, process, target)
+                move.due_at = effective_due(move.due_at, found, inst.key, inst.area_code)
                 append_transition(session, inst, move)
                 if move.due_at == inst.due_at:
                     same_deadline.append(inst.id)

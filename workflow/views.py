@@ -53,7 +53,12 @@ from plancycle.workflow.review_rules import (
     returnable,
     standing,
 )
-from plancycle.workflow.withdraw import ADMIN_FIELD_LABELS, ADMIN_TRIGGER_LABELS, may_withdraw
+from plancycle.workflow.withdraw import (
+    ADMIN_DATE_FIELDS,
+    ADMIN_FIELD_LABELS,
+    ADMIN_TRIGGER_LABELS,
+    may_withdraw,
+)
 from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = [
@@ -382,6 +387,8 @@ class InstanceView:
     def recorded_day(self, trigger: str, name: str, value: Any) -> date | None:
         """The day a record's value of a date field names (read as the sheets read it),
         or None for a field of another type or a value that names no day."""
+        if (trigger, name) in ADMIN_DATE_FIELDS:
+            return stored_date(value)
         found = self._field(trigger, name)
         return stored_date(value) if found and found.type == "date" else None
 

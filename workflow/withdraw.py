@@ -37,6 +37,7 @@ from plancycle.workflow.errors import (
 
 __all__ = [
     "ADMIN_ROLE",
+    "ADMIN_DATE_FIELDS",
     "ADMIN_FIELD_LABELS",
     "ADMIN_TRIGGER_LABELS",
     "LOCAL_ADMIN",
@@ -62,6 +63,7 @@ class AdminTrigger(StrEnum):
     WITHDRAW = "withdraw"
     RETARGET = "retarget"
     RECALENDAR = "recalendar"  # a holiday added or removed moved the step's deadline
+    EXTEND = "extend_deadline"  # a step's deadline moved later (workflow/extensions.py)
 
 
 #: how the history names these records
@@ -71,6 +73,7 @@ ADMIN_TRIGGER_LABELS = {
     AdminTrigger.RECALENDAR.value: Text(
         "เลื่อนกำหนดส่งตามปฏิทินวันหยุด", "deadline moved by the holiday calendar"
     ),
+    AdminTrigger.EXTEND.value: Text("ขยายกำหนดเวลา", "deadline extended"),
 }
 
 #: how the history names the values of these records
@@ -82,7 +85,13 @@ ADMIN_FIELD_LABELS = {
     "calendar_day": Text("วันที่เปลี่ยนในปฏิทิน", "calendar day changed"),
     "due_from": Text("กำหนดส่งเดิม", "former deadline"),
     "due_to": Text("กำหนดส่งใหม่", "new deadline"),
+    "until": Text("กำหนดเวลาใหม่", "new deadline"),
+    "area": Text("ขยายทั้งพื้นที่", "for the whole area"),
+    "extension": Text("เลขที่การขยาย", "extension no."),
 }
+
+#: the values of these records that name a day (shown in BE)
+ADMIN_DATE_FIELDS = frozenset({(AdminTrigger.EXTEND.value, "until")})
 
 #: the role and id a change made without a token (the store's local administrator) is
 #: recorded as

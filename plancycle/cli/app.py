@@ -20,6 +20,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    extensions,
     holidays,
     inbox,
     instances,
@@ -163,6 +164,7 @@ app.add_typer(notify.outbox_app, name="outbox")
 app.add_typer(report.app, name="report", help="The letter's reports as documents (PDF, DOCX).")
 steps.register(app)
 review.register(app)
+extensions.register(app)
 batch.register(app)
 inbox.register(app)
 schedule.register(app)

@@ -25,6 +25,9 @@ _PLACEHOLDER = {  # a data field's type -> what to write after NAME= (English, T
 
 
 class CliWording:
+    #: refusals that name no input add the option to give (``NotExtendable``)
+    options = True
+
     def name(self, ref: InputRef) -> tuple[str, str]:
         if ref.kind is InputKind.EVIDENCE:
             return f"--evidence {ref.name}=FILE", f"--evidence {ref.name}=ไฟล์"
