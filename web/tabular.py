@@ -107,46 +107,58 @@ def to_xlsx(sheet: Sheet) -> bytes:
     assert ws is not None
     ws.title = sheet.name[:31]
     width = len(sheet.columns)
-    _put(ws, 1, 1, sheet.title)
-    _put(ws, 2, 1, _made(sheet))
-    for line in (1, 2):
-        ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=width)
-    if sheet.groups:
-        at = 1
-        for title, span in sheet.groups:
-            _put(ws, 3, at, title or None)
-            if span > 1:
-                ws.merge_cells(start_row=3, start_column=at, end_row=3, end_column=at + span - 1)
-            at += span
-    for i, head in enumerate(sheet.columns, 1):
-        _put(ws, HEADER_ROW, i, head)
+    _head(ws, sheet, width)
     first = HEADER_ROW + 1
     for r, row in enumerate(sheet.rows, first):
         for i, value in enumerate(row, 1):
-            cell = _put(ws, r, i, value)
-            if isinstance(value, date):
-                cell.number_format = BE_DATE.get(sheet.lang, BE_DATE["th"])
-            elif isinstance(value, float):
-                cell.number_format = "0.0"
-            elif isinstance(value, int):
-                cell.number_format = "#,##0"
+            _body_cell(ws, sheet, r, i, value)
     last = first + len(sheet.rows) - 1
-    end = last
-    if sheet.totals:
-        end = last + 1
-        _put(ws, end, 1, sheet.total_label)
-        for i, total in enumerate(sheet.totals, 1):
-            if total is not None:
-                letter = get_column_letter(i)
-                cell = ws.cell(row=end, column=i)
-                cell.value = _formula(total, letter, first, max(last, first), sheet.done_word)
-                cell.number_format = "#,##0"
+    end = _totals(ws, sheet, first, last) if sheet.totals else last
     _style(ws, sheet, width, end)
     _signature(ws, sheet, width, end + 2)
     _print_setup(ws, sheet, width, end)
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()
+
+
+def _head(ws: Worksheet, sheet: Sheet, width: int) -> None:
+    """The title, the area and date, the process titles (if any) and the header row."""
+    _put(ws, 1, 1, sheet.title)
+    _put(ws, 2, 1, _made(sheet))
+    for line in (1, 2):
+        ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=width)
+    at = 1
+    for title, span in sheet.groups or ():
+        _put(ws, 3, at, title or None)
+        if span > 1:
+            ws.merge_cells(start_row=3, start_column=at, end_row=3, end_column=at + span - 1)
+        at += span
+    for i, head in enumerate(sheet.columns, 1):
+        _put(ws, HEADER_ROW, i, head)
+
+
+def _body_cell(ws: Worksheet, sheet: Sheet, row: int, column: int, value: Any) -> None:
+    cell = _put(ws, row, column, value)
+    if isinstance(value, date):
+        cell.number_format = BE_DATE.get(sheet.lang, BE_DATE["th"])
+    elif isinstance(value, float):
+        cell.number_format = "0.0"
+    elif isinstance(value, int):
+        cell.number_format = "#,##0"
+
+
+def _totals(ws: Worksheet, sheet: Sheet, first: int, last: int) -> int:
+    """The totals row under the rows (``first``..``last``); its row number."""
+    end = last + 1
+    _put(ws, end, 1, sheet.total_label)
+    for i, total in enumerate(sheet.totals or (), 1):
+        if total is not None:
+            cell = ws.cell(row=end, column=i)
+            letter = get_column_letter(i)
+            cell.value = _formula(total, letter, first, max(last, first), sheet.done_word)
+            cell.number_format = "#,##0"
+    return end
 
 
 def _style(ws: Worksheet, sheet: Sheet, width: int, end: int) -> None:
