@@ -75,10 +75,19 @@ def _made(sheet: Sheet) -> str:
     return f"{sheet.area} ข้อมูล ณ {day}" if sheet.lang == "th" else f"{sheet.area}, as of {day}"
 
 
+def _csv_heads(sheet: Sheet) -> list[str]:
+    """The header row; under a row of process titles (the summary) each header names its
+    process, as CSV has one header row: "title: Done"."""
+    if not sheet.groups:
+        return sheet.columns
+    titles = [title for title, span in sheet.groups for _ in range(span)]
+    return [f"{t}: {c}" if t else c for t, c in zip(titles, sheet.columns, strict=True)]
+
+
 def to_csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(c) for c in sheet.columns])
+    writer.writerow([safe_cell(c) for c in _csv_heads(sheet)])
     writer.writerows([_text(sheet, v) for v in row] for row in sheet.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -20,6 +20,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    export,
     inbox,
     instances,
     notify,
@@ -158,6 +159,7 @@ app.add_typer(notify.outbox_app, name="outbox")
 steps.register(app)
 review.register(app)
 batch.register(app)
+export.register(app)
 inbox.register(app)
 schedule.register(app)
 serve.register(app)
