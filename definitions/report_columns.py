@@ -28,6 +28,8 @@ class ReportColumn(StrEnum):
     EVALUATED_AT = "evaluated_at"
     BPM_DATE = "bpm_date"
     REPORT_DATE = "report_date"
+    FORUM_DATE = "forum_date"
+    PLAN_APPROVED = "plan_approved"
 
     @property
     def data_type(self) -> str:

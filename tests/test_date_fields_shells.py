@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 
 from plancycle.cli.app import app
 from plancycle.store.models import TransitionRecord
+from plancycle.thai.dates import format_date
 from plancycle.workflow import engine as engine_module
 from plancycle.workflow.audit import replay, verify
 from plancycle.workflow.audit_export import export_records
@@ -207,7 +209,11 @@ def _workshop_dates(web: Web, lang: str = "th") -> tuple[str, str]:
     sheet = load_workbook(io.BytesIO(got.content)).active
     heads = [c.value for c in sheet[4]]
     row = next(r for r in sheet.iter_rows(min_row=5, values_only=True) if "240101" in r)
-    return in_csv, row[heads.index(head)]
+    cell = row[heads.index(head)]
+    # a day is a date cell (shown in BE by its number format); text that names no day
+    # stays the text stored
+    shown = format_date(cell.date(), "full", lang=lang) if isinstance(cell, datetime) else cell
+    return in_csv, shown
 
 
 def test_the_activity2_sheet_shows_the_workshop_date_entered(web: Web) -> None:

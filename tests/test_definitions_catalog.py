@@ -293,7 +293,11 @@ def test_activity2(catalog):
     )
     report = defn.transition("report_submitted", "report")
     assert [g.name for g in report.guards] == ["within_allocation"]
-    assert [(f.name, f.type) for f in report.data] == [("spent", "int")]
+    # the day the report was sent, if entered, is the sheet's date (else the record's)
+    assert [(f.name, f.type, f.required) for f in report.data] == [
+        ("report_date", "date", False),
+        ("spent", "int", True),
+    ]
     assert defn.state("report").due == (fy("03-31"),)
 
 
@@ -315,6 +319,7 @@ def test_activity3(catalog):
     }
     run = next(t for t in defn.transitions if t.trigger == "project_run")
     assert [(f.name, f.type, f.required) for f in run.data] == [
+        ("project_date", "date", False),
         ("participants", "int", True),
         ("participation", "str", True),
     ]

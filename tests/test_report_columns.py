@@ -6,6 +6,7 @@ one claimed twice."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from plancycle.definitions import DefinitionError, load_catalog
 from plancycle.definitions.loader import DATA_DIR
 from plancycle.definitions.model import Catalog
 from plancycle.store.models import Instance
-from plancycle.web.sheets import build_sheet
+from plancycle.web.sheets import Total, build_sheet
 from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.versions import migrate_instances
@@ -91,20 +92,22 @@ def test_a_version_renaming_the_steps_keeps_the_sheet_filled(world: World, tmp_p
     walk(world.engine, bare, actors, world.pdf)
 
     rows = sheet_rows(world.db, catalog, 2568, world.clock.now())
-    feb20 = "20 February 2025 (BE 2568)"
-    for key, workshop in ((moved, "15 January 2025 (BE 2568)"), (bare, feb20)):
+    feb20, jan15 = date(2025, 2, 20), date(2025, 1, 15)  # jan15: the days the walk enters
+    for key, workshop in ((moved, jan15), (bare, feb20)):
         row = rows[key.rsplit("/", 1)[1]]
         assert row["Workshop date"] == workshop
+        source = "date entered" if workshop == jan15 else "date recorded"
+        assert row["Workshop date: source"] == source
         assert (row["Participants"], row["Spent (baht)"]) == (25, 3900)
-        assert row["Tambon plan evaluated"] == row["Recorded in BPM"] == feb20
-        assert row["Report submitted"] == feb20 and row["Status"] == "done"
+        assert row["Tambon plan evaluated"] == row["Recorded in BPM"] == jan15
+        assert row["Report submitted"] == jan15 and row["Status"] == "done"
     # a new cycle starts on v2, and its sheet reads v2's records too
     start_cycle(world.db, catalog, 2569, "24", world.clock)
     fresh = next(k for k in tambons(world.db) if k.startswith("2569/"))
     world.engine.advance(fresh, "date_agreed", office, data={"held_on": "2026-01-09"})
     assert sheet_rows(world.db, catalog, 2569, world.clock.now())[fresh.rsplit("/", 1)[1]][
         "Workshop date"
-    ] == ("9 January 2026 (BE 2569)")
+    ] == date(2026, 1, 9)
 
 
 def test_totals_are_keyed_by_column(world: World) -> None:
@@ -112,17 +115,23 @@ def test_totals_are_keyed_by_column(world: World) -> None:
     for key in keys:
         walk(world.engine, key, world.actors, world.pdf)
     a2 = build_sheet(world.db, world.catalog, "activity2", 2568, "24", "", world.clock.now(), "th")
+    assert a2.totals is not None
     totals = dict(zip(a2.columns, a2.totals, strict=True))
-    assert totals["ผู้เข้าร่วม (คน)"] == 3 * 25 and totals["เบิกจ่าย (บาท)"] == 3 * 3900
-    assert totals["งบประมาณ (บาท)"] == len(a2.rows) * 3900
+    assert totals["ผู้เข้าร่วม (คน)"] is totals["เบิกจ่าย (บาท)"] is Total.SUM
+    assert totals["งบประมาณ (บาท)"] is Total.SUM
     assert totals["เป้าหมายผู้เข้าร่วม (คน)"] is None
-    assert totals["สถานะ"] == f"เสร็จ 3/{len(a2.rows)}"
+    assert totals["สถานะ"] is Total.COUNT_DONE and a2.done_word == "เสร็จสิ้น"
+    # what the formulas add up (tests/test_exports_every_process.py reads them back)
+    column = a2.columns.index("ผู้เข้าร่วม (คน)")
+    assert sum(r[column] or 0 for r in a2.rows) == 3 * 25
     # the people who took part in Activity 3's project are participants too
     walk(world.engine, "2568/activity3/240101", world.actors, world.pdf)
     sheet = build_sheet(
         world.db, world.catalog, "activity3", 2568, "24", "", world.clock.now(), "en"
     )
-    assert dict(zip(sheet.columns, sheet.totals, strict=True))["Participants"] == 25
+    assert dict(zip(sheet.columns, sheet.totals or (), strict=True))["Participants"] is Total.SUM
+    column = sheet.columns.index("Participants")
+    assert sum(r[column] or 0 for r in sheet.rows) == 25
 
 
 def _line(text: str, needle: str, after: str = "") -> int:
@@ -132,15 +141,15 @@ def _line(text: str, needle: str, after: str = "") -> int:
 
 def test_the_loader_refuses_unknown_and_doubly_claimed_columns(tmp_path: Path) -> None:
     a2 = (DATA_DIR / "activity2.yaml").read_text(encoding="utf-8")
-    a2 = a2.replace("    report: evaluated_at\n", "    report: evaluated_on\n")
-    a2 = a2.replace("    report: bpm_date\n", "    report: report_date\n")
+    a2 = a2.replace("\n    report: evaluated_at\n", "\n    report: evaluated_on\n")
+    a2 = a2.replace("\n    report: bpm_date\n", "\n    report: report_date\n")
     a1 = (DATA_DIR / "activity1.yaml").read_text(encoding="utf-8")
     a3 = (DATA_DIR / "activity3.yaml").read_text(encoding="utf-8")
     a3 = a3.replace(
         "- name: forum_participants\n        type: int\n",
         "- name: forum_participants\n        type: int\n        report: participants\n",
     )
-    a1 = a1.replace("    report: bpm_date\n", "    report: spent\n")
+    a1 = a1.replace("\n    report: bpm_date\n", "\n    report: spent\n")
     a1 = a1.replace("type: str\n", "type: str\n        report: spent\n")
     folder = with_files(
         tmp_path, {"activity2.yaml": a2, "activity1.yaml": a1, "activity3.yaml": a3}
@@ -150,7 +159,7 @@ def test_the_loader_refuses_unknown_and_doubly_claimed_columns(tmp_path: Path) -
     found = {(Path(p.file).name, p.line, p.message) for p in caught.value.problems}
     columns = (
         "workshop_date, participants, project, budget_lines, participation, plan_usable, "
-        "project_date, spent, evaluated_at, bpm_date, report_date"
+        "project_date, spent, evaluated_at, bpm_date, report_date, forum_date, plan_approved"
     )
     assert found == {
         (
@@ -177,7 +186,8 @@ def test_the_loader_refuses_unknown_and_doubly_claimed_columns(tmp_path: Path) -
             _line(a1, "report: spent", "trigger: bpm_recorded"),
             "transition 'bpm_recorded' report 'spent': a step fills a column with the date it "
             "was done, so it must be a date column (workshop_date, project_date, "
-            "evaluated_at, bpm_date, report_date); declare 'spent' on a data field",
+            "evaluated_at, bpm_date, report_date, forum_date, plan_approved); declare 'spent' "
+            "on a data field",
         ),
         (
             "activity1.yaml",

@@ -281,10 +281,11 @@ def test_no_correction_once_the_instance_moved_on(world: World) -> None:
     _workshop_held(world)
     cd = world.actors["district_cd_office"]
     world.engine.advance(ACTIVITY2, "evaluated", cd, data={"plan_usable": True})
-    world.engine.advance(ACTIVITY2, "bpm_recorded", cd)  # a step that records no data
+    world.engine.advance(ACTIVITY2, "bpm_recorded", cd)  # no BPM day entered
     with pytest.raises(BadStepInput) as moved:
+        # the newest step is the BPM record: only its day may be corrected now
         correct(world.engine, ACTIVITY2, cd, {"participants": 40}, "นับใหม่")
-    assert "moved on" in moved.value.en and "ส่งกลับ" in moved.value.th
+    assert "unknown data participants (this step takes: bpm_date)" in moved.value.en
     assert _column(world, ReportColumn.PARTICIPANTS) == 25
 
 

@@ -36,7 +36,9 @@ def test_activity3_sheet_reads_the_records(web: Web) -> None:
     )
     assert done["Participants"] == "25" and done["People's participation"].startswith("ร่วมคิด")
     assert done["Allocation (baht)"] == done["Spent (baht)"] == "10000"
-    assert done["Recorded in BPM"].endswith("(BE 2567)")  # the world's clock: 27 Nov 2567
+    # the day entered at the BPM step, not the day it was recorded (27 Nov 2567)
+    assert done["Recorded in BPM"] == "15 January 2025 (BE 2568)"
+    assert done["Recorded in BPM: source"] == "date entered"
     assert done["Status"] == "done"
     waiting = [r for r in sheet if r["Tambon code"] != "240101"]
     assert waiting and all(r["Spent (baht)"] == "" for r in waiting)
@@ -58,25 +60,30 @@ def test_activity2_sheet_reads_the_records(web: Web) -> None:
     walk(web.world.engine, "2568/activity2/240101", web.world.actors, web.world.pdf)
     sheet = rows(web, "/api/v1/exports/activity2.csv?lang=en")
     done = next(r for r in sheet if r["Tambon code"] == "240101")
-    recorded = "27 November 2024 (BE 2567)"  # the world's clock
+    entered = "15 January 2025 (BE 2568)"  # the days the walk enters
     assert done == {
         "No.": done["No."],
         "District": "Mueang Chachoengsao",
         "Tambon": done["Tambon"],
         "Tambon code": "240101",
-        "Workshop date": "15 January 2025 (BE 2568)",  # the date entered, not the record's
+        "Workshop date": entered,  # the day entered, not the record's (27 Nov 2567)
+        "Workshop date: source": "date entered",
         "Participants": "25",
         "Participant target": "20",
         "Allocation (baht)": "3900",
         "Spent (baht)": "3900",
-        "Tambon plan evaluated": recorded,
+        "Tambon plan evaluated": entered,
+        "Tambon plan evaluated: source": "date entered",
         "Plan usable (evaluation)": "yes",  # the judgement the evaluate step asks for
-        "Recorded in BPM": recorded,
-        "Report submitted": recorded,
+        "Recorded in BPM": entered,
+        "Recorded in BPM: source": "date entered",
+        "Report submitted": entered,
+        "Report submitted: source": "date entered",
         "Current step": "Done",
-        "Status": "done",
-        "Current step due": "",
+        "Current step due": "",  # done: no step is due
         "Deadline extended": "no",
+        "Recorded as done on": "27 November 2024 (BE 2567)",  # the world's clock
+        "Status": "done",
     }
     waiting = [r for r in sheet if r["Tambon code"] != "240101"]
     assert waiting and all(r["Workshop date"] == r["Participants"] == "" for r in waiting)

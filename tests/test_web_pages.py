@@ -193,7 +193,8 @@ def test_overdue_page_sorts_by_days_late(web: Web) -> None:
 def test_exports_from_the_pages(web: Web) -> None:
     web.login(PROVINCE)
     page = web.client.get("/exports").text
-    assert 'href="/exports/activity2.xlsx?fy=2568"' in page and "bpm.csv?process=activity3" in page
+    assert 'href="/exports/activity2.xlsx?area=24&amp;fy=2568"' in page
+    assert "bpm.csv?process=activity3" in page and 'href="/exports/village_plan.csv?' in page
     walk(web.world.engine, "2568/activity2/240101", web.world.actors, web.world.pdf)
     book = load_workbook(io.BytesIO(web.client.get("/exports/activity2.xlsx").content))
     sheet = book.active
@@ -202,8 +203,10 @@ def test_exports_from_the_pages(web: Web) -> None:
     first = dict(zip(head, [c.value for c in sheet[5]], strict=True))
     assert first["รหัสตำบล"] == "240101" and first["ผู้เข้าร่วม (คน)"] == 25
     assert first["เบิกจ่าย (บาท)"] == 3900 and first["สถานะ"] == "เสร็จสิ้น"
-    totals = [c.value for c in sheet[sheet.max_row]]
-    assert totals[0] == "รวม" and 3900 in totals
+    (end,) = [c.row for c in sheet["A"] if c.value == "รวม"]  # the signature block below
+    spent = head.index("เบิกจ่าย (บาท)") + 1
+    letter = sheet.cell(row=5, column=spent).column_letter
+    assert sheet.cell(row=end, column=spent).value == f"=SUM({letter}5:{letter}{end - 1})"
     bpm = web.client.get("/exports/bpm.csv?process=activity2").content.decode("utf-8-sig")
     assert bpm.splitlines()[1].startswith("1,2568,2568/activity2/240101,")
 

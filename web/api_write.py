@@ -151,7 +151,7 @@ def extensions(web: State, who: ApiUser, area: str | None = None, fy: Fy = None)
 
 @router.get(
     "/exports/{kind}.{fmt}",
-    summary="A reporting sheet: activity2 or activity3 (the province's sheet), or bpm",
+    summary="An export: a process's sheet (by process id), bpm, or the per-district summary",
     response_class=Response,
     responses={**EXPORT_OK, **errors(401, 403, 404, 422)},
 )

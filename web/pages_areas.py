@@ -116,9 +116,11 @@ def overdue_page(
 
 
 @router.get("/exports")
-def exports_page(request: Request, who: PageUser, years: PageYear) -> Response:
+def exports_page(
+    request: Request, who: PageUser, years: PageYear, area: str | None = None
+) -> Response:
     web = _web(request)
-    view = area_view(web.db, who.home)
+    view = area_view(web.db, area_for(who, area))
     return render(
         request,
         "exports.html",
@@ -126,6 +128,7 @@ def exports_page(request: Request, who: PageUser, years: PageYear) -> Response:
             "view": view,
             "year": years.year,
             "budgeted": budgeted(web.catalog),
+            "processes": web.catalog.latest(),
         },
         who=who,
     )

@@ -15,10 +15,11 @@ from plancycle.definitions.row_kinds import RowKind
 from plancycle.definitions.rows import rows_text
 from plancycle.store.models import Area, Instance
 from plancycle.thai.dates import format_date
+from plancycle.thai.fiscal import bangkok_date
 from plancycle.workflow.overdue import days_late
 from plancycle.workflow.report_values import ColumnValue
 
-__all__ = ["COLUMNS", "SUMMED", "Column", "Ctx", "Row", "SheetColumn"]
+__all__ = ["COLUMNS", "DONE", "SUMMED", "Column", "Ctx", "Row", "SheetColumn", "columns_for"]
 
 
 class SheetColumn(StrEnum):
@@ -43,6 +44,9 @@ class SheetColumn(StrEnum):
     AREA = "area"
     INDICATOR = "indicator"
     EVIDENCE = "evidence"
+    DUE = "due"
+    COMPLETED = "completed"
+    DATE_SOURCE = "date_source"  # whether the date beside it was entered or recorded
 
 
 @dataclass
@@ -94,23 +98,34 @@ def _name(area: Area | None, ctx: Ctx) -> str:
     return area.name_th if ctx.lang == "th" else (area.name_en or area.name_th)
 
 
+#: What the status column says of a done instance (Thai, English): the totals row counts it.
+DONE = ("เสร็จสิ้น", "done")
+
+
 def _status(row: Row, ctx: Ctx) -> str:
     inst = row.inst
     if inst.completed_at is not None:
-        return ctx.pick("เสร็จสิ้น", "done")
+        return ctx.pick(*DONE)
     late = days_late(inst.due_at, ctx.now)
     if late:
         return ctx.pick(f"เกินกำหนด {late} วัน", f"{late} days late")
     return ctx.pick("กำลังดำเนินการ", "in progress")
 
 
+def _day(value: Any) -> date | str | None:
+    """A date cell: a day (a record's time read in Bangkok), or text that names no day."""
+    if isinstance(value, date):
+        return bangkok_date(value)
+    return value or None
+
+
 def _read(column: ReportColumn, th: str, en: str) -> Column:
-    """A column read from the records: a date in BE, a list joined, else the value."""
+    """A column read from the records: a day, a list joined, else the value."""
 
     def get(r: Row, c: Ctx) -> Any:
         value = r.value(column)
         if column.is_date:
-            return c.date(value)
+            return _day(value)
         if column.data_type in set(RowKind) and isinstance(value, list):
             return rows_text(RowKind(column.data_type), value, c.lang)
         if isinstance(value, bool):
@@ -120,8 +135,37 @@ def _read(column: ReportColumn, th: str, en: str) -> Column:
     return Column(column, Text(th, en), get)
 
 
+def _source(column: ReportColumn) -> Getter:
+    def get(r: Row, c: Ctx) -> str:
+        found = r.values.get(column)
+        if found is None:
+            return ""
+        return (
+            c.pick("วันที่จัด", "date entered") if found.entered else c.pick("วันที่บันทึก", "date recorded")
+        )
+
+    return get
+
+
+def _dated(column: ReportColumn, th: str, en: str) -> list[Column]:
+    """A date column and beside it whether the day is the one entered ("วันที่จัด") or,
+    none entered, the day the step was recorded ("วันที่บันทึก")."""
+    return [
+        _read(column, th, en),
+        Column(
+            SheetColumn.DATE_SOURCE,
+            Text(f"{th}: ที่มา", f"{en}: source"),
+            _source(column),
+        ),
+    ]
+
+
 def _fixed(column: SheetColumn, th: str, en: str, get: Getter) -> Column:
     return Column(column, Text(th, en), get)
+
+
+def _area_level(r: Row, c: Ctx) -> str:
+    return _name(r.area, c)
 
 
 COMMON_HEAD = [
@@ -129,28 +173,41 @@ COMMON_HEAD = [
     _fixed(SheetColumn.TAMBON, "ตำบล", "Tambon", lambda r, c: _name(r.area, c)),
     _fixed(SheetColumn.TAMBON_CODE, "รหัสตำบล", "Tambon code", lambda r, c: r.inst.area_code),
 ]
+AREA_HEAD = [
+    _fixed(SheetColumn.DISTRICT, "อำเภอ", "District", lambda r, c: _name(r.district, c)),
+    _fixed(SheetColumn.AREA, "พื้นที่", "Area", _area_level),
+    _fixed(SheetColumn.AREA_CODE, "รหัสพื้นที่", "Area code", lambda r, c: r.inst.area_code),
+]
+STEP = _fixed(
+    SheetColumn.STEP,
+    "ขั้นปัจจุบัน",
+    "Current step",
+    lambda r, c: r.definition.state(r.inst.state).label.pick(c.lang),
+)
+STATUS = _fixed(SheetColumn.STATUS, "สถานะ", "Status", _status)
+DUE = _fixed(
+    SheetColumn.DUE,
+    "กำหนดส่งขั้นปัจจุบัน",
+    "Current step due",
+    lambda r, c: bangkok_date(r.inst.due_at) if r.inst.due_at and not r.inst.completed_at else None,
+)
+EXTENDED = _fixed(
+    SheetColumn.EXTENDED,
+    "ขยายกำหนดเวลา",
+    "Deadline extended",
+    lambda r, c: c.pick("ใช่", "yes") if r.extended else c.pick("ไม่", "no"),
+)
+COMPLETED = _fixed(
+    SheetColumn.COMPLETED,
+    "วันที่บันทึกว่าเสร็จ",
+    "Recorded as done on",
+    lambda r, c: bangkok_date(r.inst.completed_at) if r.inst.completed_at else None,
+)
+PROGRESS_TAIL = [STEP, DUE, EXTENDED, COMPLETED, STATUS]
 COMMON_TAIL = [
-    _read(ReportColumn.BPM_DATE, "บันทึกในระบบ BPM", "Recorded in BPM"),
-    _read(ReportColumn.REPORT_DATE, "ส่งรายงาน", "Report submitted"),
-    _fixed(
-        SheetColumn.STEP,
-        "ขั้นปัจจุบัน",
-        "Current step",
-        lambda r, c: r.definition.state(r.inst.state).label.pick(c.lang),
-    ),
-    _fixed(SheetColumn.STATUS, "สถานะ", "Status", _status),
-    _fixed(
-        SheetColumn.DUE,
-        "กำหนดส่งขั้นปัจจุบัน",
-        "Current step due",
-        lambda r, c: "" if r.inst.completed_at else c.date(r.inst.due_at),
-    ),
-    _fixed(
-        SheetColumn.EXTENDED,
-        "ขยายกำหนดเวลา",
-        "Deadline extended",
-        lambda r, c: c.pick("ใช่", "yes") if r.extended else c.pick("ไม่", "no"),
-    ),
+    *_dated(ReportColumn.BPM_DATE, "บันทึกในระบบ BPM", "Recorded in BPM"),
+    *_dated(ReportColumn.REPORT_DATE, "ส่งรายงาน", "Report submitted"),
+    *PROGRESS_TAIL,
 ]
 ALLOCATION = _fixed(
     SheetColumn.ALLOCATION,
@@ -159,12 +216,39 @@ ALLOCATION = _fixed(
     lambda r, c: r.definition.allocation,
 )
 SPENT = _read(ReportColumn.SPENT, "เบิกจ่าย (บาท)", "Spent (baht)")
+PARTICIPANTS = _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants")
+EVALUATED = _dated(ReportColumn.EVALUATED_AT, "วันที่ประเมินผล", "Evaluated on")
 
+#: The columns of each export, by process id (and ``bpm``); a process not named here
+#: (a definition added later) gets ``GENERIC``.
 COLUMNS: dict[str, list[Column]] = {
+    "orders": [*AREA_HEAD, *PROGRESS_TAIL],
+    "village_plan": [
+        *AREA_HEAD,
+        *_dated(ReportColumn.FORUM_DATE, "วันที่จัดเวทีประชาคม", "Village forum held"),
+        PARTICIPANTS,
+        *EVALUATED,
+        *PROGRESS_TAIL,
+    ],
+    "tambon_plan": [*COMMON_HEAD, *EVALUATED, *PROGRESS_TAIL],
+    "district_plan": [
+        *AREA_HEAD,
+        *_dated(ReportColumn.PLAN_APPROVED, "วันที่อนุมัติแผนพัฒนาอำเภอ", "District plan approved"),
+        *EVALUATED,
+        *PROGRESS_TAIL,
+    ],
+    "activity1": [
+        *AREA_HEAD,
+        *_dated(ReportColumn.WORKSHOP_DATE, "วันที่จัดประชุมเชิงปฏิบัติการ", "Workshop date"),
+        ALLOCATION,
+        SPENT,
+        *_dated(ReportColumn.BPM_DATE, "บันทึกในระบบ BPM", "Recorded in BPM"),
+        *PROGRESS_TAIL,
+    ],
     "activity2": [
         *COMMON_HEAD,
-        _read(ReportColumn.WORKSHOP_DATE, "วันที่จัดประชุมเชิงปฏิบัติการ", "Workshop date"),
-        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants"),
+        *_dated(ReportColumn.WORKSHOP_DATE, "วันที่จัดประชุมเชิงปฏิบัติการ", "Workshop date"),
+        PARTICIPANTS,
         _fixed(
             SheetColumn.PARTICIPANT_TARGET,
             "เป้าหมายผู้เข้าร่วม (คน)",
@@ -175,7 +259,7 @@ COLUMNS: dict[str, list[Column]] = {
         ),
         ALLOCATION,
         SPENT,
-        _read(ReportColumn.EVALUATED_AT, "ประเมินผลแผนพัฒนาตำบล", "Tambon plan evaluated"),
+        *_dated(ReportColumn.EVALUATED_AT, "ประเมินผลแผนพัฒนาตำบล", "Tambon plan evaluated"),
         _read(
             ReportColumn.PLAN_USABLE,
             "แผนนำไปใช้ประโยชน์ได้ (ผลประเมิน)",
@@ -187,9 +271,9 @@ COLUMNS: dict[str, list[Column]] = {
         *COMMON_HEAD,
         _read(ReportColumn.PROJECT, "กิจกรรม/โครงการที่ขับเคลื่อน", "Activities/projects"),
         _read(ReportColumn.BUDGET_LINES, "รายการงบประมาณ", "Budget lines"),
-        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants"),
+        PARTICIPANTS,
         _read(ReportColumn.PARTICIPATION, "การมีส่วนร่วมของประชาชน", "People's participation"),
-        _read(ReportColumn.PROJECT_DATE, "วันที่ดำเนินโครงการ", "Project carried out"),
+        *_dated(ReportColumn.PROJECT_DATE, "วันที่ดำเนินโครงการ", "Project carried out"),
         ALLOCATION,
         SPENT,
         *COMMON_TAIL,
@@ -213,8 +297,8 @@ COLUMNS: dict[str, list[Column]] = {
         _fixed(
             SheetColumn.REMAINING, "คงเหลือ (บาท)", "Remaining (baht)", lambda r, c: _remaining(r)
         ),
-        _read(ReportColumn.PARTICIPANTS, "ผู้เข้าร่วม (คน)", "Participants"),
-        _read(ReportColumn.BPM_DATE, "วันที่บันทึก BPM", "Recorded in BPM on"),
+        PARTICIPANTS,
+        *_dated(ReportColumn.BPM_DATE, "วันที่บันทึก BPM", "Recorded in BPM on"),
         _fixed(
             SheetColumn.INDICATOR,
             "ตัวชี้วัด",
@@ -227,12 +311,18 @@ COLUMNS: dict[str, list[Column]] = {
             "Evidence (SHA-256)",
             lambda r, c: " ".join(dict.fromkeys(r.evidence)),
         ),
-        _fixed(SheetColumn.STATUS, "สถานะ", "Status", _status),
+        STATUS,
     ],
 }
+GENERIC: list[Column] = [*AREA_HEAD, *PROGRESS_TAIL]
 SUMMED = frozenset(
     {ReportColumn.PARTICIPANTS, ReportColumn.SPENT, SheetColumn.ALLOCATION, SheetColumn.REMAINING}
 )
+
+
+def columns_for(kind: str) -> list[Column]:
+    """The columns of the export ``kind`` (a process id or ``bpm``)."""
+    return COLUMNS.get(kind, GENERIC)
 
 
 def _unit(r: Row, c: Ctx) -> str:

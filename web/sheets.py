@@ -6,7 +6,8 @@ instance of a budgeted activity. Values come from the instances' transition reco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,24 +15,42 @@ from sqlmodel import Session, col, select
 
 from plancycle.definitions.model import Catalog, Definition, required
 from plancycle.store.models import Area, DeadlineExtension, Instance, TransitionRecord
-from plancycle.web.sheet_columns import COLUMNS, SUMMED, Column, Ctx, Row, SheetColumn
+from plancycle.thai.fiscal import bangkok_date
+from plancycle.web.sheet_columns import (
+    DONE,
+    SUMMED,
+    Column,
+    Ctx,
+    Row,
+    SheetColumn,
+    columns_for,
+)
 from plancycle.workflow.errors import BadStepInput, WorkflowError
 from plancycle.workflow.extensions import governing
 from plancycle.workflow.report_values import report_values
 from plancycle.workflow.reports import AreaFilter
 
 __all__ = [
-    "KINDS",
+    "BPM",
+    "SUMMARY",
     "Column",
     "Row",
     "Sheet",
     "SheetColumn",
+    "Total",
     "UnknownExport",
     "budgeted",
     "build_sheet",
+    "export_kinds",
 ]
 
-KINDS = ("activity2", "activity3", "bpm")
+BPM = "bpm"  # the fields of a BPM record, of one budgeted process
+SUMMARY = "summary"  # one row per district: each process's progress and KPI
+
+
+def export_kinds(catalog: Catalog) -> list[str]:
+    """What can be exported: each process (by id), ``bpm`` and ``summary``."""
+    return [*(d.id for d in catalog.latest()), BPM, SUMMARY]
 
 
 def budgeted(catalog: Catalog) -> tuple[Definition, ...]:
@@ -42,21 +61,40 @@ def budgeted(catalog: Catalog) -> tuple[Definition, ...]:
 class UnknownExport(WorkflowError, LookupError):
     exit_code = 3
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, kinds: list[str]) -> None:
         super().__init__(
-            f"no export {kind!r}; exports: {', '.join(KINDS)} (as .csv or .xlsx)",
-            f"ไม่มีรายงาน {kind!r}; รายงานที่มี: {', '.join(KINDS)} (.csv หรือ .xlsx)",
+            f"no export {kind!r}; exports: {', '.join(kinds)} (as .csv or .xlsx)",
+            f"ไม่มีรายงาน {kind!r}; รายงานที่มี: {', '.join(kinds)} (.csv หรือ .xlsx)",
         )
+
+
+class Total(StrEnum):
+    """What the totals row holds under a column (a formula over the column's cells)."""
+
+    SUM = "sum"  # =SUM(...)
+    COUNT_DONE = "count_done"  # =COUNTIF(..., the word for done)
 
 
 @dataclass
 class Sheet:
+    """An export as rows of typed cells: text, numbers, and days (:class:`date`), which a
+    CSV writes as text in BE and an XLSX as date cells shown in BE."""
+
     name: str
     title: str
-    subtitle: str
+    area: str  # the area's name, for the title row
     columns: list[str]
     rows: list[list[Any]]
-    totals: list[Any] | None = None
+    lang: str = "th"
+    made: date | None = None  # the day the sheet was made (Bangkok)
+    totals: list[Total | None] | None = None  # per column, the first column the label
+    total_label: str = ""
+    done_word: str = ""  # what the status column says of a done instance
+    groups: list[tuple[str, int]] | None = None  # a header row above: (title, columns)
+
+    @property
+    def subtitle(self) -> str:
+        return self.area
 
 
 def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilter) -> list[Row]:
@@ -119,16 +157,19 @@ def _mark_extended(db: sa.Engine, fy: int, process: str, rows: list[Row]) -> Non
 
 
 def _check(kind: str, process: str | None, catalog: Catalog) -> str:
-    if kind not in KINDS:
-        raise UnknownExport(kind)
-    if kind != "bpm" and process not in (None, kind):
+    kinds = export_kinds(catalog)
+    if kind not in kinds or kind == SUMMARY:
+        raise UnknownExport(kind, kinds)
+    if kind != BPM and process not in (None, kind):
         raise BadStepInput(
             f"the {kind} sheet is the sheet of process {kind}; leave out process={process} "
             f"(process chooses the activity of a bpm export only)",
             f"รายงาน {kind} เป็นของกระบวนการ {kind}; ไม่ต้องระบุ process={process} "
             f"(process ใช้เลือกกิจกรรมของรายงาน bpm เท่านั้น)",
         )
-    chosen = process or ("activity2" if kind == "bpm" else kind)
+    if kind != BPM:
+        return kind
+    chosen = process or "activity2"
     ids = [d.id for d in budgeted(catalog)]
     if chosen not in ids:
         raise BadStepInput(
@@ -149,37 +190,33 @@ def build_sheet(
     lang: str = "th",
     process: str | None = None,
 ) -> Sheet:
-    """The sheet ``kind`` (activity2, activity3 or bpm of ``process``) for one area."""
+    """The sheet ``kind`` (a process id, or bpm of ``process``) for one area."""
     chosen = _check(kind, process, catalog)
     ctx = Ctx(lang, now, catalog.roles)
     flt = AreaFilter.of(area_code) if area_code else AreaFilter()
     rows = _load(db, catalog, chosen, fy, flt)
-    spec = COLUMNS[kind]
+    spec = columns_for(kind)
     body = [[n, *(column.get(r, ctx) for column in spec)] for n, r in enumerate(rows, 1)]
     definition = catalog.get(chosen)
     heads = [ctx.pick("ลำดับ", "No."), *(column.title.pick(lang) for column in spec)]
     return Sheet(
         name=f"{kind}-{fy}",
-        title=(ctx.pick("บันทึก BPM: ", "BPM record: ") if kind == "bpm" else "")
+        title=(ctx.pick("บันทึก BPM: ", "BPM record: ") if kind == BPM else "")
         + definition.title.pick(lang),
-        subtitle=ctx.pick(
-            f"{area_name} ปีงบประมาณ {fy} ข้อมูล ณ {ctx.date(now)}",
-            f"{area_name}, fiscal year {fy}, as of {ctx.date(now)}",
-        ),
+        area=ctx.pick(f"{area_name} ปีงบประมาณ {fy}", f"{area_name}, fiscal year {fy}"),
         columns=heads,
         rows=body,
-        totals=_totals(spec, rows, body, ctx),
+        lang=lang,
+        made=bangkok_date(now),
+        totals=[None, *(_total(column) for column in spec)],
+        total_label=ctx.pick("รวม", "Total"),
+        done_word=ctx.pick(*DONE),
     )
 
 
-def _totals(spec: list[Column], rows: list[Row], body: list[list[Any]], ctx: Ctx) -> list[Any]:
-    out: list[Any] = [ctx.pick("รวม", "Total")]
-    for i, column in enumerate(spec, 1):
-        if column.id in SUMMED:
-            out.append(sum(v for line in body if isinstance(v := line[i], int)))
-        elif column.id == SheetColumn.STATUS:
-            done = sum(1 for r in rows if r.inst.completed_at is not None)
-            out.append(ctx.pick(f"เสร็จ {done}/{len(rows)}", f"done {done}/{len(rows)}"))
-        else:
-            out.append(None)
-    return out
+def _total(column: Column) -> Total | None:
+    if column.id in SUMMED:
+        return Total.SUM
+    if column.id == SheetColumn.STATUS:
+        return Total.COUNT_DONE
+    return None

@@ -20,6 +20,7 @@ from plancycle.cli import (
     db,
     definitions,
     demo,
+    export,
     extensions,
     holidays,
     inbox,
@@ -166,6 +167,7 @@ steps.register(app)
 review.register(app)
 extensions.register(app)
 batch.register(app)
+export.register(app)
 inbox.register(app)
 schedule.register(app)
 serve.register(app)
