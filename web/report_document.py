@@ -101,7 +101,7 @@ def report_document(
     ids = [c.id for c in COLUMNS[kind]]
     picks = [ids.index(c) + 1 for c in _TABLE]  # +1: the sheet's first column is ลำดับ
     rows = [[_th(r[0]), *(_th(r[i]) for i in picks)] for r in sheet.rows]
-    totals = sheet.totals or []
+    totals = sheet.total_values()
     total_row = ["", "รวม", "", *(_th(totals[i]) for i in picks[2:])]
     ps = next(
         (

@@ -44,7 +44,6 @@ class SheetColumn(StrEnum):
     AREA = "area"
     INDICATOR = "indicator"
     EVIDENCE = "evidence"
-    DUE = "due"
     COMPLETED = "completed"
     DATE_SOURCE = "date_source"  # whether the date beside it was entered or recorded
 

@@ -96,6 +96,22 @@ class Sheet:
     def subtitle(self) -> str:
         return self.area
 
+    def total_values(self) -> list[Any]:
+        """What the totals row's formulas give, computed from the rows (for a document
+        that shows the figures, not the formulas): a sum, "เสร็จ 3/11", or None."""
+        out: list[Any] = []
+        for i, total in enumerate(self.totals or []):
+            cells = [line[i] for line in self.rows]
+            if total == Total.SUM:
+                out.append(sum(v for v in cells if isinstance(v, int | float)))
+            elif total == Total.COUNT_DONE:
+                done = sum(1 for v in cells if v == self.done_word)
+                word = "เสร็จ" if self.lang == "th" else "done"
+                out.append(f"{word} {done}/{len(cells)}")
+            else:
+                out.append(None)
+        return out
+
 
 def _load(db: sa.Engine, catalog: Catalog, process: str, fy: int, area: AreaFilter) -> list[Row]:
     where = [
