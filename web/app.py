@@ -15,6 +15,7 @@ from plancycle.web import (
     api_review,
     api_signin,
     api_write,
+    health,
     pages_areas,
     pages_auth,
     pages_bulk,
@@ -60,6 +61,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=lambda path: limit_for(path, settings.advance_max_bytes))
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
     for module in (
+        health,
         api_read,
         api_write,
         api_review,

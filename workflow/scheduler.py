@@ -24,6 +24,8 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
@@ -72,11 +74,19 @@ def dispatch_job(
 
 
 def build_scheduler(
-    engine: Engine, channels: Mapping[str, Channel], settings: SchedulerSettings
-) -> BlockingScheduler:
-    """A scheduler with the two jobs, each starting at once."""
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    settings: SchedulerSettings,
+    background: bool = False,
+) -> BaseScheduler:
+    """A scheduler with the two jobs, each starting at once: blocking (`plancycle
+    scheduler run`), or in a background thread beside the web server (`plancycle up`).
+    Stopping it with ``shutdown(wait=True)`` lets a running sweep or dispatch finish:
+    each sweep batch is one transaction, and an outbox message claimed but not sent
+    goes back to the queue when its lease ends."""
     worker = settings.worker or worker_name()
-    scheduler = BlockingScheduler(timezone="Asia/Bangkok")
+    kind = BackgroundScheduler if background else BlockingScheduler
+    scheduler: BaseScheduler = kind(timezone="Asia/Bangkok")
     sweep_every = settings.sweep_minutes * 60
     scheduler.add_job(
         sweep_job,
