@@ -55,7 +55,8 @@ class SchedulerSettings:
 
 def sweep_job(engine: Engine) -> None:
     try:
-        run_sweep(engine)
+        report = run_sweep(engine)
+        logger.info("sweep done: {r}", r=report.notices)
     except Exception:  # keep the scheduler alive; the next run retries
         logger.exception("sweep failed")
 
