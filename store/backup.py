@@ -46,8 +46,7 @@ def _libpq_url(url: URL) -> str:
 def _sqlite_file(url: URL) -> Path:
     if url.database in (None, "", ":memory:"):
         raise BackupError(
-            "an in-memory SQLite store has nothing to back up or restore into; "
-            "use sqlite:///FILE",
+            "an in-memory SQLite store has nothing to back up or restore into; use sqlite:///FILE",
             "ฐานข้อมูล SQLite ในหน่วยความจำสำรองหรือกู้คืนไม่ได้ ใช้ sqlite:///ไฟล์",
         )
     return Path(url.database or "")

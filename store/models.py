@@ -252,7 +252,9 @@ class Contact(SQLModel, table=True):
     __tablename__ = "contact"
     __table_args__ = (
         sa.UniqueConstraint("area_code", "role", "channel", "address"),
-        sa.CheckConstraint(f"delivery IS NULL OR {check_in('delivery', Delivery)}", name="delivery"),
+        sa.CheckConstraint(
+            f"delivery IS NULL OR {check_in('delivery', Delivery)}", name="delivery"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -35,7 +35,9 @@ def test_up_serves_sweeps_and_stops_on_sigint(tmp_path: Path) -> None:
         printed = log.read_text()
         assert "เปิดบริการที่ http://127.0.0.1:" in printed
         token = next(
-            line.split(": ")[1] for line in printed.splitlines() if "district-cd-office-2401" in line
+            line.split(": ")[1]
+            for line in printed.splitlines()
+            if "district-cd-office-2401" in line
         )
         me = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert me.json()["id"] == "district-cd-office-2401"

@@ -82,7 +82,9 @@ class WorkCalendar:
         if public is not None:
             return DayOff(day, DayOffKind.PUBLIC, public[0], public[1])
         if day.weekday() >= 5:
-            return DayOff(day, DayOffKind.WEEKEND, _WEEKEND_TH[day.weekday()], _WEEKEND_EN[day.weekday()])
+            return DayOff(
+                day, DayOffKind.WEEKEND, _WEEKEND_TH[day.weekday()], _WEEKEND_EN[day.weekday()]
+            )
         return None
 
     def is_working_day(self, day: date) -> bool:

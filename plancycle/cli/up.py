@@ -133,8 +133,7 @@ def _greet(
     if not tokens:
         console.print(
             app_ctx.text(
-                "เข้าสู่ระบบด้วยโทเคน: plancycle actors token รหัสผู้ใช้ (ดูรหัสด้วย "
-                "plancycle actors list)",
+                "เข้าสู่ระบบด้วยโทเคน: plancycle actors token รหัสผู้ใช้ (ดูรหัสด้วย plancycle actors list)",
                 "sign in with a token: plancycle actors token ACTOR (actors: plancycle "
                 "actors list)",
             ),
