@@ -33,7 +33,7 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def wait_for(
-    what: str, ready: Callable[[], bool], process: subprocess.Popen, log: Path, within: float = 30
+    what: str, ready: Callable[[], bool], process: subprocess.Popen, log: Path, within: float = 60
 ) -> None:
     """Poll ``ready`` until it holds: waiting for a condition, not for time to pass."""
     deadline = time.monotonic() + within
