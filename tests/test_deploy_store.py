@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from plancycle.cli.app import app
 from plancycle.cli.sample import fill_sample
 from plancycle.definitions.loader import load_catalog
-from plancycle.store.db import current_revision, downgrade, head_revision, make_engine
+from plancycle.store.backup import BackupError, backup_store, restore_store
+from plancycle.store.db import current_revision, downgrade, head_revision, make_engine, migrate
 from plancycle.web import WebSettings, create_app
 from plancycle.workflow.clock import ManualClock
 from tests.conftest import _admin, _drop, pg_url
@@ -66,13 +69,13 @@ def test_backup_restore_then_audit_verify(
     empty_engine: sa.Engine, restore_target: str, tmp_path: Path
 ) -> None:
     url = _url(empty_engine)
-    assert _cli("--db", url, "init")[0] == 0
+    migrate(empty_engine)
     fill_sample(empty_engine, load_catalog(), "24", 2568, ManualClock(bkk(2025, 2, 3, 9)))
     backup = tmp_path / "store.backup"
     code, out = _cli("--db", url, "backup", str(backup))
     assert code == 0, out
-    code, out = _cli("--db", url, "backup", str(backup))
-    assert code == 2 and "exists already" in out  # never overwritten
+    with pytest.raises(BackupError, match="exists already"):  # never overwritten
+        backup_store(empty_engine, backup)
     code, out = _cli("--db", restore_target, "restore", str(backup))
     assert code == 0, out
     code, out = _cli("--db", restore_target, "audit", "verify")
@@ -82,11 +85,11 @@ def test_backup_restore_then_audit_verify(
         count = "SELECT count(*) FROM instance"
         with restored.connect() as a, empty_engine.connect() as b:
             assert a.exec_driver_sql(count).scalar_one() == b.exec_driver_sql(count).scalar_one()
+        # a second restore into the now full store is refused, nothing changed
+        with pytest.raises(BackupError, match="restore into"):
+            restore_store(restored, backup)
     finally:
         restored.dispose()
-    # a second restore into the now full store is refused, nothing changed
-    code, out = _cli("--db", restore_target, "restore", str(backup))
-    assert code == 2 and "restore into" in out
 
 
 def test_restore_refuses_a_backup_of_the_other_kind(tmp_path: Path) -> None:
@@ -111,11 +114,17 @@ def test_readyz_is_503_when_the_store_is_behind_the_head(sqlite_engine: sa.Engin
 def test_serve_workers_refused_on_sqlite_and_without_a_secret_key(
     sqlite_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Refused before anything starts (no PostgreSQL connection is made to refuse)."""
     url = _url(sqlite_engine)
+
+    def serve(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, [*args, "serve", "--workers", "2"])
+        return result.exit_code, result.output
+
     monkeypatch.setenv("PLANCYCLE_SECRET_KEY", "k" * 40)
-    code, out = _cli("--db", url, "serve", "--workers", "2")
+    code, out = serve("--lang", "en", "--db", url)
     assert code == 2 and "needs PostgreSQL" in out
-    assert "ต้องใช้ PostgreSQL" in _cli("--db", url, "serve", "--workers", "2", lang="th")[1]
+    assert "ต้องใช้ PostgreSQL" in serve("--db", url)[1]
     monkeypatch.delenv("PLANCYCLE_SECRET_KEY")
-    code, out = _cli("--db", pg_url(), "serve", "--workers", "2")
+    code, out = serve("--lang", "en", "--db", "postgresql://nobody@127.0.0.1:1/none")
     assert code == 2 and "PLANCYCLE_SECRET_KEY" in out
