@@ -52,8 +52,12 @@ def test_two_apps_and_two_schedulers_share_one_postgres(
         "PLANCYCLE_LOG_LEVEL": "INFO",
     }
     ports = [free_port(), free_port()]
-    apps = [
-        start(["--db", url, "serve", "--port", str(p)], env, tmp_path / f"app{i}.log")
+    apps = [  # the first node runs two uvicorn workers, the second one
+        start(
+            ["--db", url, "serve", "--port", str(p), "--workers", str(2 - i)],
+            env,
+            tmp_path / f"app{i}.log",
+        )
         for i, p in enumerate(ports)
     ]
     schedulers = [

@@ -86,9 +86,11 @@ def serve_cmd(
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
         )
         return
-    # each worker builds its own app from the environment (plancycle.web.factory)
-    os.environ["PLANCYCLE_DB"] = app_ctx.url
-    os.environ["PLANCYCLE_LANG"] = app_ctx.lang
+    # each worker is a new process that builds its own app from its settings
+    # (plancycle.web.factory): hand it the store and language this command was given
+    # (--db, --lang) in the environment it starts with; this process has read its own
+    os.putenv("PLANCYCLE_DB", app_ctx.url)
+    os.putenv("PLANCYCLE_LANG", app_ctx.lang)
     uvicorn.run(
         "plancycle.web.factory:app_from_environment",
         factory=True,
