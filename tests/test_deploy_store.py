@@ -24,6 +24,9 @@ from tests.processes import PLANCYCLE
 from tests.world import bkk
 
 
+SMALL = "75"  # Samut Songkhram: 3 districts
+
+
 def _url(engine: sa.Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
@@ -72,9 +75,9 @@ def test_backup_restore_then_audit_verify(
     url = _url(empty_engine)
     migrate(empty_engine)
     catalog, clock = load_catalog(), ManualClock(bkk(2024, 12, 20, 9))
-    fill_sample(empty_engine, catalog, "24", 2568, clock)
+    fill_sample(empty_engine, catalog, SMALL, 2568, clock)  # the smallest province
     steps = Engine(catalog, empty_engine, clock, tmp_path / "evidence")
-    for district in ("2401", "2402"):  # records in the audit chain
+    for district in ("7501", "7502"):  # records in the audit chain
         steps.advance(f"2568/orders/{district}", "reviewed", f"district-cd-office-{district}")
     backup = tmp_path / "store.backup"
     code, out = _cli("--db", url, "backup", str(backup))

@@ -23,7 +23,7 @@ from tests.world import bkk
 
 pytestmark = pytest.mark.postgres
 
-ACTOR = "district-cd-office-2401"
+ACTOR = "district-cd-office-7501"  # Samut Songkhram, the smallest province
 
 
 def _scalar(db: sa.Engine, sql: str) -> int:
@@ -33,9 +33,9 @@ def _scalar(db: sa.Engine, sql: str) -> int:
 
 def _prepare(db: sa.Engine, tmp_path: Path) -> str:
     catalog = load_catalog()
-    fill_sample(db, catalog, "24", 2568, ManualClock(bkk(2025, 2, 3, 9)))
+    fill_sample(db, catalog, "75", 2568, ManualClock(bkk(2025, 2, 3, 9)))
     contacts = tmp_path / "contacts.csv"
-    contacts.write_text("area_code,role,channel,address\n2401,district_cd_office,log,cd-2401\n")
+    contacts.write_text("area_code,role,channel,address\n7501,district_cd_office,log,cd-7501\n")
     with Session(db) as session, session.begin():
         assert import_contacts_csv(session, contacts, catalog.roles) == 1
         return issue_token(session, ACTOR)
@@ -122,13 +122,13 @@ def _sessions_and_steps(a: str, b: str, token: str) -> None:
         inbox = on_b.get("/inbox", follow_redirects=False)
         assert inbox.status_code == 200, inbox.headers
         done = on_b.post(
-            "/api/v1/instances/2568/orders/2401/advance",
+            "/api/v1/instances/2568/orders/7501/advance",
             data={"trigger": "reviewed"},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert done.status_code == 200, done.text
         seen = on_a.get(
-            "/api/v1/instances/2568/orders/2401", headers={"Authorization": f"Bearer {token}"}
+            "/api/v1/instances/2568/orders/7501", headers={"Authorization": f"Bearer {token}"}
         )
         assert seen.json()["state"] == "send_copies"
         # logging out on B ends the session for A too (it is a row in the store)
