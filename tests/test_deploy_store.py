@@ -23,7 +23,6 @@ from tests.conftest import _admin, _drop, pg_url
 from tests.processes import PLANCYCLE
 from tests.world import bkk
 
-
 SMALL = "75"  # Samut Songkhram: 3 districts
 
 
