@@ -1,10 +1,11 @@
-# The two everyday commands: `make demo` (the main job, on SQLite) and `make test`.
+# The two everyday commands: `make run` (the main job, on SQLite) and `make test`;
+# `make demo` walks the sample year on a virtual clock.
 # Both create .venv and install the project with its test tools on first use.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install run demo test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +13,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# the web app and the scheduler on plancycle-sample.db, filled with the Chachoengsao
+# sample on first use; prints the address and sign-in tokens (Ctrl-C stops)
+run: install
+	$(BIN)/plancycle --db sqlite:///plancycle-sample.db up --sample
 
 demo: install
 	$(BIN)/plancycle --lang en demo
@@ -35,4 +41,4 @@ bench: install
 	$(BIN)/python -m bench.web
 
 clean:
-	rm -rf $(VENV) plancycle-demo* plancycle-sim* .pytest_cache
+	rm -rf $(VENV) plancycle-sample* plancycle-demo* plancycle-sim* .pytest_cache

@@ -15,9 +15,11 @@ touches again and again are written once per checkpoint instead of ten times.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -137,11 +139,40 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return config
 
 
+#: the PostgreSQL advisory lock held while the schema changes (any fixed bigint)
+MIGRATION_LOCK_KEY = 2568_1015
+#: how long ``plancycle init`` waits for another node's migration to finish
+MIGRATION_WAIT = "10min"
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (Alembic ``upgrade head``); a no-op when
-    it is there already."""
-    with _schema_change(engine) as connection:
+    it is there already. Safe to run from every node at once: the change is made under
+    a lock (PostgreSQL: a transaction-level advisory lock; a SQLite file: an exclusive
+    lock on ``FILE.migrate-lock``), so the others wait, then find the head and do nothing."""
+    with _migration_lock(engine), _schema_change(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{MIGRATION_WAIT}'")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         command.upgrade(alembic_config(connection), "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on a file beside a SQLite database (one machine holds the file;
+    an in-memory database has a single user). PostgreSQL's lock is taken in the
+    migration's own transaction."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        yield
+        return
+    lock_path = Path(f"{database}.migrate-lock")
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -16,6 +16,7 @@ from plancycle.web import (
     api_review,
     api_signin,
     api_write,
+    health,
     line_webhook,
     pages_areas,
     pages_auth,
@@ -64,6 +65,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=lambda path: limit_for(path, settings.advance_max_bytes))
     app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
     for module in (
+        health,
         api_read,
         api_write,
         api_review,

@@ -24,6 +24,8 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
@@ -55,7 +57,8 @@ class SchedulerSettings:
 
 def sweep_job(engine: Engine, rules: DeliveryRules | None = None) -> None:
     try:
-        run_sweep(engine, rules=rules)
+        report = run_sweep(engine, rules=rules)
+        logger.info("sweep done: {r}", r=report.notices)
     except Exception:  # keep the scheduler alive; the next run retries
         logger.exception("sweep failed")
 
@@ -84,11 +87,17 @@ def build_scheduler(
     channels: Mapping[str, Channel],
     settings: SchedulerSettings,
     rules: DeliveryRules | None = None,
-) -> BlockingScheduler:
-    """A scheduler with the two jobs, each starting at once; ``rules`` say when messages
-    go (working mornings, digests) and the links they carry."""
+    background: bool = False,
+) -> BaseScheduler:
+    """A scheduler with the two jobs, each starting at once: blocking (`plancycle
+    scheduler run`), or in a background thread beside the web server (`plancycle up`);
+    ``rules`` say when messages go (working mornings, digests) and the links they carry.
+    Stopping it with ``shutdown(wait=True)`` lets a running sweep or dispatch finish:
+    each sweep batch is one transaction, and an outbox message claimed but not sent
+    goes back to the queue when its lease ends."""
     worker = settings.worker or worker_name()
-    scheduler = BlockingScheduler(timezone="Asia/Bangkok")
+    kind = BackgroundScheduler if background else BlockingScheduler
+    scheduler: BaseScheduler = kind(timezone="Asia/Bangkok")
     sweep_every = settings.sweep_minutes * 60
     scheduler.add_job(
         sweep_job,

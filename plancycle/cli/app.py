@@ -15,6 +15,7 @@ from plancycle.cli import (
     actors,
     areas,
     audit,
+    backup,
     batch,
     cycle,
     db,
@@ -32,6 +33,7 @@ from plancycle.cli import (
     serve,
     simulate,
     steps,
+    up,
 )
 from plancycle.cli.context import AppContext
 from plancycle.cli.help_lang import THAI, help_language, shows_help, use_help_language
@@ -171,6 +173,8 @@ export.register(app)
 inbox.register(app)
 schedule.register(app)
 serve.register(app)
+up.register(app)
+backup.register(app)
 simulate.register(app)
 demo.register(app)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from plancycle.definitions.model import Catalog
@@ -23,7 +24,7 @@ from plancycle.workflow.cycle import StartResult, start_cycle
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.walk import MINIMAL_PDF
 
-__all__ = ["SampleStore", "fresh_sample_store"]
+__all__ = ["SampleStore", "fill_sample", "fresh_sample_store"]
 
 
 @dataclass
@@ -43,6 +44,20 @@ class SampleStore:
         }
 
 
+def fill_sample(
+    db: sa.Engine, catalog: Catalog, province: str, fiscal_year: int, clock: ManualClock
+) -> tuple[dict[str, dict[str, str]], StartResult]:
+    """Into a migrated, empty store: the province's areas, sample villages, placeholder
+    strong tambons, one sample actor per role and area, and the fiscal year started."""
+    with Session(db) as session, session.begin():
+        geothai_import.import_geothai(session, [province])
+        villages.generate_sample_villages(session, province)
+        targets.default_strong_tambons(session, fiscal_year, province)
+        actors = add_sample_actors(session, catalog.roles, province, clock.now())
+    started = start_cycle(db, catalog, fiscal_year, province, clock)
+    return actors, started
+
+
 def fresh_sample_store(
     path: Path, catalog: Catalog, province: str, fiscal_year: int, start: datetime
 ) -> SampleStore:
@@ -57,11 +72,6 @@ def fresh_sample_store(
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / "scan.pdf"
     pdf.write_bytes(MINIMAL_PDF)
-    with Session(db) as session, session.begin():
-        geothai_import.import_geothai(session, [province])
-        villages.generate_sample_villages(session, province)
-        targets.default_strong_tambons(session, fiscal_year, province)
-        actors = add_sample_actors(session, catalog.roles, province, clock.now())
-    started = start_cycle(db, catalog, fiscal_year, province, clock)
+    actors, started = fill_sample(db, catalog, province, fiscal_year, clock)
     engine = Engine(catalog, db, clock, evidence_folder=folder)
     return SampleStore(engine, clock, actors, started, pdf)

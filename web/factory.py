@@ -1,0 +1,25 @@
+"""The app as each uvicorn worker process builds it (``plancycle serve --workers N``).
+
+A worker is a fresh process: it reads its settings from the environment
+(``PLANCYCLE_DB``, ``PLANCYCLE_SECRET_KEY``, ...), opens its own connection pool and
+holds nothing another worker needs: sessions, failed sign-ins and the CSRF token live
+in the store or in the cookie signed with the shared secret key, kept files are
+referred to by a signed reference and stored on the shared evidence folder."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from plancycle.definitions.loader import load_catalog
+from plancycle.settings import load_settings
+from plancycle.store.db import make_engine
+from plancycle.web.app import create_app
+from plancycle.web.settings import WebSettings
+
+__all__ = ["app_from_environment"]
+
+
+def app_from_environment() -> FastAPI:
+    settings = load_settings()
+    db = make_engine(settings.db, settings.busy_timeout_s)
+    return create_app(WebSettings.of(db, load_catalog(), settings, lang=settings.language))
