@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from plancycle.thai.areacode import AreaLevel, level_of
+from plancycle.web.area_charts import area_charts
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
@@ -67,6 +68,7 @@ def area_page(request: Request, who: PageUser, years: PageYear, code: str = "") 
             "names": {a.code: a for a in (view.area, *view.children)},
             "short": short_titles(web.catalog),
             "child_processes": {p.process for r in kids.values() for p in r.processes},
+            "charts": area_charts(web.db, web.catalog, ui_for(request), year, chosen, now),
         },
         who=who,
     )
