@@ -24,6 +24,7 @@ TABLES |= {"refused_attempt"}  # 0003
 TABLES |= {"evidence_use"}  # 0007
 TABLES |= {"web_session", "sign_in_failure"}  # 0008
 TABLES |= {"store_setting"}  # 0010
+TABLES |= {"share_link"}  # 0017
 
 
 def _diff(engine: sa.Engine) -> list[object]:
@@ -33,7 +34,7 @@ def _diff(engine: sa.Engine) -> list[object]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0013"
+    assert head_revision() == "0017"
 
 
 def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:
