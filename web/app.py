@@ -13,6 +13,7 @@ from plancycle.web import (
     api_evidence,
     api_read,
     api_review,
+    api_share,
     api_signin,
     api_write,
     pages_areas,
@@ -23,6 +24,7 @@ from plancycle.web import (
     pages_inbox,
     pages_instance,
     pages_review,
+    pages_share,
     pages_sheet,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -64,6 +66,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         api_read,
         api_write,
         api_review,
+        api_share,
         api_batch,
         api_evidence,
         api_signin,
@@ -76,6 +79,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_bulk,
         pages_evidence,
         pages_definitions,
+        pages_share,
     ):
         app.include_router(module.router)
     install_handlers(app)

@@ -32,6 +32,7 @@ __all__ = [
     "PREFIX",
     "BadShare",
     "NewShare",
+    "NoSuchShare",
     "UnknownShare",
     "check_shares",
     "create_share",
@@ -59,6 +60,18 @@ class UnknownShare(WorkflowError, LookupError):
 
 class BadShare(WorkflowError, ValueError):
     exit_code = 2
+
+
+class NoSuchShare(WorkflowError, LookupError):
+    """A link number not made, or made for an area outside the caller's."""
+
+    exit_code = 3
+
+    def __init__(self, share_id: int) -> None:
+        super().__init__(
+            f"no share link {share_id} in your area; see `plancycle share list`",
+            f"ไม่พบลิงก์แบ่งปันหมายเลข {share_id} ในพื้นที่ของท่าน; ดู `plancycle share list`",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +171,7 @@ def revoke_share(db: sa.Engine, actor_id: str, share_id: int, now: datetime) -> 
         actor = _actor(session, actor_id)
         link = session.get(ShareLink, share_id)
         if link is None or not in_area(actor.area_code, link.area_code):
-            raise BadShare(
-                f"no share link {share_id} in your area; see `plancycle share list`",
-                f"ไม่พบลิงก์แบ่งปันหมายเลข {share_id} ในพื้นที่ของท่าน; ดู `plancycle share list`",
-            )
+            raise NoSuchShare(share_id)
         check_shares(actor.id, actor.area_code, link.area_code)
         if link.revoked_at is None:
             link.revoked_at = now
