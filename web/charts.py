@@ -207,7 +207,7 @@ def timeliness_chart(ui: Ui, rows: Sequence[Timeliness]) -> Chart:
 
 def step_chart(ui: Ui, process: str, title: str, times: Sequence[StepTime]) -> Chart:
     """One bar per step: the median days instances spent in it."""
-    width, left, right, bar, gap, top = 340, 120, 40, 12, 6, 6
+    width, left, right, bar, gap, top = 360, 170, 58, 12, 6, 6
     height = top + len(times) * (bar + gap) + 6
     most = max((t.median_days for t in times), default=0) or 1
     scale = (width - left - right) / most
@@ -215,7 +215,7 @@ def step_chart(ui: Ui, process: str, title: str, times: Sequence[StepTime]) -> C
     for n, step in enumerate(times):
         at = top + n * (bar + gap)
         name = ui.t(step.label_th, step.label_en)
-        body.append(_text(left - 4, at + bar - 2, f"{ui.num(n + 1)}. {_clip(name, 20)}", "end"))
+        body.append(_text(left - 4, at + bar - 2, f"{ui.num(n + 1)}. {_clip(name, 24)}", "end"))
         days = ui.num(step.median_days)
         body.append(
             f'<rect class="median" x="{left}" y="{at}" width="{max(step.median_days * scale, 1):.1f}" '
