@@ -6,6 +6,7 @@ and the read models count in the database on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -20,6 +21,9 @@ from plancycle.store.models import Instance
 from plancycle.store.tokens import issue_token
 from plancycle.thai.fiscal import BANGKOK, to_bangkok
 from plancycle.web import WebSettings, create_app
+from plancycle.web.area_charts import report_chart
+from plancycle.web.report_document import report_document
+from plancycle.web.report_files import to_pdf
 from plancycle.workflow.chart_data import process_deadline, progress_lines, step_times, timeliness
 from plancycle.workflow.reports import AreaFilter
 from plancycle.workflow.simulate import SimSettings, simulate
@@ -211,3 +215,21 @@ def test_the_charts_in_chromium_at_desk_and_phone_width(
                 assert page.locator("#timeliness-chart table tbody tr").count() == 11
             finally:
                 context.close()
+
+
+def test_report_no_1_as_pdf_carries_the_activity_s_progress_chart(
+    store: SampleStore, _simulated: SampleStore, tmp_path: Path
+) -> None:
+    """The memo's PDF draws Activity 2's progress under its table (its month ticks in
+    Thai digits, as the memo writes numbers); the DOCX stays text to edit."""
+    with_chart = report_chart(store.engine.db, CATALOG, "activity2", 2568, "24")
+    assert with_chart is not None and 'role="img"' in with_chart
+    doc = report_document(store.engine.db, CATALOG, "activity2", 2568, "24", store.clock.now())
+    pdf = tmp_path / "r1.pdf"
+    pdf.write_bytes(to_pdf(doc, with_chart))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "ต.ค. ๖๗" in text and "เม.ย. ๖๘" in text
+    plain = tmp_path / "r0.pdf"
+    plain.write_bytes(to_pdf(doc))
+    bare = subprocess.run(["pdftotext", str(plain), "-"], capture_output=True, text=True).stdout
+    assert "เม.ย. ๖๘" not in bare

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from plancycle.definitions.model import Catalog
 from plancycle.thai.areacode import AreaLevel, level_of
@@ -20,7 +21,7 @@ from plancycle.workflow.chart_data import (
 )
 from plancycle.workflow.reports import AreaFilter
 
-__all__ = ["AreaCharts", "StepCharts", "area_charts"]
+__all__ = ["AreaCharts", "StepCharts", "area_charts", "report_chart"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +61,13 @@ def area_charts(
         timeliness_chart(ui, rows) if rows else None,
         tuple(steps),
     )
+
+
+def report_chart(
+    db: sa.Engine, catalog: Catalog, kind: str, fiscal_year: int, code: str
+) -> Markup | None:
+    """The progress chart of a report's activity in the area, in Thai (the memo's
+    language); None when the area holds none of its instances."""
+    lines = progress_lines(db, catalog, fiscal_year, AreaFilter.of(code))
+    line = next((p for p in lines if p.process == kind), None)
+    return progress_chart(Ui("th", thai_digits=True), line, fiscal_year).svg if line else None

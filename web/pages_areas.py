@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from plancycle.thai.areacode import AreaLevel, level_of
-from plancycle.web.area_charts import area_charts
+from plancycle.web.area_charts import area_charts, report_chart
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
@@ -161,7 +161,11 @@ def report_download(
     """The letter's report no. 1 (activity2) or no. 2 (activity3) of the area, as a document."""
     web = _web(request)
     doc = report_document(web.db, web.catalog, kind, fy, area_for(who, code), web.now())
-    body = to_pdf(doc) if fmt == "pdf" else to_docx(doc)
+    if fmt == "pdf":
+        chart = report_chart(web.db, web.catalog, kind, doc.fiscal_year, doc.area_code)
+        body = to_pdf(doc, chart)
+    else:
+        body = to_docx(doc)
     return Response(
         body,
         media_type=DOC_FORMATS[fmt],

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from plancycle.store.areas import normalize_code
 from plancycle.store.models import ShareLink
 from plancycle.thai.areacode import in_area, level_of
+from plancycle.web.area_charts import report_chart
 from plancycle.web.areas_view import area_view
 from plancycle.web.pages_areas import area_context
 from plancycle.web.pages_common import PageUser, check_csrf, render, ui_for
@@ -146,7 +147,11 @@ def shared_report(
     link, chosen = opened
     web = _web(request)
     doc = report_document(web.db, web.catalog, kind, link.fiscal_year, chosen, web.now())
-    body = to_pdf(doc) if fmt == "pdf" else to_docx(doc)
+    if fmt == "pdf":
+        chart = report_chart(web.db, web.catalog, kind, doc.fiscal_year, doc.area_code)
+        body = to_pdf(doc, chart)
+    else:
+        body = to_docx(doc)
     return Response(
         body,
         media_type=DOC_FORMATS[fmt],

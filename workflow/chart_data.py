@@ -163,7 +163,7 @@ def timeliness(db: sa.Engine, fiscal_year: int, code: str, now: datetime) -> lis
     late = sa.or_(went_late, overdue_clause(now))
     done = col(Instance.completed_at).is_not(None)
     query: Any = (
-        select(  # type: ignore[call-overload]
+        select(
             child,
             func.count(),
             func.sum(sa.case((sa.and_(done, sa.not_(late)), 1), else_=0)),
@@ -202,15 +202,14 @@ def _spans(catalog: Catalog, fiscal_year: int, area: AreaFilter) -> Any:
     that entered it (or the instance's creation) to the record that left it. Waiting
     states are left out: a wait is not an office's work."""
     entered = func.lag(TransitionRecord.at, 1, Instance.created_at).over(
-        partition_by=TransitionRecord.instance_id, order_by=TransitionRecord.seq
+        partition_by=col(TransitionRecord.instance_id), order_by=col(TransitionRecord.seq)
     )
     inner = (
-        select(
-            Instance.definition_id.label("process"),  # type: ignore[attr-defined]
-            Instance.area_code.label("area_code"),  # type: ignore[attr-defined]
-            TransitionRecord.from_state.label("state"),  # type: ignore[attr-defined]
-            TransitionRecord.to_state.label("to_state"),  # type: ignore[attr-defined]
-            days_between(entered, TransitionRecord.at).label("days"),
+        sa.select(
+            col(Instance.definition_id).label("process"),
+            col(Instance.area_code).label("area_code"),
+            col(TransitionRecord.from_state).label("state"),
+            days_between(entered, col(TransitionRecord.at)).label("days"),
         )
         .join(Instance, col(Instance.id) == col(TransitionRecord.instance_id))
         .where(col(Instance.fiscal_year) == fiscal_year, *area.clauses())
