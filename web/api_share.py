@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.status import HTTP_201_CREATED
 
 from plancycle.store.models import ShareLink
 from plancycle.web.api_models import Share, ShareIn, ShareList, ShareMade
@@ -44,11 +43,10 @@ def shares(web: State, who: ApiUser) -> dict[str, Any]:
 
 
 @router.post(
-    "/shares",
+    "/shares/create",
     summary="Make a read-only link to an area's pages; the path holds the token, shown once",
     response_model=ShareMade,
-    status_code=HTTP_201_CREATED,
-    responses=errors(401, 403, 422),
+    responses=errors(401, 403, 404, 422),
 )
 def share_create(web: State, who: ApiUser, body: ShareIn) -> dict[str, Any]:
     made = create_share(web.db, who.id, body.area, body.fy, body.days, web.now())

@@ -34,6 +34,7 @@ __all__ = [
     "NewShare",
     "NoSuchShare",
     "UnknownShare",
+    "UnknownShareArea",
     "check_shares",
     "create_share",
     "list_shares",
@@ -71,6 +72,16 @@ class NoSuchShare(WorkflowError, LookupError):
         super().__init__(
             f"no share link {share_id} in your area; see `plancycle share list`",
             f"ไม่พบลิงก์แบ่งปันหมายเลข {share_id} ในพื้นที่ของท่าน; ดู `plancycle share list`",
+        )
+
+
+class UnknownShareArea(WorkflowError, LookupError):
+    exit_code = 3
+
+    def __init__(self, area: str) -> None:
+        super().__init__(
+            f"no area by the code {area!r}; give a DOPA code such as 24 or 2401",
+            f"ไม่พบพื้นที่รหัส {area!r}; ระบุรหัสกรมการปกครอง เช่น 24 หรือ 2401",
         )
 
 
@@ -126,10 +137,7 @@ def create_share(
     with Session(db) as session, session.begin():
         actor = _actor(session, actor_id)
         if not code or get_area(session, code) is None:
-            raise BadShare(
-                f"no area by the code {area!r}; give a DOPA code such as 24 or 2401",
-                f"ไม่พบพื้นที่รหัส {area!r}; ระบุรหัสกรมการปกครอง เช่น 24 หรือ 2401",
-            )
+            raise UnknownShareArea(area)
         check_shares(actor.id, actor.area_code, code)
         token = PREFIX + secrets.token_urlsafe(32)
         link = ShareLink(
