@@ -412,3 +412,22 @@ class DeadlineExtension(SQLModel, table=True):
     area_code: str | None = None
     until: datetime = Field(sa_type=UTCDateTime)  # the end of the new deadline day (Bangkok)
     reason: str
+
+
+class ShareLink(SQLModel, table=True):
+    """A read-only link to one area's pages for one fiscal year, made by a province
+    office (``plancycle.workflow.share_links``): only the token's SHA-256 is kept; it
+    expires, may be revoked, and counts its uses."""
+
+    __tablename__ = "share_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    area_code: str = Field(foreign_key="area.code", index=True)
+    fiscal_year: int
+    created_by: str = Field(foreign_key="actor.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    uses: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -26,6 +26,7 @@ TABLES |= {"web_session", "sign_in_failure"}  # 0008
 TABLES |= {"store_setting"}  # 0010
 TABLES |= {"holiday_change"}  # 0014
 TABLES |= {"deadline_extension"}  # 0015
+TABLES |= {"share_link"}  # 0017
 
 
 def _diff(engine: sa.Engine) -> list[object]:
@@ -35,7 +36,7 @@ def _diff(engine: sa.Engine) -> list[object]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0016"
+    assert head_revision() == "0017"
 
 
 def test_empty_database_is_not_migrated(empty_engine: sa.Engine) -> None:

@@ -113,6 +113,7 @@ PAGES = [
     f"/bulk?{_bulk_query()}",
     f"/bulk?process=activity2&trigger=workshop_held&key={KEY}",
     "/bulk/sheet",
+    "/shares",  # the province's share links (a district: the refusal page)
     "/areas/2402",  # another district: the refusal page
     "/contacts",  # the province manages contacts; a district is refused
 ]
@@ -138,4 +139,31 @@ def test_the_main_pages_in_thai_show_no_english_word(web: Web, actor: str) -> No
         words = english_words(page.text)
         if words:
             found[path] = sorted(set(words))
+    assert found == {}
+
+
+def test_the_shared_pages_in_thai_show_no_english_word(web: Web) -> None:
+    made = web.client.post(
+        "/api/v1/shares/create", headers=web.auth(PROVINCE), json={"area": "24", "fy": 2568}
+    )
+    assert made.status_code == 200, made.text
+    path = made.json()["path"]
+    web.login(PROVINCE)
+    shares = web.client.get("/shares")
+    csrf = shares.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    fresh = web.client.post(
+        "/shares", data={"csrf": csrf, "area": "2401", "fy": "2568", "days": "5"}
+    )
+    assert fresh.status_code == 201
+    web.client.cookies.clear()  # the shared pages, as someone without a login sees them
+    found: dict[str, list[str]] = {}
+    pages = [("/shares (made)", fresh)]
+    for shown in (path, path + "/areas/2401", path + "/areas/240101", "/s/pcs_unknown"):
+        page = web.client.get(shown)
+        assert page.status_code in (200, 404), (shown, page.status_code)
+        pages.append((shown, page))
+    for shown, page in pages:
+        words = english_words(page.text)
+        if words:
+            found[shown] = sorted(set(words))
     assert found == {}

@@ -619,3 +619,37 @@ class ContactIn(ContactPatch):
     role: str = Field(max_length=100, examples=["district_cd_office"])
     channel: str = Field(max_length=20, examples=["email"])
     address: str = Field(max_length=2000, examples=["cd2401@example.go.th"])
+
+
+class ShareIn(BaseModel):
+    """A read-only link to an area's pages for one fiscal year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area: str = Field(pattern=r"^(\d{2}|\d{4}|\d{6}|\d{8})$", examples=["24"])
+    fy: int = Field(ge=2500, le=2700, examples=[2568])
+    days: int = Field(default=30, ge=1, le=365)
+
+
+class Share(_Out):
+    """A share link (its token is never stored, so never listed)."""
+
+    id: int
+    area_code: str
+    fiscal_year: int
+    created_by: str
+    created_at: Instant
+    expires_at: Instant
+    revoked_at: Instant | None
+    uses: int
+    last_used_at: Instant | None
+
+
+class ShareMade(Share):
+    """A link just made: ``path`` holds the token, shown this once."""
+
+    path: str
+
+
+class ShareList(_Out):
+    shares: list[Share]

@@ -14,6 +14,7 @@ from plancycle.web import (
     api_evidence,
     api_read,
     api_review,
+    api_share,
     api_signin,
     api_write,
     health,
@@ -27,6 +28,7 @@ from plancycle.web import (
     pages_inbox,
     pages_instance,
     pages_review,
+    pages_share,
     pages_sheet,
 )
 from plancycle.web.api_schema import Problem, truthful
@@ -69,6 +71,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         api_read,
         api_write,
         api_review,
+        api_share,
         api_batch,
         api_evidence,
         api_contacts,
@@ -84,6 +87,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         pages_definitions,
         line_webhook,
         pages_contacts,
+        pages_share,
     ):
         app.include_router(module.router)
     install_handlers(app)

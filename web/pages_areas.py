@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from plancycle.thai.areacode import AreaLevel, level_of
+from plancycle.web.area_charts import area_charts, report_chart
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
 from plancycle.web.exports import export_response
@@ -34,11 +35,10 @@ def _web(request: Request) -> WebState:
     return request.app.state.web
 
 
-@router.get("/areas")
-@router.get("/areas/{code}")
-def area_page(request: Request, who: PageUser, years: PageYear, code: str = "") -> Response:
+def area_context(request: Request, year: int, chosen: str) -> dict[str, Any]:
+    """What an area's page shows (the signed-in page and the shared one)."""
     web = _web(request)
-    chosen, year, now = area_for(who, code or None), years.year, web.now()
+    now = web.now()
     view = area_view(web.db, chosen)
     own = area_rollup(web.db, web.catalog, year, chosen, now)
     leaf = level_of(chosen) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
@@ -53,23 +53,26 @@ def area_page(request: Request, who: PageUser, years: PageYear, code: str = "") 
     if leaf:
         flt = InstanceFilter(year, area=AreaFilter.of(chosen), limit=500)
         instances = list_instances(web.db, flt)[0]
-    return render(
-        request,
-        "area.html",
-        {
-            "view": view,
-            "own": own,
-            "kids": kids,
-            "instances": instances,
-            "late": {i.key for i in instances if is_overdue(i.due_at, i.completed_at, now)},
-            "year": year,
-            "catalog": web.catalog,
-            "names": {a.code: a for a in (view.area, *view.children)},
-            "short": short_titles(web.catalog),
-            "child_processes": {p.process for r in kids.values() for p in r.processes},
-        },
-        who=who,
-    )
+    return {
+        "view": view,
+        "own": own,
+        "kids": kids,
+        "instances": instances,
+        "late": {i.key for i in instances if is_overdue(i.due_at, i.completed_at, now)},
+        "year": year,
+        "catalog": web.catalog,
+        "names": {a.code: a for a in (view.area, *view.children)},
+        "short": short_titles(web.catalog),
+        "child_processes": {p.process for r in kids.values() for p in r.processes},
+        "charts": area_charts(web.db, web.catalog, ui_for(request), year, chosen, now),
+    }
+
+
+@router.get("/areas")
+@router.get("/areas/{code}")
+def area_page(request: Request, who: PageUser, years: PageYear, code: str = "") -> Response:
+    chosen = area_for(who, code or None)
+    return render(request, "area.html", area_context(request, years.year, chosen), who=who)
 
 
 @router.get("/overdue")
@@ -161,7 +164,11 @@ def report_download(
     """The letter's report no. 1 (activity2) or no. 2 (activity3) of the area, as a document."""
     web = _web(request)
     doc = report_document(web.db, web.catalog, kind, fy, area_for(who, code), web.now())
-    body = to_pdf(doc) if fmt == "pdf" else to_docx(doc)
+    if fmt == "pdf":
+        chart = report_chart(web.db, web.catalog, kind, doc.fiscal_year, doc.area_code)
+        body = to_pdf(doc, chart)
+    else:
+        body = to_docx(doc)
     return Response(
         body,
         media_type=DOC_FORMATS[fmt],

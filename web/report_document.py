@@ -73,6 +73,8 @@ class ReportDocument:
     totals: list[str]
     signature: list[str]
     filename: str
+    area_code: str = ""
+    fiscal_year: int = 0
 
 
 def _th(value: object) -> str:
@@ -152,5 +154,7 @@ def report_document(
             "(........................................)",
             "ตำแหน่ง ........................................",
         ],
+        area_code=view.area.code,
+        fiscal_year=year,
         filename=f"report{number}-{kind}-{year}-{view.area.code or 'th'}",
     )

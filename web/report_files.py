@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from plancycle.web.report_document import ReportDocument
 
@@ -32,10 +33,12 @@ _env = Environment(
 )
 
 
-def to_pdf(doc: ReportDocument) -> bytes:
+def to_pdf(doc: ReportDocument, chart: Markup | None = None) -> bytes:
+    """The memo as PDF; ``chart``: an SVG drawn under the table (the activity's progress,
+    :func:`plancycle.web.area_charts.report_chart`)."""
     from weasyprint import HTML  # imported when a PDF is asked for: it loads Pango
 
-    html = _env.get_template("report_document.html").render(doc=doc, fonts=_PDF_FONTS)
+    html = _env.get_template("report_document.html").render(doc=doc, fonts=_PDF_FONTS, chart=chart)
     return bytes(HTML(string=html).write_pdf())
 
 

@@ -31,6 +31,7 @@ from plancycle.cli import (
     review,
     schedule,
     serve,
+    share,
     simulate,
     steps,
     up,
@@ -165,6 +166,7 @@ app.add_typer(db.app, name="db", help="The PostgreSQL role the application runs 
 app.add_typer(notify.contacts_app, name="contacts")
 app.add_typer(notify.outbox_app, name="outbox")
 app.add_typer(report.app, name="report", help="The letter's reports as documents (PDF, DOCX).")
+app.add_typer(share.app, name="share", help="Read-only links to an area's pages.")
 steps.register(app)
 review.register(app)
 extensions.register(app)

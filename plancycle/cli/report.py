@@ -11,6 +11,7 @@ import typer
 from plancycle.cli.context import AppContext
 from plancycle.cli.options import BadOption, area_code, fiscal_year
 from plancycle.cli.years import Fy
+from plancycle.web.area_charts import report_chart
 from plancycle.web.report_document import report_document
 from plancycle.web.report_files import DOC_FORMATS, to_docx, to_pdf
 
@@ -37,7 +38,11 @@ def _write(ctx: typer.Context, kind: str, area: str, fy: str | None, output: Pat
     code = area_code(area) or ""
     year = fiscal_year(fy) if fy else None
     doc = report_document(app_ctx.db, app_ctx.catalog, kind, year, code, app_ctx.clock.now())
-    body = to_pdf(doc) if fmt == "pdf" else to_docx(doc)
+    if fmt == "pdf":
+        chart = report_chart(app_ctx.db, app_ctx.catalog, kind, doc.fiscal_year, doc.area_code)
+        body = to_pdf(doc, chart)
+    else:
+        body = to_docx(doc)
     output.write_bytes(body)
     typer.echo(
         app_ctx.text(
