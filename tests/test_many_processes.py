@@ -93,9 +93,14 @@ def test_two_apps_and_two_schedulers_share_one_postgres(
         )
         messages = "SELECT count(*) FROM outbox_message"
         assert _scalar(pg_engine, messages) > 0
-        pending = "SELECT count(*) FROM outbox_message WHERE status <> 'delivered'"
+        # what is due now is delivered; a digest's items and what a day off holds wait for
+        # their working morning (the real clock's day decides which, so count only the due)
+        due = (
+            "SELECT count(*) FROM outbox_message WHERE status IN ('pending', 'held') "
+            "AND next_attempt_at <= now()"
+        )
         log = tmp_path / "scheduler0.log"
-        wait_for("dispatch", lambda: _scalar(pg_engine, pending) == 0, schedulers[0], log)
+        wait_for("dispatch", lambda: _scalar(pg_engine, due) == 0, schedulers[0], log)
         # once each: one message per escalation and contact, one attempt each
         assert (
             _scalar(
@@ -105,7 +110,7 @@ def test_two_apps_and_two_schedulers_share_one_postgres(
             )
             == 0
         )
-        assert _scalar(pg_engine, "SELECT max(attempts) FROM outbox_message") == 1
+        assert _scalar(pg_engine, "SELECT max(attempts) FROM outbox_message") <= 1
     finally:
         codes = [stop(p) for p in (*apps, *schedulers)]
     assert all(code in (0, -15) for code in codes), codes

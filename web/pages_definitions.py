@@ -43,7 +43,6 @@ def definition_page(
         {
             "defn": defn,
             "svg": state_svg(defn, lang),
-            "mermaid_href": f"/definitions/{defn.id}.mmd?version={defn.version}",
         },
         who=who,
     )

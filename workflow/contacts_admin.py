@@ -332,7 +332,8 @@ def send_test(
         session.add(message)
         session.flush()
         message_id = message.id
-    assert message_id is not None
+    if message_id is None:  # the insert gave no id: the store is not what we expect
+        raise RuntimeError("the test message was not stored")
     outcome = dispatch_message(db, channels, message_id, now, worker=_TEST_WORKER)
     logger.info(
         "contact #{id}: test message {message} by {actor}: {outcome}",
