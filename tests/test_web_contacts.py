@@ -72,6 +72,7 @@ def test_api_crud_in_the_province(web: Web) -> None:
     added = web.client.post(URL, json=GOOD, headers=web.auth(PROVINCE))
     assert added.status_code == 200, added.text
     body = added.json()
+    assert body["effective_delivery"] == "digest"  # a district office's default
     assert body["delivery"] is None and body["last_delivery"] == {
         "kind": "never",
         "at": None,
@@ -84,10 +85,13 @@ def test_api_crud_in_the_province(web: Web) -> None:
         URL, params={"channel": "webhook"}, headers=web.auth(PROVINCE)
     ).json() == {"contacts": []}
     changed = web.client.patch(
-        f"{URL}/{cid}", json={"delivery": "digest", "name": "พช."}, headers=web.auth(PROVINCE)
+        f"{URL}/{cid}", json={"delivery": "immediate", "name": "พช."}, headers=web.auth(PROVINCE)
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["delivery"] == "digest" and changed.json()["address"] == GOOD["address"]
+    assert changed.json()["effective_delivery"] == "immediate"
+    assert (
+        changed.json()["delivery"] == "immediate" and changed.json()["address"] == GOOD["address"]
+    )
     gone = web.client.delete(f"{URL}/{cid}", headers=web.auth(PROVINCE))
     assert gone.status_code == 200 and gone.json()["id"] == cid and _count(web) == 0
     assert web.client.delete(f"{URL}/{cid}", headers=web.auth(PROVINCE)).status_code == 404

@@ -592,6 +592,7 @@ class ContactOut(_Out):
     address: str
     name: str
     delivery: Delivery | None = Field(description="null: the role's default")
+    effective_delivery: Delivery = Field(description="how it is told: its own or the default")
     last_delivery: LastDeliveryOut
 
 

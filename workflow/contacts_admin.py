@@ -19,9 +19,15 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session, col, select
 
-from plancycle.kinds import LastDelivery, OutboxStatus
+from plancycle.kinds import Delivery, LastDelivery, OutboxStatus
 from plancycle.notifier.channels import Channel
-from plancycle.notifier.contacts import FIELDS, ContactFields, FieldProblem, check_contact
+from plancycle.notifier.contacts import (
+    FIELDS,
+    ContactFields,
+    FieldProblem,
+    check_contact,
+    default_delivery,
+)
 from plancycle.notifier.dispatch import dispatch_message
 from plancycle.store.models import Contact, DeliveryAttempt, OutboxMessage
 from plancycle.thai.areacode import in_area
@@ -82,6 +88,12 @@ class ContactView:
     contact: Contact
     status: DeliveryStatus
 
+    @property
+    def effective_delivery(self) -> Delivery:
+        """How the contact is told: its own choice, else its role's default."""
+        c = self.contact
+        return Delivery(c.delivery) if c.delivery else default_delivery(c.area_code)
+
     def as_dict(self) -> dict[str, Any]:
         c = self.contact
         return {
@@ -92,6 +104,7 @@ class ContactView:
             "address": c.address,
             "name": c.name,
             "delivery": c.delivery,
+            "effective_delivery": self.effective_delivery.value,
             "last_delivery": self.status.as_dict(),
         }
 
