@@ -257,9 +257,8 @@ def make_users(db: sa.Engine, count: int, seed: int) -> list[User]:
             ).all()
             token = issue_token(session, f"provincial-cd-office-{code}")
             users.append(User("province", code, token, list(keys)))
-        for _ in range(nation):
-            token = issue_token(session, "cdd-th")
-            users.append(User("nation", "", token, []))
+        token = issue_token(session, "cdd-th")  # one token: a new one replaces the last
+        users += [User("nation", "", token, []) for _ in range(nation)]
     return users
 
 
