@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test lint bench clean
+.PHONY: install run demo test test-load lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ demo: install
 JOBS ?= auto
 
 test: lint
-	$(BIN)/pytest -n $(JOBS) --dist loadgroup -m "not timed"
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup -m "not timed and not load"
 	$(BIN)/pytest -m timed
+
+# the load test's harness on a small store (bench/load.py; the full run: python -m bench.load)
+test-load: install
+	$(BIN)/pytest -m load
 
 lint: install
 	$(BIN)/ruff check .

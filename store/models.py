@@ -164,7 +164,11 @@ class TransitionRecord(SQLModel, table=True):
     """One step taken on an instance (seq 1, 2, 3… per instance); never changed."""
 
     __tablename__ = "transition_record"
-    __table_args__ = (sa.UniqueConstraint("instance_id", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("instance_id", "seq"),
+        # the KPIs read one step's latest record per instance (``workflow/kpi.py``)
+        sa.Index("ix_transition_record_trigger_instance_id", "trigger", "instance_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # looked up through the unique (instance_id, seq) index

@@ -16,10 +16,10 @@ from plancycle.web.ui import Ui
 from plancycle.workflow.chart_data import (
     SlowArea,
     progress_lines,
-    step_times,
     timeliness,
 )
 from plancycle.workflow.reports import AreaFilter
+from plancycle.workflow.slow_charts import cached_step_times
 
 __all__ = ["AreaCharts", "StepCharts", "area_charts", "report_chart"]
 
@@ -44,7 +44,7 @@ def area_charts(
     lines = progress_lines(db, catalog, fiscal_year, area)
     leaf = level_of(code) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
     rows = [] if leaf else timeliness(db, fiscal_year, code, now)
-    times, slow = step_times(db, catalog, fiscal_year, area)
+    times, slow = cached_step_times(db, catalog, fiscal_year, area)
     steps = []
     for line in lines:
         mine = [t for t in times if t.process == line.process]

@@ -19,6 +19,7 @@ from plancycle.web.report_files import DOC_FORMATS, to_docx, to_pdf
 from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
+from plancycle.workflow.kpi import kpi_counts
 from plancycle.workflow.late import overdue_rows
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
@@ -40,13 +41,14 @@ def area_context(request: Request, year: int, chosen: str) -> dict[str, Any]:
     web = _web(request)
     now = web.now()
     view = area_view(web.db, chosen)
-    own = area_rollup(web.db, web.catalog, year, chosen, now)
+    kpis = kpi_counts(web.db, web.catalog, year, AreaFilter.of(chosen))  # read once
+    own = area_rollup(web.db, web.catalog, year, chosen, now, kpis)
     leaf = level_of(chosen) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
     kids = (
         {}
         if leaf
         else children_rollup(
-            web.db, web.catalog, year, chosen, [c.code for c in view.children], now
+            web.db, web.catalog, year, chosen, [c.code for c in view.children], now, kpis
         )
     )
     instances = []

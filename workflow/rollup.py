@@ -181,22 +181,33 @@ class _Tally:
 
 
 def status(
-    db: sa.Engine, catalog: Catalog, fiscal_year: int, area: AreaFilter, now: datetime
+    db: sa.Engine,
+    catalog: Catalog,
+    fiscal_year: int,
+    area: AreaFilter,
+    now: datetime,
+    kpis: list[KpiCount] | None = None,
 ) -> list[ProcessStatus]:
-    """Counts per state, done and overdue, per process, in the catalog's process order."""
+    """Counts per state, done and overdue, per process, in the catalog's process order
+    (``kpis``: the area's :func:`kpi_counts`, when the caller has them already)."""
     tally = _Tally(catalog, nation=not area.code and holds_nation(db))
     for pid, version, state, count, late in _counts(db, fiscal_year, area, now, None):
         tally.add(pid, version, state, int(count), int(late or 0))
-    for kpi in kpi_counts(db, catalog, fiscal_year, area):
+    for kpi in kpi_counts(db, catalog, fiscal_year, area) if kpis is None else kpis:
         tally.add_kpi(kpi)
     return tally.ordered()
 
 
 def area_rollup(
-    db: sa.Engine, catalog: Catalog, fiscal_year: int, code: str, now: datetime
+    db: sa.Engine,
+    catalog: Catalog,
+    fiscal_year: int,
+    code: str,
+    now: datetime,
+    kpis: list[KpiCount] | None = None,
 ) -> Rollup:
     """The progress of the area ``code`` ("" for the nation)."""
-    return Rollup(code, status(db, catalog, fiscal_year, AreaFilter.of(code), now))
+    return Rollup(code, status(db, catalog, fiscal_year, AreaFilter.of(code), now, kpis))
 
 
 def children_rollup(
@@ -206,6 +217,7 @@ def children_rollup(
     code: str,
     child_codes: Iterable[str],
     now: datetime,
+    kpis: list[KpiCount] | None = None,
 ) -> dict[str, Rollup]:
     """child code -> its progress per process (every child present, maybe empty)."""
     length = child_length(code)
@@ -215,7 +227,9 @@ def children_rollup(
     ):
         if len(child) == length and child in tallies:  # not the area's own instances
             tallies[child].add(pid, version, state, int(count), int(late or 0))
-    for kpi in kpi_counts(db, catalog, fiscal_year, AreaFilter.of(code)):
+    if kpis is None:
+        kpis = kpi_counts(db, catalog, fiscal_year, AreaFilter.of(code))
+    for kpi in kpis:
         child = kpi.area_code[:length]
         if len(kpi.area_code) >= length and child in tallies:
             tallies[child].add_kpi(kpi)
