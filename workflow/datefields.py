@@ -5,14 +5,17 @@ the advance form's hint and the sample data of walks and simulations ask it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from plancycle.definitions.model import DataField, Deadline
+from plancycle.store.models import TransitionRecord
+from plancycle.thai.dateinput import stored_date
 from plancycle.thai.fiscal import fy_date, fy_range
 from plancycle.workflow.deadlines import deadline_day
 
-__all__ = ["DateRange", "allowed_dates", "sample_date"]
+__all__ = ["DateRange", "allowed_dates", "recorded_dates", "sample_date"]
 
 _SAMPLE_MONTH, _SAMPLE_DAY = 1, 15  # the day a sample walk enters, when the range has it
 
@@ -59,3 +62,15 @@ def sample_date(field: DataField, fiscal_year: int) -> date:
     """A day a sample walk may enter: 15 January of the fiscal year, moved into the range."""
     wanted = fy_date(fiscal_year, _SAMPLE_MONTH, _SAMPLE_DAY)
     return allowed_dates(field, fiscal_year).clamp(wanted)
+
+
+def recorded_dates(records: Iterable[TransitionRecord]) -> dict[str, date]:
+    """The latest day recorded in each date-like data field of ``records`` (in order), for
+    "N days after the date recorded at step X" deadlines."""
+    out: dict[str, date] = {}
+    for r in records:
+        for name, value in (r.data or {}).items():
+            day = stored_date(value) if isinstance(value, str) else None
+            if day is not None:
+                out[name] = day
+    return out

@@ -9,7 +9,6 @@ moves the stored deadline of every open instance whose deadline the change moves
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,9 +20,9 @@ from plancycle.kinds import DayCount, HolidayAction
 from plancycle.store.chain import Move, append_transition
 from plancycle.store.escalations import carry_over
 from plancycle.store.models import Actor, HolidayChange, Instance, TransitionRecord
-from plancycle.thai.dateinput import stored_date
 from plancycle.thai.dates import format_date
 from plancycle.thai.fiscal import to_bangkok
+from plancycle.workflow.datefields import recorded_dates
 from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import BadStepInput, NotAllowed, UnknownActor
 from plancycle.workflow.extensions import effective_due, extension_rows
@@ -108,17 +107,6 @@ def _bound_states(definition: Definition) -> set[str]:
     return out
 
 
-def _dates(records: Sequence[TransitionRecord]) -> dict[str, date]:
-    """The latest day recorded in each date-like data field."""
-    out: dict[str, date] = {}
-    for r in records:
-        for name, value in (r.data or {}).items():
-            day = stored_date(value) if isinstance(value, str) else None
-            if day is not None:
-                out[name] = day
-    return out
-
-
 def _move_deadlines(
     session: Session,
     catalog: Catalog,
@@ -147,7 +135,9 @@ def _move_deadlines(
         ).all()
         left = left_at(catalog, definition, [(r.from_state, r.at) for r in records])
         due = effective_due(
-            state_due_at(definition, inst.state, inst.fiscal_year, left, _dates(records), calendar),
+            state_due_at(
+                definition, inst.state, inst.fiscal_year, left, recorded_dates(records), calendar
+            ),
             extension_rows(session, inst.fiscal_year, definition.id, inst.state),
             inst.key,
             inst.area_code,

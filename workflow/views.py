@@ -33,7 +33,7 @@ from plancycle.thai.areacode import in_area
 from plancycle.thai.dateinput import stored_date
 from plancycle.workflow.acting import must_act, records_for, steps_for
 from plancycle.workflow.audit import CORRECT_TRIGGER, RETURNED_KEY, SEND_BACK_TRIGGER
-from plancycle.workflow.datefields import DateRange, allowed_dates
+from plancycle.workflow.datefields import DateRange, allowed_dates, recorded_dates
 from plancycle.workflow.deadlines import (
     DueDay,
     due_source,
@@ -141,18 +141,6 @@ class StepView:
             },
             "waiting": self.wait,
         }
-
-
-def _recorded_dates(records: list[TransitionRecord]) -> dict[str, date]:
-    """The latest day recorded in each date-like data field, for "N days after the date
-    recorded at step X" deadlines of steps not reached yet."""
-    out: dict[str, date] = {}
-    for r in records:
-        for name, value in (r.data or {}).items():
-            day = stored_date(value) if isinstance(value, str) else None
-            if day is not None:
-                out[name] = day
-    return out
 
 
 def _steps(
@@ -561,7 +549,7 @@ def instance_view(db: sa.Engine, catalog: Catalog, key: str, now: datetime) -> I
         definition,
         catalog,
         name,
-        _steps(definition, inst, left, _recorded_dates(records), calendar),
+        _steps(definition, inst, left, recorded_dates(records), calendar),
         records,
         {f.sha256: f for f in files},
         {(u.seq, u.sha256): u.file_name for u in uses},
