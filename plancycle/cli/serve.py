@@ -16,6 +16,10 @@ __all__ = ["GRACEFUL_SECONDS", "WorkersRefused", "register"]
 
 #: how long a stopping server lets the requests in flight finish
 GRACEFUL_SECONDS = 20
+#: How long an idle HTTP connection is kept open: longer than the reverse proxy keeps its
+#: idle connections to the app (deploy/Caddyfile: 60 s), so the proxy, never the app,
+#: closes them; otherwise a request sent on a connection the app is closing fails.
+KEEP_ALIVE_SECONDS = 75
 
 
 class WorkersRefused(PlancycleError):
@@ -84,6 +88,7 @@ def serve_cmd(
             port=port,
             log_level="warning",
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         return
     # each worker is a new process that builds its own app from its settings
@@ -99,6 +104,7 @@ def serve_cmd(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from plancycle.cli.context import AppContext
 from plancycle.cli.render import console
 from plancycle.cli.sample import fill_sample
-from plancycle.cli.serve import GRACEFUL_SECONDS
+from plancycle.cli.serve import GRACEFUL_SECONDS, KEEP_ALIVE_SECONDS
 from plancycle.notifier.channels import channels_for
 from plancycle.store.db import is_migrated, migrate
 from plancycle.store.models import Area
@@ -105,6 +105,7 @@ def up_cmd(
             port=port,
             log_level="warning",
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     except KeyboardInterrupt:  # uvicorn re-raises the signal it stopped on
         pass
