@@ -95,9 +95,7 @@ class DeliveryRules:
         """When a failed message of ``kind`` whose backoff ends at ``at`` is tried again:
         ``at``, or the next working morning when ``at`` falls on a day off and the kind
         waits for mornings (:data:`RETRY_IN_THE_MORNING`)."""
-        if kind in RETRY_IN_THE_MORNING and not self.calendar.is_working_day(
-            to_bangkok(at).date()
-        ):
+        if kind in RETRY_IN_THE_MORNING and not self.calendar.is_working_day(to_bangkok(at).date()):
             return self.morning(at)
         return at
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -239,13 +239,17 @@ def build_bundles(
     ripe = c.created_at <= now - BUNDLE_GRACE
     if own:
         ripe = sa.or_(ripe, c.created_at == now)
-    due = sa.and_(c.status == OutboxStatus.HELD, c.next_attempt_at <= now, _bundled(), ripe)
+    held = sa.and_(c.status == OutboxStatus.HELD, _bundled(), ripe)
+    due = sa.and_(held, c.next_attempt_at <= now)
+    # a bundle also takes the recipient's notices due later today (a weekend's, due this
+    # working morning), so the day's first bundle carries them and no second one follows
+    today = sa.and_(held, c.next_attempt_at < _next_day(now))
     with db.connect() as conn:
         recipients = conn.execute(
             sa.select(c.channel, c.address).where(due).distinct().order_by(c.channel, c.address)
         ).all()
     for channel, address in recipients:
-        mine = sa.and_(due, c.channel == channel, c.address == address)
+        mine = sa.and_(today, c.channel == channel, c.address == address)
         try:
             _bundle_one(db, now, rules, channel, address, mine, report)
         except _TakenElsewhere:
@@ -259,6 +263,12 @@ def build_bundles(
             s=report.single,
         )
     return report
+
+
+def _next_day(now: datetime) -> datetime:
+    """The start of the Bangkok day after ``now``'s."""
+    local = to_bangkok(now)
+    return datetime.combine(local.date() + timedelta(days=1), time(), local.tzinfo)
 
 
 def _bundle_one(
@@ -302,9 +312,7 @@ def _bundle_one(
         if bundle_id is None:  # this instant's bundle exists (a clock shared by two)
             raise _TakenElsewhere
         conn.execute(
-            sa.update(_OUTBOX)
-            .where(c.id.in_([r.id for r in taken]))
-            .values(digest_id=bundle_id)
+            sa.update(_OUTBOX).where(c.id.in_([r.id for r in taken])).values(digest_id=bundle_id)
         )
         _word(conn, bundle_id, key, Folded.BUNDLE, taken, now, rules)
     report.bundles += 1

@@ -26,11 +26,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from plancycle.kinds import EscalationKind
-from plancycle.workflow.audit import SEND_BACK_TRIGGER
 from plancycle.notifier.notice import Notice
 from plancycle.text import one_line
 from plancycle.thai.dates import format_date, format_datetime
 from plancycle.thai.fiscal import to_bangkok
+from plancycle.workflow.audit import SEND_BACK_TRIGGER
 
 __all__ = ["DIGEST_GROUPS", "KINDS", "SUBJECT_PREFIX", "digest_group", "render", "render_digest"]
 

@@ -118,6 +118,16 @@ def test_the_dispatcher_bundles_what_a_sweep_left_only_after_the_grace(engine: s
     assert (report.digests, report.bundles, report.bundled) == (0, 1, 2)  # no digest contact
 
 
+def test_mondays_first_bundle_carries_the_weekends_notices(engine: sa.Engine) -> None:
+    _cdd(engine)
+    _escalations(engine, bkk(2025, 3, 1, 0, 5), 2)  # Saturday: due Monday 08:30
+    monday = bkk(2025, 3, 3, 0, 5)
+    _escalations(engine, monday, 1)  # a rung reached on Monday goes at once
+    report = build_bundles(engine, monday, RULES)
+    assert (report.bundles, report.bundled) == (1, 3)
+    assert build_digests(engine, bkk(2025, 3, 3, 8, 30), RULES).bundles == 0  # no second
+
+
 def test_two_builders_on_postgresql_make_one_bundle(pg_engine: sa.Engine) -> None:
     _cdd(pg_engine)
     _escalations(pg_engine, TUESDAY, 40)
@@ -172,7 +182,9 @@ def test_a_send_back_to_a_digest_contact_is_held_for_the_digest(world: World) ->
     wednesday = bkk(2025, 3, 26, 8, 30)
     assert (told.status, told.next_attempt_at) == (OutboxStatus.HELD, wednesday)
     channel = MemoryChannel("email")
-    assert dispatch_once(world.db, {"email": channel}, bkk(2025, 3, 25, 10), worker="w").claimed == 0
+    assert (
+        dispatch_once(world.db, {"email": channel}, bkk(2025, 3, 25, 10), worker="w").claimed == 0
+    )
     assert build_digests(world.db, wednesday, RULES).digests == 1
     dispatch_once(world.db, {"email": channel}, wednesday, worker="w")
     (digest,) = channel.sent
