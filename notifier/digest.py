@@ -91,8 +91,9 @@ def digest_key(now: datetime, channel: str, address: str) -> str:
 
 
 def build_digests(db: sa.Engine, now: datetime, rules: DeliveryRules | None = None) -> DigestReport:
-    """Build the digest of every recipient with held notices due by ``now``; nothing on a
-    day off or before the morning's hour."""
+    """Build the digest of every recipient with held notices due by ``now`` (nothing on a
+    day off or before the morning's hour), after the bundles a sweep left held for longer
+    than ``BUNDLE_GRACE`` (:func:`build_bundles`); the report counts both."""
     rules = (rules or DeliveryRules()).for_run(db)
     report = build_bundles(db, now, rules, own=False)
     if not rules.is_sending_time(now):

@@ -122,8 +122,8 @@ def print_sweep(app_ctx: AppContext, report: SweepReport) -> None:
 
 
 def dispatch_cmd(ctx: typer.Context, as_json: Json = False) -> None:
-    """Build the working morning's digests, then deliver what is due (until none is
-    left, or 50 s have passed)."""
+    """Build the working morning's digests and the immediate contacts' bundles, then
+    deliver what is due (until none is left, or 50 s have passed)."""
     app_ctx: AppContext = ctx.obj
     now = app_ctx.clock.now()
     digests = build_digests(app_ctx.db, now, app_ctx.delivery_rules)
