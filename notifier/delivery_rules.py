@@ -6,6 +6,13 @@
   morning too; an overdue notice or an escalation goes at once on a working day, and on
   the next working morning when it falls on a weekend or a holiday.
 
+An immediate contact's notices from one sweep go as one message (the sweep's bundle,
+``plancycle.notifier.digest``). A failed message retried (:meth:`DeliveryRules.retry_at`)
+waits for the next working morning when its retry falls on a day off, if it is a morning
+kind or a digest; an overdue notice, an escalation, a send-back or a bundle is retried at
+its backoff whatever the day (it was sent on a working day, and a long weekend must not
+hide it).
+
 Nothing is sent on a day off: the working morning is
 :meth:`plancycle.workflow.workdays.WorkCalendar.next_send_at` (08:30 Asia/Bangkok unless
 ``PLANCYCLE_SEND_TIME`` says otherwise). Links are built on ``PLANCYCLE_BASE_URL``; without
@@ -22,16 +29,18 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
-from plancycle.kinds import Delivery, EscalationKind
+from plancycle.kinds import Delivery, EscalationKind, Folded
 from plancycle.settings import Settings
 from plancycle.thai.fiscal import to_bangkok
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.workdays import DEFAULT_SEND_TIME, WorkCalendar
 
-__all__ = ["INBOX_PATH", "MORNING_KINDS", "DeliveryRules"]
+__all__ = ["INBOX_PATH", "MORNING_KINDS", "RETRY_IN_THE_MORNING", "DeliveryRules"]
 
 #: Kinds an immediate contact still hears of on the working morning only.
 MORNING_KINDS = frozenset({EscalationKind.OPENED, EscalationKind.REMINDER})
+#: Message kinds whose retry never lands on a day off (it waits for the working morning).
+RETRY_IN_THE_MORNING = frozenset({*MORNING_KINDS, Folded.DIGEST})
 INBOX_PATH = "/inbox"
 _warned = False
 
@@ -81,6 +90,14 @@ class DeliveryRules:
         if self.calendar.is_working_day(to_bangkok(now).date()):
             return now
         return self.morning(now)
+
+    def retry_at(self, kind: str, at: datetime) -> datetime:
+        """When a failed message of ``kind`` whose backoff ends at ``at`` is tried again:
+        ``at``, or the next working morning when ``at`` falls on a day off and the kind
+        waits for mornings (:data:`RETRY_IN_THE_MORNING`)."""
+        if kind in RETRY_IN_THE_MORNING and not self.calendar.is_working_day(to_bangkok(at).date()):
+            return self.morning(at)
+        return at
 
     def instance_url(self, key: str) -> str | None:
         """``https://host/instances/2568/activity2/240101`` for the instance ``key``."""

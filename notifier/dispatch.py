@@ -15,7 +15,9 @@
    or ``dead`` once ``attempts`` reaches ``max_attempts``. A channel may ask for more:
    a wait of its own (``DeliveryError.retry_after``, HTTP 429's ``Retry-After``) in
    place of the backoff, or ``dead`` at once (``DeliveryError.permanent``: the
-   receiver refused the message itself, and trying again cannot help).
+   receiver refused the message itself, and trying again cannot help). A retry of a
+   morning kind or a digest that would fall on a day off waits for the next working
+   morning (``DeliveryRules.retry_at``); other messages retry at their backoff.
 
 Delivery is at least once: a dispatcher that dies after sending and before recording
 leaves the claim to expire, and the message is sent again. Nothing is ever deleted.
@@ -36,6 +38,7 @@ from loguru import logger
 
 from plancycle.kinds import OutboxStatus
 from plancycle.notifier.channels import Channel, DeliveryError
+from plancycle.notifier.delivery_rules import DeliveryRules
 from plancycle.store.models import DeliveryAttempt, OutboxMessage
 
 __all__ = [
@@ -106,9 +109,12 @@ def dispatch_once(
     base_delay: float = 60,
     max_delay: float = 3600,
     lease_seconds: int = 300,
+    rules: DeliveryRules | None = None,
 ) -> DispatchReport:
-    """Claim up to ``batch`` due messages as ``worker``, send them and record the outcome."""
+    """Claim up to ``batch`` due messages as ``worker``, send them and record the outcome
+    (a retry timed by ``rules``' working calendar, the store's unless given)."""
     policy = RetryPolicy(max_attempts, base_delay, max_delay)
+    rules = rules or DeliveryRules()
     started = time.monotonic()
     messages = claim_due(db, now, worker=worker, batch=batch, lease_seconds=lease_seconds)
     report = DispatchReport(claimed=len(messages))
@@ -122,7 +128,7 @@ def dispatch_once(
             )
             break
         failure = _send(channels, message)
-        outcome = _record(db, message, failure, now, worker, policy)
+        outcome = _record(db, message, failure, now, worker, policy, rules)
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 
@@ -143,7 +149,8 @@ def dispatch_message(
     policy = RetryPolicy(max_attempts)
     claimed = claim_due(db, now, worker=worker, batch=1, message_id=message_id)
     for message in claimed:
-        return _record(db, message, _send(channels, message), now, worker, policy)
+        failure = _send(channels, message)
+        return _record(db, message, failure, now, worker, policy, DeliveryRules())
     return None
 
 
@@ -236,11 +243,15 @@ def _record(
     now: datetime,
     worker: str,
     policy: RetryPolicy,
+    rules: DeliveryRules,
 ) -> str:
     """Write the attempt and the message's new state; "delivered", "retried" or "dead"."""
     attempts = message.attempts + 1
     error = None if failure is None else " ".join(failure.error.split())[:_ERROR_MAX]
     outcome, values = _outcome(attempts, failure, error, now, policy)
+    if outcome == "retried":  # the store's calendar is read only when a retry is timed
+        kind = str((message.payload or {}).get("kind", ""))
+        values["next_attempt_at"] = rules.for_run(db).retry_at(kind, values["next_attempt_at"])
     c = _OUTBOX.c
     mine = sa.and_(c.id == message.id, c.status == OutboxStatus.PENDING)
     if error is not None:
@@ -338,6 +349,7 @@ def dispatch_until_idle(
     *,
     worker: str,
     budget_seconds: float = 50,
+    rules: DeliveryRules | None = None,
     **options: float,
 ) -> DispatchReport:
     """Passes of :func:`dispatch_once` until nothing due is left or ``budget_seconds`` of
@@ -346,7 +358,7 @@ def dispatch_until_idle(
     total = DispatchReport()
     started = time.monotonic()
     while time.monotonic() - started < budget_seconds:
-        report = dispatch_once(db, channels, now, worker=worker, **options)  # type: ignore[arg-type]
+        report = dispatch_once(db, channels, now, worker=worker, rules=rules, **options)  # type: ignore[arg-type]
         for name in ("claimed", "delivered", "retried", "dead", "released"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         if report.claimed == 0 or report.delivered + report.retried + report.dead == 0:

@@ -30,6 +30,7 @@ from plancycle.notifier.notice import Notice
 from plancycle.text import one_line
 from plancycle.thai.dates import format_date, format_datetime
 from plancycle.thai.fiscal import to_bangkok
+from plancycle.workflow.audit import SEND_BACK_TRIGGER
 
 __all__ = ["DIGEST_GROUPS", "KINDS", "SUBJECT_PREFIX", "digest_group", "render", "render_digest"]
 
@@ -37,6 +38,8 @@ SUBJECT_PREFIX = "[plancycle]"
 #: The kinds of rung a notice can be about, in ladder order.
 KINDS: tuple[EscalationKind, ...] = tuple(EscalationKind)
 
+#: A notice's kind when a reviewer sent a step back (``workflow.review``).
+SENT_BACK = SEND_BACK_TRIGGER
 _TITLE_MAX = 32  # characters of a process title kept in a subject
 _AREA_TH_PREFIX = {2: "จังหวัด", 4: "อำเภอ", 6: "ตำบล"}
 _AREA_EN_LEVEL = {2: "province", 4: "district", 6: "tambon", 8: "village"}
@@ -312,6 +315,13 @@ DIGEST_GROUPS: tuple[tuple[str, str, str, str, str], ...] = (
         "finish and record these as soon as possible",
     ),
     (
+        "sent_back",
+        "ส่งกลับแก้ไข",
+        "Sent back",
+        "แก้ไขตามความเห็นและบันทึกผลอีกครั้ง",
+        "correct these as commented and record them again",
+    ),
+    (
         "due_soon",
         "ใกล้ครบกำหนด",
         "Due soon",
@@ -331,9 +341,12 @@ _GROUP_RANK = {group[0]: rank for rank, group in enumerate(DIGEST_GROUPS)}
 
 def digest_group(n: Notice, now: datetime) -> str:
     """Which group of the digest ``n`` is in at ``now``: an escalation stays escalated; a
-    notice whose deadline has passed since it was written is overdue."""
+    notice whose deadline has passed since it was written is overdue; a step sent back
+    is its own group."""
     if n.kind == EscalationKind.ESCALATION:
         return "escalated"
+    if n.kind == SENT_BACK:
+        return "sent_back"
     if n.kind == EscalationKind.OVERDUE or (n.due_at is not None and now > n.due_at):
         return "overdue"
     return "due_soon" if n.kind == EscalationKind.REMINDER else "opened"
@@ -346,12 +359,15 @@ def render_digest(
     link: Callable[[str], str | None] = lambda key: None,
     inbox: str | None = None,
     max_chars: int | None = None,
+    immediate: bool = False,
 ) -> tuple[str, str]:
     """The (subject, body) of one recipient's digest at ``now``: every notice once (the
     most urgent of several about the same step), grouped by urgency with counts, each with
-    its area, process, step, deadline, days left or late, and ``link(key)``; the inbox
-    link at the end. With ``max_chars`` (a LINE message holds 5,000) the body keeps the
-    most urgent items that fit and ends "and N more" with the inbox link."""
+    its area, process, step, deadline, days left or late, what it waits for, and
+    ``link(key)``; the inbox link at the end. With ``max_chars`` (a LINE message holds
+    5,000) the body keeps the most urgent items that fit and ends "and N more" with the
+    inbox link. With ``immediate`` it is a sweep's bundle: the same list, said to be sent
+    at once (``แจ้งทันที / Sent at once``) rather than the day's digest."""
     items = _digest_items(notices, now)
     counts = {g[0]: sum(1 for group, _ in items if group == g[0]) for g in DIGEST_GROUPS}
     day_th = format_date(to_bangkok(now).date(), "short", lang="th")
@@ -361,18 +377,22 @@ def render_digest(
     sum_en = ", ".join(f"{g[2].lower()} {counts[g[0]]}" for g in shown)
     total = len(items)
     first = shown[0] if shown else DIGEST_GROUPS[-1]
+    title_th, title_en = ("แจ้งทันที", "Sent at once") if immediate else _DAILY
     subject = one_line(
-        f"{SUBJECT_PREFIX} สรุปงานประจำวัน {day_th}: {total} รายการ "
-        f"({first[1]} {counts[first[0]]}) / Daily digest {day_en}: {_items(total)} "
+        f"{SUBJECT_PREFIX} {title_th} {day_th}: {total} รายการ "
+        f"({first[1]} {counts[first[0]]}) / {title_en} {day_en}: {_items(total)} "
         f"({first[2].lower()} {counts[first[0]]})"
     )
     roles_th = " / ".join(dict.fromkeys(n.role_th for _, n in items)) or "ผู้รับ"
     roles_en = " / ".join(dict.fromkeys(n.role_en for _, n in items)) or "recipient"
-    head = _paragraph(
-        f"เรียน {roles_th} / To: {roles_en}",
-        f"สรุปงานที่รอท่าน ณ วันที่ {day_th}: {total} รายการ ({sum_th})",
-        f"Your work as of {day_en}: {_items(total)} ({sum_en})",
-    )
+    if immediate:
+        at_th, at_en = _th_time(now), _en_time(now)
+        said_th = f"เรื่องที่ต้องแจ้งท่านทันที ณ {at_th}: {total} รายการ ({sum_th})"
+        said_en = f"To tell you at once, as of {at_en}: {_items(total)} ({sum_en})"
+    else:
+        said_th = f"สรุปงานที่รอท่าน ณ วันที่ {day_th}: {total} รายการ ({sum_th})"
+        said_en = f"Your work as of {day_en}: {_items(total)} ({sum_en})"
+    head = _paragraph(f"เรียน {roles_th} / To: {roles_en}", said_th, said_en)
     if inbox:
         tail_all = f"ดูงานทั้งหมดที่รอท่าน / All your work: {inbox}"
     else:
@@ -382,6 +402,9 @@ def render_digest(
         blocks.append((group, _digest_line(n, now, link(n.key))))
     body = _fit_digest(head, blocks, counts, tail_all, inbox, max_chars)
     return subject, body
+
+
+_DAILY = ("สรุปงานประจำวัน", "Daily digest")
 
 
 def _digest_items(notices: Sequence[Notice], now: datetime) -> list[tuple[str, Notice]]:
@@ -425,8 +448,10 @@ def _digest_line(n: Notice, now: datetime, url: str | None) -> str:
     lines = [
         f"{_area_th(n)} ({code}) · {_short(n.process_th)} · ขั้นตอน “{n.step_th}”{due_th} · "
         f"{status_th}",
+        *([n.note_th] if n.note_th else []),
         f"{_area_en_short(n)} ({code}) · {_short(n.process_en)} · step “{n.step_en}”{due_en} · "
         f"{status_en}",
+        *([n.note_en] if n.note_en else []),
         *([url] if url else []),
     ]
     return "\n".join(" ".join(line.split()) for line in lines)

@@ -8,6 +8,8 @@ logs. The dispatcher (``plancycle.notifier.dispatch``) delivers them later.
 A notice's messages are due when :class:`DeliveryRules` says (a working morning, or at
 once for an overdue notice or an escalation to an immediate contact on a working day);
 those of a digest contact are ``held`` for its next digest (``plancycle.notifier.digest``).
+A sweep's messages to an immediate contact are ``held`` too, marked ``BUNDLE_MARK``, until
+the sweep folds each recipient's into one message (a single one is sent as it is).
 """
 
 from __future__ import annotations
@@ -19,14 +21,25 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlmodel import Session
 
-from plancycle.kinds import Delivery, OutboxStatus
+from plancycle.kinds import Delivery, Folded, OutboxStatus
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.delivery_rules import DeliveryRules
 from plancycle.notifier.messages import render
 from plancycle.notifier.notice import Notice
 from plancycle.store.models import OutboxMessage, table_of
 
-__all__ = ["add_messages", "enqueue", "fallback_address", "message_rows", "outbox_rows"]
+__all__ = [
+    "BUNDLE_MARK",
+    "add_messages",
+    "enqueue",
+    "fallback_address",
+    "message_rows",
+    "outbox_rows",
+    "timed",
+]
+
+#: The payload key of a held message waiting for its sweep's bundle (value ``bundle``).
+BUNDLE_MARK = "fold"
 
 # One Core statement for every batch: executed with a list of rows it is compiled once
 # (SQLAlchemy caches it) and sent as one executemany, without an ORM object per row.
@@ -45,20 +58,41 @@ def outbox_rows(
     book: ContactBook,
     now: datetime,
     rules: DeliveryRules | None = None,
+    *,
+    bundle: bool = False,
 ) -> list[dict[str, Any]]:
     """The messages for ``notice``, one per contact of ``notice.role`` at
     ``area_for_role``, as rows of ``outbox_message`` for :func:`add_messages`: each due
-    when ``rules`` say for its contact's delivery, held when that is a digest."""
+    when ``rules`` say for its contact's delivery, held when that is a digest (or, with
+    ``bundle``, for the sweep's bundle when it is immediate)."""
     rules = rules or DeliveryRules()
     subject, body = render(notice, rules.instance_url(notice.key))
     rows = message_rows(
         escalation_id, notice.role, area_for_role, subject, body, notice.payload(), book, now
     )
+    return timed(rows, notice.kind, book, now, rules, bundle=bundle)
+
+
+def timed(
+    rows: list[dict[str, Any]],
+    kind: str,
+    book: ContactBook,
+    now: datetime,
+    rules: DeliveryRules,
+    *,
+    bundle: bool = False,
+) -> list[dict[str, Any]]:
+    """``rows`` (of :func:`message_rows`) due when ``rules`` say for a message of ``kind``
+    to each contact's delivery: a digest contact's held for its digest; with ``bundle``,
+    an immediate contact's held (marked) for the sweep's bundle."""
     for row in rows:
-        delivery = book.delivery(notice.role, area_for_role, row["channel"], row["address"])
-        row["next_attempt_at"] = rules.send_at(notice.kind, delivery, now)
+        delivery = book.delivery(row["role"], row["area_code"], row["channel"], row["address"])
+        row["next_attempt_at"] = rules.send_at(kind, delivery, now)
         if delivery == Delivery.DIGEST:
             row["status"] = OutboxStatus.HELD
+        elif bundle:
+            row["status"] = OutboxStatus.HELD
+            row["payload"] = {**row["payload"], BUNDLE_MARK: Folded.BUNDLE.value}
     return rows
 
 

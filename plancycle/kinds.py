@@ -15,6 +15,7 @@ __all__ = [
     "DayRoll",
     "Delivery",
     "EscalationKind",
+    "Folded",
     "HolidayAction",
     "LastDelivery",
     "OutboxStatus",
@@ -37,6 +38,13 @@ class Delivery(StrEnum):
 
     IMMEDIATE = "immediate"  # each notice as it is due
     DIGEST = "digest"  # one message per working day listing everything due
+
+
+class Folded(StrEnum):
+    """A message that carries several notices (its payload's ``kind``)."""
+
+    DIGEST = "digest"  # a digest contact's day: one per recipient per working day
+    BUNDLE = "bundle"  # an immediate contact's notices from one sweep, sent at once
 
 
 class HolidayAction(StrEnum):

@@ -50,8 +50,10 @@ def test_sweep_with_a_thai_date_then_again_sends_nothing_new(started) -> None:
     code, out, _ = started("sweep", "--as-of", "๑ เม.ย. ๖๘", "--json")
     again = json.loads(out)
     assert again["escalations"] == {} and again["messages"] == 0
-    totals = outbox_totals(started)  # offices' notices wait for their digest
-    assert set(totals) == {"pending", "held"} and sum(totals.values()) == first["messages"]
+    # offices' notices wait for their digest; CDD's (a working day) went into one bundle
+    totals = outbox_totals(started)
+    assert set(totals) == {"pending", "held", "digested"} and first["bundles"] == 1
+    assert sum(totals.values()) == first["messages"] + first["bundles"]
 
 
 def test_sweep_refuses_a_date_it_cannot_read(started) -> None:

@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from plancycle.kinds import Delivery, OutboxStatus
+from plancycle.kinds import Delivery, Folded, OutboxStatus
 from plancycle.notifier.channels import MemoryChannel
 from plancycle.notifier.contacts import ContactBook, default_delivery, set_delivery
 from plancycle.notifier.delivery_rules import DeliveryRules
 from plancycle.notifier.digest import build_digests, reword_digest
 from plancycle.notifier.dispatch import dispatch_once, dispatch_until_idle
-from plancycle.notifier.outbox import enqueue
+from plancycle.notifier.outbox import BUNDLE_MARK, enqueue
 from plancycle.store.models import Contact, OutboxMessage
 from plancycle.workflow.sweep_apply import run_sweep
 from plancycle.workflow.workdays import WorkCalendar
@@ -59,22 +59,29 @@ def test_first_of_march_sends_one_digest_per_office_with_every_item(world: World
     for now in (FIRST_OF_MARCH, bkk(2025, 3, 1, 9), SUNDAY, bkk(2025, 3, 3, 8, 29)):
         assert build_digests(world.db, now, RULES).digests == 0
         assert dispatch_until_idle(world.db, channels, now, worker="w").claimed == 0
-    # Monday 08:30: one digest per office, the nation-wide role's escalations one by one
+    # Monday 08:30: one digest per office; CDD (immediate by default) one bundle of all
+    # its escalations, said to be sent at once
     built = build_digests(world.db, MONDAY_MORNING, RULES)
     dispatch_until_idle(world.db, channels, MONDAY_MORNING, worker="w")
     sent = [m for ch in channels.values() for m in ch.sent]
     after = Counter((m.channel, m.address) for m in sent)
-    digests = [m for m in sent if m.digest_key]
-    assert built.digests == len(digests) == len({(m.channel, m.address) for m in held})
-    assert built.items == len(held)
+    assert set(after.values()) == {1}  # one message per recipient per channel
+    digests = [m for m in sent if m.payload["kind"] == Folded.DIGEST]
+    daily = [m for m in held if BUNDLE_MARK not in m.payload]
+    assert built.digests == len(digests) == len({(m.channel, m.address) for m in daily})
+    assert built.items == len(daily)
     for m in digests:
-        assert after[(m.channel, m.address)] == 1
         assert m.body.count(f"{BASE}/instances/") >= 1 and f"{BASE}/inbox" in m.body
-    immediate = [m for m in sent if not m.digest_key]
-    assert {m.address for m in immediate} <= {"cdd@TH"}
-    assert default_delivery("") == Delivery.IMMEDIATE
+    (bundle,) = [m for m in sent if m.payload["kind"] == Folded.BUNDLE]
+    escalations = [m for m in queued if m.address == "cdd@TH"]
+    assert bundle.address == "cdd@TH" and default_delivery("") == Delivery.IMMEDIATE
+    assert bundle.payload["count"] == len(escalations) == built.bundled > 1
+    assert bundle.body.count(f"{BASE}/instances/") == len(escalations)
+    assert "แจ้งทันที" in bundle.subject and "Sent at once" in bundle.subject
+    assert f"ยกระดับแล้ว {len(escalations)}" in bundle.subject
+    assert sorted(bundle.payload["message_ids"]) == sorted(m.id for m in escalations)
     # every held item is in its recipient's digest, by key and link
-    by_recipient = {(m.channel, m.address): m for m in digests}
+    by_recipient = {(m.channel, m.address): m for m in [*digests, bundle]}
     for item in held:
         digest = by_recipient[(item.channel, item.address)]
         assert f"{BASE}/instances/{item.payload['key']}" in digest.body

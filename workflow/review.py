@@ -4,7 +4,9 @@ A definition's ``review:`` says who may do either (``Definition.review``):
 
 - **send back**: a reviewer (the provincial CD office) returns an instance to a step it
   has left, with a required comment. The record has the trigger ``send_back``, goes from
-  the current state to that step, and the process's lead is told (an outbox message).
+  the current state to that step, and the process's lead is told (an outbox message: at
+  once on a working day to an immediate contact, else the next working morning; a digest
+  contact's joins its next digest, with the comment as the item's note).
 - **correct**: while the instance has not moved on, an actor who may do its newest step
   gives new values for that step's data, with a reason. The record has the trigger
   ``correct``, keeps the state (and when it was entered and done), and holds only the
@@ -25,10 +27,13 @@ from sqlmodel import Session
 
 from plancycle.definitions.model import Definition, Text, Transition
 from plancycle.notifier.contacts import ContactBook
-from plancycle.notifier.outbox import add_messages, message_rows
+from plancycle.notifier.delivery_rules import DeliveryRules
+from plancycle.notifier.notice import Notice
+from plancycle.notifier.outbox import add_messages, message_rows, timed
+from plancycle.settings import load_settings
 from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.escalations import carry_over
-from plancycle.store.models import Actor, Instance, TransitionRecord
+from plancycle.store.models import Actor, Area, Instance, TransitionRecord
 from plancycle.text import check_text
 from plancycle.thai.areacode import in_area
 from plancycle.workflow.access import check_allowed, check_scope
@@ -200,7 +205,7 @@ def _send_back(
         data={RETURNED_KEY: returned} if returned else {},
         note=note,
     )
-    notice = _sent_back_rows(engine, inst, definition, actor, target, note, now)
+    notice = _sent_back_rows(engine, inst, definition, actor, target, note, now, due)
     seq = _write(engine, inst, move, notice)
     label = definition.state(target).label
     return ReviewResult(
@@ -216,8 +221,10 @@ def _sent_back_rows(
     target: str,
     comment: str,
     now: datetime,
+    due: datetime | None,
 ) -> list[dict[str, Any]]:
-    """The lead's message: which instance went back to which step, by whom, and why."""
+    """The lead's message: which instance went back to which step, by whom, and why; due
+    (or held for a digest) as ``DeliveryRules.send_at`` says for its contacts."""
     lead = definition.lead_role
     label = definition.state(target).label
     subject = f"[ส่งกลับแก้ไข / Sent back] {inst.key}: {label.th}"
@@ -227,11 +234,35 @@ def _sent_back_rows(
         f"{definition.title.en} ({inst.key}) was sent back to “{label.en}” by {actor.name}. "
         f"Comment: {comment}"
     )
-    payload = {"key": inst.key, "kind": SEND_BACK_TRIGGER, "to": target, "comment": comment}
     with Session(engine.db) as session:
         book = ContactBook.load(session)
+        place = session.get(Area, inst.area_code)
+        rules = DeliveryRules.of(load_settings(), load_calendar(session))
+    role = engine.catalog.roles.get(lead)
+    notice = Notice(
+        key=inst.key,
+        kind=SEND_BACK_TRIGGER,
+        level=0,
+        area_code=inst.area_code,
+        area_name_th=place.name_th if place else inst.area_code,
+        area_name_en=(place.name_en or place.name_th) if place else inst.area_code,
+        process_th=definition.title.th,
+        process_en=definition.title.en,
+        step_th=label.th,
+        step_en=label.en,
+        due_at=due,
+        now=now,
+        days_late=0,
+        role=lead,
+        role_th=role.label.th if role else lead,
+        role_en=role.label.en if role else lead,
+        note_th=f"ส่งกลับโดย {actor.name} ความเห็น: {comment}",
+        note_en=f"Sent back by {actor.name}. Comment: {comment}",
+    )
+    payload = {**notice.payload(), "to": target, "comment": comment}
     area = area_for_role(engine.catalog, lead, inst.area_code)
-    return message_rows(None, lead, area, subject, body, payload, book, now)
+    rows = message_rows(None, lead, area, subject, body, payload, book, now)
+    return timed(rows, SEND_BACK_TRIGGER, book, now, rules)
 
 
 def correct(

@@ -75,7 +75,9 @@ def dispatch_job(
     try:
         now = engine.clock.now()
         build_digests(engine.db, now, rules)
-        report = dispatch_until_idle(engine.db, channels, now, worker=worker, budget_seconds=budget)
+        report = dispatch_until_idle(
+            engine.db, channels, now, worker=worker, budget_seconds=budget, rules=rules
+        )
         if report.claimed:
             logger.info("dispatch: {r}", r=report)
     except Exception:

@@ -4,6 +4,8 @@ Notices are written in batches; each batch is one transaction holding the
 escalation rows and their outbox messages, so a crash leaves whole batches or
 nothing, and the next sweep finishes the rest (the unique key skips what is done).
 Automatic advances go through the engine, one transaction each, as ``scheduler``.
+An immediate contact's messages are held until the sweep has written them all, then
+folded into one bundle per recipient (``plancycle.notifier.digest.build_bundles``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from plancycle.definitions.model import Catalog, Definition, LadderRung
 from plancycle.kinds import DayCount
 from plancycle.notifier.contacts import ContactBook
 from plancycle.notifier.delivery_rules import DeliveryRules
+from plancycle.notifier.digest import build_bundles
 from plancycle.notifier.outbox import add_messages, outbox_rows
 from plancycle.store.escalations import insert_new_escalations
 from plancycle.store.models import Area, Cycle, Escalation, Instance
@@ -61,6 +64,7 @@ class SweepReport:
     candidates: int = 0
     notices: Counter[str] = field(default_factory=Counter)  # kind -> escalations written
     messages: int = 0
+    bundles: int = 0  # bundles sent at once to immediate contacts (each of 2+ messages)
     advanced: int = 0
     skipped_advances: int = 0
     seconds: float = 0.0
@@ -73,6 +77,7 @@ class SweepReport:
             "candidates": self.candidates,
             "escalations": dict(self.notices),
             "messages": self.messages,
+            "bundles": self.bundles,
             "advanced": self.advanced,
             "skipped_advances": self.skipped_advances,
             "seconds": round(self.seconds, 3),
@@ -235,6 +240,7 @@ def run_sweep(
     else:
         for start in range(0, len(plan.notices), batch):
             _write_notices(engine, plan.notices[start : start + batch], now, report, rules)
+        report.bundles = build_bundles(engine.db, now, rules).bundles
         for advance in plan.advances:
             _auto_advance(engine, advance, now, report)
     report.seconds = time.perf_counter() - started
@@ -277,7 +283,7 @@ def _write_notices(
                 note = waits_text(blockers(session, engine.catalog, n.instance))
             for role in n.recipients:
                 notice, area = notice_for(engine.catalog, n, role, names, now, note)
-                messages += outbox_rows(esc_id, notice, area, book, now, rules)
+                messages += outbox_rows(esc_id, notice, area, book, now, rules, bundle=True)
                 logger.info(
                     "escalation {key} {kind} L{lv} -> {role}@{area}",
                     key=n.instance.key,

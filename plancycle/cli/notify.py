@@ -29,8 +29,8 @@ STATUS_LABELS = {
     OutboxStatus.PENDING: Text("รอส่ง", "pending"),
     OutboxStatus.DELIVERED: Text("ส่งแล้ว", "delivered"),
     OutboxStatus.DEAD: Text("ส่งไม่สำเร็จ", "dead"),
-    OutboxStatus.HELD: Text("รอรวมในสรุป", "held for digest"),
-    OutboxStatus.DIGESTED: Text("รวมในสรุปแล้ว", "in a digest"),
+    OutboxStatus.HELD: Text("รอรวมส่ง", "held for a digest or bundle"),
+    OutboxStatus.DIGESTED: Text("รวมส่งแล้ว", "in a digest or bundle"),
 }
 DELIVERY_LABELS = {
     Delivery.IMMEDIATE: Text("ทันที", "immediate"),
@@ -167,7 +167,7 @@ def outbox_list(
         raise BadOption(
             f"--status takes one of {', '.join(STATUSES)}, not {status!r}",
             f"--status {status!r} ไม่ใช่สถานะที่มี; ระบุหนึ่งใน {', '.join(STATUSES)} "
-            f"(รอส่ง, ส่งแล้ว, ส่งไม่สำเร็จ, รอรวมในสรุป, รวมในสรุปแล้ว)",
+            f"(รอส่ง, ส่งแล้ว, ส่งไม่สำเร็จ, รอรวมส่ง, รวมส่งแล้ว)",
         )
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     totals_q = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)

@@ -122,13 +122,17 @@ def print_sweep(app_ctx: AppContext, report: SweepReport) -> None:
 
 
 def dispatch_cmd(ctx: typer.Context, as_json: Json = False) -> None:
-    """Build the working morning's digests, then deliver what is due (until none is
-    left, or 50 s have passed)."""
+    """Build the working morning's digests and the immediate contacts' bundles, then
+    deliver what is due (until none is left, or 50 s have passed)."""
     app_ctx: AppContext = ctx.obj
     now = app_ctx.clock.now()
     digests = build_digests(app_ctx.db, now, app_ctx.delivery_rules)
     report = dispatch_until_idle(
-        app_ctx.db, channels_for(app_ctx.settings), now, worker=worker_name()
+        app_ctx.db,
+        channels_for(app_ctx.settings),
+        now,
+        worker=worker_name(),
+        rules=app_ctx.delivery_rules,
     )
     if as_json:
         print_json({**vars(report), "digests": vars(digests)})
@@ -136,8 +140,10 @@ def dispatch_cmd(ctx: typer.Context, as_json: Json = False) -> None:
     console.print(
         app_ctx.text(
             f"สรุปงานประจำวัน {digests.digests:,} ฉบับ ({digests.items:,} รายการ); "
+            f"แจ้งทันทีรวม {digests.bundles:,} ฉบับ ({digests.bundled:,} รายการ); "
             f"ส่งแล้ว {report.delivered:,} รอส่งใหม่ {report.retried:,} ส่งไม่สำเร็จถาวร {report.dead:,}",
             f"digests {digests.digests} ({digests.items} items); "
+            f"bundles {digests.bundles} ({digests.bundled} items); "
             f"delivered {report.delivered}, to retry {report.retried}, dead {report.dead}",
         )
     )
