@@ -41,7 +41,8 @@ def test_sqlite_survives_kill_9(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_survives_kill_9(_pg_available, tmp_path: Path) -> None:
+def test_postgres_survives_kill_9(_pg_available, tmp_path: Path, request) -> None:
     _require_pg(_pg_available)
+    request.getfixturevalue("pg_engine")  # this process's database, made whatever ran before
     report = run_faults(pg_url(), tmp_path, faults=3, seed=5, advancers=1, pause=(0.2, 0.8))
     _assert_survived(report)
