@@ -4,29 +4,33 @@ rolls in definitions, and the deadlines they move (issue #14 item 1)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from plancycle.definitions.deadlines import parse_deadline
 from plancycle.definitions.errors import Problem
 from plancycle.definitions.ladders import parse_ladders
 from plancycle.definitions.loader import load_catalog
-from plancycle.definitions.model import Deadline, DeadlineKind, LadderRung
+from plancycle.definitions.model import Catalog, Deadline, DeadlineKind, LadderRung
 from plancycle.definitions.nodes import Checker
 from plancycle.kinds import DayCount, DayRoll, EscalationKind, HolidayAction
 from plancycle.store.actors import add_actor
-from plancycle.store.models import HolidayChange
+from plancycle.store.db import make_engine
+from plancycle.store.models import DeadlineExtension, HolidayChange, Instance, TransitionRecord
 from plancycle.thai.fiscal import BANGKOK, end_of_day, start_of_day
+from plancycle.workflow.clock import ManualClock
+from plancycle.workflow.cycle import start_cycle
 from plancycle.workflow.deadlines import deadline_day, due_day, moved_text, state_due_at
 from plancycle.workflow.errors import NotAllowed, UnknownActor
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.holidays import BadHoliday, change_holiday
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.sweep import rung_day, rung_time
+from plancycle.workflow.withdraw import AdminTrigger
 from plancycle.workflow.workdays import DayOffKind, WorkCalendar
 
 CATALOG = load_catalog()
@@ -243,3 +247,59 @@ def test_bad_changes_are_refused_and_change_nothing(
         change_holiday(engine, CATALOG, day, action, name, actor, NOW)
     assert caught.value.th != caught.value.en  # type: ignore[attr-defined]
     assert _rows(engine) == []
+
+
+def test_a_holiday_change_moves_open_instances_and_keeps_their_extensions(
+    chachoengsao_db: Path,
+) -> None:
+    """Orders (due 25 Dec) rolled in a test-only catalog: a holiday added on Thursday
+    25 Dec 2568 moves every open district's deadline to Friday 26 Dec, with a chained
+    ``recalendar`` record, but not the one the province extended; a later holiday moves
+    nothing (a deadline before the day is not reached by it)."""
+    db = make_engine(f"sqlite:///{chachoengsao_db}")
+    catalog = Catalog(
+        CATALOG.roles,
+        tuple(
+            _rolled("orders", "review") if d.id == "orders" else d  # type: ignore[misc]
+            for d in CATALOG.definitions
+        ),
+    )
+    _actors(db)
+    start_cycle(db, catalog, 2569, "24", ManualClock(datetime(2025, 10, 1, 9, tzinfo=BANGKOK)))
+    written = end_of_day(date(2025, 12, 25)).astimezone(UTC)
+    with Session(db) as session, session.begin():
+        kept = session.exec(select(Instance).where(Instance.key == "2569/orders/2401")).one()
+        assert kept.due_at is not None and kept.due_at.replace(tzinfo=UTC) == written
+        session.add(
+            DeadlineExtension(
+                at=datetime(2025, 11, 1, tzinfo=UTC),
+                actor_id="boss",
+                role="admin",
+                fiscal_year=2569,
+                definition_id="orders",
+                state="review",
+                instance_key=kept.key,
+                until=end_of_day(date(2026, 1, 9)).astimezone(UTC),
+                reason="ทดสอบ",
+            )
+        )
+        kept.due_at = end_of_day(date(2026, 1, 9)).astimezone(UTC)  # as extend_deadline does
+        session.add(kept)
+    now = datetime(2025, 11, 3, 9, tzinfo=BANGKOK)
+    done = change_holiday(db, catalog, date(2025, 12, 25), HolidayAction.ADD, "พิเศษ", "boss", now)
+    assert len(done.moved) == 10 and "2569/orders/2401" not in done.moved
+    with Session(db) as session:
+        dues = {
+            i.key: i.due_at.replace(tzinfo=UTC)  # type: ignore[union-attr]
+            for i in session.exec(select(Instance).where(Instance.definition_id == "orders"))
+        }
+        triggers = session.exec(
+            select(TransitionRecord.trigger)
+            .join(Instance, col(Instance.id) == col(TransitionRecord.instance_id))
+            .where(Instance.key == "2569/orders/2402")
+        ).all()
+    assert dues.pop("2569/orders/2401") == end_of_day(date(2026, 1, 9)).astimezone(UTC)
+    assert set(dues.values()) == {end_of_day(date(2025, 12, 26)).astimezone(UTC)}
+    assert AdminTrigger.RECALENDAR.value in triggers
+    later = change_holiday(db, catalog, date(2026, 1, 5), HolidayAction.ADD, "พิเศษ", "boss", now)
+    assert later.moved == ()

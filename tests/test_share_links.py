@@ -128,6 +128,7 @@ def test_the_province_page_makes_lists_and_revokes(web: Web) -> None:
     web.login(PROVINCE)
     page = web.client.get("/shares")
     assert page.status_code == 200
+    assert 'id="nav-shares"' in page.text  # the navigation offers it to a province office
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     made = web.client.post(
         "/shares", data={"csrf": csrf, "area": "2401", "fy": "2568", "days": "7"}
@@ -146,6 +147,7 @@ def test_the_province_page_makes_lists_and_revokes(web: Web) -> None:
     assert web.client.get(path).status_code == 404
     web.login(DISTRICT)
     assert web.client.get("/shares").status_code == 403
+    assert 'id="nav-shares"' not in web.client.get("/inbox").text  # not to a district
 
 
 def test_open_share_refuses_an_expired_link_on_the_store(engine: sa.Engine, tmp_path) -> None:

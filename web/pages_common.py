@@ -15,6 +15,7 @@ from plancycle.web.state import WebState
 from plancycle.web.ui import Ui
 from plancycle.workflow.access import may_manage_contacts
 from plancycle.workflow.errors import NotAllowed
+from plancycle.workflow.share_links import may_share
 
 __all__ = ["PageUser", "check_csrf", "ensure_csrf", "error_page", "page_user", "render", "ui_for"]
 
@@ -57,6 +58,7 @@ def render(
         "ui": ui,
         "who": who,
         "manages_contacts": who is not None and may_manage_contacts(who.role, who.area),
+        "shares": who is not None and may_share(who.area),
         "csrf": request.session.get("csrf", ""),
         "now": web.now(),
         "roles": web.catalog.roles,

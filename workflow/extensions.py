@@ -20,7 +20,7 @@ reached again when its time under the new deadline comes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -36,6 +36,7 @@ from plancycle.store.models import Actor, Area, DeadlineExtension, Escalation, I
 from plancycle.thai.areacode import in_area
 from plancycle.thai.dates import format_date
 from plancycle.thai.fiscal import end_of_day, fiscal_year_of, fy_range, to_bangkok
+from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import (
     Conflict,
     NotAllowed,
@@ -44,8 +45,10 @@ from plancycle.workflow.errors import (
     UnknownInstance,
     WorkflowError,
 )
+from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.sweep import OPENED_LEVEL, rung_time
 from plancycle.workflow.withdraw import ADMIN_ROLE, MIN_REASON, AdminTrigger, counted_clause
+from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = [
     "EXTEND_ROLES",
@@ -56,7 +59,7 @@ __all__ = [
     "carried_levels",
     "effective_due",
     "extend_deadline",
-    "extended_due",
+    "step_due",
     "extension_dict",
     "extension_rows",
     "governing",
@@ -265,13 +268,30 @@ def extension_rows(
     return list(session.exec(query).all())
 
 
-def extended_due(
-    db: sa.Engine, inst: Instance, state: str, base: datetime | None
+def step_due(
+    session: Session,
+    definition: Definition,
+    inst: Instance,
+    state: str,
+    left_at: Mapping[str, datetime],
+    dates: Mapping[str, date] | None = None,
+    *,
+    calendar: WorkCalendar | None = None,
+    extensions: Iterable[ExtensionLike] | None = None,
 ) -> datetime | None:
-    """:func:`effective_due` of ``inst`` entering ``state`` with its own deadline ``base``."""
-    with Session(db) as session:
-        rows = extension_rows(session, inst.fiscal_year, inst.definition_id, state)
-    return effective_due(base, rows, inst.key, inst.area_code)
+    """The deadline of ``inst`` in ``state``: the definition's, counted on the store's
+    working-day calendar, as the step's extensions move it (:func:`effective_due`). The one
+    composition of the two for callers on a session (a send-back, a definition migration,
+    a calendar change); ``calendar`` and ``extensions`` when the caller already read them
+    for many instances. (The engine does the same on its DB-API cursor.)"""
+    cal = calendar if calendar is not None else load_calendar(session)
+    base = state_due_at(definition, state, inst.fiscal_year, left_at, dates or {}, cal)
+    found = (
+        extensions
+        if extensions is not None
+        else extension_rows(session, inst.fiscal_year, definition.id, state)
+    )
+    return effective_due(base, found, inst.key, inst.area_code)
 
 
 def extend_deadline(db: sa.Engine, catalog: Catalog, req: ExtendRequest, now: datetime) -> Extended:

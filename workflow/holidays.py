@@ -10,7 +10,7 @@ moves the stored deadline of every open instance whose deadline the change moves
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -19,13 +19,18 @@ from plancycle.definitions.model import Catalog, Deadline, DeadlineKind, Definit
 from plancycle.kinds import DayCount, HolidayAction
 from plancycle.store.chain import Move, append_transition
 from plancycle.store.escalations import carry_over
-from plancycle.store.models import Actor, HolidayChange, Instance, TransitionRecord
+from plancycle.store.models import (
+    Actor,
+    DeadlineExtension,
+    HolidayChange,
+    Instance,
+    TransitionRecord,
+)
 from plancycle.thai.dates import format_date
-from plancycle.thai.fiscal import to_bangkok
+from plancycle.thai.fiscal import start_of_day, to_bangkok
 from plancycle.workflow.datefields import recorded_dates
-from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import BadStepInput, NotAllowed, UnknownActor
-from plancycle.workflow.extensions import effective_due, extension_rows
+from plancycle.workflow.extensions import extension_rows, step_due
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.withdraw import ADMIN_ROLE, AdminTrigger
@@ -117,12 +122,17 @@ def _move_deadlines(
 ) -> list[str]:
     """Store the new deadline of every open instance the calendar change moves."""
     moved: list[str] = []
+    # a deadline due before ``day`` was counted over earlier days only (a roll moves a day
+    # forward, a working-day count ends at its deadline): ``day`` cannot move it
     open_rows = session.exec(
         select(Instance).where(
-            col(Instance.completed_at).is_(None), col(Instance.withdrawn_at).is_(None)
+            col(Instance.completed_at).is_(None),
+            col(Instance.withdrawn_at).is_(None),
+            col(Instance.due_at) >= start_of_day(day).astimezone(UTC),
         )
     ).all()
     bound: dict[tuple[str, int], set[str]] = {}
+    extended: dict[tuple[int, str, str], list[DeadlineExtension]] = {}  # read once per step
     for inst in open_rows:
         definition = catalog.get(inst.definition_id, inst.definition_version)
         states = bound.setdefault((definition.id, definition.version), _bound_states(definition))
@@ -134,13 +144,18 @@ def _move_deadlines(
             .order_by(col(TransitionRecord.seq))
         ).all()
         left = left_at(catalog, definition, [(r.from_state, r.at) for r in records])
-        due = effective_due(
-            state_due_at(
-                definition, inst.state, inst.fiscal_year, left, recorded_dates(records), calendar
-            ),
-            extension_rows(session, inst.fiscal_year, definition.id, inst.state),
-            inst.key,
-            inst.area_code,
+        at = (inst.fiscal_year, definition.id, inst.state)
+        if at not in extended:
+            extended[at] = extension_rows(session, *at)
+        due = step_due(
+            session,
+            definition,
+            inst,
+            inst.state,
+            left,
+            recorded_dates(records),
+            calendar=calendar,
+            extensions=extended[at],
         )
         if due == inst.due_at:
             continue

@@ -43,7 +43,6 @@ from plancycle.workflow.audit import (
     RETURNED_KEY,
     SEND_BACK_TRIGGER,
 )
-from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.errors import (
     BadStepInput,
@@ -52,7 +51,7 @@ from plancycle.workflow.errors import (
     UnknownActor,
     WorkflowError,
 )
-from plancycle.workflow.extensions import extended_due
+from plancycle.workflow.extensions import step_due
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import left_at
 from plancycle.workflow.notices import area_for_role
@@ -185,13 +184,7 @@ def _send_back(
         engine.catalog, definition, stand[: max(i for i, (s, _) in enumerate(stand) if s == target)]
     )
     with Session(engine.db) as session:
-        calendar = load_calendar(session)
-    due = extended_due(
-        engine.db,
-        inst,
-        target,
-        state_due_at(definition, target, inst.fiscal_year, left, calendar=calendar),
-    )
+        due = step_due(session, definition, inst, target, left)
     steps = [r for r in records if r.trigger not in RESERVED_TRIGGERS]
     returned = next((r.trigger for r in reversed(steps) if r.from_state == target), "")
     move = Move(

@@ -38,6 +38,7 @@ __all__ = [
     "check_shares",
     "create_share",
     "list_shares",
+    "may_share",
     "open_share",
     "revoke_share",
 ]
@@ -93,9 +94,15 @@ class NewShare:
     token: str
 
 
+def may_share(actor_area: str | None) -> bool:
+    """Whether an actor working in ``actor_area`` makes share links: a province office or a
+    nation-wide actor (the navigation offers the page to them only)."""
+    return not actor_area or level_of(actor_area) is AreaLevel.PROVINCE
+
+
 def check_shares(actor_id: str, actor_area: str | None, area: str) -> None:
     """A province office (or a nation-wide actor) shares areas inside its own."""
-    if actor_area and level_of(actor_area) is not AreaLevel.PROVINCE:
+    if not may_share(actor_area):
         raise NotAllowed(
             f"actor {actor_id!r} works in area {actor_area}; share links are made by a "
             "province office or CDD",

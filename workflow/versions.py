@@ -48,14 +48,12 @@ from plancycle.errors import PlancycleError
 from plancycle.store.chain import Move, StaleInstance, append_transition
 from plancycle.store.driver import is_lock_error
 from plancycle.store.escalations import carry_over
-from plancycle.store.models import Actor, Cycle, Instance, TransitionRecord
+from plancycle.store.models import Actor, Cycle, DeadlineExtension, Instance, TransitionRecord
 from plancycle.workflow.audit import MIGRATE_TRIGGER
-from plancycle.workflow.deadlines import state_due_at
 from plancycle.workflow.errors import NotAllowed, UnknownActor
-from plancycle.workflow.extensions import effective_due, extension_rows
+from plancycle.workflow.extensions import extension_rows, step_due
 from plancycle.workflow.holiday_calendar import load_calendar
 from plancycle.workflow.leftat import fold_left_at, state_names
-from plancycle.workflow.workdays import WorkCalendar
 
 __all__ = [
     "MIGRATE_ROLE",
@@ -441,9 +439,8 @@ def _move(
     target: str,
     actor: Actor,
     now: datetime,
-    left_at: Mapping[str, datetime],
+    due_at: datetime | None,
     from_version: int,
-    calendar: WorkCalendar,
 ) -> Move:
     return Move(
         trigger=MIGRATE_TRIGGER,
@@ -451,7 +448,7 @@ def _move(
         actor_id=actor.id,
         role=actor.role,
         at=now,
-        due_at=state_due_at(new, target, inst.fiscal_year, left_at, calendar=calendar),
+        due_at=due_at,
         final=new.state(target).final,
         data={"from_version": from_version, "to_version": new.version},
         definition_version=new.version,
@@ -484,13 +481,25 @@ def migrate_instances(
                 raise refusal
             left = _left_at(session, catalog, new, [i.id for i in instances])  # type: ignore[misc]
             calendar = load_calendar(session)
+            # the steps' extensions (under their ids in the new version) still hold: read
+            # once per (year, step), not once per instance
+            extended: dict[tuple[int, str], list[DeadlineExtension]] = {}
             same_deadline = []
             for inst in instances:
                 target = migration.states[inst.state]
-                move = _move(inst, new, target, actor, now, left[inst.id], from_version, calendar)  # type: ignore[index]
-                # the step's extensions (under its id in the new version) still hold
-                found = extension_rows(session, inst.fiscal_year, process, target)
-                move.due_at = effective_due(move.due_at, found, inst.key, inst.area_code)
+                at = (inst.fiscal_year, target)
+                if at not in extended:
+                    extended[at] = extension_rows(session, inst.fiscal_year, process, target)
+                due = step_due(
+                    session,
+                    new,
+                    inst,
+                    target,
+                    left[inst.id],  # type: ignore[index]
+                    calendar=calendar,
+                    extensions=extended[at],
+                )
+                move = _move(inst, new, target, actor, now, due, from_version)
                 append_transition(session, inst, move)
                 if move.due_at == inst.due_at:
                     same_deadline.append(inst.id)
