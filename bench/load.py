@@ -27,7 +27,9 @@ processes, each on a fresh copy of the store. Reported per configuration: reques
 p50/p95/p99 per request kind, errors (any status but the expected one, or a transport
 error), and the RSS of each server process at the end; ratios against the SQLite run.
 
-Run: ``.venv/bin/python -m bench.load`` (``--quick`` for the small mode, < 1 minute).
+Run: ``.venv/bin/python -m bench.load`` (``--quick`` for the small mode, < 1 minute;
+``--service N``: instead, each request kind N times in a row on an idle server, the time the
+server itself takes per request).
 """
 
 from __future__ import annotations
@@ -382,6 +384,48 @@ async def _drive(
     return out
 
 
+async def _service(base: str, users: list[User], repeat: int) -> dict[str, list[float]]:
+    """Each request kind ``repeat`` times in a row by one user of its kind, nothing else
+    running: the server's own time per request (its first, cold, answer left out)."""
+    out: dict[str, list[float]] = {}
+    for kind_of_user, mix in MIX.items():
+        user = next(u for u in users if u.kind == kind_of_user)
+        rnd = random.Random(0)
+        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+            page = await http.get("/login")
+            csrf = CSRF.search(page.text)
+            await http.post("/login", data={"token": user.token, "csrf": csrf[1] if csrf else ""})
+            for kind, _ in mix:
+                times = []
+                for _ in range(repeat + 1):
+                    t0 = time.perf_counter()
+                    if not await _request(http, rnd, user, kind):
+                        raise RuntimeError(f"{kind}: refused ({LAST_REFUSAL})")
+                    times.append(time.perf_counter() - t0)
+                out.setdefault(kind, []).extend(times[1:])
+    return out
+
+
+def service_report(url: str, folder: Path, repeat: int) -> str:
+    """The median and the fastest time per request kind, one request at a time."""
+    db = make_engine(url)
+    people = make_users(db, 20, 7)
+    db.dispose()
+    proc, base = start_server(url, 1, folder)
+    try:
+        found = asyncio.run(_service(base, people, repeat))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    lines = ["| request | median ms | fastest ms |", "|---|---|---|"]
+    for kind, times in sorted(found.items()):
+        ordered = sorted(times)
+        lines.append(
+            f"| {kind} | {ordered[len(ordered) // 2] * 1000:.0f} | {ordered[0] * 1000:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 # ---- the server -----------------------------------------------------------------------
 
 
@@ -396,6 +440,14 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(entry.name))
     return out
+
+
+def _spawned(pid: int) -> bool:
+    """A worker process (multiprocessing's ``spawn_main``)."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _rss_mb(pid: int) -> tuple[float, float]:
@@ -495,10 +547,10 @@ def run_config(
     proc, base = start_server(url, config.workers, folder)
     try:
         outcome = asyncio.run(_drive(base, people, seconds, warmup, think, seed))
-        pids = [proc.pid, *_children(proc.pid)]
+        # with workers, the parent only supervises: the workers are its spawned children
+        # (not the multiprocessing resource tracker)
+        pids = [p for p in _children(proc.pid) if _spawned(p)] if config.workers > 1 else [proc.pid]
         rss = [_rss_mb(p) for p in pids if Path(f"/proc/{p}").exists()]
-        if config.workers > 1:  # the parent only supervises
-            rss = rss[1:]
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -576,6 +628,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--villages", type=int, help="store size (75000; quick 2000)")
     parser.add_argument("--records", type=int, help="records in the store (500000; quick 40000)")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument(
+        "--service",
+        type=int,
+        metavar="N",
+        help="instead: each request kind N times, one at a time (PostgreSQL, 1 process)",
+    )
     args = parser.parse_args(argv)
     scale = QUICK if args.quick else FULL
     scale = Scale(args.villages or scale.villages, args.records or scale.records)
@@ -587,6 +645,12 @@ def main(argv: list[str] | None = None) -> int:
         f"python {platform.python_version()}, {os.cpu_count()} cores; load average at start "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    if args.service:
+        template_pg(args.pg, catalog, scale)
+        fresh_pg(args.pg)
+        with tempfile.TemporaryDirectory(prefix="plancycle-bench-load-") as tmp:
+            print(service_report(args.pg, Path(tmp), args.service))
+        return 0
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="plancycle-bench-load-") as tmp:
         folder = Path(tmp)

@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     request_max_mb: Annotated[float | None, Field(gt=0)] = None
     signin_max_failures: Annotated[int, Field(ge=1, le=1000)] = 10
     signin_window_s: Annotated[int, Field(ge=1, le=86400)] = 60
+    summary_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
     smtp_host: Optional = None
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
     smtp_from: Optional = None

@@ -16,6 +16,7 @@ touches again and again are written once per checkpoint instead of ten times.
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -77,15 +78,42 @@ def make_engine(url: str = DEFAULT_URL, busy_timeout_s: float = DEFAULT_BUSY_TIM
     if parsed.drivername.startswith("sqlite"):
         return _sqlite_engine(parsed, busy_timeout_s)
     wait_ms = max(1, round(busy_timeout_s * 1000))
-    return sa.create_engine(
+    engine = sa.create_engine(
         parsed,
-        pool_pre_ping=True,
         pool_timeout=busy_timeout_s,
         connect_args={
             "connect_timeout": max(1, round(busy_timeout_s)),
             "options": f"-c lock_timeout={wait_ms}",
         },
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection that has rested longer than this is tried (SELECT 1)
+# before it is handed out, and replaced if the server has gone away; one used more
+# recently is handed out as it is. A page takes up to a dozen connections from the pool
+# in turn: trying each (SQLAlchemy's pool_pre_ping) cost a round trip every time.
+IDLE_PING_SECONDS = 10.0
+_monotonic = time.monotonic  # the pool's clock (a test moves it)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "checkin")
+    def _rested(_dbapi_connection: Any, record: Any) -> None:
+        record.info["rested_at"] = _monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _try(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        rested = record.info.get("rested_at")
+        if rested is None or _monotonic() - rested < IDLE_PING_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:  # the server closed it: the pool connects again
+            raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def _parse(url: str) -> URL:

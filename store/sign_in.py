@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from plancycle.store.models import SignInFailure, WebSession
+from plancycle.store.models import Actor, SignInFailure, WebSession
 
 __all__ = [
     "Lockout",
@@ -28,7 +28,7 @@ __all__ = [
     "end_session",
     "lockouts",
     "record_failure",
-    "session_is_live",
+    "session_actor",
     "start_session",
 ]
 
@@ -40,12 +40,22 @@ def start_session(db: sa.Engine, actor_id: str, now: datetime) -> str:
     return sid
 
 
-def session_is_live(db: sa.Engine, sid: object, actor_id: str) -> bool:
-    if not isinstance(sid, str) or not sid:
-        return False
+def session_actor(db: sa.Engine, sid: object, actor_id: object) -> Actor | None:
+    """The actor ``actor_id`` while the session ``sid`` is live and is that actor's (one
+    query: every signed-in page asks it); None otherwise."""
+    if not isinstance(sid, str) or not sid or not isinstance(actor_id, str) or not actor_id:
+        return None
+    query = (
+        select(Actor)
+        .join(WebSession, col(WebSession.actor_id) == col(Actor.id))
+        .where(
+            col(WebSession.id) == sid,
+            col(Actor.id) == actor_id,
+            col(WebSession.ended_at).is_(None),
+        )
+    )
     with Session(db) as session:
-        row = session.get(WebSession, sid)
-    return row is not None and row.actor_id == actor_id and row.ended_at is None
+        return session.exec(query).first()
 
 
 def end_session(db: sa.Engine, sid: object, now: datetime) -> None:

@@ -36,3 +36,16 @@ def test_quick_run_has_zero_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert result.rss and all(now > 20 for now, _ in result.rss)
     text = load.report([result], 12, 0.2)
     assert "| SQLite, 1 process |" in text and "| advance |" in text
+
+
+def test_service_times_cover_every_request_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "CACHE", tmp_path / "cache")
+    template = load.template_sqlite(load_catalog(), load.Scale(300, 3_000), log=lambda _: None)
+    copy = tmp_path / "run.db"
+    shutil.copy(template, copy)
+    text = load.service_report(f"sqlite:///{copy}", tmp_path / "run", repeat=2)
+    kinds = {kind for mix in load.MIX.values() for kind, _ in mix}
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "ms" not in line]
+    assert {row.split(" | ")[0].removeprefix("| ") for row in rows} == kinds

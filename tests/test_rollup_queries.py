@@ -1,7 +1,6 @@
 """The area pages stay fast as the year fills up: the nation's and a province's status
 page build no instance object (every count is grouped in the database) and read the
-KPIs once; the step-time charts that are costly to compute are reused for a while, the
-quick ones never."""
+KPIs once."""
 
 from __future__ import annotations
 
@@ -17,9 +16,8 @@ from plancycle.cli.sample import fresh_sample_store
 from plancycle.store.models import Instance
 from plancycle.store.tokens import issue_token
 from plancycle.thai.fiscal import BANGKOK
-from plancycle.web import WebSettings, create_app, pages_areas
-from plancycle.workflow.reports import AreaFilter
-from plancycle.workflow.slow_charts import StepTimesCache
+from plancycle.web import WebSettings, create_app
+from plancycle.workflow import area_summary
 from tests.world import CATALOG
 
 
@@ -42,7 +40,7 @@ def test_status_page_builds_no_instance_and_reads_kpis_once(
     client.post("/login", data={"csrf": csrf, "token": token})
     built: list[int] = []
     kpi_reads: list[str] = []
-    real = pages_areas.kpi_counts
+    real = area_summary.kpi_counts
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         kpi_reads.append(args[3].code)
@@ -51,7 +49,7 @@ def test_status_page_builds_no_instance_and_reads_kpis_once(
     def loaded(target: Instance, _context: object) -> None:
         built.append(target.id or 0)
 
-    monkeypatch.setattr(pages_areas, "kpi_counts", counted)
+    monkeypatch.setattr(area_summary, "kpi_counts", counted)
     event.listen(Instance, "load", loaded)
     try:
         page = client.get(path, params={"fy": 2568})
@@ -61,34 +59,3 @@ def test_status_page_builds_no_instance_and_reads_kpis_once(
     assert "ฉะเชิงเทรา" in page.text  # the province's row or heading: the page has content
     assert built == []  # 1,158 instances in the store; none became an object
     assert kpi_reads == [path.removeprefix("/areas").strip("/")]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def test_step_times_kept_only_when_slow_and_only_for_a_while() -> None:
-    clock = Clock()
-    calls: list[str] = []
-    cost = {"": 2.0, "2401": 0.01}  # the nation is slow, a district quick
-
-    def compute(db, catalog, fy, area):  # type: ignore[no-untyped-def]
-        calls.append(area.code)
-        clock.t += cost[area.code]
-        return ([], [])
-
-    cache = StepTimesCache(clock=clock, slow=0.25, keep=300.0, compute=compute)
-    db = object()
-    for _ in range(3):
-        cache(db, CATALOG, 2568, AreaFilter.of(""))  # type: ignore[arg-type]
-        cache(db, CATALOG, 2568, AreaFilter.of("2401"))  # type: ignore[arg-type]
-    assert calls == ["", "2401", "2401", "2401"]  # the nation's kept, the district's not
-    cache(db, CATALOG, 2569, AreaFilter.of(""))  # type: ignore[arg-type]
-    assert calls[-1] == ""  # another year: its own answer
-    clock.t += 300.0  # past KEEP since the nation's was computed
-    cache(db, CATALOG, 2568, AreaFilter.of(""))  # type: ignore[arg-type]
-    assert calls.count("") == 3

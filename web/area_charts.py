@@ -1,5 +1,5 @@
-"""The charts of one area's page (the signed-in page and the shared one): built from the
-read models of :mod:`plancycle.workflow.chart_data`, drawn by :mod:`plancycle.web.charts`."""
+"""The charts of one area's page (the signed-in page and the shared one): drawn by
+:mod:`plancycle.web.charts` from the area's summary (:mod:`plancycle.workflow.area_summary`)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from plancycle.definitions.model import Catalog
-from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.web.charts import Chart, progress_chart, step_chart, timeliness_chart
 from plancycle.web.ui import Ui
-from plancycle.workflow.chart_data import (
-    SlowArea,
-    progress_lines,
-    timeliness,
-)
+from plancycle.workflow.area_summary import AreaSummary
+from plancycle.workflow.chart_data import SlowArea, progress_lines
 from plancycle.workflow.reports import AreaFilter
-from plancycle.workflow.slow_charts import cached_step_times
 
 __all__ = ["AreaCharts", "StepCharts", "area_charts", "report_chart"]
 
@@ -35,31 +30,29 @@ class AreaCharts:
     progress: tuple[Chart, ...]
     timeliness: Chart | None  # None for a tambon or a village: nothing under it to compare
     steps: tuple[StepCharts, ...]
+    steps_as_of: datetime | None  # when the step times were read, if kept a while
+    steps_kept_seconds: float
 
 
-def area_charts(
-    db: sa.Engine, catalog: Catalog, ui: Ui, fiscal_year: int, code: str, now: datetime
-) -> AreaCharts:
-    area = AreaFilter.of(code)
-    lines = progress_lines(db, catalog, fiscal_year, area)
-    leaf = level_of(code) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
-    rows = [] if leaf else timeliness(db, fiscal_year, code, now)
-    times, slow = cached_step_times(db, catalog, fiscal_year, area)
+def area_charts(summary: AreaSummary, ui: Ui) -> AreaCharts:
+    """The charts of ``summary`` in ``ui``'s language."""
     steps = []
-    for line in lines:
-        mine = [t for t in times if t.process == line.process]
+    for line in summary.lines:
+        mine = [t for t in summary.steps.times if t.process == line.process]
         if mine:
             title = ui.t(line.title_th, line.title_en)
             steps.append(
                 StepCharts(
                     step_chart(ui, line.process, title, mine),
-                    tuple(s for s in slow if s.process == line.process),
+                    tuple(s for s in summary.steps.slowest if s.process == line.process),
                 )
             )
     return AreaCharts(
-        tuple(progress_chart(ui, line, fiscal_year) for line in lines),
-        timeliness_chart(ui, rows) if rows else None,
+        tuple(progress_chart(ui, line, summary.fiscal_year) for line in summary.lines),
+        timeliness_chart(ui, list(summary.timeliness)) if summary.timeliness else None,
         tuple(steps),
+        summary.steps.as_of if summary.steps.kept_seconds else None,
+        summary.steps.kept_seconds,
     )
 
 

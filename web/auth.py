@@ -24,7 +24,7 @@ from plancycle.store.sign_in import (
     end_session,
     lockouts,
     record_failure,
-    session_is_live,
+    session_actor,
     start_session,
 )
 from plancycle.store.tokens import actor_for_token
@@ -122,14 +122,8 @@ def principal_for_session(db: sa.Engine, session_data: dict) -> Principal:
     actor_id = session_data.get("actor")
     if not actor_id:
         raise NotLoggedIn()
-    with Session(db) as session:
-        actor = session.get(Actor, actor_id)
-    if (
-        actor is None
-        or not actor.active
-        or actor.token_hash != session_data.get("token_hash")
-        or not session_is_live(db, session_data.get("sid"), actor.id)
-    ):
+    actor = session_actor(db, session_data.get("sid"), actor_id)
+    if actor is None or not actor.active or actor.token_hash != session_data.get("token_hash"):
         log_out(session_data)
         raise NotLoggedIn()
     return Principal.of(actor)

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from plancycle.thai.areacode import AreaLevel, level_of
 from plancycle.web.area_charts import area_charts, report_chart
 from plancycle.web.areas_view import area_view
 from plancycle.web.deps import area_for, process_for
@@ -19,11 +18,10 @@ from plancycle.web.report_files import DOC_FORMATS, to_docx, to_pdf
 from plancycle.web.sheets import budgeted
 from plancycle.web.state import WebState
 from plancycle.web.ui import short_titles
-from plancycle.workflow.kpi import kpi_counts
+from plancycle.workflow.area_summary import leaf
 from plancycle.workflow.late import overdue_rows
 from plancycle.workflow.overdue import is_overdue
 from plancycle.workflow.reports import AreaFilter, InstanceFilter, list_instances
-from plancycle.workflow.rollup import area_rollup, children_rollup
 
 __all__ = ["router"]
 
@@ -41,32 +39,24 @@ def area_context(request: Request, year: int, chosen: str) -> dict[str, Any]:
     web = _web(request)
     now = web.now()
     view = area_view(web.db, chosen)
-    kpis = kpi_counts(web.db, web.catalog, year, AreaFilter.of(chosen))  # read once
-    own = area_rollup(web.db, web.catalog, year, chosen, now, kpis)
-    leaf = level_of(chosen) in (AreaLevel.TAMBON, AreaLevel.VILLAGE)
-    kids = (
-        {}
-        if leaf
-        else children_rollup(
-            web.db, web.catalog, year, chosen, [c.code for c in view.children], now, kpis
-        )
-    )
+    summary = web.summaries.get(year, chosen, [c.code for c in view.children], now)
     instances = []
-    if leaf:
+    if leaf(chosen):
         flt = InstanceFilter(year, area=AreaFilter.of(chosen), limit=500)
         instances = list_instances(web.db, flt)[0]
     return {
         "view": view,
-        "own": own,
-        "kids": kids,
+        "summary": summary,
+        "own": summary.own,
+        "kids": summary.children,
         "instances": instances,
         "late": {i.key for i in instances if is_overdue(i.due_at, i.completed_at, now)},
         "year": year,
         "catalog": web.catalog,
         "names": {a.code: a for a in (view.area, *view.children)},
         "short": short_titles(web.catalog),
-        "child_processes": {p.process for r in kids.values() for p in r.processes},
-        "charts": area_charts(web.db, web.catalog, ui_for(request), year, chosen, now),
+        "child_processes": {p.process for r in summary.children.values() for p in r.processes},
+        "charts": area_charts(summary, ui_for(request)),
     }
 
 

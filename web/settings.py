@@ -40,6 +40,9 @@ class WebSettings:
     request_max_bytes: int | None = None  # an advance's body; None: files x file limit + 1 MB
     signin_max_failures: int = 10  # failed sign-ins from one client within the window
     signin_window_s: int = 60
+    # how long the nation's and a province's page figures are kept (0: read every time;
+    # PLANCYCLE_SUMMARY_SECONDS, 60 for a server: workflow/area_summary.py)
+    summary_seconds: int = 0
     line_secret: str | None = None  # the LINE channel secret: /line/webhook answers when set
     line_token: str | None = None  # the channel access token, to reply with a chat's id
     line_api: str = "https://api.line.me"
@@ -78,6 +81,7 @@ class WebSettings:
             request_max_bytes=settings.request_max_bytes,
             signin_max_failures=settings.signin_max_failures,
             signin_window_s=settings.signin_window_s,
+            summary_seconds=settings.summary_seconds,
             line_secret=settings.line_secret,
             line_token=settings.line_token,
             line_api=settings.line_api.strip().rstrip("/"),

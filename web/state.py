@@ -10,13 +10,17 @@ from importlib.resources import files
 
 import sqlalchemy as sa
 from fastapi.templating import Jinja2Templates
+from loguru import logger
 
 from plancycle.definitions.describe import SOURCE_LABELS
 from plancycle.definitions.model import Catalog
 from plancycle.definitions.rows import EXAMPLES, ROW_COLUMNS, BudgetClass
 from plancycle.store.evidence import remove_stale_partials
 from plancycle.store.sign_in import Throttle
+from plancycle.thai.areacode import NATION
+from plancycle.web.areas_view import area_view
 from plancycle.web.settings import WebSettings
+from plancycle.workflow.area_summary import Summaries
 from plancycle.workflow.engine import Engine
 from plancycle.workflow.evidence_folder import evidence_folder_for
 from plancycle.workflow.years import YearChoice, choose_year
@@ -33,6 +37,7 @@ class WebState:
     settings: WebSettings
     engine: Engine
     templates: Jinja2Templates
+    summaries: Summaries
 
     @classmethod
     def build(cls, settings: WebSettings) -> WebState:
@@ -55,7 +60,8 @@ class WebState:
         templates.env.globals["row_columns"] = ROW_COLUMNS
         templates.env.globals["budget_classes"] = tuple(BudgetClass)
         templates.env.globals["row_examples"] = EXAMPLES
-        return cls(settings, engine, templates)
+        summaries = Summaries(settings.db, settings.catalog, settings.summary_seconds)
+        return cls(settings, engine, templates, summaries)
 
     @property
     def db(self) -> sa.Engine:
@@ -83,3 +89,12 @@ class WebState:
     def year(self, fy: int | None) -> int:
         """The fiscal year asked for, or the store's default."""
         return self.choose(fy).year
+
+    def warm(self) -> None:
+        """Read and keep the nation's summary of the default year (a server starting: the
+        first person to open the nation's page then does not wait for it)."""
+        try:
+            view = area_view(self.db, NATION)
+            self.summaries.warm(self.year(None), [c.code for c in view.children], self.now())
+        except Exception:  # noqa: BLE001 - a page read later reports what is wrong
+            logger.exception("could not read the nation's summary ahead of the first request")

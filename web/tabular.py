@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+from copy import copy
 from datetime import date
 from typing import Any
 
@@ -176,18 +177,31 @@ def _style(ws: Worksheet, sheet: Sheet, width: int, end: int) -> None:
     ws["A2"].font = Font(name=FONT, size=14)
     top = 3 if sheet.groups else HEADER_ROW
     bold = {3, HEADER_ROW, end} if sheet.totals else {3, HEADER_ROW}
+    border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    fonts = {b: Font(name=FONT, size=14, bold=b) for b in (False, True)}
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    head_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    text_align = Alignment(vertical="top", wrap_text=True)
+    # openpyxl looks each style object up in the workbook's lists on every assignment:
+    # the first cell of each look is styled, the others take a copy of its style array
+    looks: dict[tuple[bool, bool, bool, str], Any] = {}
     for row in ws.iter_rows(min_row=top, max_row=end, max_col=width):
         for cell in row:
-            cell.font = Font(name=FONT, size=14, bold=cell.row in bold)
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            if cell.data_type == "s":
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in ws.iter_rows(min_row=top, max_row=HEADER_ROW, max_col=width):
-        for cell in row:
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for i, head in enumerate(sheet.columns, 1):
-        cells = [len(str(head))] + [len(_shown(r[i - 1])) for r in sheet.rows[:200]]
+            head = cell.row <= HEADER_ROW
+            look = (cell.row in bold, cell.data_type == "s", head, cell.number_format)
+            if look in looks:
+                cell._style = copy(looks[look])
+                continue
+            cell.font = fonts[cell.row in bold]
+            cell.border = border
+            if head:
+                cell.fill = head_fill
+                cell.alignment = head_align
+            elif cell.data_type == "s":
+                cell.alignment = text_align
+            looks[look] = copy(cell._style)
+    for i, head_text in enumerate(sheet.columns, 1):
+        cells = [len(str(head_text))] + [len(_shown(r[i - 1])) for r in sheet.rows[:200]]
         ws.column_dimensions[get_column_letter(i)].width = min(max(8, max(cells) + 2), 45)
     ws.freeze_panes = f"B{HEADER_ROW + 1}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(width)}{max(end - 1, HEADER_ROW)}"

@@ -42,7 +42,7 @@ class KpiCount:
 
 
 def _latest(
-    db: sa.Engine, process: str, trigger: str, fiscal_year: int, area: AreaFilter
+    session: Session, process: str, trigger: str, fiscal_year: int, area: AreaFilter
 ) -> dict[str, Mapping[str, Any]]:
     """area code -> the data of the latest ``trigger`` record of ``process`` there."""
     query = (
@@ -56,12 +56,11 @@ def _latest(
         )
         .order_by(col(TransitionRecord.instance_id), col(TransitionRecord.seq))
     )
-    with Session(db) as session:
-        return {code: data or {} for code, data in session.exec(query).all()}
+    return {code: data or {} for code, data in session.exec(query).all()}
 
 
 def _instances(
-    db: sa.Engine, process: str, fiscal_year: int, area: AreaFilter
+    session: Session, process: str, fiscal_year: int, area: AreaFilter
 ) -> list[tuple[str, str]]:
     """(area code, province code) of each instance of ``process`` in the area."""
     query = select(Instance.area_code, Instance.province_code).where(
@@ -69,11 +68,10 @@ def _instances(
         col(Instance.fiscal_year) == fiscal_year,
         *area.clauses(),
     )
-    with Session(db) as session:
-        return [(a, p) for a, p in session.exec(query).all()]
+    return [(a, p) for a, p in session.exec(query).all()]
 
 
-def _districts(db: sa.Engine, provinces: Iterable[str]) -> dict[str, set[str]]:
+def _districts(session: Session, provinces: Iterable[str]) -> dict[str, set[str]]:
     wanted = sorted(set(provinces))
     out: dict[str, set[str]] = {p: set() for p in wanted}
     if not wanted:
@@ -81,36 +79,35 @@ def _districts(db: sa.Engine, provinces: Iterable[str]) -> dict[str, set[str]]:
     query = select(Area.province_code, Area.code).where(
         col(Area.level) == "district", col(Area.province_code).in_(wanted)
     )
-    with Session(db) as session:
-        for province, code in session.exec(query).all():
-            out[province].add(code)
+    for province, code in session.exec(query).all():
+        out[province].add(code)
     return out
 
 
 def _usable(
-    db: sa.Engine, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
+    session: Session, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
 ) -> list[KpiCount]:
     step, name = kpi.step, kpi.field
     if step is None or name is None:  # the loader requires both for this measure
         return []
-    found = _latest(db, kpi.process or definition.id, step, fy, area)
+    found = _latest(session, kpi.process or definition.id, step, fy, area)
     return [
         KpiCount(definition.id, code, 1, int(found.get(code, {}).get(name) is True))
-        for code, _ in _instances(db, definition.id, fy, area)
+        for code, _ in _instances(session, definition.id, fy, area)
     ]
 
 
 def _complete(
-    db: sa.Engine, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
+    session: Session, definition: Definition, kpi: Kpi, fy: int, area: AreaFilter
 ) -> list[KpiCount]:
     if kpi.step is None or kpi.field is None:  # the loader requires both for this measure
         return []
     step = next(t for t in definition.transitions if t.trigger == kpi.step)
     guard = next(g for g in step.guards if g.name == COMPOSITION_GUARD)
     bar = district_composition(guard.params)
-    instances = _instances(db, definition.id, fy, area)
-    districts = _districts(db, (p for _, p in instances))
-    found = _latest(db, definition.id, kpi.step, fy, area)
+    instances = _instances(session, definition.id, fy, area)
+    districts = _districts(session, (p for _, p in instances))
+    found = _latest(session, definition.id, kpi.step, fy, area)
     out = []
     for code, province in instances:
         rows = found.get(code, {}).get(kpi.field) or []
@@ -131,12 +128,13 @@ def kpi_counts(
     whose KPI reads recorded values (``instances_done`` KPIs are counted by the rollup
     from the states it already groups)."""
     out: list[KpiCount] = []
-    for definition in catalog.latest():
-        kpi = definition.kpi
-        if kpi is None or kpi.measure is KpiMeasure.INSTANCES_DONE:
-            continue
-        if kpi.measure is KpiMeasure.EVALUATED_USABLE:
-            out += _usable(db, definition, kpi, fiscal_year, area)
-        else:
-            out += _complete(db, definition, kpi, fiscal_year, area)
+    with Session(db) as session:  # one connection for every read
+        for definition in catalog.latest():
+            kpi = definition.kpi
+            if kpi is None or kpi.measure is KpiMeasure.INSTANCES_DONE:
+                continue
+            if kpi.measure is KpiMeasure.EVALUATED_USABLE:
+                out += _usable(session, definition, kpi, fiscal_year, area)
+            else:
+                out += _complete(session, definition, kpi, fiscal_year, area)
     return out

@@ -117,6 +117,10 @@ class Rollup:
     def overdue(self) -> int:
         return sum(p.overdue for p in self.processes)
 
+    def process(self, pid: str) -> ProcessStatus | None:
+        """The row of process ``pid``; None when the area holds none of its instances."""
+        return next((p for p in self.processes if p.process == pid), None)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,

@@ -67,6 +67,7 @@ def serve_cmd(
     import uvicorn
 
     from plancycle.web import WebSettings, create_app
+    from plancycle.web.factory import warm_in_background
 
     app_ctx: AppContext = ctx.obj
     check_workers(app_ctx, workers)
@@ -82,6 +83,7 @@ def serve_cmd(
         highlight=False,
     )
     if workers == 1:
+        warm_in_background(web_app)
         uvicorn.run(
             web_app,
             host=host,

@@ -78,6 +78,7 @@ def up_cmd(
     import uvicorn
 
     from plancycle.web import WebSettings, create_app
+    from plancycle.web.factory import warm_in_background
 
     app_ctx: AppContext = ctx.obj
     tokens = _prepare(app_ctx, sample)
@@ -98,6 +99,7 @@ def up_cmd(
     # and raises the signal again once it has shut down
     signal.signal(signal.SIGTERM, _interrupt)
     scheduler.start()
+    warm_in_background(web_app)
     try:
         uvicorn.run(
             web_app,
