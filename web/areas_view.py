@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
-from plancycle.store.areas import children, get_area, normalize_code
+from plancycle.store.areas import normalize_code
 from plancycle.store.models import Area
 from plancycle.thai.areacode import NATION, AreaCode, level_of
 from plancycle.workflow.errors import WorkflowError
@@ -64,21 +64,37 @@ class AreaView:
         }
 
 
+_COLUMNS = (col(Area.code), col(Area.level), col(Area.name_th), col(Area.name_en))
+
+
+def _named(row: sa.Row[str, str, str, str | None]) -> Named:
+    code, level, name_th, name_en = row
+    return Named(code, level, name_th, name_en or name_th)
+
+
 def area_view(db: sa.Engine, code: str) -> AreaView:
-    """The area ``code`` ("" for the nation), its breadcrumb and its children."""
+    """The area ``code`` ("" for the nation), its breadcrumb and its children (two
+    queries without the ORM: every area page and overdue list asks it)."""
     code = normalize_code(code)
-    with Session(db) as session:
+    with db.connect() as connection:
         if code == NATION:
-            provinces = session.exec(
-                select(Area).where(Area.level == "province").order_by(col(Area.code))
+            provinces = connection.execute(
+                sa.select(*_COLUMNS).where(col(Area.level) == "province").order_by(col(Area.code))
             ).all()
-            return AreaView(NATION_NAMED, (), tuple(Named.of(a) for a in provinces))
-        area = get_area(session, code)
-        if area is None or level_of(code) is None:
+            return AreaView(NATION_NAMED, (), tuple(_named(r) for r in provinces))
+        if level_of(code) is None:
             raise UnknownArea(code)
-        trail = [NATION_NAMED]
-        for parent_code in AreaCode(code).parents():
-            if parent := get_area(session, parent_code.code):
-                trail.append(Named.of(parent))
-        kids = tuple(Named.of(a) for a in children(session, code))
-        return AreaView(Named.of(area), tuple(trail), kids)
+        parents = [p.code for p in AreaCode(code).parents()]
+        found = {
+            row[0]: _named(row)
+            for row in connection.execute(
+                sa.select(*_COLUMNS).where(col(Area.code).in_([code, *parents]))
+            ).all()
+        }
+        if code not in found:
+            raise UnknownArea(code)
+        kids = connection.execute(
+            sa.select(*_COLUMNS).where(col(Area.parent_code) == code).order_by(col(Area.code))
+        ).all()
+    trail = (NATION_NAMED, *(found[p] for p in parents if p in found))
+    return AreaView(found[code], trail, tuple(_named(r) for r in kids))

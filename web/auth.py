@@ -20,6 +20,7 @@ from sqlmodel import Session
 from plancycle.errors import PlancycleError
 from plancycle.store.models import Actor
 from plancycle.store.sign_in import (
+    SessionActor,
     Throttle,
     end_session,
     lockouts,
@@ -53,7 +54,7 @@ class Principal:
     area: str | None
 
     @classmethod
-    def of(cls, actor: Actor) -> Principal:
+    def of(cls, actor: Actor | SessionActor) -> Principal:
         return cls(actor.id, actor.name, actor.role, actor.area_code)
 
     @property

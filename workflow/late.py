@@ -61,6 +61,32 @@ def _order(sort: str, descending: bool) -> list[sa.UnaryExpression[Any]]:
     return [due, key]
 
 
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """The columns of an instance the list shows (no ORM object per row)."""
+
+    id: int
+    version: int
+    key: str
+    definition_id: str
+    definition_version: int
+    area_code: str
+    state: str
+    due_at: datetime | None
+
+
+_LISTED = (
+    col(Instance.id),
+    col(Instance.version),
+    col(Instance.key),
+    col(Instance.definition_id),
+    col(Instance.definition_version),
+    col(Instance.area_code),
+    col(Instance.state),
+    col(Instance.due_at),
+)
+
+
 def overdue_rows(
     db: sa.Engine,
     catalog: Catalog,
@@ -80,8 +106,10 @@ def overdue_rows(
         where.append(col(Instance.definition_id) == flt.process)
     with Session(db) as session:
         total = session.exec(select(func.count()).select_from(Instance).where(*where)).one()
-        query = select(Instance).where(*where).order_by(*_order(sort, descending))
-        rows = list(session.exec(query.offset(flt.offset).limit(flt.limit)).all())
+        query = sa.select(*_LISTED).where(*where).order_by(*_order(sort, descending))
+        rows = [
+            _Listed(*r) for r in session.execute(query.offset(flt.offset).limit(flt.limit)).all()
+        ]
         rungs = rungs_reached(session, rows)
         codes = {i.area_code for i in rows}
         names = {
@@ -93,7 +121,7 @@ def overdue_rows(
 
 def _row(
     catalog: Catalog,
-    inst: Instance,
+    inst: _Listed,
     names: dict[str, Text],
     rung: RungReached | None,
     now: datetime,

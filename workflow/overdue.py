@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from plancycle.store.models import Escalation, Instance
 from plancycle.thai.fiscal import to_bangkok
@@ -71,20 +71,36 @@ class RungReached:
         }
 
 
-def rungs_reached(session: Session, instances: Iterable[Instance]) -> dict[int, RungReached]:
+class StepOccurrence(Protocol):
+    """An instance's id and version (an :class:`Instance`, or a row of those columns)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+def rungs_reached(session: Session, instances: Iterable[StepOccurrence]) -> dict[int, RungReached]:
     """Per instance id: the highest rung (level >= 1) reached for the step it is in now
     (the step occurrence it entered at its current version)."""
     occurrence = {i.id: i.version for i in instances if i.id is not None}
     ids = list(occurrence)
-    found: dict[int, Escalation] = {}
+    found: dict[int, RungReached] = {}
+    columns = (
+        col(Escalation.instance_id),
+        col(Escalation.step_seq),
+        col(Escalation.level),
+        col(Escalation.kind),
+        col(Escalation.at),
+        col(Escalation.recipients),
+    )
     for start in range(0, len(ids), 500):
-        query = select(Escalation).where(
-            col(Escalation.instance_id).in_(ids[start : start + 500]), Escalation.level >= 1
+        query = sa.select(*columns).where(
+            col(Escalation.instance_id).in_(ids[start : start + 500]), col(Escalation.level) >= 1
         )
-        for esc in session.exec(query).all():
-            best = found.get(esc.instance_id)
-            if esc.step_seq == occurrence[esc.instance_id] and (
-                best is None or esc.level > best.level
-            ):
-                found[esc.instance_id] = esc
-    return {i: RungReached(e.level, e.kind, e.at, tuple(e.recipients)) for i, e in found.items()}
+        for instance_id, step_seq, level, kind, at, recipients in session.execute(query).all():
+            best = found.get(instance_id)
+            if step_seq == occurrence[instance_id] and (best is None or level > best.level):
+                found[instance_id] = RungReached(level, kind, at, tuple(recipients))
+    return found

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
 from plancycle.store.models import Cycle, Instance
 from plancycle.thai.fiscal import fiscal_year_of
@@ -59,21 +59,11 @@ class YearChoice:
         return tuple(sorted({*self.existing, self.year}, reverse=True))
 
 
-def _started(session: Session) -> tuple[int, ...]:
-    query = select(Cycle.fiscal_year).order_by(col(Cycle.fiscal_year).desc())
-    return tuple(session.exec(query).all())
-
-
-def cycle_years(db: sa.Engine) -> tuple[int, ...]:
-    """The fiscal years whose cycle has been started, newest first."""
-    with Session(db) as session:
-        return _started(session)
-
-
-def _newest_open(session: Session) -> int | None:
-    """The newest started fiscal year with an instance not done."""
-    still_open = (
-        select(Instance.id)
+_STARTED = sa.select(col(Cycle.fiscal_year)).order_by(col(Cycle.fiscal_year).desc())
+_NEWEST_OPEN = (
+    sa.select(col(Cycle.fiscal_year))
+    .where(
+        sa.select(col(Instance.id))
         .where(
             col(Instance.fiscal_year) == col(Cycle.fiscal_year),
             col(Instance.completed_at).is_(None),
@@ -81,32 +71,46 @@ def _newest_open(session: Session) -> int | None:
         )
         .exists()
     )
-    query = (
-        select(Cycle.fiscal_year).where(still_open).order_by(col(Cycle.fiscal_year).desc()).limit(1)
-    )
-    return session.exec(query).first()
+    .order_by(col(Cycle.fiscal_year).desc())
+    .limit(1)
+)
 
 
-def _default_of(session: Session, existing: tuple[int, ...], now: datetime) -> int:
+def _started(connection: sa.Connection) -> tuple[int, ...]:
+    return tuple(connection.execute(_STARTED).scalars().all())
+
+
+def cycle_years(db: sa.Engine) -> tuple[int, ...]:
+    """The fiscal years whose cycle has been started, newest first."""
+    with db.connect() as connection:
+        return _started(connection)
+
+
+def _newest_open(connection: sa.Connection) -> int | None:
+    """The newest started fiscal year with an instance not done."""
+    return connection.execute(_NEWEST_OPEN).scalar()
+
+
+def _default_of(connection: sa.Connection, existing: tuple[int, ...], now: datetime) -> int:
     if not existing:
         return fiscal_year_of(now)
-    found = _newest_open(session)
+    found = _newest_open(connection)
     return found if found is not None else existing[0]
 
 
 def default_year(db: sa.Engine, now: datetime) -> int:
     """The newest started cycle with work left, else the newest started cycle, else the
     fiscal year of ``now``."""
-    with Session(db) as session:
-        existing = _started(session)
-        return _default_of(session, existing, now)
+    with db.connect() as connection:
+        existing = _started(connection)
+        return _default_of(connection, existing, now)
 
 
 def choose_year(db: sa.Engine, asked: int | None, now: datetime) -> YearChoice:
     """The year asked for, or the default; with the years that exist, for a selector
     and for telling a person which years hold cycles when the chosen one has none."""
-    with Session(db) as session:
-        existing = _started(session)
-        default = _default_of(session, existing, now)
+    with db.connect() as connection:  # without the ORM: every page asks this
+        existing = _started(connection)
+        default = _default_of(connection, existing, now)
     year = asked if asked is not None else default
     return YearChoice(year, default, existing, explicit=asked is not None)
