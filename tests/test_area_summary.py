@@ -15,6 +15,7 @@ from sqlmodel import Session
 from plancycle.store.tokens import issue_token
 from plancycle.web import WebSettings, create_app
 from plancycle.web.areas_view import area_view
+from plancycle.web.ui import Ui
 from plancycle.workflow.area_summary import AreaSummary, Summaries, kept_level, steps_kept
 from plancycle.workflow.cycle import instance_key
 from plancycle.workflow.kept_answers import KeptAnswers
@@ -136,10 +137,18 @@ def test_the_page_says_when_its_figures_were_read_and_for_how_long_they_are_kept
     province = client.get("/areas/24", params={"fy": 2568}).text
     assert 'data-kept="60"' in province
     assert "10 ม.ค. 68 09:05" in province
-    assert "ตัวเลขของจังหวัดและทั้งประเทศปรับใหม่ทุก 60 วินาที" in province
+    assert "ตัวเลขของจังหวัดและทั้งประเทศปรับใหม่ทุก 1 นาที" in province
     district = client.get("/areas/2401", params={"fy": 2568}).text
     assert 'data-kept="0"' in district
     assert "ปรับใหม่ทุก" not in district
+    english = Ui("en")
+    assert [english.every(s) for s in (60, 300, 45, 1)] == [
+        "1 minute",
+        "5 minutes",
+        "45 seconds",
+        "1 second",
+    ]
+    assert Ui("th", thai_digits=True).every(300) == "๕ นาที"
 
 
 def test_in_the_background_every_caller_is_served_the_kept_answer_until_the_new_one_is_read() -> (

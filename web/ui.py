@@ -67,6 +67,14 @@ class Ui:
     def pct(self, value: float) -> str:
         return self.num(f"{value:.0f}" if value == int(value) else f"{value:.1f}")
 
+    def every(self, seconds: float) -> str:
+        """A refresh interval: "5 นาที" / "5 minutes" in whole minutes, else seconds."""
+        whole = int(seconds)
+        if whole >= 60 and whole % 60 == 0:
+            n = whole // 60
+            return f"{self.num(n)} " + self.t("นาที", "minute" if n == 1 else "minutes")
+        return f"{self.num(whole)} " + self.t("วินาที", "second" if whole == 1 else "seconds")
+
     def when(self, value: datetime | None) -> str:
         """Date and time, in Bangkok, BE: "31 มี.ค. 68 23:59"."""
         if value is None:
