@@ -125,7 +125,7 @@ def test_the_nation_and_a_province_are_kept_a_district_is_read_every_time(
 def test_the_page_says_when_its_figures_were_read_and_for_how_long_they_are_kept(
     world: World, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    world.clock.set(bkk(2025, 1, 10, 9, 5))
+    world.clock.set(bkk(2025, 1, 10, 9, 5, 30))
     with Session(world.db) as session, session.begin():
         token = issue_token(session, "provincial_cd_office-a")
     settings = WebSettings(
@@ -138,9 +138,16 @@ def test_the_page_says_when_its_figures_were_read_and_for_how_long_they_are_kept
     assert 'data-kept="60"' in province
     assert "10 ม.ค. 68 09:05" in province
     assert "ตัวเลขของจังหวัดและทั้งประเทศปรับใหม่ทุก 1 นาที" in province
+    assert 'href="/areas/24?fy=2568&amp;fresh=1"' in province  # "อ่านตัวเลขใหม่ตอนนี้"
     district = client.get("/areas/2401", params={"fy": 2568}).text
     assert 'data-kept="0"' in district
-    assert "ปรับใหม่ทุก" not in district
+    assert "ปรับใหม่ทุก" not in district and "read-again" not in district
+    # 40 s later the kept figures are still served; asked for, they are read now and kept
+    world.clock.set(bkk(2025, 1, 10, 9, 6, 10))
+    assert "10 ม.ค. 68 09:05" in client.get("/areas/24", params={"fy": 2568}).text
+    again = client.get("/areas/24", params={"fy": 2568, "fresh": 1}).text
+    assert "10 ม.ค. 68 09:06" in again
+    assert "10 ม.ค. 68 09:06" in client.get("/areas/24", params={"fy": 2568}).text
     english = Ui("en")
     assert [english.every(s) for s in (60, 300, 45, 1)] == [
         "1 minute",
@@ -149,6 +156,15 @@ def test_the_page_says_when_its_figures_were_read_and_for_how_long_they_are_kept
         "1 second",
     ]
     assert Ui("th", thai_digits=True).every(300) == "๕ นาที"
+
+
+def test_asked_again_an_answer_is_computed_now_and_kept() -> None:
+    kept: KeptAnswers[int] = KeptAnswers(60)
+    kept.get("k", T0, lambda: 1)
+    later = T0 + timedelta(seconds=10)
+    assert kept.get("k", later, lambda: 2, again=True).value == 2
+    assert kept.get("k", later, _never).value == 2  # kept from then
+    assert kept.get("k", T0, _never, again=True).value == 2  # already read for that instant
 
 
 def test_in_the_background_every_caller_is_served_the_kept_answer_until_the_new_one_is_read() -> (

@@ -34,12 +34,13 @@ def _web(request: Request) -> WebState:
     return request.app.state.web
 
 
-def area_context(request: Request, year: int, chosen: str) -> dict[str, Any]:
-    """What an area's page shows (the signed-in page and the shared one)."""
+def area_context(request: Request, year: int, chosen: str, again: bool = False) -> dict[str, Any]:
+    """What an area's page shows (the signed-in page and the shared one); ``again``: its
+    kept figures read afresh."""
     web = _web(request)
     now = web.now()
     view = area_view(web.db, chosen)
-    summary = web.summaries.get(year, chosen, [c.code for c in view.children], now)
+    summary = web.summaries.get(year, chosen, [c.code for c in view.children], now, again)
     instances = []
     if leaf(chosen):
         flt = InstanceFilter(year, area=AreaFilter.of(chosen), limit=500)
@@ -62,9 +63,14 @@ def area_context(request: Request, year: int, chosen: str) -> dict[str, Any]:
 
 @router.get("/areas")
 @router.get("/areas/{code}")
-def area_page(request: Request, who: PageUser, years: PageYear, code: str = "") -> Response:
+def area_page(
+    request: Request, who: PageUser, years: PageYear, code: str = "", fresh: bool = False
+) -> Response:
+    """An area's page; ``?fresh=1`` reads the nation's or a province's kept figures now."""
     chosen = area_for(who, code or None)
-    return render(request, "area.html", area_context(request, years.year, chosen), who=who)
+    context = area_context(request, years.year, chosen, fresh)
+    context["read_again"] = f"/areas/{chosen}" if chosen else "/areas"
+    return render(request, "area.html", context, who=who)
 
 
 @router.get("/overdue")

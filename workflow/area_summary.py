@@ -153,8 +153,16 @@ class Summaries:
         ).value
 
     def get(
-        self, fiscal_year: int, code: str, child_codes: Sequence[str], now: datetime
+        self,
+        fiscal_year: int,
+        code: str,
+        child_codes: Sequence[str],
+        now: datetime,
+        again: bool = False,
     ) -> AreaSummary:
+        """The summary of ``code``; ``again``: its counts read now even when kept ones are
+        fresh (a person asked for them), and kept from now."""
+
         def read() -> AreaSummary:
             steps = self.step_times(fiscal_year, code, now)
             kept = self.seconds if kept_level(code) else 0
@@ -164,7 +172,7 @@ class Summaries:
 
         if not kept_level(code) or self.seconds <= 0:
             return read()
-        return self._counts.get((fiscal_year, code), now, read).value
+        return self._counts.get((fiscal_year, code), now, read, again).value
 
     def warm(self, fiscal_year: int, child_codes: Sequence[str], now: datetime) -> None:
         """Read the nation's summary now, to keep it (nothing when none is kept)."""

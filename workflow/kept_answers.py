@@ -43,13 +43,20 @@ class KeptAnswers(Generic[V]):
     def fresh(self, kept: Kept[V], now: datetime) -> bool:
         return 0 <= (now - kept.at).total_seconds() < self.seconds
 
-    def get(self, key: Hashable, now: datetime, compute: Callable[[], V]) -> Kept[V]:
-        """The kept answer for ``key`` while fresh at ``now``, else ``compute()``'s."""
+    def get(
+        self, key: Hashable, now: datetime, compute: Callable[[], V], again: bool = False
+    ) -> Kept[V]:
+        """The kept answer for ``key`` while fresh at ``now``, else ``compute()``'s;
+        ``again``: computed now whatever is kept (unless another thread just did, for this
+        ``now`` or later), and kept."""
         if self.seconds <= 0:
             return Kept(compute(), now)
         with self._lock:
             found = self._kept.get(key)
             gate = self._gates.setdefault(key, threading.Lock())
+        if again:
+            gate.acquire()
+            return self._refresh(key, now, compute, gate, again=True)
         if found is not None and self.fresh(found, now):
             return found
         if not gate.acquire(blocking=found is None):
@@ -63,13 +70,18 @@ class KeptAnswers(Generic[V]):
         return self._refresh(key, now, compute, gate)
 
     def _refresh(
-        self, key: Hashable, now: datetime, compute: Callable[[], V], gate: threading.Lock
+        self,
+        key: Hashable,
+        now: datetime,
+        compute: Callable[[], V],
+        gate: threading.Lock,
+        again: bool = False,
     ) -> Kept[V]:
         """Compute and keep ``key``'s answer, holding its ``gate`` (released here)."""
         try:
             with self._lock:
                 found = self._kept.get(key)
-            if found is not None and self.fresh(found, now):
+            if found is not None and (found.at >= now if again else self.fresh(found, now)):
                 return found  # computed while this thread waited
             made = Kept(compute(), now)
             with self._lock:
