@@ -27,10 +27,11 @@ demo: install
 JOBS ?= auto
 
 test: lint
-	$(BIN)/pytest -n $(JOBS) --dist loadgroup -m "not timed and not load"
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup -m "not timed"
 	$(BIN)/pytest -m timed
 
-# the load test's harness on a small store (bench/load.py; the full run: python -m bench.load)
+# the load test's harness on a small store alone (part of make test too; the full run:
+# python -m bench.load)
 test-load: install
 	$(BIN)/pytest -m load
 

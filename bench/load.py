@@ -183,16 +183,7 @@ def template_pg(url: str, catalog: Catalog, scale: Scale, log=print) -> None:
 
 def fresh_pg(url: str) -> None:
     """The run's database ``url``, a copy of the template."""
-    name = make_url(url).database
-    if name in (None, TEMPLATE, "postgres", "test"):
-        raise ValueError(f"refusing to recreate database {name!r}")
-    admin = _admin(url)
-    try:
-        with admin.connect() as con:
-            con.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            con.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}'))
-    finally:
-        admin.dispose()
+    stores.recreate_database(url, template=TEMPLATE)
 
 
 # ---- the users ------------------------------------------------------------------------

@@ -157,17 +157,19 @@ def pg_available(url: str) -> str | None:
         engine.dispose()
 
 
-def recreate_database(url: str) -> None:
-    """Drop and create the benchmark database named by ``url`` (never the test one)."""
+def recreate_database(url: str, template: str | None = None) -> None:
+    """Drop and create the benchmark database named by ``url`` (never the test one, nor
+    ``template``), empty or as a copy of the database ``template``."""
     parsed = make_url(url)
     name = parsed.database
-    if not name or name in ("test", "postgres", "template0", "template1"):
+    if not name or name in ("test", "postgres", "template0", "template1", template):
         raise ValueError(f"refusing to recreate database {name!r}: use a database of its own")
     admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    copy = f" TEMPLATE {template}" if template else ""
     try:
         with admin.connect() as con:
             con.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            con.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            con.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     finally:
         admin.dispose()
 

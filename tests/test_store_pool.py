@@ -6,6 +6,8 @@ statement on it fails and the pool connects afresh for the next."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import sqlalchemy as sa
 
@@ -32,36 +34,39 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return now
 
 
-@pytest.mark.postgres
-def test_a_rested_connection_the_server_closed_is_replaced_before_use(
-    pg_engine: sa.Engine, clock: list[float]
-) -> None:
-    engine = make_engine(pg_url())  # its own pool, on the database pg_engine made
+@pytest.fixture
+def dead_connection(pg_engine: sa.Engine, clock: list[float]) -> Iterator[tuple[sa.Engine, int]]:
+    """An engine of its own (on the database pg_engine made) whose one pooled connection
+    the server has closed, returned to the pool at ``clock``'s time, and that connection's
+    backend pid."""
+    engine = make_engine(pg_url())
     try:
         with engine.connect() as connection:
-            first = connection.execute(PID).scalar_one()
-        _close_on_the_server(first)
-        clock[0] += IDLE_PING_SECONDS + 1
-        with engine.connect() as connection:
-            again = connection.execute(PID).scalar_one()  # no error: tried, then replaced
-        assert again != first
+            pid = connection.execute(PID).scalar_one()
+        _close_on_the_server(pid)
+        yield engine, pid
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_rested_connection_the_server_closed_is_replaced_before_use(
+    dead_connection: tuple[sa.Engine, int], clock: list[float]
+) -> None:
+    engine, first = dead_connection
+    clock[0] += IDLE_PING_SECONDS + 1
+    with engine.connect() as connection:
+        again = connection.execute(PID).scalar_one()  # no error: tried, then replaced
+    assert again != first
 
 
 @pytest.mark.postgres
 def test_a_recently_used_connection_is_handed_out_untried(
-    pg_engine: sa.Engine, clock: list[float]
+    dead_connection: tuple[sa.Engine, int], clock: list[float]
 ) -> None:
-    engine = make_engine(pg_url())  # its own pool, on the database pg_engine made
-    try:
-        with engine.connect() as connection:
-            first = connection.execute(PID).scalar_one()
-        _close_on_the_server(first)
-        clock[0] += IDLE_PING_SECONDS - 1
-        with pytest.raises(sa.exc.OperationalError), engine.connect() as connection:
-            connection.execute(PID)
-        with engine.connect() as connection:  # the pool has let the dead one go
-            assert connection.execute(PID).scalar_one() != first
-    finally:
-        engine.dispose()
+    engine, first = dead_connection
+    clock[0] += IDLE_PING_SECONDS - 1
+    with pytest.raises(sa.exc.OperationalError), engine.connect() as connection:
+        connection.execute(PID)
+    with engine.connect() as connection:  # the pool has let the dead one go
+        assert connection.execute(PID).scalar_one() != first
